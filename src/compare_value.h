@@ -1,0 +1,65 @@
+/*
+ * compare_value.h: the value rules of kind = compare, and the hashes that
+ * stand in for values while a side is read.
+ *
+ * A value is NULL, a number or a string.  A field is a number when it is
+ * the contract's plain number (is_plain_number's grammar); numbers are put
+ * in a canonical decimal form (sign, significant digits without leading or
+ * trailing zeros, decimal exponent) so that 10.10, 10.1, 1.01e1 and
+ * 10.100 have one form and hash alike, without any floating point.  A
+ * number of more than CV_MAX_DIGITS significant digits, or with an exponent
+ * beyond +-10^9, is compared as a string.  Everything here is pure: no
+ * allocation, no global state, safe from any thread.
+ */
+#ifndef RECON_COMPARE_VALUE_H
+#define RECON_COMPARE_VALUE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CV_MAX_DIGITS 200	/* significant digits kept in canonical form */
+
+/* A number in canonical form: value = sign * 0.DIGITS * 10^exp. */
+struct cv_num {
+	int sign;		/* -1, 0 (the value zero) or 1 */
+	int32_t exp;		/* decimal exponent; 0 for zero */
+	uint8_t ndigits;	/* significant digits, 0 for zero */
+	char digits[CV_MAX_DIGITS];	/* '1'..'9' first and last */
+};
+
+/* Parse s[0..len) into n.  false when it is not a plain number (or is
+ * beyond the canonical range): compare it as a string. */
+bool cv_parse(const char *s, size_t len, struct cv_num *n);
+
+/* Exact equality of two canonical numbers. */
+bool cv_num_equal(const struct cv_num *a, const struct cv_num *b);
+
+/* Order of two canonical numbers: <0, 0, >0. */
+int cv_num_cmp(const struct cv_num *a, const struct cv_num *b);
+
+/* |a - b| <= tol, exactly when the three fit 37 decimal digits at a common
+ * scale, else in long double. */
+bool cv_num_within(const struct cv_num *a, const struct cv_num *b, const struct cv_num *tol);
+
+/* The contract's value equality: NULL (s == NULL) equals only NULL; two
+ * numbers compare numerically (within tol when tol is not NULL, exactly
+ * otherwise); anything else byte for byte. */
+bool cv_equal(const char *a, size_t alen, const char *b, size_t blen,
+	      const struct cv_num *tol);
+
+/* 64-bit hash of bytes (not cryptographic; well mixed). */
+uint64_t cv_hash(const void *data, size_t len, uint64_t seed);
+
+/* Hash of one value under the rules above: equal values hash alike. */
+uint64_t cv_hash_value(const char *s, size_t len);
+
+/* Mix a value's hash into a running row digest (order matters). */
+static inline uint64_t cv_mix(uint64_t digest, uint64_t h)
+{
+	digest ^= h + 0x9e3779b97f4a7c15ULL + (digest << 6) + (digest >> 2);
+	digest *= 0xbf58476d1ce4e5b9ULL;
+	return digest ^ (digest >> 31);
+}
+
+#endif

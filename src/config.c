@@ -1,0 +1,1227 @@
+/*
+ * config.c: the INI configuration, from bytes to a checked struct config.
+ *
+ * Loading runs in three passes.  (1) The file is read whole (its SHA-256 is
+ * taken from the same bytes) and handed to inih line by line through our own
+ * reader, which counts lines, refuses lines inih would cut (its buffer is
+ * INI_MAX_LINE bytes), recognizes section headers itself (inih never calls
+ * the handler for a section without keys) and marks continuation lines, so
+ * the handler can tell a continued value from a key given twice.  The parse
+ * tree (sections, keys with their lines, value pieces) lives in a temporary
+ * arena.  (2) Each section is converted into the public structs, with values
+ * validated and defaults applied; every string is copied into cfg->arena.
+ * (3) References between sections and cycles of parents are checked, and
+ * the arrays sorted.  The first error stops everything with "FILE:LINE: ...".
+ *
+ * The line classification in line_kind() mirrors inih 55 (ini.c,
+ * ini_parse_stream): a line is blank, a comment (';' or '#' first), a
+ * continuation (indented, after a key of the same section), a section
+ * header ('[' first) or a key line (name, then '=' or ':').
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <ini.h>
+
+#define CONFIG_MAX_BYTES ((size_t)16 << 20)	/* a configuration is small */
+#define DAYS_MAX 100000			/* about 270 years */
+#define TIMEOUT_MAX (INT_MAX / 1000)	/* seconds, still fits in ms */
+
+/* ---- the parse tree ---------------------------------------------------- */
+
+enum sec_kind { SEC_REPORT, SEC_TENANTS, SEC_SOURCE, SEC_TARGET, SEC_CHECK };
+
+static const char *const sec_names[] = { "report", "tenants", "source", "target", "check" };
+
+/* Keys allowed in each kind of section, as the contract lists them. */
+static const char *const report_keys[] = { "title", "output_dir", "gate_days", "window_days",
+					   "samples", "soak_days", "templates",
+					   "max_skip_rate", NULL };
+static const char *const tenants_keys[] = { "source", "query", NULL };
+static const char *const source_keys[] = { "type", "path", "url", "statement_timeout", NULL };
+static const char *const target_keys[] = { "parent", NULL };
+static const char *const check_keys[] = { "kind", "description", "source", "query", "group",
+					  "recovery", "target", "paging", "enabled",
+					  "precondition", "ready", "ready_timeout", "shadow_of",
+					  "expect", "tolerance", "min", "max", "left", "right",
+					  "left_query", "right_query", "key", "columns", NULL };
+static const char *const *const sec_keys[] = { report_keys, tenants_keys, source_keys,
+					       target_keys, check_keys };
+
+struct piece {
+	struct piece *next;
+	const char *text;	/* one physical line's part of the value */
+};
+
+struct kv {
+	struct kv *next;
+	const char *name;
+	int line;		/* line of "name = ..." */
+	struct piece *first, *last;
+	const char *value;	/* pieces joined with "\n", after parsing */
+};
+
+struct section {
+	struct section *next;
+	enum sec_kind kind;
+	const char *name;	/* NULL for [report] and [tenants] */
+	int line;		/* line of the header */
+	struct kv *keys, *last;	/* in file order */
+};
+
+enum line_kind { LINE_BLANK, LINE_COMMENT, LINE_CONT, LINE_SECTION, LINE_KEY };
+
+struct parser {
+	const char *path;	/* the file as given, for messages */
+	const char *buf;	/* the whole file */
+	size_t len, pos;	/* its size; the next line's offset */
+	int line;		/* number of the line last handed to inih */
+	bool have_prev;		/* inih's prev_name is set: indented lines continue */
+	enum line_kind cur_kind;	/* kind of the line last handed out */
+	struct section *sections, *last, *cur;
+	struct arena *tmp;	/* owns the parse tree */
+	struct diag *d;
+	bool failed;		/* d holds the first error; stop reading */
+};
+
+/* The section as written in messages: [report], [check "x"]. */
+static const char *sec_label(struct arena *a, const struct section *s)
+{
+	if (!s->name)
+		return arena_printf(a, "[%s]", sec_names[s->kind]);
+	return arena_printf(a, "[%s \"%s\"]", sec_names[s->kind], s->name);
+}
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* inih's find_chars_or_comment: the first of chars, or a ';' after
+ * whitespace (an inline comment), or the end of s. */
+static const char *find_chars_or_comment(const char *s, const char *chars)
+{
+	bool was_space = false;
+
+	while (*s && !(chars && strchr(chars, *s)) && !(was_space && *s == ';')) {
+		was_space = is_space(*s);
+		s++;
+	}
+	return s;
+}
+
+static void rstrip_n(const char *s, size_t *n)
+{
+	while (*n > 0 && is_space(s[*n - 1]))
+		(*n)--;
+}
+
+static int parse_fail(struct parser *p, int line, const char *msg, const char *arg)
+{
+	p->failed = true;
+	if (arg)
+		return diag_error(p->d, "%s:%d: %s '%s'", p->path, line, msg, arg);
+	return diag_error(p->d, "%s:%d: %s", p->path, line, msg);
+}
+
+/* Parse the header "[KIND]" or "[KIND "NAME"]" at t (t[0] == '[') and make it
+ * the current section.  Returns 0 or -1 (p->failed set). */
+static int section_header(struct parser *p, const char *t)
+{
+	const char *close = find_chars_or_comment(t + 1, "]");
+	const char *s = t + 1, *e, *kind, *name = NULL;
+	size_t klen, nlen = 0;
+	struct section *sec, *o;
+	int k = -1, i;
+
+	if (*close != ']')
+		return parse_fail(p, p->line, "section header without ']'", NULL);
+	/* after ']': nothing but whitespace and an inline comment */
+	for (e = close + 1; is_space(*e); e++)
+		;
+	if (*e && !(*e == ';' && e > close + 1))
+		return parse_fail(p, p->line, "unexpected text after section header", NULL);
+	while (s < close && is_space(*s))
+		s++;
+	kind = s;
+	while (s < close && !is_space(*s) && *s != '"')
+		s++;
+	klen = (size_t)(s - kind);
+	while (s < close && is_space(*s))
+		s++;
+	if (s < close && *s == '"') {
+		name = ++s;
+		while (s < close && *s != '"')
+			s++;
+		if (s == close)
+			return parse_fail(p, p->line, "unterminated name in section header", NULL);
+		nlen = (size_t)(s - name);
+		for (s++; s < close && is_space(*s); s++)
+			;
+	}
+	if (s != close) {
+		size_t n = (size_t)(close - t - 1);
+
+		rstrip_n(t + 1, &n);
+		return parse_fail(p, p->line, "unknown section",
+				  arena_printf(p->tmp, "[%.*s]", (int)n, t + 1));
+	}
+	for (i = 0; i < (int)(sizeof(sec_names) / sizeof(sec_names[0])); i++)
+		if (strlen(sec_names[i]) == klen && memcmp(sec_names[i], kind, klen) == 0)
+			k = i;
+	if (k < 0) {
+		size_t n = (size_t)(close - t - 1);
+
+		rstrip_n(t + 1, &n);
+		return parse_fail(p, p->line, "unknown section",
+				  arena_printf(p->tmp, "[%.*s]", (int)n, t + 1));
+	}
+	if ((k == SEC_REPORT || k == SEC_TENANTS) && name) {
+		p->failed = true;
+		return diag_error(p->d, "%s:%d: section [%s] takes no name", p->path, p->line,
+				  sec_names[k]);
+	}
+	if (k != SEC_REPORT && k != SEC_TENANTS) {
+		if (!name || nlen == 0) {
+			p->failed = true;
+			return diag_error(p->d, "%s:%d: section [%s] needs a name: [%s \"NAME\"]",
+					  p->path, p->line, sec_names[k], sec_names[k]);
+		}
+		for (i = 0; i < (int)nlen; i++) {
+			unsigned char c = (unsigned char)name[i];
+
+			if (c < 0x20 || c == 0x7f || c == '\\' || (k == SEC_SOURCE && c == ':')) {
+				p->failed = true;
+				return diag_error(p->d, "%s:%d: bad name in section header: '%.*s' "
+						  "(no control characters, '\\'%s)", p->path,
+						  p->line, (int)nlen, name,
+						  k == SEC_SOURCE ? " or ':'" : "");
+			}
+		}
+	}
+	sec = arena_alloc(p->tmp, sizeof(*sec));
+	sec->kind = (enum sec_kind)k;
+	sec->name = name ? arena_strndup(p->tmp, name, nlen) : NULL;
+	sec->line = p->line;
+	for (o = p->sections; o; o = o->next) {
+		if (o->kind == sec->kind &&
+		    (!o->name || strcmp(o->name, sec->name) == 0)) {
+			p->failed = true;
+			return diag_error(p->d, "%s:%d: duplicate section %s (first at line %d)",
+					  p->path, p->line, sec_label(p->tmp, sec), o->line);
+		}
+	}
+	if (p->last)
+		p->last->next = sec;
+	else
+		p->sections = sec;
+	p->last = sec;
+	p->cur = sec;
+	return 0;
+}
+
+/* Classify the line t (NUL-terminated, BOM already skipped; indented when
+ * t is past the line's start) as inih 55 will, and act on section headers
+ * and malformed key lines.  Returns -1 on error (p->failed set). */
+static int classify(struct parser *p, const char *t, bool indented)
+{
+	const char *sep;
+
+	while (is_space(*t)) {
+		t++;
+		indented = true;
+	}
+	if (!*t) {
+		p->cur_kind = LINE_BLANK;
+	} else if (*t == ';' || *t == '#') {
+		p->cur_kind = LINE_COMMENT;
+	} else if (p->have_prev && indented) {
+		p->cur_kind = LINE_CONT;
+	} else if (*t == '[') {
+		p->cur_kind = LINE_SECTION;
+		p->have_prev = false;
+		return section_header(p, t);
+	} else {
+		p->cur_kind = LINE_KEY;
+		sep = find_chars_or_comment(t, "=:");
+		if (*sep != '=' && *sep != ':')
+			return parse_fail(p, p->line,
+					  "expected 'key = value', a [section] or a comment", NULL);
+		if (sep == t)
+			return parse_fail(p, p->line, "missing key name before '='", NULL);
+		p->have_prev = true;
+	}
+	return 0;
+}
+
+/* inih's ini_reader: hand out the next physical line (without its line
+ * end) in str[num], counting lines; NULL at the end or after an error. */
+static char *read_line(char *str, int num, void *stream)
+{
+	struct parser *p = stream;
+	const char *s, *nl;
+	size_t n, skip = 0;
+
+	if (p->failed || p->pos >= p->len)
+		return NULL;
+	s = p->buf + p->pos;
+	nl = memchr(s, '\n', p->len - p->pos);
+	n = nl ? (size_t)(nl - s) : p->len - p->pos;
+	p->pos += nl ? n + 1 : n;
+	p->line++;
+	if (n > 0 && s[n - 1] == '\r')
+		n--;
+	if (memchr(s, '\0', n)) {
+		parse_fail(p, p->line, "NUL byte in line", NULL);
+		return NULL;
+	}
+	if (num < 1 || n > (size_t)num - 1) {
+		p->failed = true;
+		diag_error(p->d, "%s:%d: line longer than %d bytes; continue long values "
+			   "on indented lines", p->path, p->line, num - 1);
+		return NULL;
+	}
+	memcpy(str, s, n);
+	str[n] = '\0';
+	if (p->line == 1 && n >= 3 && memcmp(str, "\xEF\xBB\xBF", 3) == 0)
+		skip = 3;	/* inih skips a UTF-8 BOM on the first line */
+	if (classify(p, str + skip, skip > 0) < 0)
+		return NULL;
+	return str;
+}
+
+static bool known_key(enum sec_kind k, const char *name)
+{
+	const char *const *keys = sec_keys[k];
+
+	for (; *keys; keys++)
+		if (strcmp(*keys, name) == 0)
+			return true;
+	return false;
+}
+
+static struct kv *find_kv(const struct section *s, const char *name)
+{
+	struct kv *kv;
+
+	for (kv = s->keys; kv; kv = kv->next)
+		if (strcmp(kv->name, name) == 0)
+			return kv;
+	return NULL;
+}
+
+static void add_piece(struct parser *p, struct kv *kv, const char *text)
+{
+	struct piece *pc = arena_alloc(p->tmp, sizeof(*pc));
+
+	pc->text = arena_strdup(p->tmp, text);
+	if (kv->last)
+		kv->last->next = pc;
+	else
+		kv->first = pc;
+	kv->last = pc;
+}
+
+/* inih's ini_handler: one call per key line and per continuation line.
+ * Always returns 1: errors are ours, recorded in p->d. */
+static int on_pair(void *user, const char *section, const char *name, const char *value)
+{
+	struct parser *p = user;
+	struct kv *kv;
+
+	(void)section;		/* ours is p->cur, which also knows empty sections */
+	if (p->failed)
+		return 1;
+	if (p->cur_kind == LINE_CONT) {
+		/* inih 55 keeps " ;comment" on continuation lines: cut it here */
+		const char *end = find_chars_or_comment(value, NULL);
+		size_t n = (size_t)(end - value);
+
+		if (!p->cur || !p->cur->last) {
+			parse_fail(p, p->line, "syntax error", NULL);
+			return 1;
+		}
+		rstrip_n(value, &n);
+		add_piece(p, p->cur->last, arena_strndup(p->tmp, value, n));
+		return 1;
+	}
+	if (p->cur_kind != LINE_KEY) {
+		parse_fail(p, p->line, "syntax error", NULL);
+		return 1;
+	}
+	if (!p->cur) {
+		p->failed = true;
+		diag_error(p->d, "%s:%d: key '%s' outside of any section", p->path, p->line, name);
+		return 1;
+	}
+	if (!known_key(p->cur->kind, name)) {
+		p->failed = true;
+		diag_error(p->d, "%s:%d: unknown key '%s' in %s", p->path, p->line, name,
+			   sec_label(p->tmp, p->cur));
+		return 1;
+	}
+	if ((kv = find_kv(p->cur, name)) != NULL) {
+		p->failed = true;
+		diag_error(p->d, "%s:%d: duplicate key '%s' in %s (first at line %d)", p->path,
+			   p->line, name, sec_label(p->tmp, p->cur), kv->line);
+		return 1;
+	}
+	kv = arena_alloc(p->tmp, sizeof(*kv));
+	kv->name = arena_strdup(p->tmp, name);
+	kv->line = p->line;
+	add_piece(p, kv, value);
+	if (p->cur->last)
+		p->cur->last->next = kv;
+	else
+		p->cur->keys = kv;
+	p->cur->last = kv;
+	return 1;
+}
+
+/* Join every key's pieces with "\n" (an empty first piece, as in
+ * "query =" followed by indented lines, adds no newline). */
+static void join_values(struct parser *p)
+{
+	struct section *s;
+	struct kv *kv;
+	struct piece *pc;
+
+	for (s = p->sections; s; s = s->next) {
+		for (kv = s->keys; kv; kv = kv->next) {
+			size_t n = 0;
+			char *v, *w;
+
+			for (pc = kv->first; pc; pc = pc->next)
+				n += strlen(pc->text) + 1;
+			v = w = arena_alloc(p->tmp, n + 1);
+			for (pc = kv->first; pc; pc = pc->next) {
+				size_t l = strlen(pc->text);
+
+				if (w > v)
+					*w++ = '\n';
+				memcpy(w, pc->text, l);
+				w += l;
+			}
+			*w = '\0';
+			kv->value = v;
+		}
+	}
+}
+
+/* ---- values ------------------------------------------------------------ */
+
+struct build {
+	struct config *cfg;
+	const char *path;
+	struct arena *tmp;
+	struct diag *d;
+};
+
+static int bad_value(struct build *b, const struct kv *kv, const char *expected)
+{
+	return diag_error(b->d, "%s:%d: bad value for '%s': '%s' (expected %s)", b->path,
+			  kv->line, kv->name, kv->value, expected);
+}
+
+/* A decimal number: [+-]digits[.digits][e[+-]digits], finite.  Checked by
+ * hand so that neither the locale nor strtod's extras (hex, inf, nan,
+ * leading spaces) are accepted. */
+static bool parse_number(const char *s, double *out)
+{
+	const char *q = s;
+	char *end;
+	bool digits = false;
+	double v;
+
+	if (*q == '+' || *q == '-')
+		q++;
+	while (*q >= '0' && *q <= '9') {
+		q++;
+		digits = true;
+	}
+	if (*q == '.') {
+		q++;
+		while (*q >= '0' && *q <= '9') {
+			q++;
+			digits = true;
+		}
+	}
+	if (!digits)
+		return false;
+	if (*q == 'e' || *q == 'E') {
+		q++;
+		if (*q == '+' || *q == '-')
+			q++;
+		if (!(*q >= '0' && *q <= '9'))
+			return false;
+		while (*q >= '0' && *q <= '9')
+			q++;
+	}
+	if (*q)
+		return false;
+	errno = 0;
+	v = strtod(s, &end);
+	if (end != q || !isfinite(v))
+		return false;
+	*out = v;
+	return true;
+}
+
+static int get_int(struct build *b, const struct kv *kv, long lo, long hi, int *out)
+{
+	const char *s = kv->value;
+	char *end;
+	long v;
+
+	if (!((*s >= '0' && *s <= '9') || (*s == '-' && s[1] >= '0' && s[1] <= '9')))
+		goto bad;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (*end || errno || v < lo || v > hi)
+		goto bad;
+	*out = (int)v;
+	return 0;
+bad:
+	return bad_value(b, kv, arena_printf(b->tmp, "an integer from %ld to %ld", lo, hi));
+}
+
+static int get_double(struct build *b, const struct kv *kv, double lo, double hi,
+		      const char *expected, double *out)
+{
+	double v;
+
+	if (!parse_number(kv->value, &v) || v < lo || v > hi)
+		return bad_value(b, kv, expected);
+	*out = v;
+	return 0;
+}
+
+static int get_bool(struct build *b, const struct kv *kv, bool *out)
+{
+	static const char *const yes[] = { "true", "yes", "on", "1" };
+	static const char *const no[] = { "false", "no", "off", "0" };
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		if (strcasecmp(kv->value, yes[i]) == 0) {
+			*out = true;
+			return 0;
+		}
+		if (strcasecmp(kv->value, no[i]) == 0) {
+			*out = false;
+			return 0;
+		}
+	}
+	return bad_value(b, kv, "true, false, yes, no, on, off, 1 or 0");
+}
+
+/* Index of value in names[] (NULL-terminated) or -1 after reporting. */
+static int get_enum(struct build *b, const struct kv *kv, const char *const *names,
+		    const char *expected)
+{
+	int i;
+
+	for (i = 0; names[i]; i++)
+		if (strcmp(kv->value, names[i]) == 0)
+			return i;
+	bad_value(b, kv, expected);
+	return -1;
+}
+
+/* A comma-separated list of column names, each trimmed, none empty or
+ * repeated. */
+static int get_list(struct build *b, const struct kv *kv, const char ***out, size_t *n)
+{
+	const char *s = kv->value, *e;
+	size_t count = 1, i = 0, j;
+	const char **v;
+
+	for (e = s; *e; e++)
+		if (*e == ',')
+			count++;
+	v = arena_alloc(&b->cfg->arena, count * sizeof(*v));
+	for (;;) {
+		size_t len;
+
+		while (is_space(*s))
+			s++;
+		e = strchr(s, ',');
+		len = e ? (size_t)(e - s) : strlen(s);
+		rstrip_n(s, &len);
+		if (len == 0)
+			return bad_value(b, kv, "comma-separated column names");
+		v[i] = arena_strndup(&b->cfg->arena, s, len);
+		for (j = 0; j < i; j++)
+			if (strcmp(v[j], v[i]) == 0)
+				return diag_error(b->d, "%s:%d: column '%s' listed twice in '%s'",
+						  b->path, kv->line, v[i], kv->name);
+		i++;
+		if (!e)
+			break;
+		s = e + 1;
+	}
+	*out = v;
+	*n = i;
+	return 0;
+}
+
+static const char *str(struct build *b, const struct kv *kv)
+{
+	return arena_strdup(&b->cfg->arena, kv->value);
+}
+
+/* ---- sections ---------------------------------------------------------- */
+
+/* Line of key name in s, 0 when absent. */
+static int key_line(const struct section *s, const char *name)
+{
+	const struct kv *kv = find_kv(s, name);
+
+	return kv ? kv->line : 0;
+}
+
+static int missing(struct build *b, const struct section *s, const char *key,
+		   const char *why)
+{
+	return diag_error(b->d, "%s:%d: %s needs '%s'%s", b->path, s->line,
+			  sec_label(b->tmp, s), key, why ? why : "");
+}
+
+static int not_for(struct build *b, const struct kv *kv, const char *what)
+{
+	return diag_error(b->d, "%s:%d: key '%s' does not apply to %s", b->path, kv->line,
+			  kv->name, what);
+}
+
+static int build_report(struct build *b, const struct section *s)
+{
+	struct config *cfg = b->cfg;
+	const struct kv *kv;
+
+	for (kv = s->keys; kv; kv = kv->next) {
+		const char *k = kv->name;
+		int r = 0;
+
+		if (strcmp(k, "title") == 0)
+			cfg->title = str(b, kv);
+		else if (strcmp(k, "output_dir") == 0)
+			cfg->output_dir = path_join(&cfg->arena, cfg->dir, kv->value);
+		else if (strcmp(k, "templates") == 0)
+			cfg->templates = path_join(&cfg->arena, cfg->dir, kv->value);
+		else if (strcmp(k, "gate_days") == 0)
+			r = get_int(b, kv, 1, DAYS_MAX, &cfg->gate_days);
+		else if (strcmp(k, "window_days") == 0)
+			r = get_int(b, kv, 1, DAYS_MAX, &cfg->window_days);
+		else if (strcmp(k, "samples") == 0)
+			r = get_int(b, kv, 0, DAYS_MAX, &cfg->samples);
+		else if (strcmp(k, "soak_days") == 0)
+			r = get_int(b, kv, 1, DAYS_MAX, &cfg->soak_days);
+		else if (strcmp(k, "max_skip_rate") == 0)
+			r = get_double(b, kv, 0, 1, "a number from 0 to 1", &cfg->max_skip_rate);
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int build_tenants(struct build *b, const struct section *s)
+{
+	struct config *cfg = b->cfg;
+	const struct kv *kv;
+
+	cfg->has_tenants = true;
+	for (kv = s->keys; kv; kv = kv->next) {
+		if (strcmp(kv->name, "source") == 0)
+			cfg->tenants_source = str(b, kv);
+		else if (strcmp(kv->name, "query") == 0)
+			cfg->tenants_query = str(b, kv);
+	}
+	if (!cfg->tenants_source)
+		return missing(b, s, "source", NULL);
+	if (!cfg->tenants_query)
+		return missing(b, s, "query", NULL);
+	return 0;
+}
+
+static int build_source(struct build *b, const struct section *s, struct source_cfg *sc)
+{
+	static const char *const types[] = { "csv", "postgres", "sqlite", NULL };
+	const struct kv *kv = find_kv(s, "type");
+	const char *tname;
+	int t;
+
+	sc->name = arena_strdup(&b->cfg->arena, s->name);
+	sc->line = s->line;
+	if (!kv)
+		return missing(b, s, "type", " (csv, postgres or sqlite)");
+	if ((t = get_enum(b, kv, types, "csv, postgres or sqlite")) < 0)
+		return -1;
+	sc->type = t == 0 ? SOURCE_CSV : t == 1 ? SOURCE_POSTGRES : SOURCE_SQLITE;
+	tname = types[t];
+	for (kv = s->keys; kv; kv = kv->next) {
+		const char *k = kv->name;
+
+		if (strcmp(k, "path") == 0) {
+			if (sc->type == SOURCE_POSTGRES)
+				return not_for(b, kv, "a postgres source (use 'url')");
+			sc->path = path_join(&b->cfg->arena, b->cfg->dir, kv->value);
+		} else if (strcmp(k, "url") == 0) {
+			if (sc->type != SOURCE_POSTGRES)
+				return not_for(b, kv, arena_printf(b->tmp, "a %s source (use 'path')",
+								   tname));
+			sc->url = str(b, kv);
+		} else if (strcmp(k, "statement_timeout") == 0) {
+			if (sc->type != SOURCE_POSTGRES)
+				return not_for(b, kv, arena_printf(b->tmp, "a %s source", tname));
+			if (get_int(b, kv, 0, TIMEOUT_MAX, &sc->statement_timeout) < 0)
+				return -1;
+		}
+	}
+	if (sc->type == SOURCE_POSTGRES && !sc->url)
+		return missing(b, s, "url", " (a postgres source)");
+	if (sc->type != SOURCE_POSTGRES && !sc->path)
+		return missing(b, s, "path", arena_printf(b->tmp, " (a %s source)", tname));
+	return 0;
+}
+
+/* Split a compare side "SOURCE" or "SOURCE:TABLE". */
+static int parse_side(struct build *b, const struct kv *kv, const char **src, const char **table)
+{
+	const char *v = kv->value, *colon = strchr(v, ':');
+	size_t n = colon ? (size_t)(colon - v) : strlen(v), tn;
+	const char *t;
+
+	rstrip_n(v, &n);
+	if (n == 0)
+		return bad_value(b, kv, "SOURCE or SOURCE:TABLE");
+	*src = arena_strndup(&b->cfg->arena, v, n);
+	*table = NULL;
+	if (colon) {
+		for (t = colon + 1; is_space(*t); t++)
+			;
+		tn = strlen(t);
+		rstrip_n(t, &tn);
+		if (tn == 0)
+			return bad_value(b, kv, "SOURCE or SOURCE:TABLE");
+		*table = arena_strndup(&b->cfg->arena, t, tn);
+	}
+	return 0;
+}
+
+/* Keys that only some kinds of check take. */
+static bool key_fits_kind(const char *k, enum check_kind kind)
+{
+	static const char *const rows_value[] = { "source", "query", NULL };
+	static const char *const value_only[] = { "expect", "min", "max", NULL };
+	static const char *const compare_only[] = { "left", "right", "left_query",
+						    "right_query", "key", "columns", NULL };
+	const char *const *l;
+
+	for (l = rows_value; *l; l++)
+		if (strcmp(*l, k) == 0)
+			return kind != KIND_COMPARE;
+	for (l = value_only; *l; l++)
+		if (strcmp(*l, k) == 0)
+			return kind == KIND_VALUE;
+	for (l = compare_only; *l; l++)
+		if (strcmp(*l, k) == 0)
+			return kind == KIND_COMPARE;
+	if (strcmp(k, "tolerance") == 0)
+		return kind != KIND_ROWS;
+	return true;
+}
+
+static int build_check(struct build *b, const struct section *s, struct check_cfg *cc)
+{
+	static const char *const kinds[] = { "rows", "value", "compare", NULL };
+	static const char *const recoveries[] = { "recheck", "reprocess", NULL };
+	struct arena *a = &b->cfg->arena;
+	const struct kv *kv = find_kv(s, "kind");
+	int k;
+
+	cc->id = arena_strdup(a, s->name);
+	cc->line = s->line;
+	cc->kind = KIND_ROWS;
+	cc->paging = true;
+	cc->enabled = true;
+	cc->ready_timeout = 60;
+	if (kv) {
+		if ((k = get_enum(b, kv, kinds, "rows, value or compare")) < 0)
+			return -1;
+		cc->kind = k == 0 ? KIND_ROWS : k == 1 ? KIND_VALUE : KIND_COMPARE;
+	}
+	for (kv = s->keys; kv; kv = kv->next) {
+		const char *n = kv->name;
+		int r = 0;
+
+		if (!key_fits_kind(n, cc->kind))
+			return not_for(b, kv, arena_printf(b->tmp, "a %s check",
+							   check_kind_name(cc->kind)));
+		if (strcmp(n, "description") == 0)
+			cc->description = str(b, kv);
+		else if (strcmp(n, "source") == 0)
+			cc->source = str(b, kv);
+		else if (strcmp(n, "query") == 0)
+			cc->query = str(b, kv);
+		else if (strcmp(n, "group") == 0)
+			cc->group = str(b, kv);
+		else if (strcmp(n, "recovery") == 0) {
+			if ((k = get_enum(b, kv, recoveries, "recheck or reprocess")) < 0)
+				return -1;
+			cc->recovery = k == 0 ? RECOVERY_RECHECK : RECOVERY_REPROCESS;
+		} else if (strcmp(n, "target") == 0)
+			cc->target = str(b, kv);
+		else if (strcmp(n, "paging") == 0)
+			r = get_bool(b, kv, &cc->paging);
+		else if (strcmp(n, "enabled") == 0)
+			r = get_bool(b, kv, &cc->enabled);
+		else if (strcmp(n, "precondition") == 0)
+			cc->precondition = str(b, kv);
+		else if (strcmp(n, "ready") == 0)
+			cc->ready = str(b, kv);
+		else if (strcmp(n, "ready_timeout") == 0)
+			r = get_double(b, kv, 0, 1e9, "a number of seconds >= 0",
+				       &cc->ready_timeout);
+		else if (strcmp(n, "shadow_of") == 0)
+			cc->shadow_of = str(b, kv);
+		else if (strcmp(n, "expect") == 0)
+			r = get_double(b, kv, -HUGE_VAL, HUGE_VAL, "a number", &cc->expect);
+		else if (strcmp(n, "tolerance") == 0)
+			r = get_double(b, kv, 0, HUGE_VAL, "a number >= 0", &cc->tolerance);
+		else if (strcmp(n, "min") == 0) {
+			r = get_double(b, kv, -HUGE_VAL, HUGE_VAL, "a number", &cc->min);
+			cc->has_min = true;
+		} else if (strcmp(n, "max") == 0) {
+			r = get_double(b, kv, -HUGE_VAL, HUGE_VAL, "a number", &cc->max);
+			cc->has_max = true;
+		} else if (strcmp(n, "left") == 0)
+			r = parse_side(b, kv, &cc->left_source, &cc->left_table);
+		else if (strcmp(n, "right") == 0)
+			r = parse_side(b, kv, &cc->right_source, &cc->right_table);
+		else if (strcmp(n, "left_query") == 0)
+			cc->left_query = str(b, kv);
+		else if (strcmp(n, "right_query") == 0)
+			cc->right_query = str(b, kv);
+		else if (strcmp(n, "key") == 0)
+			r = get_list(b, kv, &cc->key, &cc->nkey);
+		else if (strcmp(n, "columns") == 0)
+			r = get_list(b, kv, &cc->columns, &cc->ncolumns);
+		if (r < 0)
+			return -1;
+	}
+	if (cc->kind != KIND_COMPARE) {
+		if (!cc->source)
+			return missing(b, s, "source", NULL);
+		if (!cc->query)
+			return missing(b, s, "query", NULL);
+	}
+	if (cc->kind == KIND_VALUE) {
+		int lmm = key_line(s, "min") > key_line(s, "max") ? key_line(s, "min")
+								   : key_line(s, "max");
+		int let = key_line(s, "expect") > key_line(s, "tolerance")
+				  ? key_line(s, "expect") : key_line(s, "tolerance");
+
+		if (cc->has_min && cc->has_max && cc->min > cc->max)
+			return diag_error(b->d, "%s:%d: min (%s) is greater than max (%s)",
+					  b->path, lmm, find_kv(s, "min")->value,
+					  find_kv(s, "max")->value);
+		if (lmm && let)
+			return diag_error(b->d, "%s:%d: %s cannot be combined with %s: give "
+					  "'expect' and 'tolerance', or 'min' and/or 'max'",
+					  b->path, lmm > let ? lmm : let,
+					  lmm > let ? (cc->has_min ? "'min'" : "'max'")
+						    : (find_kv(s, "expect") ? "'expect'"
+									    : "'tolerance'"),
+					  lmm > let ? (find_kv(s, "expect") ? "'expect'"
+									    : "'tolerance'")
+						    : (cc->has_min ? "'min'" : "'max'"));
+	}
+	if (cc->kind == KIND_COMPARE) {
+		if (!cc->left_source)
+			return missing(b, s, "left", " (SOURCE:TABLE, or SOURCE with left_query)");
+		if (!cc->right_source)
+			return missing(b, s, "right", " (SOURCE:TABLE, or SOURCE with right_query)");
+		if (!cc->key)
+			return missing(b, s, "key", " (comma-separated key columns)");
+		if (!cc->left_table && !cc->left_query)
+			return missing(b, s, "left_query", " ('left' names a source, no table)");
+		if (!cc->right_table && !cc->right_query)
+			return missing(b, s, "right_query", " ('right' names a source, no table)");
+		if (cc->left_table && cc->left_query)
+			return diag_error(b->d, "%s:%d: 'left_query' cannot be used when 'left' "
+					  "names a table ('%s'): give 'left = %s' alone",
+					  b->path, key_line(s, "left_query"), find_kv(s, "left")->value,
+					  cc->left_source);
+		if (cc->right_table && cc->right_query)
+			return diag_error(b->d, "%s:%d: 'right_query' cannot be used when 'right' "
+					  "names a table ('%s'): give 'right = %s' alone",
+					  b->path, key_line(s, "right_query"),
+					  find_kv(s, "right")->value, cc->right_source);
+	}
+	return 0;
+}
+
+/* ---- references -------------------------------------------------------- */
+
+static int cmp_source(const void *x, const void *y)
+{
+	return strcmp(((const struct source_cfg *)x)->name, ((const struct source_cfg *)y)->name);
+}
+
+static int cmp_target(const void *x, const void *y)
+{
+	return strcmp(((const struct target_cfg *)x)->name, ((const struct target_cfg *)y)->name);
+}
+
+static int cmp_check(const void *x, const void *y)
+{
+	return strcmp(((const struct check_cfg *)x)->id, ((const struct check_cfg *)y)->id);
+}
+
+/* A reference from key kv of s to an undefined section of kind what. */
+static int undefined(struct build *b, const struct section *s, const struct kv *kv,
+		     const char *what, const char *name)
+{
+	return diag_error(b->d, "%s:%d: '%s' in %s refers to undefined [%s \"%s\"]", b->path,
+			  kv->line, kv->name, sec_label(b->tmp, s), what, name);
+}
+
+static int check_refs(struct build *b, const struct section *sections)
+{
+	const struct config *cfg = b->cfg;
+	const struct section *s;
+	const struct kv *kv;
+
+	for (s = sections; s; s = s->next) {
+		for (kv = s->keys; kv; kv = kv->next) {
+			const char *n = kv->name;
+
+			if (s->kind == SEC_TENANTS && strcmp(n, "source") == 0 &&
+			    !config_source(cfg, cfg->tenants_source))
+				return undefined(b, s, kv, "source", cfg->tenants_source);
+			if (s->kind == SEC_TARGET && strcmp(n, "parent") == 0 &&
+			    !config_target(cfg, kv->value))
+				return undefined(b, s, kv, "target", kv->value);
+			if (s->kind == SEC_CHECK) {
+				const struct check_cfg *cc = config_check(cfg, s->name);
+				const char *src = strcmp(n, "source") == 0 ? cc->source
+						  : strcmp(n, "left") == 0 ? cc->left_source
+						  : strcmp(n, "right") == 0 ? cc->right_source : NULL;
+
+				if (src && !config_source(cfg, src))
+					return undefined(b, s, kv, "source", src);
+				if (strcmp(n, "target") == 0 && !config_target(cfg, cc->target))
+					return undefined(b, s, kv, "target", cc->target);
+				if (strcmp(n, "shadow_of") == 0) {
+					if (strcmp(cc->shadow_of, cc->id) == 0)
+						return diag_error(b->d, "%s:%d: check '%s' cannot "
+								  "be a shadow of itself", b->path,
+								  kv->line, cc->id);
+					if (!config_check(cfg, cc->shadow_of))
+						return undefined(b, s, kv, "check", cc->shadow_of);
+				}
+			}
+		}
+	}
+	return 0;
+}
+
+/* Find a cycle of parents among the (sorted) targets.  lines[i] is the
+ * line of targets[i]'s parent key. */
+static int check_cycles(struct build *b, const int *lines)
+{
+	const struct config *cfg = b->cfg;
+	size_t n = cfg->ntargets, i, j, len, start, best;
+	unsigned char *state = xcalloc(n ? n : 1, 1);	/* 0 new, 1 on path, 2 done */
+	size_t *path = xcalloc(n ? n : 1, sizeof(*path));
+	int ret = 0;
+
+	for (i = 0; i < n && ret == 0; i++) {
+		size_t cur = i;
+		bool cyc = false;
+
+		len = 0;
+		for (;;) {
+			const struct target_cfg *pt;
+
+			if (state[cur] == 2)
+				break;
+			if (state[cur] == 1) {
+				cyc = true;
+				break;
+			}
+			state[cur] = 1;
+			path[len++] = cur;
+			if (!cfg->targets[cur].parent)
+				break;
+			pt = config_target(cfg, cfg->targets[cur].parent);
+			cur = (size_t)(pt - cfg->targets);
+		}
+		if (cyc) {
+			struct strbuf sb;
+
+			for (start = 0; path[start] != cur; start++)
+				;
+			best = start;	/* indices follow name order: smallest index */
+			for (j = start; j < len; j++)
+				if (path[j] < path[best])
+					best = j;
+			sb_init(&sb);
+			for (j = 0; j <= len - start; j++) {
+				size_t at = start + (best - start + j) % (len - start);
+
+				sb_addf(&sb, "%s%s", j ? " -> " : "", cfg->targets[path[at]].name);
+			}
+			ret = diag_error(b->d, "%s:%d: cycle of parents: %s", b->path,
+					 lines[path[best]], sb.buf);
+			sb_release(&sb);
+		}
+		for (j = 0; j < len; j++)
+			state[path[j]] = 2;
+	}
+	free(state);
+	free(path);
+	return ret;
+}
+
+/* ---- loading ----------------------------------------------------------- */
+
+/* Read path whole into sb. */
+static int read_file(const char *path, struct strbuf *sb, struct diag *d)
+{
+	FILE *f = fopen(path, "rb");
+	char buf[65536];
+	size_t n;
+	int ret = 0;
+
+	if (!f)
+		return diag_error(d, "%s: cannot open: %s", path, strerror(errno));
+	sb->max = CONFIG_MAX_BYTES;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+		if (sb_add(sb, buf, n) < 0) {
+			ret = diag_error(d, "%s: larger than %zu bytes", path, CONFIG_MAX_BYTES);
+			break;
+		}
+	}
+	if (ret == 0 && ferror(f))
+		ret = diag_error(d, "%s: cannot read: %s", path, strerror(errno));
+	fclose(f);
+	return ret;
+}
+
+/* The directory part of path: "." when none, "/" for "/x.ini". */
+static const char *dir_of(struct arena *a, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return arena_strdup(a, ".");
+	if (slash == path)
+		return arena_strdup(a, "/");
+	return arena_strndup(a, path, (size_t)(slash - path));
+}
+
+/* See config.h.  cfg is overwritten; on success the caller owns it and
+ * frees it with config_release; on error it is released already. */
+int config_load(struct config *cfg, const char *path, struct diag *d)
+{
+	struct arena tmp;
+	struct strbuf file;
+	struct parser p;
+	struct build b;
+	struct sha256_ctx *sha;
+	const struct section *s;
+	const struct kv *kv;
+	size_t ns = 0, nt = 0, nc = 0;
+	int *parent_lines = NULL;
+	int ret = -1, r;
+
+	memset(cfg, 0, sizeof(*cfg));
+	arena_init(&cfg->arena);
+	arena_init(&tmp);
+	sb_init(&file);
+	if (read_file(path, &file, d) < 0)
+		goto out;
+	sha = sha256_new();
+	sha256_update(sha, file.buf, file.len);
+	sha256_final_hex(sha, cfg->sha256);
+
+	cfg->path = arena_strdup(&cfg->arena, path);
+	cfg->dir = dir_of(&cfg->arena, path);
+	cfg->title = arena_strdup(&cfg->arena, "recon report");
+	cfg->output_dir = path_join(&cfg->arena, cfg->dir, "reports");
+	cfg->gate_days = 7;
+	cfg->window_days = 7;
+	cfg->samples = 20;
+	cfg->soak_days = 28;
+	cfg->max_skip_rate = 0.05;
+
+	/* pass 1: lines -> parse tree */
+	memset(&p, 0, sizeof(p));
+	p.path = path;
+	p.buf = file.buf;
+	p.len = file.len;
+	p.tmp = &tmp;
+	p.d = d;
+	r = ini_parse_stream(read_line, &p, on_pair, &p);
+	if (r != 0 && (!p.failed || r < p.line)) {
+		/* inih saw an error our reader did not: should not happen */
+		diag_error(d, "%s:%d: syntax error", path, r);
+		goto out;
+	}
+	if (p.failed)
+		goto out;
+	join_values(&p);
+
+	/* pass 2: sections -> structs */
+	b.cfg = cfg;
+	b.path = path;
+	b.tmp = &tmp;
+	b.d = d;
+	for (s = p.sections; s; s = s->next) {
+		for (kv = s->keys; kv; kv = kv->next)
+			if (!*kv->value) {
+				diag_error(d, "%s:%d: no value for '%s'", path, kv->line, kv->name);
+				goto out;
+			}
+		ns += s->kind == SEC_SOURCE;
+		nt += s->kind == SEC_TARGET;
+		nc += s->kind == SEC_CHECK;
+	}
+	cfg->sources = arena_alloc(&cfg->arena, (ns ? ns : 1) * sizeof(*cfg->sources));
+	cfg->targets = arena_alloc(&cfg->arena, (nt ? nt : 1) * sizeof(*cfg->targets));
+	cfg->checks = arena_alloc(&cfg->arena, (nc ? nc : 1) * sizeof(*cfg->checks));
+	for (s = p.sections; s; s = s->next) {
+		switch (s->kind) {
+		case SEC_REPORT:
+			r = build_report(&b, s);
+			break;
+		case SEC_TENANTS:
+			r = build_tenants(&b, s);
+			break;
+		case SEC_SOURCE:
+			r = build_source(&b, s, &cfg->sources[cfg->nsources++]);
+			break;
+		case SEC_TARGET: {
+			struct target_cfg *t = &cfg->targets[cfg->ntargets++];
+
+			t->name = arena_strdup(&cfg->arena, s->name);
+			t->line = s->line;
+			kv = find_kv(s, "parent");
+			t->parent = kv ? arena_strdup(&cfg->arena, kv->value) : NULL;
+			r = 0;
+			break;
+		}
+		case SEC_CHECK:
+			r = build_check(&b, s, &cfg->checks[cfg->nchecks++]);
+			break;
+		default:
+			r = -1;
+		}
+		if (r < 0)
+			goto out;
+	}
+
+	/* pass 3: sort, then references and cycles */
+	qsort(cfg->sources, cfg->nsources, sizeof(*cfg->sources), cmp_source);
+	qsort(cfg->targets, cfg->ntargets, sizeof(*cfg->targets), cmp_target);
+	qsort(cfg->checks, cfg->nchecks, sizeof(*cfg->checks), cmp_check);
+	if (check_refs(&b, p.sections) < 0)
+		goto out;
+	parent_lines = xcalloc(nt ? nt : 1, sizeof(*parent_lines));
+	for (s = p.sections; s; s = s->next)
+		if (s->kind == SEC_TARGET) {
+			const struct target_cfg *t = config_target(cfg, s->name);
+
+			parent_lines[t - cfg->targets] = key_line(s, "parent");
+		}
+	if (check_cycles(&b, parent_lines) < 0)
+		goto out;
+	ret = 0;
+out:
+	free(parent_lines);
+	arena_release(&tmp);
+	sb_release(&file);
+	if (ret < 0)
+		config_release(cfg);
+	return ret;
+}
+
+/* Free everything config_load allocated; cfg is left empty (releasing
+ * twice is harmless). */
+void config_release(struct config *cfg)
+{
+	arena_release(&cfg->arena);
+	memset(cfg, 0, sizeof(*cfg));
+	arena_init(&cfg->arena);
+}
+
+/* ---- lookups ----------------------------------------------------------- */
+
+/* The source named name, or NULL (binary search: sources[] is sorted). */
+const struct source_cfg *config_source(const struct config *cfg, const char *name)
+{
+	struct source_cfg key;
+
+	if (!name || !cfg->nsources)
+		return NULL;
+	key.name = name;
+	return bsearch(&key, cfg->sources, cfg->nsources, sizeof(key), cmp_source);
+}
+
+/* The check with that id, or NULL. */
+const struct check_cfg *config_check(const struct config *cfg, const char *id)
+{
+	struct check_cfg key;
+
+	if (!id || !cfg->nchecks)
+		return NULL;
+	key.id = id;
+	return bsearch(&key, cfg->checks, cfg->nchecks, sizeof(key), cmp_check);
+}
+
+/* The target named name, or NULL. */
+const struct target_cfg *config_target(const struct config *cfg, const char *name)
+{
+	struct target_cfg key;
+
+	if (!name || !cfg->ntargets)
+		return NULL;
+	key.name = name;
+	return bsearch(&key, cfg->targets, cfg->ntargets, sizeof(key), cmp_target);
+}
+
+/* "rows", "value" or "compare" (static strings). */
+const char *check_kind_name(enum check_kind k)
+{
+	switch (k) {
+	case KIND_ROWS:
+		return "rows";
+	case KIND_VALUE:
+		return "value";
+	case KIND_COMPARE:
+		return "compare";
+	}
+	return "rows";
+}
+
+/* NULL for RECOVERY_NONE, else "recheck" or "reprocess". */
+const char *recovery_name(enum recovery r)
+{
+	switch (r) {
+	case RECOVERY_RECHECK:
+		return "recheck";
+	case RECOVERY_REPROCESS:
+		return "reprocess";
+	case RECOVERY_NONE:
+		break;
+	}
+	return NULL;
+}

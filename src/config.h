@@ -1,0 +1,106 @@
+/*
+ * config.h: the INI configuration, parsed and checked (the contract's
+ * "Configuration" section).
+ *
+ * config_load reads the file with inih (through a line-counting reader so
+ * every error names FILE:LINE), joins continuation lines, rejects unknown
+ * sections and keys, missing required keys, references to undefined sources,
+ * targets or checks, and cycles of parents.  Every string of a struct config
+ * lives in its arena; config_release frees them all at once.  Paths are
+ * resolved against the configuration file's directory.  checks[] is sorted
+ * by id; sources[] and targets[] by name.
+ */
+#ifndef RECON_CONFIG_H
+#define RECON_CONFIG_H
+
+#include "util.h"
+
+enum source_type { SOURCE_CSV, SOURCE_POSTGRES, SOURCE_SQLITE };
+enum check_kind { KIND_ROWS, KIND_VALUE, KIND_COMPARE };
+enum recovery { RECOVERY_NONE, RECOVERY_RECHECK, RECOVERY_REPROCESS };
+
+struct source_cfg {
+	const char *name;	/* section name: [source "NAME"] */
+	enum source_type type;
+	const char *path;	/* csv: directory; sqlite: file (resolved) */
+	const char *url;	/* postgres: as written ("env:VAR" kept as is) */
+	int statement_timeout;	/* postgres: seconds, 0 = none */
+	int line;		/* line of the section header */
+};
+
+struct target_cfg {
+	const char *name;	/* [target "NAME"] */
+	const char *parent;	/* NULL when none; always a defined target */
+	int line;
+};
+
+struct check_cfg {
+	const char *id;		/* [check "ID"] */
+	enum check_kind kind;
+	const char *description;	/* NULL when not given */
+	const char *source;	/* rows, value, compare with queries */
+	const char *query;	/* rows, value */
+	const char *group;	/* group column, NULL when none */
+	enum recovery recovery;	/* NONE when not given */
+	const char *target;	/* NULL when none; always a defined target */
+	bool paging;		/* default true */
+	bool enabled;		/* default true */
+	const char *precondition;	/* SQL or NULL */
+	const char *ready;	/* SQL or NULL */
+	double ready_timeout;	/* seconds, default 60 */
+	const char *shadow_of;	/* check id or NULL; always a defined check */
+	/* value */
+	double expect;		/* default 0 */
+	double tolerance;	/* value and compare, default 0 */
+	bool has_min, has_max;
+	double min, max;
+	/* compare: sides are "SOURCE:TABLE" or "SOURCE" with a *_query */
+	const char *left_source, *left_table, *left_query;
+	const char *right_source, *right_table, *right_query;
+	const char **key;	/* key columns */
+	size_t nkey;
+	const char **columns;	/* compared columns; NULL: all shared */
+	size_t ncolumns;
+	int line;		/* line of the section header */
+};
+
+struct config {
+	const char *path;	/* the file as given */
+	const char *dir;	/* its directory ("." when none) */
+	char sha256[65];	/* of the file's bytes */
+	/* [report] */
+	const char *title;	/* default "recon report" */
+	const char *output_dir;	/* resolved; default DIR/reports */
+	int gate_days;		/* default 7 */
+	int window_days;	/* default 7 */
+	int samples;		/* default 20 */
+	int soak_days;		/* default 28 */
+	const char *templates;	/* resolved directory or NULL (built-in) */
+	double max_skip_rate;	/* default 0.05 */
+	/* [tenants] */
+	bool has_tenants;
+	const char *tenants_source;
+	const char *tenants_query;
+	struct source_cfg *sources;
+	size_t nsources;
+	struct target_cfg *targets;
+	size_t ntargets;
+	struct check_cfg *checks;
+	size_t nchecks;
+	struct arena arena;	/* owns every string above */
+};
+
+/* Parse and check path.  On error returns -1 with d->msg "FILE:LINE: ..."
+ * (the file as given, and the line of the offending key or section); the
+ * struct is then released already. */
+int config_load(struct config *cfg, const char *path, struct diag *d);
+void config_release(struct config *cfg);
+
+const struct source_cfg *config_source(const struct config *cfg, const char *name);
+const struct check_cfg *config_check(const struct config *cfg, const char *id);
+const struct target_cfg *config_target(const struct config *cfg, const char *name);
+
+const char *check_kind_name(enum check_kind k);	/* "rows", ... */
+const char *recovery_name(enum recovery r);	/* NULL, "recheck", "reprocess" */
+
+#endif

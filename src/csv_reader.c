@@ -1,0 +1,345 @@
+/*
+ * csv_reader.c: the one place that turns CSV bytes into records.
+ *
+ * The file is read in large chunks and handed to libcsv one physical line
+ * at a time (a line longer than the read buffer goes in pieces), so the
+ * reader always knows the line it is on: a record remembers the line and
+ * byte offset where it began, and a field the line where it began (what an
+ * unclosed quote is reported against).  Each line is checked for valid
+ * UTF-8 before libcsv sees it.  libcsv's field callback only appends the
+ * field to a reusable buffer; pointers are fixed up once per record, when
+ * the record is checked against the header and passed on.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <csv.h>
+
+#include "csv_reader.h"
+
+#define READ_SIZE ((size_t)1 << 20)	/* bytes per read(2) */
+#define NULL_FIELD SIZE_MAX		/* offset of an empty unquoted field */
+
+/* Parser states of libcsv 3.0.3 (libcsv.c; struct csv_parser is public).
+ * Read only at line boundaries, to tell a new record from a quoted field
+ * that goes on over the newline. */
+enum {
+	LIBCSV_ROW_NOT_BEGUN = 0,
+	LIBCSV_FIELD_BEGUN = 2
+};
+
+struct reader {
+	const char *path;
+	csv_record_fn fn;
+	void *ctx;
+	struct diag *d;
+
+	char *bytes;			/* current record's fields, each NUL-ended */
+	size_t nbytes;			/* bytes used */
+	size_t capbytes;		/* bytes allocated */
+	size_t *offs;			/* each field's offset in bytes, or NULL_FIELD */
+	struct csv_field *fields;	/* the record handed to fn */
+	size_t nfields;			/* fields of the current record so far */
+	size_t capfields;		/* entries allocated in offs and fields */
+
+	bool have_header;		/* the first record has been seen */
+	size_t header_fields;		/* its field count */
+	long line;			/* physical line being fed (1-based) */
+	long rec_line;			/* line where the current record began */
+	uint64_t rec_offset;		/* byte offset where it began */
+	long field_line;		/* line where the current field began */
+	long long rows;			/* data records passed to fn */
+	int status;			/* 0 go on, 1 stopped by fn, -1 failed */
+};
+
+static int keep_spaces(unsigned char c)
+{
+	(void)c;
+	return 0;	/* RFC 4180: spaces are part of the field */
+}
+
+static void grow_fields(struct reader *r)
+{
+	size_t cap = r->capfields ? r->capfields * 2 : 64;
+
+	r->offs = xrealloc(r->offs, cap * sizeof *r->offs);
+	r->fields = xrealloc(r->fields, cap * sizeof *r->fields);
+	r->capfields = cap;
+}
+
+static void grow_bytes(struct reader *r, size_t need)
+{
+	size_t cap = r->capbytes ? r->capbytes : 4096;
+
+	while (cap - r->nbytes < need)
+		cap *= 2;
+	r->bytes = xrealloc(r->bytes, cap);
+	r->capbytes = cap;
+}
+
+/* libcsv's field callback: the hot path, so it only copies. */
+static void on_field(void *s, size_t len, void *data)
+{
+	struct reader *r = data;
+
+	if (r->status)
+		return;
+	if (r->nfields == r->capfields)
+		grow_fields(r);
+	if (s == NULL) {
+		r->offs[r->nfields] = NULL_FIELD;
+		len = 0;
+	} else {
+		if (r->capbytes - r->nbytes < len + 1)
+			grow_bytes(r, len + 1);
+		memcpy(r->bytes + r->nbytes, s, len);
+		r->bytes[r->nbytes + len] = '\0';
+		r->offs[r->nfields] = r->nbytes;
+		r->nbytes += len + 1;
+	}
+	r->fields[r->nfields].len = len;
+	r->nfields++;
+	/* the next field begins after this one's delimiter, on this line */
+	r->field_line = r->line;
+}
+
+/* libcsv's record callback: check the shape, then pass the record on. */
+static void on_record(int c, void *data)
+{
+	struct reader *r = data;
+	struct csv_record rec;
+	int rc;
+
+	(void)c;
+	if (r->status)
+		goto out;
+	for (size_t i = 0; i < r->nfields; i++)
+		r->fields[i].s = r->offs[i] == NULL_FIELD ? NULL : r->bytes + r->offs[i];
+	rec.fields = r->fields;
+	rec.nfields = r->nfields;
+	rec.line = r->rec_line;
+	rec.offset = r->rec_offset;
+	rec.header = !r->have_header;
+	if (rec.header) {
+		r->have_header = true;
+		r->header_fields = r->nfields;
+	} else if (r->nfields != r->header_fields) {
+		r->status = diag_error(r->d, "%s:%ld: ragged row: %zu fields, header has %zu",
+				       r->path, r->rec_line, r->nfields, r->header_fields);
+		goto out;
+	} else {
+		r->rows++;
+	}
+	rc = r->fn(r->ctx, &rec);
+	if (rc)
+		r->status = rc < 0 ? -1 : 1;
+out:
+	r->nfields = 0;
+	r->nbytes = 0;
+}
+
+/* Read up to len bytes, retrying short reads; 0 only at end of file. */
+static ssize_t read_full(int fd, char *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = read(fd, buf + got, len - got);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+/* Where to cut a full buffer that holds no newline: before a UTF-8
+ * sequence that the buffer's end splits, so validation sees it whole. */
+static size_t utf8_cut(const unsigned char *s, size_t len)
+{
+	size_t i = len, k = 0, need;
+
+	while (k < 3 && i > 0 && (s[i - 1] & 0xC0) == 0x80) {
+		i--;
+		k++;
+	}
+	if (i == 0 || s[i - 1] < 0xC0)
+		return len;
+	need = s[i - 1] >= 0xF0 ? 4 : s[i - 1] >= 0xE0 ? 3 : 2;
+	return len - (i - 1) < need ? i - 1 : len;
+}
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Feed one line (or a piece of a long one) to libcsv.  -1 with r->d set on a
+ * format error, or when the callback failed or stopped (r->status). */
+static int feed(struct reader *r, struct csv_parser *p, const char *s, size_t len,
+		uint64_t offset, bool line_start)
+{
+	size_t n;
+
+	if (line_start && p->pstate == LIBCSV_ROW_NOT_BEGUN) {
+		r->rec_line = r->line;
+		r->rec_offset = offset;
+		r->field_line = r->line;
+	}
+	if (utf8_valid_prefix((const unsigned char *)s, len) < len)
+		return r->status = diag_error(r->d, "%s:%ld: invalid UTF-8", r->path, r->line);
+	n = csv_parse(p, s, len, on_field, on_record, r);
+	if (r->status)
+		return -1;
+	if (n < len) {
+		int err = csv_error(p);
+
+		if (err != CSV_EPARSE)
+			return r->status = diag_error(r->d, "%s:%ld: %s", r->path, r->line,
+						      csv_strerror(err));
+		/* A quoted field that ran over lines and then broke is far more
+		 * likely a quote left open where the field began. */
+		if (p->quoted && r->field_line < r->line)
+			return r->status = diag_error(r->d, "%s:%ld: unclosed quote (the field runs to line %ld)",
+						      r->path, r->field_line, r->line);
+		return r->status = diag_error(r->d, "%s:%ld: bad quoting", r->path, r->line);
+	}
+	return 0;
+}
+
+/* Contract in csv_reader.h. */
+int csv_read_file(const char *path, csv_record_fn fn, void *ctx,
+		  const struct csv_read_opts *opts, struct diag *d)
+{
+	struct reader r;
+	struct csv_parser p;
+	bool parser_ready = false, eof = false, bom_checked = false, line_start = true;
+	bool progress = opts && opts->progress && isatty(2);
+	double t0 = 0, last_report = 0;
+	size_t start = 0, end = 0;
+	uint64_t base = 0;	/* file offset of buf[0] */
+	char *buf = NULL;
+	int fd = -1, ret = -1;
+
+	memset(&r, 0, sizeof r);
+	r.path = path;
+	r.fn = fn;
+	r.ctx = ctx;
+	r.d = d;
+	r.line = 1;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			diag_error(d, "%s: no such file", path);
+		else
+			diag_error(d, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_EMPTY_IS_NULL) != 0) {
+		diag_error(d, "%s: out of memory", path);
+		goto out;
+	}
+	parser_ready = true;
+	csv_set_space_func(&p, keep_spaces);
+	csv_set_blk_size(&p, 4096);
+	buf = xmalloc(READ_SIZE);
+	if (progress)
+		t0 = last_report = now_seconds();
+
+	for (;;) {
+		char *nl;
+		size_t stop;
+
+		if (!bom_checked && (end - start >= 3 || eof)) {
+			if (end - start >= 3 && memcmp(buf + start, "\xEF\xBB\xBF", 3) == 0)
+				start += 3;
+			bom_checked = true;
+		}
+		nl = bom_checked ? memchr(buf + start, '\n', end - start) : NULL;
+		if (nl) {
+			stop = (size_t)(nl - buf) + 1;
+		} else if (!eof && end - start < READ_SIZE) {
+			ssize_t n;
+
+			if (start > 0) {
+				memmove(buf, buf + start, end - start);
+				base += start;
+				end -= start;
+				start = 0;
+			}
+			n = read_full(fd, buf + end, READ_SIZE - end);
+			if (n < 0) {
+				diag_error(d, "%s: %s", path, strerror(errno));
+				goto out;
+			}
+			if (n == 0)
+				eof = true;
+			if (opts && opts->sha && n > 0)
+				sha256_update(opts->sha, buf + end, (size_t)n);
+			end += (size_t)n;
+			if (progress && n > 0) {
+				double t = now_seconds();
+
+				if (t - last_report >= 0.5) {
+					fprintf(stderr, "\rloading %s: %lld rows, %.0f MB/s", path, r.rows,
+						(double)(base + end) / 1e6 / (t - t0));
+					last_report = t;
+				}
+			}
+			continue;
+		} else if (eof) {
+			if (start == end)
+				break;
+			stop = end;	/* the last line has no newline */
+		} else {
+			stop = start + utf8_cut((unsigned char *)buf + start, end - start);
+		}
+		if (feed(&r, &p, buf + start, stop - start, base + start, line_start) < 0)
+			goto done;
+		line_start = nl != NULL;
+		if (line_start)
+			r.line++;
+		start = stop;
+	}
+	if (csv_fini(&p, on_field, on_record, &r) != 0) {
+		if (csv_error(&p) == CSV_EPARSE)
+			diag_error(d, "%s:%ld: unclosed quote", path, r.field_line);
+		else
+			diag_error(d, "%s:%ld: %s", path, r.line, csv_strerror(csv_error(&p)));
+		goto out;
+	}
+done:
+	if (r.status < 0)
+		goto out;
+	if (!r.have_header) {
+		diag_error(d, "%s: empty file (no header)", path);
+		goto out;
+	}
+	ret = 0;
+out:
+	if (progress)
+		fputs("\r\033[K", stderr);
+	if (opts && opts->rows)
+		*opts->rows = r.rows;
+	if (parser_ready)
+		csv_free(&p);
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	free(r.bytes);
+	free(r.offs);
+	free(r.fields);
+	return ret;
+}

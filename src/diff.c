@@ -1,0 +1,211 @@
+/*
+ * diff.c: `recon diff` (see diff.h).  Both reports are read with jansson
+ * into the same shape history.c gives a day, then walked side by side in id
+ * order (checks) and group order (groups), both sorted in every report.
+ */
+#include "diff.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "render.h"
+
+static json_t *load(const char *dir, const char *date, struct diag *d)
+{
+	char path[4096];
+	json_error_t err;
+	json_t *root;
+	long day;
+
+	if (date_parse(date, &day) < 0)
+		return diag_error(d, "%s: not a date (YYYY-MM-DD)", date), NULL;
+	snprintf(path, sizeof(path), "%s/%s.json", dir, date);
+	root = json_load_file(path, 0, &err);
+	if (!root)
+		return diag_error(d, "%s: %s", path, err.text), NULL;
+	if (!json_is_object(root) || !json_is_array(json_object_get(root, "checks")) ||
+	    !json_is_object(json_object_get(root, "gate"))) {
+		json_decref(root);
+		return diag_error(d, "%s: not a recon-report/1 file", path), NULL;
+	}
+	return root;
+}
+
+static const char *str(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "";
+}
+
+static long long num(json_t *o, const char *key)
+{
+	return json_integer_value(json_object_get(o, key));
+}
+
+static void cell(struct strbuf *out, const char *s)
+{
+	md_escape(out, s, strlen(s));
+}
+
+static void delta(struct strbuf *out, long long a, long long b)
+{
+	if (b > a)
+		sb_addf(out, "+%lld", b - a);
+	else
+		sb_addf(out, "%lld", b - a);
+}
+
+/* Checks and groups are sorted in every report; walk both lists at once. */
+static json_t *at(json_t *arr, size_t i)
+{
+	return i < json_array_size(arr) ? json_array_get(arr, i) : NULL;
+}
+
+static int cmp_key(json_t *a, json_t *b, const char *key)
+{
+	if (!a || !b)
+		return a ? -1 : b ? 1 : 0;
+	return strcmp(str(a, key), str(b, key));
+}
+
+/* Group rows of one check; returns how many differ. */
+static int diff_groups(struct strbuf *rows, const char *id, json_t *ga, json_t *gb,
+		       struct strbuf *newly, struct strbuf *recovered)
+{
+	size_t i = 0, j = 0;
+	int n = 0;
+
+	while (at(ga, i) || at(gb, j)) {
+		json_t *a = at(ga, i), *b = at(gb, j);
+		int c = cmp_key(a, b, "group");
+		long long da = c <= 0 ? num(a, "drift") : 0;
+		long long db = c >= 0 ? num(b, "drift") : 0;
+		const char *g = c <= 0 ? str(a, "group") : str(b, "group");
+
+		if (c <= 0)
+			i++;
+		if (c >= 0)
+			j++;
+		if (da == db)
+			continue;
+		n++;
+		sb_puts(rows, "| ");
+		cell(rows, id);
+		sb_puts(rows, " | ");
+		cell(rows, g);
+		sb_addf(rows, " | %lld | %lld | ", da, db);
+		delta(rows, da, db);
+		sb_puts(rows, " |\n");
+		if (da == 0 && db > 0) {
+			sb_puts(newly, newly->len ? ", " : "");
+			cell(newly, g);
+			sb_puts(newly, " (");
+			cell(newly, id);
+			sb_puts(newly, ")");
+		} else if (da > 0 && db == 0) {
+			sb_puts(recovered, recovered->len ? ", " : "");
+			cell(recovered, g);
+			sb_puts(recovered, " (");
+			cell(recovered, id);
+			sb_puts(recovered, ")");
+		}
+	}
+	return n;
+}
+
+int diff_reports(const char *dir, const char *date_a, const char *date_b,
+		 struct strbuf *out, struct diag *d)
+{
+	json_t *ra = NULL, *rb = NULL, *ca, *cb, *gate_a, *gate_b;
+	struct strbuf checks, groups, newly, recovered;
+	size_t i = 0, j = 0;
+	int changes = 0, ret = -1;
+
+	sb_init(&checks);
+	sb_init(&groups);
+	sb_init(&newly);
+	sb_init(&recovered);
+	if (!(ra = load(dir, date_a, d)) || !(rb = load(dir, date_b, d)))
+		goto out;
+	gate_a = json_object_get(ra, "gate");
+	gate_b = json_object_get(rb, "gate");
+	ca = json_object_get(ra, "checks");
+	cb = json_object_get(rb, "checks");
+	sb_addf(out, "# recon diff %s → %s\n\n", date_a, date_b);
+	if (strcmp(str(gate_a, "status"), str(gate_b, "status")) != 0)
+		changes++;
+	sb_addf(out, "- Gate status: %s → %s%s\n", str(gate_a, "status"), str(gate_b, "status"),
+		strcmp(str(gate_a, "status"), str(gate_b, "status")) ? " (changed)" : "");
+	sb_addf(out, "- Streak: %lld → %lld (gate met: %s → %s)\n", num(gate_a, "streak"),
+		num(gate_b, "streak"), json_is_true(json_object_get(gate_a, "met")) ? "yes" : "no",
+		json_is_true(json_object_get(gate_b, "met")) ? "yes" : "no");
+	sb_addf(out, "- Total drift: %lld → %lld\n",
+		num(json_object_get(ra, "summary"), "drift"),
+		num(json_object_get(rb, "summary"), "drift"));
+	while (at(ca, i) || at(cb, j)) {
+		json_t *a = at(ca, i), *b = at(cb, j);
+		int c = cmp_key(a, b, "id");
+
+		if (c < 0) {
+			sb_puts(&checks, "| ");
+			cell(&checks, str(a, "id"));
+			sb_addf(&checks, " | removed | %s → — | %lld → — | |\n", str(a, "status"),
+				num(a, "drift"));
+			changes++;
+			i++;
+		} else if (c > 0) {
+			sb_puts(&checks, "| ");
+			cell(&checks, str(b, "id"));
+			sb_addf(&checks, " | new | — → %s | — → %lld | |\n", str(b, "status"),
+				num(b, "drift"));
+			changes++;
+			j++;
+		} else {
+			const char *sa = str(a, "status"), *sb = str(b, "status");
+			long long da = num(a, "drift"), db = num(b, "drift");
+
+			if (strcmp(sa, sb) != 0 || da != db) {
+				sb_puts(&checks, "| ");
+				cell(&checks, str(a, "id"));
+				sb_addf(&checks, " | %s | %s → %s | %lld → %lld | ",
+					strcmp(sa, sb) ? "status changed" : "drift changed", sa, sb,
+					da, db);
+				delta(&checks, da, db);
+				sb_puts(&checks, " |\n");
+				changes++;
+			}
+			changes += diff_groups(&groups, str(a, "id"), json_object_get(a, "groups"),
+					       json_object_get(b, "groups"), &newly, &recovered);
+			i++;
+			j++;
+		}
+	}
+	if (checks.len) {
+		sb_puts(out, "\n## Checks\n\n| check | change | status | drift | delta |\n"
+			     "|---|---|---|---:|---:|\n");
+		sb_add(out, checks.buf, checks.len);
+	}
+	if (groups.len) {
+		sb_puts(out, "\n## Tenants\n\n| check | tenant | drift before | drift after | delta |\n"
+			     "|---|---|---:|---:|---:|\n");
+		sb_add(out, groups.buf, groups.len);
+	}
+	if (newly.len)
+		sb_addf(out, "\nNewly drifting: %s\n", newly.buf);
+	if (recovered.len)
+		sb_addf(out, "\nRecovered: %s\n", recovered.buf);
+	if (!changes)
+		sb_puts(out, "\nNo differences.\n");
+	ret = changes ? 1 : 0;
+out:
+	json_decref(ra);
+	json_decref(rb);
+	sb_release(&checks);
+	sb_release(&groups);
+	sb_release(&newly);
+	sb_release(&recovered);
+	return ret;
+}

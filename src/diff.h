@@ -1,0 +1,18 @@
+/*
+ * diff.h: `recon diff`, what changed between two days' JSON reports.
+ *
+ * A difference is a change in the gate status, in a check's presence,
+ * status or drift, or in a group's drift; dates, streak and window alone are
+ * not (the streak change is still shown).  The summary is Markdown.
+ */
+#ifndef RECON_DIFF_H
+#define RECON_DIFF_H
+
+#include "util.h"
+
+/* Compare DIR/A.json with DIR/B.json, appending the summary to out.
+ * Returns 0 (no difference), 1 (differences) or -1 (trouble, d set). */
+int diff_reports(const char *dir, const char *date_a, const char *date_b,
+		 struct strbuf *out, struct diag *d);
+
+#endif

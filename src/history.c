@@ -1,0 +1,302 @@
+/*
+ * history.c: the earlier days, read back from the report directory's JSON
+ * (see history.h).  Only files named YYYY-MM-DD.json with a real date
+ * count; anything else in the directory is ignored.  A file that does not
+ * parse, or lacks the keys the streak needs, is an unreadable day: it
+ * breaks the streak like a missing day, and the report names it.
+ */
+#include "history.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+const char *day_status_name(enum day_status s)
+{
+	switch (s) {
+	case DAY_MISSING:
+		return "missing";
+	case DAY_PASS:
+		return "pass";
+	case DAY_FAIL:
+		return "fail";
+	case DAY_UNREADABLE:
+		return "unreadable";
+	}
+	return "unreadable";
+}
+
+static const char *jstr(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static bool jint(json_t *o, const char *key, long long *out)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!json_is_integer(v))
+		return false;
+	*out = json_integer_value(v);
+	return true;
+}
+
+static int day_check_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct day_check *)a)->id, ((const struct day_check *)b)->id);
+}
+
+/* The per-check part a later day compares with (statuses, drift, groups). */
+static void read_checks(struct day *day, json_t *checks, struct arena *a)
+{
+	size_t i, j, n = json_array_size(checks);
+
+	day->checks = arena_alloc(a, (n ? n : 1) * sizeof(*day->checks));
+	for (i = 0; i < n; i++) {
+		json_t *c = json_array_get(checks, i), *groups = json_object_get(c, "groups");
+		struct day_check *dc = &day->checks[day->nchecks];
+		const char *id = jstr(c, "id"), *st = jstr(c, "status");
+
+		if (!id || !st)
+			continue;
+		dc->id = arena_strdup(a, id);
+		dc->status = arena_strdup(a, st);
+		if (!jint(c, "drift", &dc->drift))
+			dc->drift = 0;
+		dc->groups = arena_alloc(a, (json_array_size(groups) + 1) * sizeof(*dc->groups));
+		for (j = 0; j < json_array_size(groups); j++) {
+			json_t *g = json_array_get(groups, j);
+			struct group_result *gr = &dc->groups[dc->ngroups];
+			const char *name = jstr(g, "group");
+
+			if (!name)
+				continue;
+			gr->group = arena_strdup(a, name);
+			jint(g, "drift", &gr->drift);
+			jint(g, "missing", &gr->missing);
+			jint(g, "extra", &gr->extra);
+			jint(g, "changed", &gr->changed);
+			dc->ngroups++;
+		}
+		day->nchecks++;
+	}
+	qsort(day->checks, day->nchecks, sizeof(*day->checks), day_check_cmp);
+}
+
+/* Fill day from the file; on a problem, mark it unreadable with why. */
+static void read_day(struct day *day, const char *path, const char *name, struct arena *a)
+{
+	json_error_t err;
+	json_t *root = json_load_file(path, 0, &err), *gate, *summary;
+	const char *schema, *status, *date, *why = NULL;
+	long long v;
+
+	if (!root) {
+		day->status = DAY_UNREADABLE;
+		day->error = arena_printf(a, "%s:%d: %s", name, err.line, err.text);
+		return;
+	}
+	schema = jstr(root, "schema");
+	date = jstr(root, "date");
+	gate = json_object_get(root, "gate");
+	summary = json_object_get(root, "summary");
+	status = json_is_object(gate) ? jstr(gate, "status") : NULL;
+	if (!json_is_object(root))
+		why = "not a JSON object";
+	else if (!schema || strcmp(schema, "recon-report/1") != 0)
+		why = "schema is not recon-report/1";
+	else if (!date || strcmp(date, day->date) != 0)
+		why = "its date does not match its file name";
+	else if (!status || (strcmp(status, "pass") != 0 && strcmp(status, "fail") != 0))
+		why = "gate.status is neither pass nor fail";
+	else if (!json_is_object(summary) || !jint(summary, "drift", &day->drift))
+		why = "summary.drift is missing";
+	else if (!jint(gate, "streak", &day->streak))
+		why = "gate.streak is missing";
+	if (why) {
+		day->status = DAY_UNREADABLE;
+		day->drift = -1;
+		day->error = arena_printf(a, "%s: %s", name, why);
+		goto out;
+	}
+	day->status = strcmp(status, "pass") == 0 ? DAY_PASS : DAY_FAIL;
+	day->met = json_is_true(json_object_get(gate, "met"));
+	day->baseline = json_is_true(json_object_get(root, "baseline"));
+	day->title = arena_strdup(a, jstr(root, "title"));
+	if (jint(gate, "required", &v) && v < 0)
+		day->met = false;
+	read_checks(day, json_object_get(root, "checks"), a);
+out:
+	json_decref(root);
+}
+
+static int day_cmp(const void *a, const void *b)
+{
+	const struct day *x = a, *y = b;
+
+	return x->day < y->day ? -1 : x->day > y->day;
+}
+
+int history_load(struct history *h, const char *dir, struct diag *d)
+{
+	DIR *dp;
+	struct dirent *e;
+	size_t cap = 0;
+
+	memset(h, 0, sizeof(*h));
+	arena_init(&h->arena);
+	dp = opendir(dir);
+	if (!dp) {
+		if (errno == ENOENT)
+			return 0;
+		return diag_error(d, "%s: cannot read the report directory: %s", dir,
+				  strerror(errno));
+	}
+	while ((e = readdir(dp)) != NULL) {
+		char date[11];
+		long day;
+		struct day *dy;
+		char *path;
+
+		if (strlen(e->d_name) != 15 || strcmp(e->d_name + 10, ".json") != 0)
+			continue;
+		memcpy(date, e->d_name, 10);
+		date[10] = '\0';
+		if (date_parse(date, &day) < 0)
+			continue;
+		if (h->ndays == cap) {
+			cap = cap ? 2 * cap : 64;
+			h->days = xrealloc(h->days, cap * sizeof(*h->days));
+		}
+		dy = &h->days[h->ndays++];
+		memset(dy, 0, sizeof(*dy));
+		dy->day = day;
+		memcpy(dy->date, date, 11);
+		path = path_join(&h->arena, dir, e->d_name);
+		read_day(dy, path, e->d_name, &h->arena);
+	}
+	closedir(dp);
+	qsort(h->days, h->ndays, sizeof(*h->days), day_cmp);
+	return 0;
+}
+
+void history_release(struct history *h)
+{
+	free(h->days);
+	arena_release(&h->arena);
+	memset(h, 0, sizeof(*h));
+}
+
+const struct day *history_find(const struct history *h, long day)
+{
+	size_t lo = 0, hi = h->ndays;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (h->days[mid].day < day)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < h->ndays && h->days[lo].day == day ? &h->days[lo] : NULL;
+}
+
+const struct day *history_previous(const struct history *h, long day)
+{
+	size_t lo = 0, hi = h->ndays;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (h->days[mid].day < day)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 ? &h->days[lo - 1] : NULL;
+}
+
+void history_gate(const struct history *h, struct run *run, struct gate *g)
+{
+	const struct config *cfg = run->cfg;
+	long today, day;
+	size_t i, n = (size_t)cfg->window_days;
+
+	memset(g, 0, sizeof(*g));
+	date_parse(run->date, &today);
+	g->required = cfg->gate_days;
+	/* the streak: today, then each earlier calendar day while it passed */
+	if (run->gate == STATUS_PASS) {
+		g->streak = 1;
+		for (day = today - 1;; day--) {
+			const struct day *dy = history_find(h, day);
+
+			if (!dy || dy->status != DAY_PASS) {
+				if (dy && dy->status == DAY_UNREADABLE) {
+					g->unreadable = arena_alloc(&run->arena,
+								    sizeof(*g->unreadable));
+					g->unreadable[0] = dy->error;
+					g->nunreadable = 1;
+				}
+				break;
+			}
+			g->streak++;
+		}
+	}
+	g->met = g->streak >= g->required;
+	g->window = arena_alloc(&run->arena, (n ? n : 1) * sizeof(*g->window));
+	g->nwindow = n;
+	for (i = 0; i < n; i++) {
+		struct window_day *w = &g->window[i];
+		const struct day *dy;
+
+		day = today - (long)(n - 1 - i);
+		date_format(day, w->date);
+		if (day == today) {
+			w->status = run->gate == STATUS_PASS ? DAY_PASS : DAY_FAIL;
+			w->drift = run->drift;
+			continue;
+		}
+		dy = history_find(h, day);
+		w->status = dy ? dy->status : DAY_MISSING;
+		w->drift = dy && dy->status != DAY_UNREADABLE ? dy->drift : -1;
+	}
+}
+
+void history_put(struct history *h, const struct run *run, const struct gate *g)
+{
+	struct day *dy;
+	long today;
+	size_t i;
+
+	date_parse(run->date, &today);
+	dy = (struct day *)history_find(h, today);
+	if (!dy) {
+		h->days = xrealloc(h->days, (h->ndays + 1) * sizeof(*h->days));
+		dy = &h->days[h->ndays++];
+	}
+	memset(dy, 0, sizeof(*dy));
+	dy->day = today;
+	memcpy(dy->date, run->date, 11);
+	dy->status = run->gate == STATUS_PASS ? DAY_PASS : DAY_FAIL;
+	dy->baseline = run->baseline;
+	dy->drift = run->drift;
+	dy->streak = g->streak;
+	dy->met = g->met;
+	dy->title = arena_strdup(&h->arena, run->cfg->title);
+	dy->checks = arena_alloc(&h->arena, (run->nchecks + 1) * sizeof(*dy->checks));
+	for (i = 0; i < run->nchecks; i++) {
+		struct day_check *dc = &dy->checks[dy->nchecks++];
+
+		dc->id = arena_strdup(&h->arena, run->checks[i].cfg->id);
+		dc->status = status_name(run->checks[i].status);
+		dc->drift = run->checks[i].drift;
+	}
+	qsort(h->days, h->ndays, sizeof(*h->days), day_cmp);
+}

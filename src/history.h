@@ -1,0 +1,83 @@
+/*
+ * history.h: earlier days, read back from the report directory's JSON
+ * files (never from the Markdown), and what follows from them: the rolling
+ * window, the streak and the gate.
+ *
+ * history_load reads every DIR/YYYY-MM-DD.json; history_release frees it.
+ * A file that cannot be parsed counts as a day with status "unreadable"
+ * (it breaks a streak like a missing day) and keeps its error message.
+ */
+#ifndef RECON_HISTORY_H
+#define RECON_HISTORY_H
+
+#include "sweep.h"
+#include "util.h"
+
+enum day_status { DAY_MISSING, DAY_PASS, DAY_FAIL, DAY_UNREADABLE };
+
+struct day_check {
+	const char *id;
+	const char *status;	/* as written: "pass", "fail", ... */
+	long long drift;
+	struct group_result *groups;	/* sorted by group */
+	size_t ngroups;
+};
+
+struct day {
+	long day;		/* days since 1970-01-01 */
+	char date[11];
+	enum day_status status;
+	bool baseline;
+	long long drift;	/* summary.drift, -1 when unknown */
+	long long streak;	/* as recorded in that report */
+	bool met;
+	const char *title;
+	const char *error;	/* DAY_UNREADABLE: "FILE: why" */
+	struct day_check *checks;	/* sorted by id */
+	size_t nchecks;
+};
+
+struct history {
+	struct day *days;	/* every report in the directory, oldest first */
+	size_t ndays;
+	struct arena arena;
+};
+
+/* Read dir.  A missing directory is an empty history.  -1 only when dir
+ * exists but cannot be listed (d says why). */
+int history_load(struct history *h, const char *dir, struct diag *d);
+void history_release(struct history *h);
+
+/* The report for day, or NULL. */
+const struct day *history_find(const struct history *h, long day);
+/* The latest report strictly before day, or NULL. */
+const struct day *history_previous(const struct history *h, long day);
+
+/* The day's window, streak and gate, from run's gate status and the days of
+ * h dated before run's date. */
+struct window_day {
+	char date[11];
+	enum day_status status;
+	long long drift;	/* -1 when missing or unreadable */
+};
+
+struct gate {
+	long long streak;
+	int required;
+	bool met;
+	struct window_day *window;	/* window_days entries, oldest first */
+	size_t nwindow;
+	const char **unreadable;	/* messages of unreadable days in the streak's way */
+	size_t nunreadable;
+};
+
+/* Fill g (arrays from run's arena). */
+void history_gate(const struct history *h, struct run *run, struct gate *g);
+
+/* Put the run's own day into h (replacing an earlier report of that date),
+ * so the index lists it; strings are copied into h's arena. */
+void history_put(struct history *h, const struct run *run, const struct gate *g);
+
+const char *day_status_name(enum day_status s);	/* "missing", "pass", ... */
+
+#endif

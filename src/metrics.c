@@ -1,0 +1,84 @@
+/*
+ * metrics.c: Prometheus text exposition of a run (see metrics.h).  Label
+ * values are escaped as the format requires (backslash, double quote,
+ * newline); samples carry no timestamp, so the output is deterministic.
+ */
+#include "metrics.h"
+
+#include <string.h>
+
+#include "report_dir.h"
+
+static void label_value(struct strbuf *out, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\')
+			sb_puts(out, "\\\\");
+		else if (*s == '"')
+			sb_puts(out, "\\\"");
+		else if (*s == '\n')
+			sb_puts(out, "\\n");
+		else
+			sb_putc(out, *s);
+	}
+}
+
+static void check_label(struct strbuf *out, const char *metric, const char *id)
+{
+	sb_addf(out, "%s{check=\"", metric);
+	label_value(out, id);
+	sb_puts(out, "\"");
+}
+
+void render_metrics(const struct run *run, const struct gate *g, struct strbuf *out)
+{
+	static const enum status all[] = { STATUS_PASS, STATUS_FAIL, STATUS_ERROR,
+					   STATUS_SKIPPED };
+	size_t i, k;
+
+	sb_puts(out, "# HELP recon_gate_pass 1 when the day's gate status is pass.\n"
+		     "# TYPE recon_gate_pass gauge\n");
+	sb_addf(out, "recon_gate_pass %d\n", run->gate == STATUS_PASS);
+	sb_puts(out, "# HELP recon_gate_met 1 when the streak has reached the gate.\n"
+		     "# TYPE recon_gate_met gauge\n");
+	sb_addf(out, "recon_gate_met %d\n", g->met);
+	sb_puts(out, "# HELP recon_streak_days Consecutive days whose gate status is pass.\n"
+		     "# TYPE recon_streak_days gauge\n");
+	sb_addf(out, "recon_streak_days %lld\n", g->streak);
+	sb_puts(out, "# HELP recon_gate_required_days Clean days the gate requires.\n"
+		     "# TYPE recon_gate_required_days gauge\n");
+	sb_addf(out, "recon_gate_required_days %d\n", g->required);
+	sb_puts(out, "# HELP recon_drift_total Sum of every check's drift.\n"
+		     "# TYPE recon_drift_total gauge\n");
+	sb_addf(out, "recon_drift_total %lld\n", run->drift);
+	sb_puts(out, "# HELP recon_check_status 1 for the check's status, 0 for the others.\n"
+		     "# TYPE recon_check_status gauge\n");
+	for (i = 0; i < run->nchecks; i++) {
+		for (k = 0; k < sizeof(all) / sizeof(all[0]); k++) {
+			check_label(out, "recon_check_status", run->checks[i].cfg->id);
+			sb_addf(out, ",status=\"%s\"} %d\n", status_name(all[k]),
+				run->checks[i].status == all[k]);
+		}
+	}
+	sb_puts(out, "# HELP recon_check_drift The check's drift.\n"
+		     "# TYPE recon_check_drift gauge\n");
+	for (i = 0; i < run->nchecks; i++) {
+		check_label(out, "recon_check_drift", run->checks[i].cfg->id);
+		sb_addf(out, ",paging=\"%s\"} %lld\n", run->checks[i].cfg->paging ? "true" : "false",
+			run->checks[i].drift);
+	}
+}
+
+int metrics_write(const char *path, const struct run *run, const struct gate *g,
+		  struct diag *d)
+{
+	struct strbuf out;
+	int ret;
+
+	sb_init(&out);
+	render_metrics(run, g, &out);
+	ret = out.overflow ? diag_error(d, "%s: metrics too large", path)
+			   : write_file_atomic(path, out.buf, out.len, d);
+	sb_release(&out);
+	return ret;
+}

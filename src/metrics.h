@@ -1,0 +1,20 @@
+/*
+ * metrics.h: the run's results in the Prometheus text exposition format,
+ * for node_exporter's textfile collector (written atomically, so the
+ * collector never reads half a file).
+ */
+#ifndef RECON_METRICS_H
+#define RECON_METRICS_H
+
+#include "history.h"
+#include "sweep.h"
+#include "util.h"
+
+/* Append the exposition text for run and g to out. */
+void render_metrics(const struct run *run, const struct gate *g, struct strbuf *out);
+
+/* render_metrics into path, atomically.  -1 with d set. */
+int metrics_write(const char *path, const struct run *run, const struct gate *g,
+		  struct diag *d);
+
+#endif

@@ -1,0 +1,32 @@
+/*
+ * pg_source.h: a live PostgreSQL database through libpq, read in one
+ * consistent cut.
+ *
+ * pg_source_open connects (url is a libpq connection string or URI, or
+ * "env:VAR" naming an environment variable holding one).  Queries before
+ * pg_source_begin run on their own (the `ready` polls, which must see a
+ * lagging side catch up); pg_source_begin opens the one
+ * `REPEATABLE READ, READ ONLY` transaction every later query of the sweep
+ * runs in and records the snapshot identity for the provenance.  Rows are
+ * streamed, never held whole.  No message ever contains the connection
+ * string or a password.  pg_source_close frees everything (PQfinish).
+ */
+#ifndef RECON_PG_SOURCE_H
+#define RECON_PG_SOURCE_H
+
+#include "config.h"
+#include "source.h"
+#include "util.h"
+
+struct pg_source;
+
+int pg_source_open(struct pg_source **out, const struct source_cfg *cfg, struct diag *d);
+int pg_source_begin(struct pg_source *ps, struct diag *d);
+int pg_source_query(struct pg_source *ps, const char *sql, const struct row_sink *sink,
+		    struct diag *d);
+/* The transaction's snapshot identity (pg_current_snapshot()), or NULL
+ * before pg_source_begin. */
+const char *pg_source_snapshot(const struct pg_source *ps);
+void pg_source_close(struct pg_source *ps);
+
+#endif

@@ -1,0 +1,68 @@
+/*
+ * render.h: the renderers, peers over the same results.  Each reads a
+ * struct report (the day's run, its gate and the history before it) and
+ * appends one format to a strbuf owned by the caller; none parses another's
+ * output except render_html, which renders the Markdown with cmark-gfm (safe
+ * mode: raw HTML in data never passes through) inside the page shell.
+ *
+ * Output is deterministic: no clock, no host, numbers formatted locale-free.
+ */
+#ifndef RECON_RENDER_H
+#define RECON_RENDER_H
+
+#include "history.h"
+#include "sweep.h"
+#include "util.h"
+
+struct report {
+	const struct run *run;
+	const struct gate *gate;
+	const struct history *history;	/* days before and after run's date */
+	const struct day *previous;	/* latest report before run's date, or NULL */
+	const char *link_ext;	/* ".md" or ".html": links to other days */
+};
+
+/* The page shell and stylesheet: built in, or read from [report] templates.
+ * shell.html holds the placeholders {{title}}, {{css}} and {{body}}. */
+struct templates {
+	const char *shell;
+	const char *css;
+	char *owned_shell, *owned_css;	/* freed by templates_release */
+};
+
+int templates_load(struct templates *t, const char *dir, struct diag *d);	/* dir NULL: built-in */
+void templates_release(struct templates *t);
+
+/* The day's JSON, schema recon-report/1, ending with a newline. */
+int render_json(const struct report *r, struct strbuf *out, struct diag *d);
+
+/* The day's Markdown report. */
+int render_md(const struct report *r, struct strbuf *out);
+
+/* Markdown -> a whole HTML page (title escaped into the shell).  page_class
+ * (may be NULL) fills the shell's {{class}} placeholder so the stylesheet can
+ * colour the gate banner: render_page_class(r) for a day's page, "index" for
+ * index.html. */
+int render_html(const char *title, const char *page_class, const char *markdown,
+		const struct templates *t, struct strbuf *out, struct diag *d);
+
+/* The page class of a day's report: "gate-baseline", "gate-fail",
+ * "gate-met" (pass and gate met) or "gate-pass" (pass, streak too short). */
+const char *render_page_class(const struct report *r);
+
+/* index.md: every report of h, newest first, with gate status, drift and
+ * streak, each linking to its day page (DATE + link_ext: the .md pages for
+ * index.md, the .html pages for the Markdown that becomes index.html). */
+int render_index_md(const struct history *h, const char *title, const char *link_ext,
+		    struct strbuf *out);
+
+/* Markdown-escape text so it shows literally, also inside a table cell, a
+ * heading or a list item: every ASCII punctuation character with a meaning
+ * in inline Markdown is backslash-escaped (all of them but - . , : / ; ? @ %
+ * = + ' ", which stay as they are for readable ids and messages, except as
+ * the first character, or the dot or ")" of a leading "12." where they could
+ * start a block); newlines, tabs and other control characters become spaces;
+ * invalid UTF-8 becomes U+FFFD. */
+void md_escape(struct strbuf *out, const char *s, size_t len);
+
+#endif

@@ -1,0 +1,387 @@
+/*
+ * render_json.c: the day's JSON, schema recon-report/1 (the contract's
+ * "The day's JSON").  It is the machine-readable record that later runs read
+ * back for their window and streak, so keys come in the contract's order
+ * (inserted in that order, dumped with JSON_PRESERVE_ORDER), with two-space
+ * indentation, reals with 15 significant digits, and a final newline: the
+ * same run always gives the same bytes.
+ *
+ * jansson ownership: every *_new call steals the reference it is given, so
+ * the tree is built bottom-up and freed once with json_decref at the root;
+ * the json_dumps string is freed here.  Strings from data are made valid
+ * UTF-8 first (invalid bytes become U+FFFD), since jansson refuses others.
+ */
+#include "render.h"
+#include "recovery.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define JSON_DUMP_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
+
+static const char *status_word(enum status s)
+{
+	switch (s) {
+	case STATUS_PASS:
+		return "pass";
+	case STATUS_FAIL:
+		return "fail";
+	case STATUS_ERROR:
+		return "error";
+	case STATUS_SKIPPED:
+		return "skipped";
+	}
+	return "error";
+}
+
+static const char *kind_word(enum check_kind k)
+{
+	switch (k) {
+	case KIND_ROWS:
+		return "rows";
+	case KIND_VALUE:
+		return "value";
+	case KIND_COMPARE:
+		return "compare";
+	}
+	return "rows";
+}
+
+static const char *day_word(enum day_status s)
+{
+	switch (s) {
+	case DAY_MISSING:
+		return "missing";
+	case DAY_PASS:
+		return "pass";
+	case DAY_FAIL:
+		return "fail";
+	case DAY_UNREADABLE:
+		return "unreadable";
+	}
+	return "missing";
+}
+
+/* A JSON string of s (null for NULL), invalid UTF-8 replaced by U+FFFD. */
+static json_t *jstr(const char *s)
+{
+	struct strbuf sb;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len, i = 0;
+	json_t *j;
+
+	if (!s)
+		return json_null();
+	len = strlen(s);
+	if (utf8_valid_prefix(p, len) == len)
+		return json_stringn(s, len);
+	sb_init(&sb);
+	while (i < len) {
+		size_t n = utf8_valid_prefix(p + i, len - i);
+
+		sb_add(&sb, p + i, n);
+		i += n;
+		if (i < len) {
+			sb_puts(&sb, "\xEF\xBF\xBD");
+			i++;
+		}
+	}
+	j = json_stringn(sb.buf, sb.len);
+	sb_release(&sb);
+	return j;
+}
+
+static json_t *jreal(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+static json_t *jnum(long long v)
+{
+	return json_integer((json_int_t)v);
+}
+
+/* set obj[key] = v; returns -1 when v is NULL (jansson out of memory or
+ * refused a value) so the caller can fail as a whole. */
+static int put(json_t *obj, const char *key, json_t *v)
+{
+	return json_object_set_new(obj, key, v);
+}
+
+static json_t *string_array(const char *const *items, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a && i < n; i++)
+		json_array_append_new(a, jstr(items[i]));
+	return a;
+}
+
+static json_t *check_json(const struct check_result *c)
+{
+	const struct check_cfg *k = c->cfg;
+	bool cmp = k->kind == KIND_COMPARE;
+	json_t *o = json_object(), *groups = json_array(), *samples = json_array();
+	size_t i;
+	int bad = 0;
+
+	if (!o || !groups || !samples) {
+		json_decref(o);
+		json_decref(groups);
+		json_decref(samples);
+		return NULL;
+	}
+	for (i = 0; i < c->ngroups; i++) {
+		const struct group_result *g = &c->groups[i];
+		json_t *jg = json_object();
+
+		bad |= put(jg, "group", jstr(g->group));
+		bad |= put(jg, "drift", jnum(g->drift));
+		if (cmp) {
+			bad |= put(jg, "missing", jnum(g->missing));
+			bad |= put(jg, "extra", jnum(g->extra));
+			bad |= put(jg, "changed", jnum(g->changed));
+		}
+		bad |= json_array_append_new(groups, jg);
+	}
+	for (i = 0; i < c->nsamples; i++) {
+		const char *const *row = c->samples[i];
+
+		bad |= json_array_append_new(samples, string_array(row, c->ncolumns));
+	}
+
+	bad |= put(o, "id", jstr(k->id));
+	bad |= put(o, "kind", json_string(kind_word(k->kind)));
+	bad |= put(o, "status", json_string(status_word(c->status)));
+	bad |= put(o, "paging", json_boolean(k->paging));
+	bad |= put(o, "drift", jnum(c->drift));
+	bad |= put(o, "description", jstr(k->description));
+	bad |= put(o, "groups", groups);
+	bad |= put(o, "columns", string_array(c->columns, c->ncolumns));
+	bad |= put(o, "samples", samples);
+	bad |= put(o, "recovery", k->recovery == RECOVERY_RECHECK ? json_string("recheck")
+				 : k->recovery == RECOVERY_REPROCESS ? json_string("reprocess")
+								     : json_null());
+	bad |= put(o, "target", jstr(k->target));
+	if (cmp) {
+		json_t *f = json_object();
+
+		bad |= put(f, "missing", jnum(c->missing));
+		bad |= put(f, "extra", jnum(c->extra));
+		bad |= put(f, "changed", jnum(c->changed));
+		bad |= put(o, "findings", f);
+	}
+	if (k->kind == KIND_VALUE && c->has_value)
+		bad |= put(o, "value", jreal(c->value));
+	if (c->status == STATUS_ERROR)
+		bad |= put(o, "error", jstr(c->error ? c->error : "unknown error"));
+	if (c->status == STATUS_SKIPPED && c->skip_reason)
+		bad |= put(o, "skip_reason", jstr(c->skip_reason));
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *targets_json(const struct recovery_item *items, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a && i < n; i++)
+		json_array_append_new(a, jstr(items[i].target));
+	return a;
+}
+
+static const struct check_result *find_result(const struct run *run, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < run->nchecks; i++)
+		if (run->checks[i].cfg && strcmp(run->checks[i].cfg->id, id) == 0)
+			return &run->checks[i];
+	return NULL;
+}
+
+/* Today's shadow agreement: one day of evidence (the lead's history module
+ * extends it to soak_days). */
+static json_t *shadows_json(const struct run *run)
+{
+	json_t *a = json_array();
+	size_t i;
+	int bad = 0;
+
+	for (i = 0; a && i < run->nchecks; i++) {
+		const struct check_result *s = &run->checks[i], *of;
+		long long agree = 0, disagree = 0, skipped = 0, errors = 0, days = 1;
+		double max_skip = run->cfg ? run->cfg->max_skip_rate : 0.05;
+		int soak = run->cfg ? run->cfg->soak_days : 28;
+		json_t *o;
+
+		if (!s->cfg || !s->cfg->shadow_of)
+			continue;
+		of = find_result(run, s->cfg->shadow_of);
+		if (s->status == STATUS_ERROR || (of && of->status == STATUS_ERROR))
+			errors++;
+		else if (!of || s->status == STATUS_SKIPPED || of->status == STATUS_SKIPPED)
+			skipped++;
+		else if (s->status == of->status)
+			agree++;
+		else
+			disagree++;
+		o = json_object();
+		bad |= put(o, "id", jstr(s->cfg->id));
+		bad |= put(o, "of", jstr(s->cfg->shadow_of));
+		bad |= put(o, "days", jnum(days));
+		bad |= put(o, "agree", jnum(agree));
+		bad |= put(o, "disagree", jnum(disagree));
+		bad |= put(o, "skipped", jnum(skipped));
+		bad |= put(o, "errors", jnum(errors));
+		bad |= put(o, "skip_rate", json_real((double)skipped / (double)days));
+		bad |= put(o, "ready", json_boolean(days >= soak && !disagree && !errors &&
+						    (double)skipped / (double)days <= max_skip));
+		bad |= json_array_append_new(a, o);
+	}
+	if (bad) {
+		json_decref(a);
+		return NULL;
+	}
+	return a;
+}
+
+static const struct source_cfg *find_source(const struct config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; cfg && name && i < cfg->nsources; i++)
+		if (strcmp(cfg->sources[i].name, name) == 0)
+			return &cfg->sources[i];
+	return NULL;
+}
+
+static json_t *inputs_json(const struct run *run)
+{
+	json_t *a = json_array();
+	size_t i;
+	int bad = 0;
+
+	for (i = 0; a && i < run->ninputs; i++) {
+		const struct input *in = &run->inputs[i];
+		const struct source_cfg *sc = find_source(run->cfg, in->source);
+		json_t *o = json_object();
+
+		bad |= put(o, "source", jstr(in->source));
+		bad |= put(o, "table", jstr(in->table));
+		if (in->table) {
+			bad |= put(o, "rows", in->rows >= 0 ? jnum(in->rows) : json_null());
+			bad |= put(o, "sha256", jstr(in->sha256));
+		} else if ((sc && sc->type == SOURCE_POSTGRES) || (!sc && in->snapshot)) {
+			bad |= put(o, "snapshot", jstr(in->snapshot));
+		} else {
+			bad |= put(o, "sha256", jstr(in->sha256));
+		}
+		bad |= json_array_append_new(a, o);
+	}
+	if (bad) {
+		json_decref(a);
+		return NULL;
+	}
+	return a;
+}
+
+/* The day's JSON into out (see render.h).  Returns 0, or -1 with d set. */
+int render_json(const struct report *r, struct strbuf *out, struct diag *d)
+{
+	const struct run *run = r->run;
+	const struct gate *g = r->gate;
+	struct recovery_plan plan;
+	json_t *root = json_object(), *gate = json_object(), *sum = json_object();
+	json_t *checks = json_array(), *rec = json_object(), *win = json_array();
+	char *text = NULL;
+	size_t i;
+	int bad = 0, ret = -1;
+
+	recovery_plan(run, &plan);
+	if (!root || !gate || !sum || !checks || !rec || !win) {
+		json_decref(gate);
+		json_decref(sum);
+		json_decref(checks);
+		json_decref(rec);
+		json_decref(win);
+		diag_error(d, "JSON report: out of memory");
+		goto out;
+	}
+
+	bad |= put(gate, "status", json_string(run->gate == STATUS_PASS ? "pass" : "fail"));
+	bad |= put(gate, "streak", jnum(g->streak));
+	bad |= put(gate, "required", jnum(g->required));
+	bad |= put(gate, "met", json_boolean(g->met));
+
+	bad |= put(sum, "checks", jnum((long long)run->nchecks));
+	bad |= put(sum, "pass", jnum((long long)run->npass));
+	bad |= put(sum, "fail", jnum((long long)run->nfail));
+	bad |= put(sum, "error", jnum((long long)run->nerror));
+	bad |= put(sum, "skipped", jnum((long long)run->nskipped));
+	bad |= put(sum, "drift", jnum(run->drift));
+	bad |= put(sum, "tenants_scanned",
+		   run->tenants_scanned < 0 ? json_null() : jnum(run->tenants_scanned));
+	bad |= put(sum, "tenants_with_drift", jnum(run->tenants_with_drift));
+	if (run->tenants_error)
+		bad |= put(sum, "tenants_error", jstr(run->tenants_error));
+
+	for (i = 0; i < run->nchecks; i++)
+		if (run->checks[i].cfg)
+			bad |= json_array_append_new(checks, check_json(&run->checks[i]));
+
+	bad |= put(rec, "recheck", targets_json(plan.recheck, plan.nrecheck));
+	bad |= put(rec, "reprocess", targets_json(plan.reprocess, plan.nreprocess));
+
+	for (i = 0; i < g->nwindow; i++) {
+		const struct window_day *w = &g->window[i];
+		json_t *o = json_object();
+
+		bad |= put(o, "date", json_string(w->date));
+		bad |= put(o, "status", json_string(day_word(w->status)));
+		bad |= put(o, "drift", w->drift < 0 ? json_null() : jnum(w->drift));
+		bad |= json_array_append_new(win, o);
+	}
+
+	bad |= put(root, "schema", json_string("recon-report/1"));
+	bad |= put(root, "recon", json_string(RECON_VERSION));
+	bad |= put(root, "date", json_string(run->date));
+	bad |= put(root, "title", jstr(run->cfg && run->cfg->title ? run->cfg->title
+								  : "recon report"));
+	bad |= put(root, "baseline", json_boolean(run->baseline));
+	bad |= put(root, "config_sha256", run->cfg && run->cfg->sha256[0]
+						 ? json_string(run->cfg->sha256) : json_null());
+	bad |= put(root, "gate", gate);
+	bad |= put(root, "summary", sum);
+	bad |= put(root, "checks", checks);
+	bad |= put(root, "recovery", rec);
+	bad |= put(root, "window", win);
+	bad |= put(root, "shadows", shadows_json(run));
+	bad |= put(root, "inputs", inputs_json(run));
+	if (bad) {
+		diag_error(d, "JSON report: cannot build the document (out of memory?)");
+		goto out;
+	}
+	text = json_dumps(root, JSON_DUMP_FLAGS);
+	if (!text) {
+		diag_error(d, "JSON report: cannot serialize the document");
+		goto out;
+	}
+	if (sb_puts(out, text) < 0 || sb_putc(out, '\n') < 0) {
+		diag_error(d, "JSON report larger than %zu bytes", out->max);
+		goto out;
+	}
+	ret = 0;
+out:
+	free(text);
+	json_decref(root);
+	recovery_plan_release(&plan);
+	return ret;
+}

@@ -1,0 +1,180 @@
+/*
+ * report_dir.c: atomic, locked writes into the report directory (see
+ * report_dir.h).
+ */
+#include "report_dir.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* mkdir -p */
+static int make_dirs(const char *path, struct diag *d)
+{
+	char *p = xstrdup(path), *s;
+	int ret = 0;
+
+	for (s = p + 1; ; s++) {
+		if (*s == '/' || *s == '\0') {
+			char c = *s;
+
+			*s = '\0';
+			if (mkdir(p, 0777) < 0 && errno != EEXIST) {
+				ret = diag_error(d, "%s: cannot create directory: %s", p,
+						 strerror(errno));
+				goto out;
+			}
+			*s = c;
+			if (c == '\0')
+				break;
+		}
+	}
+	{
+		struct stat st;
+
+		if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+			ret = diag_error(d, "%s: not a directory", path);
+	}
+out:
+	free(p);
+	return ret;
+}
+
+int report_dir_open(struct report_dir *rd, const char *path, int wait_seconds,
+		    struct diag *d)
+{
+	int waited = 0;
+
+	rd->path = path;
+	rd->lock_fd = -1;
+	if (make_dirs(path, d) < 0)
+		return -1;
+	/* the lock is on the directory itself: no lock file to commit */
+	rd->lock_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rd->lock_fd < 0)
+		return diag_error(d, "%s: cannot write the report directory: %s", path,
+				  strerror(errno));
+	while (flock(rd->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		struct timespec ts = { 0, 200 * 1000 * 1000 };
+
+		if (errno != EWOULDBLOCK || waited >= wait_seconds * 5) {
+			close(rd->lock_fd);
+			rd->lock_fd = -1;
+			return diag_error(d, "%s: another recon run is writing this directory",
+					  path);
+		}
+		nanosleep(&ts, NULL);
+		waited++;
+	}
+	return 0;
+}
+
+void report_dir_close(struct report_dir *rd)
+{
+	if (rd->lock_fd >= 0)
+		close(rd->lock_fd);	/* releases the flock */
+	rd->lock_fd = -1;
+}
+
+/* Write data to a new temporary file beside final; its name goes to tmp. */
+static int write_temp(const char *final, const char *data, size_t len, char *tmp,
+		      size_t tmpsize, struct diag *d)
+{
+	static unsigned counter;
+	size_t off = 0;
+	int fd, ret = 0;
+
+	snprintf(tmp, tmpsize, "%s.tmp-%ld-%u", final, (long)getpid(), counter++);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return diag_error(d, "%s: cannot write: %s", final, strerror(errno));
+	while (off < len) {
+		ssize_t w = write(fd, data + off, len - off);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = diag_error(d, "%s: cannot write: %s", final, strerror(errno));
+			goto out;
+		}
+		off += (size_t)w;
+	}
+	if (fsync(fd) < 0)
+		ret = diag_error(d, "%s: cannot write: %s", final, strerror(errno));
+out:
+	if (close(fd) < 0 && ret == 0)
+		ret = diag_error(d, "%s: cannot write: %s", final, strerror(errno));
+	if (ret < 0)
+		unlink(tmp);
+	return ret;
+}
+
+static void sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
+int report_dir_write(struct report_dir *rd, const struct report_file *files, size_t n,
+		     struct diag *d)
+{
+	char (*tmp)[4200] = xcalloc(n + 1, sizeof(*tmp));
+	char final[4096];
+	size_t i, done = 0;
+	int ret = 0;
+
+	for (i = 0; i < n; i++, done++) {
+		snprintf(final, sizeof(final), "%s/%s", rd->path, files[i].name);
+		if (write_temp(final, files[i].data, files[i].len, tmp[i], sizeof(tmp[i]), d) < 0) {
+			ret = -1;
+			goto out;
+		}
+	}
+	/* every temporary file is complete: now make them the reports */
+	for (i = 0; i < n; i++) {
+		snprintf(final, sizeof(final), "%s/%s", rd->path, files[i].name);
+		if (rename(tmp[i], final) < 0) {
+			ret = diag_error(d, "%s: cannot write: %s", final, strerror(errno));
+			goto out;
+		}
+		tmp[i][0] = '\0';
+	}
+	sync_dir(rd->path);
+out:
+	for (i = 0; i < done; i++)
+		if (tmp[i][0])
+			unlink(tmp[i]);
+	free(tmp);
+	return ret;
+}
+
+int write_file_atomic(const char *path, const char *data, size_t len, struct diag *d)
+{
+	char tmp[4200], *dir = xstrdup(path), *slash;
+	int ret;
+
+	ret = write_temp(path, data, len, tmp, sizeof(tmp), d);
+	if (ret == 0 && rename(tmp, path) < 0) {
+		ret = diag_error(d, "%s: cannot write: %s", path, strerror(errno));
+		unlink(tmp);
+	}
+	slash = strrchr(dir, '/');
+	if (slash) {
+		*slash = '\0';
+		sync_dir(*dir ? dir : "/");
+	} else {
+		sync_dir(".");
+	}
+	free(dir);
+	return ret;
+}

@@ -1,0 +1,305 @@
+/*
+ * source.c: the one interface the sweep sees over CSV directories, SQLite
+ * files and PostgreSQL databases.  CSV and SQLite sources both end in a
+ * SQLite connection, so they share the query loop here; a CSV source adds
+ * the planning and loading of csv_source.c in front of it.
+ */
+#include "source.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "csv_source.h"
+#include "pg_source.h"
+
+struct source {
+	const struct source_cfg *cfg;
+	sqlite3 *db;			/* CSV (in memory) and SQLite sources */
+	struct csv_source *csv;		/* CSV sources */
+	struct pg_source *pg;		/* PostgreSQL sources */
+	char *error;			/* why the source is unusable, or NULL */
+	struct input *inputs;		/* provenance of SQLite sources */
+	size_t ninputs;
+	char sha256[65];
+	const struct input *csv_inputs;	/* provenance of CSV sources */
+	size_t ncsv_inputs;
+	struct input *noted;		/* files read outside source_query */
+	size_t nnoted;
+	struct input *all;		/* csv_inputs + noted, sorted */
+	struct arena arena;		/* strings of noted */
+	bool loaded;
+	bool progress;			/* progress lines while loading */
+};
+
+static void set_error(struct source *s, const char *msg)
+{
+	free(s->error);
+	s->error = xstrdup(msg);
+}
+
+static void open_csv(struct source *s)
+{
+	struct diag d = { "" };
+
+	if (sqlite3_open_v2(":memory:", &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+			    NULL) != SQLITE_OK) {
+		set_error(s, "cannot open an in-memory SQLite database");
+		return;
+	}
+	/* a snapshot database lives for one run: no journal, no syncing */
+	sqlite3_exec(s->db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;", NULL, NULL, NULL);
+	if (csv_source_open(&s->csv, s->db, s->cfg->name, s->cfg->path, &d) < 0)
+		set_error(s, d.msg);
+}
+
+static void open_sqlite(struct source *s)
+{
+	struct diag d = { "" };
+	char msg[4096];
+
+	/* read the file's digest first: a missing file is said plainly */
+	if (sha256_file_hex(s->cfg->path, s->sha256, &d) < 0) {
+		set_error(s, d.msg);
+		return;
+	}
+	if (sqlite3_open_v2(s->cfg->path, &s->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		snprintf(msg, sizeof(msg), "%s: %s", s->cfg->path,
+			 s->db ? sqlite3_errmsg(s->db) : "cannot open");
+		set_error(s, msg);
+		return;
+	}
+	/* one consistent cut for the whole sweep, as for PostgreSQL */
+	if (sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+		snprintf(msg, sizeof(msg), "%s: %s", s->cfg->path, sqlite3_errmsg(s->db));
+		set_error(s, msg);
+		return;
+	}
+	s->inputs = xcalloc(1, sizeof(*s->inputs));
+	s->inputs[0].source = s->cfg->name;
+	s->inputs[0].rows = -1;
+	s->inputs[0].sha256 = s->sha256;
+	s->ninputs = 1;
+}
+
+struct source *source_open(const struct source_cfg *cfg, const struct source_opts *opts)
+{
+	struct source *s = xcalloc(1, sizeof(*s));
+
+	s->cfg = cfg;
+	arena_init(&s->arena);
+	s->progress = opts && opts->progress;
+	switch (cfg->type) {
+	case SOURCE_CSV:
+		open_csv(s);
+		break;
+	case SOURCE_SQLITE:
+		open_sqlite(s);
+		break;
+	case SOURCE_POSTGRES: {
+		struct diag d = { "" };
+
+		if (pg_source_open(&s->pg, cfg, &d) < 0)
+			set_error(s, d.msg);
+		break;
+	}
+	}
+	return s;
+}
+
+const char *source_error(const struct source *s)
+{
+	return s->error;
+}
+
+int source_plan(struct source *s, const char *sql, struct diag *d)
+{
+	if (s->error)
+		return diag_error(d, "%s", s->error);
+	if (s->csv)
+		return csv_source_plan(s->csv, sql, d);
+	return 0;
+}
+
+void source_load(struct source *s)
+{
+	if (s->error || s->loaded)
+		return;
+	s->loaded = true;
+	if (s->csv) {
+		csv_source_load(s->csv, s->progress);
+		s->ncsv_inputs = csv_source_inputs(s->csv, &s->csv_inputs);
+	}
+	if (s->pg) {
+		struct diag d = { "" };
+
+		if (pg_source_begin(s->pg, &d) < 0) {
+			set_error(s, d.msg);
+			return;
+		}
+		s->inputs = xcalloc(1, sizeof(*s->inputs));
+		s->inputs[0].source = s->cfg->name;
+		s->inputs[0].rows = -1;
+		s->inputs[0].snapshot = pg_source_snapshot(s->pg);
+		s->ninputs = 1;
+	}
+}
+
+/* Run sql on a SQLite connection, handing each row to sink as text.  Reals
+ * are formatted by format_double so a value reads the same whatever SQLite
+ * version or source it came from. */
+static int sqlite_query(sqlite3 *db, const char *sql, const struct row_sink *sink,
+			struct diag *d)
+{
+	sqlite3_stmt *st = NULL;
+	const char **names = NULL;
+	struct cell *cells = NULL;
+	char (*num)[32] = NULL;
+	int ncols, rc, ret = 0, i;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		ret = diag_error(d, "SQL error: %s", sqlite3_errmsg(db));
+		goto out;
+	}
+	if (!sqlite3_stmt_readonly(st)) {
+		ret = diag_error(d, "SQL error: statement would write; checks are read-only");
+		goto out;
+	}
+	ncols = sqlite3_column_count(st);
+	names = xcalloc((size_t)ncols + 1, sizeof(*names));
+	cells = xcalloc((size_t)ncols + 1, sizeof(*cells));
+	num = xcalloc((size_t)ncols + 1, sizeof(*num));
+	for (i = 0; i < ncols; i++)
+		names[i] = sqlite3_column_name(st, i);
+	if (sink->header && (rc = sink->header(sink->ctx, (size_t)ncols, names)) != 0) {
+		ret = rc < 0 ? -1 : 0;
+		goto out;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (i = 0; i < ncols; i++) {
+			switch (sqlite3_column_type(st, i)) {
+			case SQLITE_NULL:
+				cells[i].s = NULL;
+				cells[i].len = 0;
+				break;
+			case SQLITE_FLOAT:
+				format_double(sqlite3_column_double(st, i), num[i]);
+				cells[i].s = num[i];
+				cells[i].len = strlen(num[i]);
+				break;
+			default:
+				cells[i].s = (const char *)sqlite3_column_text(st, i);
+				cells[i].len = (size_t)sqlite3_column_bytes(st, i);
+				if (!cells[i].s)
+					cells[i].s = "";
+				break;
+			}
+		}
+		if ((rc = sink->row(sink->ctx, (size_t)ncols, cells)) != 0) {
+			ret = rc < 0 ? -1 : 0;
+			goto out;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		ret = diag_error(d, "SQL error: %s", sqlite3_errmsg(db));
+out:
+	sqlite3_finalize(st);
+	free(names);
+	free(cells);
+	free(num);
+	return ret;
+}
+
+int source_query(struct source *s, const char *sql, const struct row_sink *sink,
+		 struct diag *d)
+{
+	if (s->error)
+		return diag_error(d, "%s", s->error);
+	if (s->csv) {
+		source_load(s);
+		if (csv_source_check(s->csv, sql, d) < 0)
+			return -1;
+	}
+	if (s->pg)
+		return pg_source_query(s->pg, sql, sink, d);
+	return sqlite_query(s->db, sql, sink, d);
+}
+
+const struct source_cfg *source_config(const struct source *s)
+{
+	return s->cfg;
+}
+
+static bool listed(const struct input *in, size_t n, const char *table)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (in[i].table && strcmp(in[i].table, table) == 0)
+			return true;
+	return false;
+}
+
+void source_note_input(struct source *s, const char *table, long long rows,
+		       const char *sha256)
+{
+	struct input *in;
+
+	if (listed(s->noted, s->nnoted, table))
+		return;
+	s->noted = xrealloc(s->noted, (s->nnoted + 1) * sizeof(*s->noted));
+	in = &s->noted[s->nnoted++];
+	in->source = s->cfg->name;
+	in->table = arena_strdup(&s->arena, table);
+	in->rows = rows;
+	in->sha256 = arena_strdup(&s->arena, sha256);
+	in->snapshot = NULL;
+}
+
+static int table_cmp(const void *a, const void *b)
+{
+	const struct input *x = a, *y = b;
+
+	return strcmp(x->table ? x->table : "", y->table ? y->table : "");
+}
+
+size_t source_inputs(const struct source *s, const struct input **out)
+{
+	struct source *m = (struct source *)s;	/* the merged list is a cache */
+	size_t i, n = 0;
+
+	if (!s->csv) {
+		*out = s->inputs;
+		return s->ninputs;
+	}
+	free(m->all);
+	m->all = xcalloc(s->ncsv_inputs + s->nnoted + 1, sizeof(*m->all));
+	for (i = 0; i < s->ncsv_inputs; i++)
+		m->all[n++] = s->csv_inputs[i];
+	for (i = 0; i < s->nnoted; i++)
+		if (!listed(m->all, n, s->noted[i].table))
+			m->all[n++] = s->noted[i];
+	qsort(m->all, n, sizeof(*m->all), table_cmp);
+	*out = m->all;
+	return n;
+}
+
+void source_close(struct source *s)
+{
+	if (!s)
+		return;
+	if (s->csv)
+		csv_source_close(s->csv);
+	if (s->pg)
+		pg_source_close(s->pg);
+	if (s->db)
+		sqlite3_close(s->db);
+	free(s->inputs);
+	free(s->noted);
+	free(s->all);
+	arena_release(&s->arena);
+	free(s->error);
+	free(s);
+}

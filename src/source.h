@@ -1,0 +1,79 @@
+/*
+ * source.h: one interface over every kind of source.  A check hands SQL to
+ * its source and receives rows, one at a time, as text cells.
+ *
+ * CSV sources load the tables that some check reads into an in-memory
+ * SQLite database (csv_source.h); SQLite sources open a file read-only.
+ * The sweep opens each source once, plans every SQL text it will run (so a
+ * CSV source learns which tables and columns to load), loads, runs, and
+ * closes.  source_close frees everything the source holds.
+ */
+#ifndef RECON_SOURCE_H
+#define RECON_SOURCE_H
+
+#include "config.h"
+#include "util.h"
+
+struct source;
+
+/* A value as text.  s is NULL when the value is SQL NULL; it is valid only
+ * during the callback that received it. */
+struct cell {
+	const char *s;
+	size_t len;
+};
+
+/* Where rows go.  header is called once before any row; row once per row.
+ * Either returns 0 to go on, 1 to stop early (not an error), -1 to fail
+ * (with a message in the diag the caller passed to source_query). */
+struct row_sink {
+	int (*header)(void *ctx, size_t ncols, const char *const *names);
+	int (*row)(void *ctx, size_t ncols, const struct cell *cells);
+	void *ctx;
+};
+
+/* One line of the report's provenance ("inputs"). */
+struct input {
+	const char *source;	/* source name */
+	const char *table;	/* CSV table, or NULL */
+	long long rows;		/* CSV data rows, -1 when not applicable */
+	const char *sha256;	/* hex, or NULL */
+	const char *snapshot;	/* PostgreSQL snapshot identity, or NULL */
+};
+
+struct source_opts {
+	bool progress;		/* progress lines on stderr while loading */
+};
+
+/* Open cfg.  A source that cannot be opened still yields a struct source
+ * (so its checks can say why): source_error() then returns the message. */
+struct source *source_open(const struct source_cfg *cfg, const struct source_opts *opts);
+const char *source_error(const struct source *s);	/* NULL when usable */
+
+/* Announce SQL that will run (CSV: records the tables and columns it
+ * reads).  -1 when the SQL cannot be prepared; d says why. */
+int source_plan(struct source *s, const char *sql, struct diag *d);
+
+/* Load what the planned SQL needs (CSV); a no-op for other kinds.  Errors of
+ * single tables are kept and reported by the queries that read them. */
+void source_load(struct source *s);
+
+/* Run sql, streaming its rows into sink.  -1 on error with d->msg set. */
+int source_query(struct source *s, const char *sql, const struct row_sink *sink,
+		 struct diag *d);
+
+/* The configuration the source was opened with. */
+const struct source_cfg *source_config(const struct source *s);
+
+/* Record a file read outside source_query (a compare side streamed from a
+ * CSV file) for the provenance; strings are copied.  A table already listed
+ * is not listed twice. */
+void source_note_input(struct source *s, const char *table, long long rows,
+		       const char *sha256);
+
+/* Provenance of what was read, in table order.  Strings belong to s. */
+size_t source_inputs(const struct source *s, const struct input **out);
+
+void source_close(struct source *s);
+
+#endif

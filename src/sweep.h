@@ -1,0 +1,76 @@
+/*
+ * sweep.h: one deterministic pass over every enabled check, and the results
+ * every renderer reads.
+ *
+ * sweep_run opens each source once, evaluates the checks in id order and
+ * fills a struct run.  Every string and array of a struct run lives in its
+ * arena; sweep_release frees them.  A check that cannot be evaluated is
+ * STATUS_ERROR with a message; nothing in here decides an exit status.
+ */
+#ifndef RECON_SWEEP_H
+#define RECON_SWEEP_H
+
+#include "config.h"
+#include "source.h"
+#include "util.h"
+
+enum status { STATUS_PASS, STATUS_FAIL, STATUS_ERROR, STATUS_SKIPPED };
+
+struct group_result {
+	const char *group;	/* group value as text ("NULL" for SQL NULL) */
+	long long drift;
+	long long missing, extra, changed;	/* compare only */
+};
+
+struct check_result {
+	const struct check_cfg *cfg;
+	enum status status;
+	long long drift;
+	const char *error;	/* STATUS_ERROR: the message */
+	const char *skip_reason;	/* STATUS_SKIPPED: why */
+	bool has_value;		/* value checks that read a number */
+	double value;
+	const char **columns;	/* sample columns */
+	size_t ncolumns;
+	const char ***samples;	/* nsamples rows of ncolumns (NULL = SQL NULL) */
+	size_t nsamples;
+	struct group_result *groups;	/* sorted by group */
+	size_t ngroups;
+	long long missing, extra, changed;	/* compare findings */
+};
+
+struct run {
+	const struct config *cfg;
+	char date[11];		/* report date */
+	bool baseline;
+	bool partial;		/* --check: only some checks */
+	struct check_result *checks;	/* sorted by id; enabled checks only */
+	size_t nchecks;
+	struct input *inputs;	/* sorted by source, then table */
+	size_t ninputs;
+	long long tenants_scanned;	/* -1: no [tenants] or not read */
+	const char *tenants_error;	/* why tenants_scanned is unknown */
+	/* summary */
+	size_t npass, nfail, nerror, nskipped;
+	long long drift;	/* sum over all checks */
+	long long tenants_with_drift;
+	enum status gate;	/* PASS or FAIL: the day's gate status */
+	struct arena arena;
+};
+
+struct sweep_opts {
+	const char *date;	/* YYYY-MM-DD */
+	bool baseline;		/* evaluate nothing: every check skipped */
+	const char **only;	/* --check ids, NULL-terminated, or NULL */
+	bool progress;
+};
+
+/* Evaluate cfg's enabled checks into run.  Returns 0; -1 only when an --check
+ * id names no enabled check (d says which). */
+int sweep_run(struct run *run, const struct config *cfg, const struct sweep_opts *opts,
+	      struct diag *d);
+void sweep_release(struct run *run);
+
+const char *status_name(enum status s);	/* "pass", "fail", ... */
+
+#endif

@@ -1,0 +1,117 @@
+/*
+ * util.h: the few building blocks every stage shares.
+ *
+ * struct strbuf: a growable, always NUL-terminated string with a hard cap;
+ *   sb_init gives an empty buffer whose buf is never NULL; the owner calls
+ *   sb_release.  Appending past the cap returns -1 and sets sb->overflow.
+ * struct arena: bump allocator for per-run data (config, results, strings).
+ *   Everything allocated from an arena is freed by one arena_release.
+ *   Built with -DRECON_ARENA_MALLOC, each allocation is a separate malloc so
+ *   AddressSanitizer sees overflows and leaks.
+ * struct diag: one error message.  diag_error formats it and returns -1, so a
+ *   fallible function reports and fails in one statement.
+ * Dates are "YYYY-MM-DD" strings and day numbers (days since 1970-01-01).
+ */
+#ifndef RECON_UTIL_H
+#define RECON_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define RECON_VERSION "0.1.0"
+
+#if defined(__GNUC__)
+#define RECON_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define RECON_PRINTF(f, a)
+#endif
+
+/* ---- diagnostics ------------------------------------------------------ */
+
+struct diag {
+	char msg[2048];		/* the last error, "" when none */
+};
+
+/* Format an error into d (if not NULL); always returns -1. */
+int diag_error(struct diag *d, const char *fmt, ...) RECON_PRINTF(2, 3);
+
+/* ---- string builder --------------------------------------------------- */
+
+#define SB_DEFAULT_MAX ((size_t)1 << 30)	/* 1 GiB: no report is larger */
+
+struct strbuf {
+	char *buf;		/* never NULL; always NUL-terminated */
+	size_t len;		/* bytes used, without the NUL */
+	size_t cap;		/* bytes allocated (0: buf is a static "") */
+	size_t max;		/* hard cap on len */
+	bool overflow;		/* set once an append hit the cap or OOM */
+};
+
+void sb_init(struct strbuf *sb);
+void sb_release(struct strbuf *sb);
+void sb_reset(struct strbuf *sb);	/* len = 0, keeps memory */
+int sb_add(struct strbuf *sb, const void *data, size_t len);
+int sb_puts(struct strbuf *sb, const char *s);
+int sb_putc(struct strbuf *sb, char c);
+int sb_addf(struct strbuf *sb, const char *fmt, ...) RECON_PRINTF(2, 3);
+int sb_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
+/* Give the buffer to the caller (free() it); sb is left empty. */
+char *sb_detach(struct strbuf *sb, size_t *len);
+
+/* ---- arena ------------------------------------------------------------ */
+
+struct arena_block;
+struct arena {
+	struct arena_block *head;	/* newest block first */
+};
+
+void arena_init(struct arena *a);
+void arena_release(struct arena *a);
+/* Zeroed memory; aborts on out-of-memory (per-run data is small). */
+void *arena_alloc(struct arena *a, size_t size);
+char *arena_strdup(struct arena *a, const char *s);	/* NULL -> NULL */
+char *arena_strndup(struct arena *a, const char *s, size_t n);
+char *arena_printf(struct arena *a, const char *fmt, ...) RECON_PRINTF(2, 3);
+
+/* ---- plain allocation that never returns NULL ------------------------- */
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+
+/* ---- dates ------------------------------------------------------------ */
+
+/* Parse "YYYY-MM-DD" (a real calendar date) into days since 1970-01-01. */
+int date_parse(const char *s, long *days);
+/* Write days as "YYYY-MM-DD" into out[11]. */
+void date_format(long days, char out[11]);
+
+/* ---- numbers ---------------------------------------------------------- */
+
+/* The contract's plain number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+ * with no leading zeros, no '+', no separators.  Sets *is_int when it has
+ * no fraction or exponent. */
+bool is_plain_number(const char *s, size_t len, bool *is_int);
+/* Locale-free formatting of a double: shortest form that reads back the
+ * same ("0.1", "12", "1e+20"); writes into out[32]. */
+void format_double(double v, char out[32]);
+
+/* ---- text ------------------------------------------------------------- */
+
+/* Length of the valid UTF-8 prefix of s[0..len) (len when all valid). */
+size_t utf8_valid_prefix(const unsigned char *s, size_t len);
+
+/* SHA-256 hex digests (OpenSSL libcrypto).  out has 65 bytes. */
+struct sha256_ctx;
+struct sha256_ctx *sha256_new(void);
+void sha256_update(struct sha256_ctx *c, const void *data, size_t len);
+void sha256_final_hex(struct sha256_ctx *c, char out[65]);	/* frees c */
+int sha256_file_hex(const char *path, char out[65], struct diag *d);
+
+/* Join dir and a relative path ("" or absolute path returned as is). */
+char *path_join(struct arena *a, const char *dir, const char *rel);
+
+#endif

@@ -1,0 +1,39 @@
+#!/bin/sh
+# bootstrap.sh build|check|bench: make sure the Debian packages that step
+# needs are installed.  As root it installs what is missing with apt-get;
+# otherwise it prints the one command that would, and fails.
+set -eu
+
+build="gcc make pkg-config libcsv-dev libsqlite3-dev libpq-dev libcmark-gfm-dev
+ libcmark-gfm-extensions-dev libjansson-dev libinih-dev libssl-dev"
+check="$build check postgresql-15 postgresql-client-15 sqlite3 tidy python3
+ clang libclang-rt-14-dev valgrind"
+bench="$check time nodejs npm"
+
+case "${1:-build}" in
+build) want=$build ;;
+check) want=$check ;;
+bench) want=$bench ;;
+*) echo "usage: $0 build|check|bench" >&2; exit 2 ;;
+esac
+
+missing=
+for p in $want; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" = 0 ]; then
+	echo "installing:$missing" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq >&2
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing >&2
+else
+	echo "recon needs these Debian packages:$missing" >&2
+	echo "install them with:" >&2
+	echo "  sudo apt-get install -y$missing" >&2
+	exit 1
+fi

@@ -1,0 +1,727 @@
+/*
+ * test_csv.c: the contract's CSV rules, one test each, over csv_reader.c
+ * and csv_source.c.
+ *
+ * Data: tests/unit/csv/ (small files made for one rule each; their bytes
+ * matter: CRLF, BOM, invalid UTF-8) and the real-world files in
+ * ../shared/data (csv-spectrum's edge cases with their expected parses,
+ * pagila's payment and customer tables).  Paths are relative to the
+ * repository root, where `make` runs the tests.
+ */
+#include <check.h>
+#include <dirent.h>
+#include <jansson.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "csv_reader.h"
+#include "csv_source.h"
+
+#define DATA "tests/unit/csv"
+#define SHARED "../shared/data"
+
+/* ---- helpers ---------------------------------------------------------- */
+
+struct collected {
+	json_t *records;	/* array of arrays: strings, null for NULL */
+	json_t *lines;		/* array of each record's line */
+	json_t *offsets;	/* array of each record's byte offset */
+	int stop_after;		/* stop after this many records (0: never) */
+};
+
+static int collect(void *ctx, const struct csv_record *rec)
+{
+	struct collected *c = ctx;
+	json_t *row = json_array();
+
+	for (size_t i = 0; i < rec->nfields; i++) {
+		const struct csv_field *f = &rec->fields[i];
+
+		json_array_append_new(row, f->s ? json_stringn(f->s, f->len) : json_null());
+	}
+	ck_assert_int_eq(rec->header, json_array_size(c->records) == 0);
+	json_array_append_new(c->records, row);
+	json_array_append_new(c->lines, json_integer(rec->line));
+	json_array_append_new(c->offsets, json_integer((json_int_t)rec->offset));
+	if (c->stop_after && (int)json_array_size(c->records) >= c->stop_after)
+		return 1;
+	return 0;
+}
+
+/* Read path; rc is csv_read_file's result, records/lines kept in c. */
+static int read_all(const char *path, struct collected *c, struct diag *d, long long *rows)
+{
+	struct csv_read_opts opts = {NULL, false, rows};
+
+	c->records = json_array();
+	c->lines = json_array();
+	c->offsets = json_array();
+	d->msg[0] = '\0';
+	return csv_read_file(path, collect, c, &opts, d);
+}
+
+static void collected_free(struct collected *c)
+{
+	json_decref(c->records);
+	json_decref(c->lines);
+	json_decref(c->offsets);
+}
+
+/* The error a file gives, asserting that it fails. */
+static const char *error_of(const char *path)
+{
+	static struct diag d;
+	struct collected c = {0};
+
+	ck_assert_int_eq(read_all(path, &c, &d, NULL), -1);
+	collected_free(&c);
+	return d.msg;
+}
+
+static void assert_records(const struct collected *c, const char *expected_json)
+{
+	json_error_t err;
+	json_t *want = json_loads(expected_json, 0, &err);
+
+	ck_assert_msg(want != NULL, "bad expected JSON: %s", err.text);
+	if (!json_equal(want, c->records)) {
+		char *got = json_dumps(c->records, JSON_COMPACT);
+
+		ck_abort_msg("got %s, want %s", got, expected_json);
+	}
+	json_decref(want);
+}
+
+static char *make_tmpdir(void)
+{
+	char *dir = strdup("/tmp/recon-test-csv-XXXXXX");
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	return dir;
+}
+
+static void write_file(const char *dir, const char *name, const char *bytes, size_t len)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(bytes, 1, len, f), len);
+	fclose(f);
+}
+
+static void remove_tree(char *dir)
+{
+	DIR *dp = opendir(dir);
+	struct dirent *de;
+	char path[4096];
+
+	while (dp && (de = readdir(dp)) != NULL) {
+		if (de->d_name[0] == '.' && (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+		unlink(path);
+	}
+	if (dp)
+		closedir(dp);
+	rmdir(dir);
+	free(dir);
+}
+
+/* A CSV source over dir with its own in-memory database, as source.c
+ * opens it. */
+struct fixture {
+	sqlite3 *db;
+	struct csv_source *cs;
+	struct diag d;
+};
+
+static void fixture_open(struct fixture *f, const char *dir)
+{
+	memset(f, 0, sizeof *f);
+	ck_assert_int_eq(sqlite3_open(":memory:", &f->db), SQLITE_OK);
+	sqlite3_exec(f->db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;", NULL, NULL, NULL);
+	ck_assert_msg(csv_source_open(&f->cs, f->db, "legacy", dir, &f->d) == 0, "%s", f->d.msg);
+}
+
+static void fixture_close(struct fixture *f)
+{
+	csv_source_close(f->cs);
+	sqlite3_close(f->db);
+}
+
+/* Plan, load and check sql, then return its first value as text ("NULL"
+ * for NULL), in a static buffer. */
+static const char *query1(struct fixture *f, const char *sql)
+{
+	static char out[256];
+	sqlite3_stmt *st = NULL;
+
+	ck_assert_msg(csv_source_plan(f->cs, sql, &f->d) == 0, "%s", f->d.msg);
+	csv_source_load(f->cs, false);
+	ck_assert_msg(csv_source_check(f->cs, sql, &f->d) == 0, "%s", f->d.msg);
+	ck_assert_int_eq(sqlite3_prepare_v2(f->db, sql, -1, &st, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+		snprintf(out, sizeof out, "NULL");
+	else
+		snprintf(out, sizeof out, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return out;
+}
+
+/* ---- the reader: RFC 4180 as the contract reads it -------------------- */
+
+/* Every csv-spectrum case parses to its JSON.  The JSON gives each value
+ * as a string; the cases hold no empty unquoted field (empty.csv's empties
+ * are quoted, "" in the JSON and "" by the contract too), so the NULL rule
+ * has its own test below. */
+START_TEST(test_csv_spectrum_cases_parse_as_published)
+{
+	static const char *cases[] = {
+		"comma_in_quotes", "empty", "empty_crlf", "escaped_quotes", "json", "newlines",
+		"newlines_crlf", "quotes_and_newlines", "simple", "simple_crlf", "utf8",
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char csv[512], js[512];
+		struct collected c = {0};
+		struct diag d;
+		json_error_t err;
+		json_t *want, *got = json_array(), *header;
+		size_t k;
+		json_t *row;
+
+		snprintf(csv, sizeof csv, SHARED "/csv-spectrum/csvs/%s.csv", cases[i]);
+		snprintf(js, sizeof js, SHARED "/csv-spectrum/json/%s.json", cases[i]);
+		ck_assert_msg(read_all(csv, &c, &d, NULL) == 0, "%s: %s", cases[i], d.msg);
+		want = json_load_file(js, 0, &err);
+		ck_assert_msg(want != NULL, "%s: %s", js, err.text);
+		header = json_array_get(c.records, 0);
+		json_array_foreach(c.records, k, row) {
+			json_t *obj;
+
+			if (k == 0)
+				continue;
+			obj = json_object();
+			for (size_t j = 0; j < json_array_size(row); j++) {
+				json_t *v = json_array_get(row, j);
+
+				ck_assert_msg(!json_is_null(v), "%s: unexpected NULL", cases[i]);
+				json_object_set(obj, json_string_value(json_array_get(header, j)), v);
+			}
+			json_array_append_new(got, obj);
+		}
+		if (!json_equal(want, got)) {
+			char *g = json_dumps(got, JSON_COMPACT);
+
+			ck_abort_msg("%s: got %s", cases[i], g);
+		}
+		json_decref(want);
+		json_decref(got);
+		collected_free(&c);
+	}
+}
+END_TEST
+
+START_TEST(test_empty_unquoted_field_is_null_quoted_empty_is_empty_string)
+{
+	struct collected c = {0};
+	struct diag d;
+
+	ck_assert_int_eq(read_all(DATA "/reader/nulls.csv", &c, &d, NULL), 0);
+	assert_records(&c, "[[\"a\",\"b\",\"c\"],[\"1\",null,\"\"],[null,\"\",null]]");
+	collected_free(&c);
+}
+END_TEST
+
+START_TEST(test_spaces_are_part_of_the_field)
+{
+	struct collected c = {0};
+	struct diag d;
+
+	ck_assert_int_eq(read_all(DATA "/reader/spaces.csv", &c, &d, NULL), 0);
+	assert_records(&c, "[[\"a\",\"b\"],[\" x \",\" y\\t\"]]");
+	collected_free(&c);
+}
+END_TEST
+
+START_TEST(test_utf8_bom_is_ignored)
+{
+	struct collected c = {0};
+	struct diag d;
+
+	ck_assert_int_eq(read_all(DATA "/reader/bom.csv", &c, &d, NULL), 0);
+	assert_records(&c, "[[\"id\",\"name\"],[\"1\",\"x\"]]");
+	/* the header begins after the BOM's three bytes */
+	ck_assert_int_eq(json_integer_value(json_array_get(c.offsets, 0)), 3);
+	collected_free(&c);
+	ck_assert_str_eq(error_of(DATA "/reader/bom_only.csv"),
+			 DATA "/reader/bom_only.csv: empty file (no header)");
+}
+END_TEST
+
+START_TEST(test_crlf_line_ends)
+{
+	struct collected c = {0};
+	struct diag d;
+
+	ck_assert_int_eq(read_all(DATA "/reader/crlf.csv", &c, &d, NULL), 0);
+	assert_records(&c, "[[\"a\",\"b\"],[\"1\",\"2\"],[\"3\",\"4\"]]");
+	assert_records(&(struct collected){.records = c.lines}, "[1,2,3]");
+	collected_free(&c);
+}
+END_TEST
+
+START_TEST(test_records_know_their_physical_line_and_offset)
+{
+	struct collected c = {0};
+	struct diag d;
+	long long rows = -1;
+
+	/* a,b,c / 1,2,3 / "Once upon \n a time",5,6 / 7,8,9 */
+	ck_assert_int_eq(read_all(SHARED "/csv-spectrum/csvs/newlines.csv", &c, &d, &rows), 0);
+	ck_assert_int_eq(rows, 3);
+	assert_records(&(struct collected){.records = c.lines}, "[1,2,3,5]");
+	assert_records(&(struct collected){.records = c.offsets}, "[0,6,12,36]");
+	collected_free(&c);
+}
+END_TEST
+
+START_TEST(test_blank_lines_are_skipped_and_last_newline_is_optional)
+{
+	struct collected c = {0};
+	struct diag d;
+
+	ck_assert_int_eq(read_all(DATA "/reader/blank_line.csv", &c, &d, NULL), 0);
+	assert_records(&c, "[[\"a\",\"b\"],[\"1\",\"2\"],[\"3\",\"4\"]]");
+	assert_records(&(struct collected){.records = c.lines}, "[1,2,4]");
+	collected_free(&c);
+	ck_assert_int_eq(read_all(DATA "/reader/no_final_newline.csv", &c, &d, NULL), 0);
+	assert_records(&c, "[[\"a\",\"b\"],[\"1\",\"2\"]]");
+	collected_free(&c);
+}
+END_TEST
+
+START_TEST(test_ragged_row_names_its_line)
+{
+	ck_assert_str_eq(error_of(DATA "/reader/ragged.csv"),
+			 DATA "/reader/ragged.csv:3: ragged row: 2 fields, header has 3");
+	/* line 2 holds a field with a newline: the ragged record is on line 4 */
+	ck_assert_str_eq(error_of(DATA "/reader/ragged_after_newline.csv"),
+			 DATA "/reader/ragged_after_newline.csv:4: ragged row: 3 fields, header has 2");
+}
+END_TEST
+
+START_TEST(test_unclosed_quote_names_the_line_where_the_field_began)
+{
+	/* the quote opened on line 3 runs to the end of the file */
+	ck_assert_str_eq(error_of(DATA "/reader/unclosed_quote.csv"),
+			 DATA "/reader/unclosed_quote.csv:3: unclosed quote");
+	/* the quote opened on line 2 swallows line 3's newline and breaks on
+	 * its next quote: still the field of line 2 */
+	ck_assert_str_eq(error_of(DATA "/reader/unclosed_quote_mid.csv"),
+			 DATA "/reader/unclosed_quote_mid.csv:2: unclosed quote (the field runs to line 3)");
+}
+END_TEST
+
+START_TEST(test_invalid_utf8_names_its_line)
+{
+	ck_assert_str_eq(error_of(DATA "/reader/bad_utf8.csv"),
+			 DATA "/reader/bad_utf8.csv:3: invalid UTF-8");
+	/* an overlong "/" after a multi-line field */
+	ck_assert_str_eq(error_of(DATA "/reader/bad_utf8_overlong.csv"),
+			 DATA "/reader/bad_utf8_overlong.csv:4: invalid UTF-8");
+}
+END_TEST
+
+START_TEST(test_bad_quoting_names_its_line)
+{
+	ck_assert_str_eq(error_of(DATA "/reader/bad_quoting.csv"),
+			 DATA "/reader/bad_quoting.csv:2: bad quoting");
+	ck_assert_str_eq(error_of(DATA "/reader/bad_quoting_after_quote.csv"),
+			 DATA "/reader/bad_quoting_after_quote.csv:2: bad quoting");
+}
+END_TEST
+
+START_TEST(test_missing_file_names_its_path)
+{
+	ck_assert_str_eq(error_of(DATA "/reader/nosuch.csv"), DATA "/reader/nosuch.csv: no such file");
+}
+END_TEST
+
+START_TEST(test_empty_file_has_no_header)
+{
+	ck_assert_str_eq(error_of(DATA "/reader/empty.csv"),
+			 DATA "/reader/empty.csv: empty file (no header)");
+}
+END_TEST
+
+START_TEST(test_header_only_file_has_zero_rows)
+{
+	struct collected c = {0};
+	struct diag d;
+	long long rows = -1;
+
+	ck_assert_int_eq(read_all(DATA "/reader/header_only.csv", &c, &d, &rows), 0);
+	ck_assert_int_eq(rows, 0);
+	assert_records(&c, "[[\"a\",\"b\",\"c\"]]");
+	collected_free(&c);
+}
+END_TEST
+
+START_TEST(test_callback_can_stop_after_the_header)
+{
+	struct collected c = {.stop_after = 1};
+	struct diag d;
+	long long rows = -1;
+
+	ck_assert_int_eq(read_all(SHARED "/pagila/payment.csv", &c, &d, &rows), 0);
+	ck_assert_int_eq(json_array_size(c.records), 1);
+	ck_assert_int_eq(rows, 0);
+	collected_free(&c);
+}
+END_TEST
+
+START_TEST(test_sha256_covers_every_byte_and_rows_are_counted)
+{
+	struct sha256_ctx *sha = sha256_new();
+	struct csv_read_opts opts;
+	struct collected c = {0};
+	struct diag d;
+	char got[65], want[65];
+	long long rows = -1;
+
+	c.records = json_array();
+	c.lines = json_array();
+	c.offsets = json_array();
+	opts.sha = sha;
+	opts.progress = false;
+	opts.rows = &rows;
+	ck_assert_int_eq(csv_read_file(DATA "/reader/bom.csv", collect, &c, &opts, &d), 0);
+	sha256_final_hex(sha, got);
+	ck_assert_int_eq(sha256_file_hex(DATA "/reader/bom.csv", want, &d), 0);
+	ck_assert_str_eq(got, want);
+	ck_assert_int_eq(rows, 1);
+	collected_free(&c);
+}
+END_TEST
+
+/* A field far longer than the read buffer, with multi-byte characters
+ * across every possible cut, reads back whole. */
+START_TEST(test_fields_longer_than_the_read_buffer)
+{
+	char *dir = make_tmpdir(), path[4096];
+	size_t n = 3 * 1024 * 1024 + 1, len = 0;
+	char *bytes = malloc(n + 64);
+	struct collected c = {0};
+	struct diag d;
+	const char *v;
+
+	len += (size_t)snprintf(bytes, 64, "a,b\n1,\"");
+	for (size_t start = len; len - start < n - 8;) {
+		memcpy(bytes + len, "\xC3\xA9x\xE2\x82\xAC\n", 7);	/* é x € \n */
+		len += 7;
+	}
+	memcpy(bytes + len, "\"\n2,3\n", 6);
+	len += 6;
+	write_file(dir, "long.csv", bytes, len);
+	snprintf(path, sizeof path, "%s/long.csv", dir);
+	ck_assert_msg(read_all(path, &c, &d, NULL) == 0, "%s", d.msg);
+	ck_assert_int_eq(json_array_size(c.records), 3);
+	v = json_string_value(json_array_get(json_array_get(c.records, 1), 1));
+	ck_assert_uint_eq(strlen(v), len - 6 - 7);
+	ck_assert_int_eq(json_integer_value(json_array_get(c.lines, 2)),
+			 2 + (json_int_t)((len - 13) / 7) + 1);
+	collected_free(&c);
+	free(bytes);
+	remove_tree(dir);
+}
+END_TEST
+
+/* ---- the source: files as SQLite tables -------------------------------- */
+
+START_TEST(test_pagila_row_counts)
+{
+	struct fixture f;
+	const struct input *in;
+	size_t n;
+
+	fixture_open(&f, SHARED "/pagila");
+	ck_assert_str_eq(query1(&f, "SELECT count(*) FROM payment"), "16049");
+	ck_assert_str_eq(query1(&f, "SELECT count(*) FROM customer"), "599");
+	n = csv_source_inputs(f.cs, &in);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(in[0].table, "customer");
+	ck_assert_int_eq(in[0].rows, 599);
+	ck_assert_str_eq(in[1].table, "payment");
+	ck_assert_int_eq(in[1].rows, 16049);
+	ck_assert_str_eq(in[1].source, "legacy");
+	ck_assert_uint_eq(strlen(in[1].sha256), 64);
+	ck_assert_ptr_null(in[1].snapshot);
+	fixture_close(&f);
+}
+END_TEST
+
+START_TEST(test_plain_numbers_are_stored_as_numbers)
+{
+	struct fixture f;
+
+	fixture_open(&f, SHARED "/pagila");
+	ck_assert_str_eq(query1(&f, "SELECT typeof(amount) FROM payment LIMIT 1"), "real");
+	ck_assert_str_eq(query1(&f, "SELECT typeof(customer_id) FROM payment LIMIT 1"), "integer");
+	ck_assert_str_eq(query1(&f, "SELECT count(*) FROM payment WHERE amount > 5"), "3957");
+	ck_assert_str_eq(query1(&f, "SELECT printf('%.2f', sum(amount)) FROM payment"), "67416.51");
+	ck_assert_str_eq(query1(&f, "SELECT count(*) FROM payment WHERE typeof(amount) <> 'real'"), "0");
+	ck_assert_str_eq(query1(&f, "SELECT typeof(payment_date) FROM payment LIMIT 1"), "text");
+	fixture_close(&f);
+}
+END_TEST
+
+START_TEST(test_only_plain_numbers_are_numbers)
+{
+	static const char *cases[][3] = {
+		{"zip", "text", "08123"}, {"thousands", "text", "1,000"},
+		{"neg", "integer", "-12"}, {"dec", "real", "3.5"}, {"exp", "real", "1000.0"},
+		{"plus", "text", "+5"}, {"zero", "integer", "0"}, {"zeros", "text", "00"},
+		{"negzero", "integer", "0"}, {"dot", "text", "1."}, {"lead_dot", "text", ".5"},
+		{"big", "real", "1.23456789012346e+19"},
+		{"max", "integer", "9223372036854775807"}, {"space", "text", " 1"},
+		{"quoted", "integer", "42"}, {"null", "null", "NULL"}, {"empty", "text", ""},
+	};
+	struct fixture f;
+
+	fixture_open(&f, DATA "/types");
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char sql[256];
+
+		snprintf(sql, sizeof sql, "SELECT typeof(v) FROM t WHERE k = '%s'", cases[i][0]);
+		ck_assert_msg(strcmp(query1(&f, sql), cases[i][1]) == 0, "%s: %s", cases[i][0],
+			      query1(&f, sql));
+		snprintf(sql, sizeof sql, "SELECT v FROM t WHERE k = '%s'", cases[i][0]);
+		ck_assert_msg(strcmp(query1(&f, sql), cases[i][2]) == 0, "%s: %s", cases[i][0],
+			      query1(&f, sql));
+	}
+	fixture_close(&f);
+}
+END_TEST
+
+START_TEST(test_only_needed_columns_are_loaded)
+{
+	struct fixture f;
+	sqlite3_stmt *st;
+
+	fixture_open(&f, SHARED "/pagila");
+	ck_assert_str_eq(query1(&f, "SELECT sum(amount) > 0 FROM payment"), "1");
+	/* straight to SQLite, bypassing the planner: the other columns are NULL */
+	ck_assert_int_eq(sqlite3_prepare_v2(f.db, "SELECT count(amount), count(payment_id), "
+					    "count(*) FROM payment", -1, &st, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	ck_assert_int_eq(sqlite3_column_int(st, 0), 16049);
+	ck_assert_int_eq(sqlite3_column_int(st, 1), 0);
+	ck_assert_int_eq(sqlite3_column_int(st, 2), 16049);
+	sqlite3_finalize(st);
+	/* customer was read by no SQL: not loaded, not in the inputs */
+	{
+		const struct input *in;
+
+		ck_assert_uint_eq(csv_source_inputs(f.cs, &in), 1);
+		ck_assert_str_eq(in[0].table, "payment");
+	}
+	fixture_close(&f);
+}
+END_TEST
+
+START_TEST(test_sql_that_was_not_planned_is_loaded_when_checked)
+{
+	struct fixture f;
+	sqlite3_stmt *st;
+	const char *sql = "SELECT count(payment_id) FROM payment";
+
+	fixture_open(&f, SHARED "/pagila");
+	ck_assert_str_eq(query1(&f, "SELECT count(*) FROM payment"), "16049");
+	ck_assert_int_eq(csv_source_check(f.cs, sql, &f.d), 0);
+	ck_assert_int_eq(sqlite3_prepare_v2(f.db, sql, -1, &st, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	ck_assert_int_eq(sqlite3_column_int(st, 0), 16049);
+	sqlite3_finalize(st);
+	fixture_close(&f);
+}
+END_TEST
+
+START_TEST(test_broken_table_fails_only_the_sql_that_reads_it)
+{
+	struct fixture f;
+	const struct input *in;
+	size_t n;
+
+	fixture_open(&f, DATA "/mixed");
+	ck_assert_int_eq(csv_source_plan(f.cs, "SELECT * FROM good", &f.d), 0);
+	ck_assert_int_eq(csv_source_plan(f.cs, "SELECT name FROM ragged", &f.d), 0);
+	csv_source_load(f.cs, false);
+	ck_assert_int_eq(csv_source_check(f.cs, "SELECT * FROM good", &f.d), 0);
+	ck_assert_int_eq(csv_source_check(f.cs, "SELECT count(*) FROM ragged", &f.d), -1);
+	ck_assert_str_eq(f.d.msg, DATA "/mixed/ragged.csv:3: ragged row: 1 fields, header has 2");
+	ck_assert_int_eq(csv_source_check(f.cs, "SELECT 1 FROM good JOIN ragged USING (id)", &f.d), -1);
+	ck_assert_str_eq(f.d.msg, DATA "/mixed/ragged.csv:3: ragged row: 1 fields, header has 2");
+	ck_assert_str_eq(query1(&f, "SELECT group_concat(name) FROM good"), "ann,bob");
+	/* the broken file is left empty, not half loaded */
+	{
+		sqlite3_stmt *st;
+
+		ck_assert_int_eq(sqlite3_prepare_v2(f.db, "SELECT count(*) FROM ragged", -1, &st,
+						    NULL), SQLITE_OK);
+		ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+		ck_assert_int_eq(sqlite3_column_int(st, 0), 0);
+		sqlite3_finalize(st);
+	}
+	/* provenance lists it, rows unknown (-1), with the bytes' digest */
+	n = csv_source_inputs(f.cs, &in);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(in[0].table, "good");
+	ck_assert_int_eq(in[0].rows, 2);
+	ck_assert_str_eq(in[1].table, "ragged");
+	ck_assert_int_eq(in[1].rows, -1);
+	ck_assert_uint_eq(strlen(in[1].sha256), 64);
+	fixture_close(&f);
+}
+END_TEST
+
+START_TEST(test_broken_header_is_the_error_of_sql_reading_it)
+{
+	struct fixture f;
+
+	fixture_open(&f, DATA "/mixed");
+	ck_assert_int_eq(csv_source_plan(f.cs, "SELECT count(*) FROM empty", &f.d), -1);
+	ck_assert_str_eq(f.d.msg, DATA "/mixed/empty.csv: empty file (no header)");
+	ck_assert_int_eq(csv_source_plan(f.cs, "SELECT * FROM good JOIN main.dup", &f.d), -1);
+	ck_assert_str_eq(f.d.msg, DATA "/mixed/dup.csv:1: duplicate column name 'ID'");
+	ck_assert_int_eq(csv_source_check(f.cs, "SELECT * FROM nameless", &f.d), -1);
+	ck_assert_str_eq(f.d.msg, DATA "/mixed/nameless.csv:1: empty column name (column 2)");
+	ck_assert_int_eq(csv_source_plan(f.cs, "SELECT * FROM good", &f.d), 0);
+	fixture_close(&f);
+}
+END_TEST
+
+/* SQLite's authorizer reports nothing for USING and NATURAL join columns;
+ * the join must still see its keys. */
+START_TEST(test_join_using_loads_its_key_columns)
+{
+	char *dir = make_tmpdir();
+	struct fixture f;
+
+	write_file(dir, "a.csv", "id,x\n1,p\n2,q\n", 13);
+	write_file(dir, "b.csv", "id,y\n2,r\n3,s\n", 13);
+	fixture_open(&f, dir);
+	ck_assert_str_eq(query1(&f, "SELECT count(*) FROM a JOIN b USING (id)"), "1");
+	ck_assert_str_eq(query1(&f, "SELECT group_concat(x || y) FROM a NATURAL JOIN b"), "qr");
+	ck_assert_str_eq(query1(&f, "SELECT count(*) FROM a LEFT JOIN b USING (id) WHERE b.y IS NULL"), "1");
+	fixture_close(&f);
+	remove_tree(dir);
+}
+END_TEST
+
+START_TEST(test_missing_table_names_its_file)
+{
+	struct fixture f;
+
+	fixture_open(&f, DATA "/mixed");
+	ck_assert_int_eq(csv_source_plan(f.cs, "SELECT * FROM notes", &f.d), -1);
+	ck_assert_str_eq(f.d.msg, DATA "/mixed/notes.csv: no such file");
+	ck_assert_int_eq(csv_source_check(f.cs, "SELECT * FROM good JOIN nosuch", &f.d), -1);
+	ck_assert_str_eq(f.d.msg, DATA "/mixed/nosuch.csv: no such file");
+	/* other SQL errors are SQLite's own */
+	ck_assert_int_eq(csv_source_plan(f.cs, "SELECT nosuchcol FROM good", &f.d), -1);
+	ck_assert_str_eq(f.d.msg, "no such column: nosuchcol");
+	fixture_close(&f);
+}
+END_TEST
+
+START_TEST(test_missing_directory)
+{
+	sqlite3 *db;
+	struct csv_source *cs = (struct csv_source *)1;
+	struct diag d;
+
+	ck_assert_int_eq(sqlite3_open(":memory:", &db), SQLITE_OK);
+	ck_assert_int_eq(csv_source_open(&cs, db, "x", DATA "/nosuchdir", &d), -1);
+	ck_assert_ptr_null(cs);
+	ck_assert_str_eq(d.msg, DATA "/nosuchdir: no such directory");
+	ck_assert_int_eq(csv_source_open(&cs, db, "x", DATA "/reader/bom.csv", &d), -1);
+	ck_assert_str_eq(d.msg, DATA "/reader/bom.csv: Not a directory");
+	sqlite3_close(db);
+}
+END_TEST
+
+START_TEST(test_names_are_quoted_identifiers)
+{
+	char *dir = make_tmpdir();
+	static const char csv[] = "a,\"we\"\"ird col\",select\n1,2,3\n";
+	struct fixture f;
+
+	write_file(dir, "odd \"name\".csv", csv, sizeof csv - 1);
+	write_file(dir, "data.csv", "x\n", 2);
+	fixture_open(&f, dir);
+	ck_assert_str_eq(query1(&f, "SELECT \"we\"\"ird col\" + \"select\" FROM \"odd \"\"name\"\"\""), "5");
+	ck_assert_str_eq(query1(&f, "SELECT count(*) FROM data"), "0");
+	fixture_close(&f);
+	remove_tree(dir);
+}
+END_TEST
+
+static Suite *csv_suite(void)
+{
+	Suite *s = suite_create("csv");
+	TCase *reader = tcase_create("reader");
+	TCase *source = tcase_create("source");
+
+	tcase_add_test(reader, test_csv_spectrum_cases_parse_as_published);
+	tcase_add_test(reader, test_empty_unquoted_field_is_null_quoted_empty_is_empty_string);
+	tcase_add_test(reader, test_spaces_are_part_of_the_field);
+	tcase_add_test(reader, test_utf8_bom_is_ignored);
+	tcase_add_test(reader, test_crlf_line_ends);
+	tcase_add_test(reader, test_records_know_their_physical_line_and_offset);
+	tcase_add_test(reader, test_blank_lines_are_skipped_and_last_newline_is_optional);
+	tcase_add_test(reader, test_ragged_row_names_its_line);
+	tcase_add_test(reader, test_unclosed_quote_names_the_line_where_the_field_began);
+	tcase_add_test(reader, test_invalid_utf8_names_its_line);
+	tcase_add_test(reader, test_bad_quoting_names_its_line);
+	tcase_add_test(reader, test_missing_file_names_its_path);
+	tcase_add_test(reader, test_empty_file_has_no_header);
+	tcase_add_test(reader, test_header_only_file_has_zero_rows);
+	tcase_add_test(reader, test_callback_can_stop_after_the_header);
+	tcase_add_test(reader, test_sha256_covers_every_byte_and_rows_are_counted);
+	tcase_add_test(reader, test_fields_longer_than_the_read_buffer);
+	suite_add_tcase(s, reader);
+
+	tcase_set_timeout(source, 60);
+	tcase_add_test(source, test_pagila_row_counts);
+	tcase_add_test(source, test_plain_numbers_are_stored_as_numbers);
+	tcase_add_test(source, test_only_plain_numbers_are_numbers);
+	tcase_add_test(source, test_only_needed_columns_are_loaded);
+	tcase_add_test(source, test_sql_that_was_not_planned_is_loaded_when_checked);
+	tcase_add_test(source, test_broken_table_fails_only_the_sql_that_reads_it);
+	tcase_add_test(source, test_broken_header_is_the_error_of_sql_reading_it);
+	tcase_add_test(source, test_join_using_loads_its_key_columns);
+	tcase_add_test(source, test_missing_table_names_its_file);
+	tcase_add_test(source, test_missing_directory);
+	tcase_add_test(source, test_names_are_quoted_identifiers);
+	suite_add_tcase(s, source);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(csv_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,952 @@
+/*
+ * test_render.c: the renderers, one test per rule of the contract.
+ *
+ * Every run, gate and history here is built by hand (no sweep, no history
+ * module), so these tests say exactly what each renderer makes of a given
+ * struct report: escaping of hostile data, the JSON schema, the banner
+ * wording, the sections that come and go, determinism, the recovery plan's
+ * root-cause attribution and the index order.
+ */
+#include <check.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "recovery.h"
+#include "render.h"
+
+/* ---- a hand-built day ------------------------------------------------------ */
+
+struct fx {
+	struct config cfg;
+	struct source_cfg sources[3];
+	struct target_cfg targets[4];
+	struct check_cfg ccfg[6];
+	struct check_result res[6];
+	struct group_result groups_a[2], groups_b[1];
+	const char *cols_a[2], *cols_b[2];
+	const char *row_a0[2], *row_a1[2], *row_b0[2];
+	const char **samples_a[2], **samples_b[1];
+	struct input inputs[3];
+	struct run run;
+	struct window_day window[3];
+	struct gate gate;
+	struct day_check prev_checks[3];
+	struct day days[2];
+	struct history hist;
+	struct report rep;
+};
+
+static void fx_init(struct fx *f)
+{
+	size_t i;
+
+	memset(f, 0, sizeof(*f));
+	f->cfg.title = "Org model reconciliation";
+	memset(f->cfg.sha256, 'a', 64);
+	f->cfg.gate_days = 7;
+	f->cfg.window_days = 3;
+	f->cfg.samples = 20;
+	f->cfg.soak_days = 28;
+	f->cfg.max_skip_rate = 0.05;
+	f->sources[0] = (struct source_cfg){.name = "app", .type = SOURCE_POSTGRES};
+	f->sources[1] = (struct source_cfg){.name = "feeds", .type = SOURCE_SQLITE};
+	f->sources[2] = (struct source_cfg){.name = "legacy", .type = SOURCE_CSV};
+	f->cfg.sources = f->sources;
+	f->cfg.nsources = 3;
+	f->targets[0] = (struct target_cfg){.name = "departments"};
+	f->targets[1] = (struct target_cfg){.name = "org_units", .parent = "departments"};
+	f->targets[2] = (struct target_cfg){.name = "people", .parent = "org_units"};
+	f->targets[3] = (struct target_cfg){.name = "roles"};
+	f->cfg.targets = f->targets;
+	f->cfg.ntargets = 4;
+
+	f->ccfg[0] = (struct check_cfg){.id = "a-rows", .kind = KIND_ROWS,
+		.description = "Every legacy department has an org_units row", .group = "tenant_id",
+		.recovery = RECOVERY_REPROCESS, .target = "org_units", .paging = true, .enabled = true};
+	f->ccfg[1] = (struct check_cfg){.id = "b-compare", .kind = KIND_COMPARE,
+		.recovery = RECOVERY_REPROCESS, .target = "roles", .group = "tenant_id",
+		.paging = true, .enabled = true};
+	f->ccfg[2] = (struct check_cfg){.id = "c-value", .kind = KIND_VALUE, .tolerance = 1,
+		.paging = true, .enabled = true, .description = "Balance difference"};
+	f->ccfg[3] = (struct check_cfg){.id = "d-error", .kind = KIND_ROWS, .paging = true,
+		.enabled = true};
+	f->ccfg[4] = (struct check_cfg){.id = "e-skip", .kind = KIND_ROWS, .paging = true,
+		.enabled = true};
+	f->ccfg[5] = (struct check_cfg){.id = "f-signal", .kind = KIND_ROWS, .paging = false,
+		.enabled = true, .shadow_of = "a-rows"};
+	f->cfg.checks = f->ccfg;
+	f->cfg.nchecks = 6;
+
+	f->groups_a[0] = (struct group_result){.group = "t-001", .drift = 9};
+	f->groups_a[1] = (struct group_result){.group = "t-007", .drift = 3};
+	f->groups_b[0] = (struct group_result){.group = "t-001", .drift = 3, .missing = 1,
+		.extra = 1, .changed = 1};
+	f->cols_a[0] = "tenant_id";
+	f->cols_a[1] = "unit_id";
+	f->row_a0[0] = "t-001";
+	f->row_a0[1] = "u-19";
+	f->row_a1[0] = "t-007";
+	f->row_a1[1] = NULL;
+	f->samples_a[0] = f->row_a0;
+	f->samples_a[1] = f->row_a1;
+	f->cols_b[0] = "key";
+	f->cols_b[1] = "side";
+	f->row_b0[0] = "k1";
+	f->row_b0[1] = "";
+	f->samples_b[0] = f->row_b0;
+
+	for (i = 0; i < 6; i++)
+		f->res[i].cfg = &f->ccfg[i];
+	f->res[0].status = STATUS_FAIL;
+	f->res[0].drift = 12;
+	f->res[0].groups = f->groups_a;
+	f->res[0].ngroups = 2;
+	f->res[0].columns = f->cols_a;
+	f->res[0].ncolumns = 2;
+	f->res[0].samples = f->samples_a;
+	f->res[0].nsamples = 2;
+	f->res[1].status = STATUS_FAIL;
+	f->res[1].drift = 3;
+	f->res[1].missing = 1;
+	f->res[1].extra = 1;
+	f->res[1].changed = 1;
+	f->res[1].groups = f->groups_b;
+	f->res[1].ngroups = 1;
+	f->res[1].columns = f->cols_b;
+	f->res[1].ncolumns = 2;
+	f->res[1].samples = f->samples_b;
+	f->res[1].nsamples = 1;
+	f->res[2].status = STATUS_PASS;
+	f->res[2].has_value = true;
+	f->res[2].value = 0.5;
+	f->res[3].status = STATUS_ERROR;
+	f->res[3].error = "no such table: transfers";
+	f->res[4].status = STATUS_SKIPPED;
+	f->res[4].skip_reason = "precondition did not hold";
+	f->res[5].status = STATUS_FAIL;
+	f->res[5].drift = 2;
+
+	f->inputs[0] = (struct input){.source = "app", .rows = -1, .snapshot = "00000003-0000001A-1"};
+	f->inputs[1] = (struct input){.source = "feeds", .rows = -1,
+		.sha256 = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"};
+	f->inputs[2] = (struct input){.source = "legacy", .table = "departments", .rows = 40,
+		.sha256 = "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc"};
+
+	f->run.cfg = &f->cfg;
+	memcpy(f->run.date, "2026-11-22", 11);
+	f->run.checks = f->res;
+	f->run.nchecks = 6;
+	f->run.inputs = f->inputs;
+	f->run.ninputs = 3;
+	f->run.tenants_scanned = 40;
+	f->run.npass = 1;
+	f->run.nfail = 3;
+	f->run.nerror = 1;
+	f->run.nskipped = 1;
+	f->run.drift = 17;
+	f->run.tenants_with_drift = 2;
+	f->run.gate = STATUS_FAIL;
+
+	f->window[0] = (struct window_day){.date = "2026-11-20", .status = DAY_PASS, .drift = 0};
+	f->window[1] = (struct window_day){.date = "2026-11-21", .status = DAY_MISSING, .drift = -1};
+	f->window[2] = (struct window_day){.date = "2026-11-22", .status = DAY_FAIL, .drift = 17};
+	f->gate.streak = 0;
+	f->gate.required = 7;
+	f->gate.met = false;
+	f->gate.window = f->window;
+	f->gate.nwindow = 3;
+
+	f->prev_checks[0] = (struct day_check){.id = "a-rows", .status = "fail", .drift = 9};
+	f->prev_checks[1] = (struct day_check){.id = "b-compare", .status = "fail", .drift = 5};
+	f->prev_checks[2] = (struct day_check){.id = "c-value", .status = "pass", .drift = 0};
+	f->days[0] = (struct day){.date = "2026-11-19", .status = DAY_PASS, .drift = 0,
+		.streak = 3, .title = "Org model reconciliation"};
+	f->days[1] = (struct day){.date = "2026-11-20", .status = DAY_FAIL, .drift = 14,
+		.streak = 0, .checks = f->prev_checks, .nchecks = 3,
+		.title = "Org model reconciliation"};
+	f->hist.days = f->days;
+	f->hist.ndays = 2;
+
+	f->rep.run = &f->run;
+	f->rep.gate = &f->gate;
+	f->rep.history = &f->hist;
+	f->rep.previous = &f->days[1];
+	f->rep.link_ext = ".md";
+}
+
+static char *md_of(const struct report *r)
+{
+	struct strbuf sb;
+
+	sb_init(&sb);
+	ck_assert_int_eq(render_md(r, &sb), 0);
+	return sb_detach(&sb, NULL);
+}
+
+static char *html_of(const char *title, const char *md)
+{
+	struct templates t;
+	struct strbuf sb;
+	struct diag d = {{0}};
+
+	ck_assert_int_eq(templates_load(&t, NULL, &d), 0);
+	sb_init(&sb);
+	ck_assert_msg(render_html(title, "gate-fail", md, &t, &sb, &d) == 0, "%s", d.msg);
+	templates_release(&t);
+	return sb_detach(&sb, NULL);
+}
+
+static char *json_of(const struct report *r)
+{
+	struct strbuf sb;
+	struct diag d = {{0}};
+
+	sb_init(&sb);
+	ck_assert_msg(render_json(r, &sb, &d) == 0, "%s", d.msg);
+	return sb_detach(&sb, NULL);
+}
+
+static char *escaped(const char *s)
+{
+	struct strbuf sb;
+
+	sb_init(&sb);
+	md_escape(&sb, s, strlen(s));
+	return sb_detach(&sb, NULL);
+}
+
+/* With RENDER_OUT=DIR in the environment, keep a rendered page as DIR/name
+ * (for a look with tidy or a browser). */
+static void dump(const char *name, const char *text)
+{
+	const char *dir = getenv("RENDER_OUT");
+	char path[4096];
+	FILE *fp;
+
+	if (!dir)
+		return;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fp = fopen(path, "w");
+	ck_assert_msg(fp != NULL, "%s", path);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+#define ck_assert_has(hay, needle) \
+	ck_assert_msg(strstr((hay), (needle)) != NULL, "missing: %s", (needle))
+#define ck_assert_hasnt(hay, needle) \
+	ck_assert_msg(strstr((hay), (needle)) == NULL, "unexpected: %s", (needle))
+
+/* ---- escaping ------------------------------------------------------------ */
+
+START_TEST(test_md_escape_makes_markup_literal)
+{
+	static const char *const cases[][2] = {
+		{"<script>alert(1)</script>", "\\<script\\>alert\\(1\\)\\</script\\>"},
+		{"\"><img src=x onerror=alert(1)>", "\\\"\\>\\<img src=x onerror=alert\\(1\\)\\>"},
+		{"a|b", "a\\|b"},
+		{"`tick`", "\\`tick\\`"},
+		{"[x](javascript:alert(1))", "\\[x\\]\\(javascript:alert\\(1\\)\\)"},
+		{"**bold**", "\\*\\*bold\\*\\*"},
+		{"# h", "\\# h"},
+		{"under_score", "under\\_score"},
+		{"back\\slash", "back\\\\slash"},
+		{"&amp; ~~x~~", "\\&amp; \\~\\~x\\~\\~"},
+		{"org-units-present", "org-units-present"},
+		{"- item", "\\- item"},
+		{"12. item", "12\\. item"},
+		{"two\nlines\r\nhere", "two lines  here"},
+		{"bad \xff byte", "bad \xEF\xBF\xBD byte"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *e = escaped(cases[i][0]);
+
+		ck_assert_str_eq(e, cases[i][1]);
+		free(e);
+	}
+}
+END_TEST
+
+static const char *const HOSTILE_ID = "<script>alert(1)</script>";
+static const char *const HOSTILE_DESC = "\"><img src=x onerror=alert(1)>";
+static const char *const HOSTILE_SAMPLES[] = {"[x](javascript:alert(1))", "`tick`", "**bold**",
+					     "# h"};
+
+static void make_hostile(struct fx *f)
+{
+	static const char *row[4];
+	static const char **rows[1];
+	static const char *cols[4] = {"a|b", "<b>", "c`", "[l](javascript:x)"};
+	static struct group_result g[1];
+
+	fx_init(f);
+	memcpy(row, HOSTILE_SAMPLES, sizeof(row));
+	rows[0] = row;
+	g[0] = (struct group_result){.group = "a|b<script>", .drift = 1};
+	f->cfg.title = "<script>alert('t')</script> [t](javascript:alert(1))";
+	f->ccfg[0].id = HOSTILE_ID;
+	f->ccfg[0].description = HOSTILE_DESC;
+	f->ccfg[0].group = "# h";
+	f->res[0].groups = g;
+	f->res[0].ngroups = 1;
+	f->res[0].columns = cols;
+	f->res[0].ncolumns = 4;
+	f->res[0].samples = rows;
+	f->res[0].nsamples = 1;
+	f->res[3].error = "<img src=x onerror=alert(1)>\nsecond line";
+}
+
+/* Does s hold c without a backslash before it? */
+static bool unescaped(const char *s, char c)
+{
+	const char *p;
+
+	for (p = s; (p = strchr(p, c)) != NULL; p++)
+		if (p == s || p[-1] != '\\')
+			return true;
+	return false;
+}
+
+START_TEST(test_hostile_data_shows_literally)
+{
+	struct fx f;
+	char *md, *html;
+
+	make_hostile(&f);
+	md = md_of(&f.rep);
+	ck_assert_has(md, "\\<script\\>alert\\(1\\)\\</script\\>");
+	ck_assert_has(md, "\\\"\\>\\<img src=x onerror=alert\\(1\\)\\>");
+	ck_assert_has(md, "| a\\|b\\<script\\> | 1 |");
+	ck_assert_has(md, "| \\[x\\]\\(javascript:alert\\(1\\)\\) | \\`tick\\` | \\*\\*bold\\*\\* | \\# h |");
+	ck_assert_has(md, "| a\\|b | \\<b\\> | c\\` | \\[l\\]\\(javascript:x\\) |");
+	ck_assert_has(md, "\\<img src=x onerror=alert\\(1\\)\\> second line");
+	ck_assert_msg(!unescaped(md, '<'), "a '<' left unescaped");
+	ck_assert_msg(!unescaped(md, '`'), "a backtick left unescaped");
+	ck_assert_hasnt(md, "](javascript");
+
+	html = html_of("<script>x</script>", md);
+	dump("hostile.md", md);
+	dump("hostile.html", html);
+	ck_assert_hasnt(html, "<script");
+	ck_assert_hasnt(html, "<img");
+	ck_assert_hasnt(html, "<b>");
+	ck_assert_hasnt(html, "href=\"javascript:");
+	ck_assert_hasnt(html, "<strong>bold");
+	ck_assert_hasnt(html, "<code>tick");
+	ck_assert_hasnt(html, "<h1>h");
+	ck_assert_has(html, "<title>&lt;script&gt;x&lt;/script&gt;</title>");
+	ck_assert_has(html, "&lt;script&gt;alert(1)&lt;/script&gt;");
+	ck_assert_has(html, "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;");
+	ck_assert_has(html, "<td>a|b&lt;script&gt;</td>");
+	ck_assert_has(html, "<td>[x](javascript:alert(1))</td>");
+	ck_assert_has(html, "<td>`tick`</td>");
+	ck_assert_has(html, "<td>**bold**</td>");
+	ck_assert_has(html, "<td># h</td>");
+	free(md);
+	free(html);
+}
+END_TEST
+
+/* ---- JSON ---------------------------------------------------------------- */
+
+static json_t *at(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	ck_assert_msg(v != NULL, "missing key %s", key);
+	return v;
+}
+
+static void assert_str(json_t *o, const char *key, const char *want)
+{
+	json_t *v = at(o, key);
+
+	ck_assert_msg(json_is_string(v), "%s is not a string", key);
+	ck_assert_str_eq(json_string_value(v), want);
+}
+
+static void assert_int(json_t *o, const char *key, long long want)
+{
+	json_t *v = at(o, key);
+
+	ck_assert_msg(json_is_integer(v), "%s is not an integer", key);
+	ck_assert_int_eq(json_integer_value(v), want);
+}
+
+static void assert_bool(json_t *o, const char *key, bool want)
+{
+	json_t *v = at(o, key);
+
+	ck_assert_msg(json_is_boolean(v), "%s is not a boolean", key);
+	ck_assert_int_eq(json_is_true(v), want);
+}
+
+static void assert_null(json_t *o, const char *key)
+{
+	ck_assert_msg(json_is_null(at(o, key)), "%s is not null", key);
+}
+
+START_TEST(test_json_round_trip)
+{
+	struct fx f;
+	char *text;
+	json_error_t err;
+	json_t *root, *g, *s, *checks, *c, *grp, *rec, *win, *sh, *in;
+
+	fx_init(&f);
+	text = json_of(&f.rep);
+	ck_assert(text[strlen(text) - 1] == '\n');
+	ck_assert_msg(strncmp(text, "{\n  \"schema\": \"recon-report/1\",\n  \"recon\": ", 42) == 0,
+		      "%s", text);
+	root = json_loads(text, 0, &err);
+	ck_assert_msg(root != NULL, "%s", err.text);
+
+	assert_str(root, "schema", "recon-report/1");
+	assert_str(root, "recon", RECON_VERSION);
+	assert_str(root, "date", "2026-11-22");
+	assert_str(root, "title", "Org model reconciliation");
+	assert_bool(root, "baseline", false);
+	assert_str(root, "config_sha256", f.cfg.sha256);
+
+	g = at(root, "gate");
+	assert_str(g, "status", "fail");
+	assert_int(g, "streak", 0);
+	assert_int(g, "required", 7);
+	assert_bool(g, "met", false);
+
+	s = at(root, "summary");
+	assert_int(s, "checks", 6);
+	assert_int(s, "pass", 1);
+	assert_int(s, "fail", 3);
+	assert_int(s, "error", 1);
+	assert_int(s, "skipped", 1);
+	assert_int(s, "drift", 17);
+	assert_int(s, "tenants_scanned", 40);
+	assert_int(s, "tenants_with_drift", 2);
+
+	checks = at(root, "checks");
+	ck_assert_int_eq(json_array_size(checks), 6);
+	c = json_array_get(checks, 0);
+	assert_str(c, "id", "a-rows");
+	assert_str(c, "kind", "rows");
+	assert_str(c, "status", "fail");
+	assert_bool(c, "paging", true);
+	assert_int(c, "drift", 12);
+	assert_str(c, "description", "Every legacy department has an org_units row");
+	grp = at(c, "groups");
+	ck_assert_int_eq(json_array_size(grp), 2);
+	assert_str(json_array_get(grp, 0), "group", "t-001");
+	assert_int(json_array_get(grp, 0), "drift", 9);
+	assert_str(json_array_get(grp, 1), "group", "t-007");
+	ck_assert_ptr_null(json_object_get(json_array_get(grp, 0), "missing"));
+	ck_assert_str_eq(json_string_value(json_array_get(at(c, "columns"), 1)), "unit_id");
+	ck_assert_str_eq(json_string_value(json_array_get(json_array_get(at(c, "samples"), 0), 1)),
+			 "u-19");
+	ck_assert(json_is_null(json_array_get(json_array_get(at(c, "samples"), 1), 1)));
+	assert_str(c, "recovery", "reprocess");
+	assert_str(c, "target", "org_units");
+	ck_assert_ptr_null(json_object_get(c, "findings"));
+	ck_assert_ptr_null(json_object_get(c, "error"));
+
+	c = json_array_get(checks, 1);
+	assert_str(c, "kind", "compare");
+	assert_null(c, "description");
+	assert_int(at(c, "findings"), "missing", 1);
+	assert_int(at(c, "findings"), "extra", 1);
+	assert_int(at(c, "findings"), "changed", 1);
+	grp = json_array_get(at(c, "groups"), 0);
+	assert_int(grp, "missing", 1);
+	assert_int(grp, "extra", 1);
+	assert_int(grp, "changed", 1);
+	ck_assert_str_eq(json_string_value(json_array_get(json_array_get(at(c, "samples"), 0), 1)),
+			 "");
+
+	c = json_array_get(checks, 2);
+	assert_str(c, "kind", "value");
+	ck_assert(json_is_real(at(c, "value")));
+	ck_assert(json_real_value(at(c, "value")) == 0.5);
+	assert_null(c, "recovery");
+	assert_null(c, "target");
+	ck_assert_int_eq(json_array_size(at(c, "groups")), 0);
+	ck_assert_int_eq(json_array_size(at(c, "columns")), 0);
+	ck_assert_int_eq(json_array_size(at(c, "samples")), 0);
+
+	c = json_array_get(checks, 3);
+	assert_str(c, "status", "error");
+	assert_str(c, "error", "no such table: transfers");
+	c = json_array_get(checks, 4);
+	assert_str(c, "status", "skipped");
+	assert_str(c, "skip_reason", "precondition did not hold");
+	c = json_array_get(checks, 5);
+	assert_bool(c, "paging", false);
+
+	rec = at(root, "recovery");
+	ck_assert_int_eq(json_array_size(at(rec, "recheck")), 0);
+	ck_assert_int_eq(json_array_size(at(rec, "reprocess")), 2);
+	ck_assert_str_eq(json_string_value(json_array_get(at(rec, "reprocess"), 0)), "org_units");
+	ck_assert_str_eq(json_string_value(json_array_get(at(rec, "reprocess"), 1)), "roles");
+
+	win = at(root, "window");
+	ck_assert_int_eq(json_array_size(win), 3);
+	assert_str(json_array_get(win, 0), "date", "2026-11-20");
+	assert_str(json_array_get(win, 0), "status", "pass");
+	assert_int(json_array_get(win, 0), "drift", 0);
+	assert_str(json_array_get(win, 1), "status", "missing");
+	assert_null(json_array_get(win, 1), "drift");
+	assert_str(json_array_get(win, 2), "status", "fail");
+	assert_int(json_array_get(win, 2), "drift", 17);
+
+	sh = at(root, "shadows");
+	ck_assert_int_eq(json_array_size(sh), 1);
+	sh = json_array_get(sh, 0);
+	assert_str(sh, "id", "f-signal");
+	assert_str(sh, "of", "a-rows");
+	assert_int(sh, "days", 1);
+	assert_int(sh, "agree", 1);
+	assert_int(sh, "disagree", 0);
+	assert_int(sh, "skipped", 0);
+	assert_int(sh, "errors", 0);
+	ck_assert(json_number_value(at(sh, "skip_rate")) == 0.0);
+	assert_bool(sh, "ready", false);
+
+	in = at(root, "inputs");
+	ck_assert_int_eq(json_array_size(in), 3);
+	assert_str(json_array_get(in, 0), "source", "app");
+	assert_null(json_array_get(in, 0), "table");
+	assert_str(json_array_get(in, 0), "snapshot", "00000003-0000001A-1");
+	assert_str(json_array_get(in, 1), "source", "feeds");
+	assert_null(json_array_get(in, 1), "table");
+	assert_str(json_array_get(in, 1), "sha256", f.inputs[1].sha256);
+	assert_str(json_array_get(in, 2), "table", "departments");
+	assert_int(json_array_get(in, 2), "rows", 40);
+	assert_str(json_array_get(in, 2), "sha256", f.inputs[2].sha256);
+
+	json_decref(root);
+	free(text);
+}
+END_TEST
+
+START_TEST(test_json_null_tenants_and_invalid_utf8)
+{
+	struct fx f;
+	char *text;
+	json_t *root;
+
+	fx_init(&f);
+	f.run.tenants_scanned = -1;
+	f.res[3].error = "bad \xc3 byte";
+	text = json_of(&f.rep);
+	root = json_loads(text, 0, NULL);
+	ck_assert_ptr_nonnull(root);
+	assert_null(at(root, "summary"), "tenants_scanned");
+	assert_str(json_array_get(at(root, "checks"), 3), "error", "bad \xEF\xBF\xBD byte");
+	json_decref(root);
+	free(text);
+}
+END_TEST
+
+/* ---- banner -------------------------------------------------------------- */
+
+START_TEST(test_banner_baseline)
+{
+	struct fx f;
+	char *md, *text;
+	json_t *root;
+	size_t i;
+
+	fx_init(&f);
+	f.run.baseline = true;
+	f.run.gate = STATUS_PASS;
+	f.run.ninputs = 0;
+	for (i = 0; i < f.run.nchecks; i++) {
+		f.res[i] = (struct check_result){.cfg = &f.ccfg[i], .status = STATUS_SKIPPED,
+			.skip_reason = "baseline: no source read"};
+	}
+	f.run.npass = f.run.nfail = f.run.nerror = 0;
+	f.run.nskipped = 6;
+	f.run.drift = 0;
+	f.run.tenants_with_drift = 0;
+	f.gate.streak = 1;
+	md = md_of(&f.rep);
+	ck_assert_has(md, "# Org model reconciliation — 2026-11-22\n\n> **Baseline report** — "
+			  "no source was read");
+	ck_assert_has(md, "today's gate status is **pass**");
+	ck_assert_has(md, "Gate: **NOT MET**; streak 1 clean day in a row (7 required).");
+	ck_assert_has(md, "No input was read (baseline).");
+	ck_assert_hasnt(md, "Per-tenant breakdown");
+	ck_assert_str_eq(render_page_class(&f.rep), "gate-baseline");
+	text = json_of(&f.rep);
+	root = json_loads(text, 0, NULL);
+	assert_bool(root, "baseline", true);
+	assert_str(at(root, "gate"), "status", "pass");
+	assert_str(json_array_get(at(root, "checks"), 0), "status", "skipped");
+	assert_int(json_array_get(at(root, "checks"), 0), "drift", 0);
+	json_decref(root);
+	free(text);
+	free(md);
+}
+END_TEST
+
+START_TEST(test_banner_not_met_says_fail_and_errors)
+{
+	struct fx f;
+	char *md;
+
+	fx_init(&f);
+	md = md_of(&f.rep);
+	ck_assert_has(md, "# Org model reconciliation — 2026-11-22\n\n> **Gate: NOT MET** — "
+			  "today's gate status is **FAIL**; streak 0 clean days in a row "
+			  "(7 required).\n");
+	ck_assert_has(md, "> Failing gating checks: **a-rows**, **b-compare**.\n");
+	ck_assert_has(md, "> **Errors:** 1 check could not be evaluated (an error is not drift): "
+			  "**d-error**.\n");
+	ck_assert_str_eq(render_page_class(&f.rep), "gate-fail");
+	free(md);
+}
+END_TEST
+
+START_TEST(test_banner_met_and_unreadable)
+{
+	struct fx f;
+	const char *unreadable[] = {"2026-11-15.json: unexpected end of file"};
+	char *md;
+	size_t i;
+
+	fx_init(&f);
+	for (i = 0; i < f.run.nchecks; i++)
+		f.res[i] = (struct check_result){.cfg = &f.ccfg[i], .status = STATUS_PASS};
+	f.run.gate = STATUS_PASS;
+	f.gate.streak = 9;
+	f.gate.met = true;
+	f.gate.unreadable = unreadable;
+	f.gate.nunreadable = 1;
+	md = md_of(&f.rep);
+	ck_assert_has(md, "> **Gate: MET** — today's gate status is **pass**; streak 9 clean days "
+			  "in a row (7 required).\n");
+	ck_assert_hasnt(md, "Errors:");
+	ck_assert_hasnt(md, "Failing gating");
+	ck_assert_has(md, "> - 2026-11-15.json: unexpected end of file\n");
+	ck_assert_has(md, "No recovery needed.");
+	ck_assert_str_eq(render_page_class(&f.rep), "gate-met");
+	free(md);
+}
+END_TEST
+
+START_TEST(test_banner_errors_only_exit_2)
+{
+	struct fx f;
+	char *md;
+
+	fx_init(&f);
+	f.res[0].status = STATUS_PASS;
+	f.res[1].status = STATUS_PASS;
+	md = md_of(&f.rep);
+	ck_assert_has(md, "No gating check failed, so the run exits with status 2.");
+	free(md);
+}
+END_TEST
+
+/* ---- sections ------------------------------------------------------------ */
+
+START_TEST(test_sections_in_order)
+{
+	static const char *const order[] = {
+		"# Org", "## Summary", "## Checks", "## Per-tenant breakdown", "## Samples",
+		"## Recovery plan", "## Rolling window", "## Shadow checks", "## Provenance"};
+	struct fx f;
+	char *md;
+	const char *p;
+	size_t i;
+
+	fx_init(&f);
+	md = md_of(&f.rep);
+	for (p = md, i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		const char *q = strstr(p, order[i]);
+
+		ck_assert_msg(q != NULL, "%s missing or out of order", order[i]);
+		p = q;
+	}
+	ck_assert_has(md, "| a-rows | rows | **FAIL** | yes | 12 | +3 | Every legacy department "
+			  "has an org\\_units row |");
+	ck_assert_has(md, "| b-compare | compare | **FAIL** | yes | 3 | -2 |  |");
+	ck_assert_has(md, "| c-value | value | pass | yes | 0 | 0 | Balance difference |");
+	ck_assert_has(md, "| f-signal | rows | **FAIL** | no (signal-only) | 2 | new |");
+	ck_assert_has(md, "- **d-error** (error): no such table: transfers\n");
+	ck_assert_has(md, "- **e-skip** (skipped): precondition did not hold\n");
+	ck_assert_has(md, "- **c-value** (value): value 0.5; expected 0 ± 1\n");
+	ck_assert_has(md, "| tenant\\_id | drift | missing | extra | changed |");
+	ck_assert_has(md, "| t-001 | 3 | 1 | 1 | 1 |");
+	ck_assert_has(md, "| t-007 | *NULL* |");
+	ck_assert_has(md, "| k1 |  |");
+	ck_assert_has(md, "| reprocess | org\\_units | a-rows |");
+	ck_assert_has(md, "| [2026-11-20](2026-11-20.md) | pass | 0 |\n| 2026-11-21 | missing | — |\n"
+			  "| 2026-11-22 (today) | **FAIL** | 17 |");
+	ck_assert_has(md, "Streak: 0 consecutive clean days (gate requires 7).");
+	ck_assert_has(md, "| f-signal | a-rows | **FAIL** | **FAIL** | yes |");
+	ck_assert_has(md, "- recon version: " RECON_VERSION "\n");
+	ck_assert_has(md, "| app | — | — | snapshot 00000003-0000001A-1 |");
+	ck_assert_has(md, "| legacy | departments | 40 | sha256 ccc");
+	ck_assert_has(md, "| tenants scanned | 40 |");
+	f.rep.previous = NULL;
+	free(md);
+	md = md_of(&f.rep);
+	ck_assert_has(md, "| a-rows | rows | **FAIL** | yes | 12 | — |");
+	free(md);
+}
+END_TEST
+
+START_TEST(test_no_groups_no_breakdown_no_shadows)
+{
+	struct fx f;
+	char *md;
+	size_t i;
+
+	fx_init(&f);
+	for (i = 0; i < f.run.nchecks; i++) {
+		f.res[i].ngroups = 0;
+		f.ccfg[i].shadow_of = NULL;
+	}
+	f.run.tenants_scanned = -1;
+	md = md_of(&f.rep);
+	ck_assert_hasnt(md, "Per-tenant");
+	ck_assert_hasnt(md, "Shadow");
+	ck_assert_has(md, "| tenants scanned | — |");
+	free(md);
+}
+END_TEST
+
+START_TEST(test_breakdown_bounded_to_50)
+{
+	struct fx f;
+	struct group_result g[60];
+	char names[60][8];
+	char *md;
+	size_t i;
+
+	fx_init(&f);
+	for (i = 0; i < 60; i++) {
+		snprintf(names[i], sizeof(names[i]), "t-%03zu", i);
+		g[i] = (struct group_result){.group = names[i], .drift = i < 10 ? 1 : 2};
+	}
+	g[5].drift = 100;
+	f.res[0].groups = g;
+	f.res[0].ngroups = 60;
+	md = md_of(&f.rep);
+	ck_assert_has(md, "| t-005 | 100 |");
+	ck_assert_hasnt(md, "| t-004 |");
+	ck_assert_has(md, "| t-058 | 2 |");	/* ties by name */
+	ck_assert_hasnt(md, "| t-059 |");
+	ck_assert_has(md, "The 50 groups with the largest drift are shown; 10 more are in the "
+			  "JSON report.");
+	free(md);
+}
+END_TEST
+
+/* ---- determinism --------------------------------------------------------- */
+
+START_TEST(test_same_input_same_bytes)
+{
+	struct fx f;
+	char *a, *b, *ha, *hb, *ja, *jb;
+
+	fx_init(&f);
+	a = md_of(&f.rep);
+	b = md_of(&f.rep);
+	ck_assert_str_eq(a, b);
+	ha = html_of("t", a);
+	hb = html_of("t", b);
+	ck_assert_str_eq(ha, hb);
+	ja = json_of(&f.rep);
+	jb = json_of(&f.rep);
+	ck_assert_str_eq(ja, jb);
+	dump("day.md", a);
+	dump("day.html", ha);
+	dump("day.json", ja);
+	free(a);
+	free(b);
+	free(ha);
+	free(hb);
+	free(ja);
+	free(jb);
+}
+END_TEST
+
+/* ---- recovery ------------------------------------------------------------ */
+
+START_TEST(test_recovery_root_cause_first)
+{
+	/* departments <- org_units <- people; roles alone */
+	struct fx f;
+	struct recovery_plan p;
+
+	fx_init(&f);
+	f.ccfg[0] = (struct check_cfg){.id = "x1", .target = "people", .recovery = RECOVERY_REPROCESS,
+		.paging = true};
+	f.ccfg[1] = (struct check_cfg){.id = "x2", .target = "departments",
+		.recovery = RECOVERY_REPROCESS, .paging = true};
+	f.ccfg[2] = (struct check_cfg){.id = "x3", .target = "org_units",
+		.recovery = RECOVERY_REPROCESS, .paging = true};
+	f.ccfg[3] = (struct check_cfg){.id = "x4", .target = "roles", .recovery = RECOVERY_REPROCESS,
+		.paging = true};
+	f.ccfg[4] = (struct check_cfg){.id = "x5", .target = "roles", .recovery = RECOVERY_RECHECK,
+		.paging = false};
+	f.ccfg[5] = (struct check_cfg){.id = "x6", .paging = true};
+	f.res[0].status = STATUS_FAIL;
+	f.res[1].status = STATUS_ERROR;	/* an erroring ancestor still takes the finding */
+	f.res[2].status = STATUS_FAIL;
+	f.res[3].status = STATUS_FAIL;
+	f.res[4].status = STATUS_FAIL;
+	f.res[5].status = STATUS_FAIL;
+	recovery_plan(&f.run, &p);
+	ck_assert_int_eq(p.nrecheck, 2);
+	ck_assert_int_eq(p.nreprocess, 0);
+	ck_assert_str_eq(p.recheck[0].target, "departments");
+	ck_assert_int_eq(p.recheck[0].nchecks, 2);
+	ck_assert_str_eq(p.recheck[0].checks[0], "x1");
+	ck_assert_str_eq(p.recheck[0].checks[1], "x3");
+	ck_assert_str_eq(p.recheck[1].target, "roles");	/* recheck wins */
+	ck_assert_int_eq(p.recheck[1].nchecks, 2);
+	ck_assert_int_eq(p.nuntargeted, 1);
+	ck_assert_str_eq(p.untargeted[0], "x6");
+	recovery_plan_release(&p);
+
+	/* the middle of the chain passing: people's parent is not in trouble,
+	 * but its grandparent is */
+	f.res[2].status = STATUS_PASS;
+	f.res[1].status = STATUS_PASS;
+	recovery_plan(&f.run, &p);
+	ck_assert_int_eq(p.nreprocess, 1);
+	ck_assert_str_eq(p.reprocess[0].target, "people");
+	ck_assert_int_eq(p.nrecheck, 1);
+	ck_assert_str_eq(p.recheck[0].target, "roles");
+	recovery_plan_release(&p);
+
+	f.res[1].status = STATUS_FAIL;
+	recovery_plan(&f.run, &p);
+	ck_assert_int_eq(p.nreprocess, 0);
+	ck_assert_int_eq(p.nrecheck, 2);
+	ck_assert_str_eq(p.recheck[0].target, "departments");	/* x2 reprocess, x1 recheck */
+	ck_assert_int_eq(p.recheck[0].nchecks, 2);
+	ck_assert_str_eq(p.recheck[0].checks[0], "x1");
+	ck_assert_str_eq(p.recheck[0].checks[1], "x2");
+	recovery_plan_release(&p);
+}
+END_TEST
+
+/* ---- index --------------------------------------------------------------- */
+
+START_TEST(test_index_newest_first)
+{
+	struct fx f;
+	struct day days[3];
+	struct history h;
+	struct strbuf sb;
+	const char *a, *b, *c;
+
+	fx_init(&f);
+	days[0] = (struct day){.date = "2026-11-01", .status = DAY_PASS, .drift = 0, .streak = 1,
+		.baseline = true};
+	days[1] = (struct day){.date = "2026-11-02", .status = DAY_UNREADABLE, .drift = -1,
+		.error = "2026-11-02.json: '[' or '{' expected near 'x'"};
+	days[2] = (struct day){.date = "2026-11-03", .status = DAY_FAIL, .drift = 4, .streak = 0};
+	h = (struct history){.days = days, .ndays = 3};
+	sb_init(&sb);
+	ck_assert_int_eq(render_index_md(&h, "Org <model>", ".html", &sb), 0);
+	ck_assert_has(sb.buf, "# Org \\<model\\> — reports\n");
+	a = strstr(sb.buf, "| [2026-11-03](2026-11-03.html) | **FAIL** | 4 | 0 | no |  |");
+	b = strstr(sb.buf, "| 2026-11-02 | unreadable | — | — | — | 2026-11-02.json: '\\[' or '\\{' "
+			   "expected near 'x' |");
+	c = strstr(sb.buf, "| [2026-11-01](2026-11-01.html) | pass | 0 | 1 | no | baseline |");
+	ck_assert_msg(a && b && c, "%s", sb.buf);
+	ck_assert(a < b && b < c);
+	sb_release(&sb);
+
+	h.ndays = 0;
+	sb_init(&sb);
+	ck_assert_int_eq(render_index_md(&h, "x", ".md", &sb), 0);
+	ck_assert_has(sb.buf, "No reports yet.");
+	sb_release(&sb);
+}
+END_TEST
+
+/* ---- templates ----------------------------------------------------------- */
+
+START_TEST(test_templates_builtin_and_dir)
+{
+	struct templates t;
+	struct diag d = {{0}};
+	char dir[] = "/tmp/recon-test-tpl-XXXXXX";
+	char path[256];
+	struct strbuf sb;
+	FILE *fp;
+
+	ck_assert_int_eq(templates_load(&t, NULL, &d), 0);
+	ck_assert_has(t.shell, "{{body}}");
+	ck_assert_has(t.shell, "<meta charset=\"utf-8\">");
+	ck_assert_has(t.css, "prefers-color-scheme");
+	templates_release(&t);
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/shell.html", dir);
+	fp = fopen(path, "w");
+	fputs("<t>{{title}}</t><s>{{css}}</s><m class=\"{{class}}\">{{body}}</m>{{other}}", fp);
+	fclose(fp);
+	ck_assert_int_eq(templates_load(&t, dir, &d), -1);
+	ck_assert_has(d.msg, "style.css");
+	snprintf(path, sizeof(path), "%s/style.css", dir);
+	fp = fopen(path, "w");
+	fputs("p{}", fp);
+	fclose(fp);
+	ck_assert_msg(templates_load(&t, dir, &d) == 0, "%s", d.msg);
+	sb_init(&sb);
+	ck_assert_int_eq(render_html("a & b", "gate-pass", "hi *there*", &t, &sb, &d), 0);
+	ck_assert_str_eq(sb.buf, "<t>a &amp; b</t><s>p{}</s><m class=\"gate-pass\"><p>hi "
+				 "<em>there</em></p>\n</m>{{other}}");
+	sb_release(&sb);
+	templates_release(&t);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/shell.html", dir);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
+static Suite *render_suite(void)
+{
+	Suite *s = suite_create("render");
+	TCase *tc = tcase_create("rules");
+
+	tcase_add_test(tc, test_md_escape_makes_markup_literal);
+	tcase_add_test(tc, test_hostile_data_shows_literally);
+	tcase_add_test(tc, test_json_round_trip);
+	tcase_add_test(tc, test_json_null_tenants_and_invalid_utf8);
+	tcase_add_test(tc, test_banner_baseline);
+	tcase_add_test(tc, test_banner_not_met_says_fail_and_errors);
+	tcase_add_test(tc, test_banner_met_and_unreadable);
+	tcase_add_test(tc, test_banner_errors_only_exit_2);
+	tcase_add_test(tc, test_sections_in_order);
+	tcase_add_test(tc, test_no_groups_no_breakdown_no_shadows);
+	tcase_add_test(tc, test_breakdown_bounded_to_50);
+	tcase_add_test(tc, test_same_input_same_bytes);
+	tcase_add_test(tc, test_recovery_root_cause_first);
+	tcase_add_test(tc, test_index_newest_first);
+	tcase_add_test(tc, test_templates_builtin_and_dir);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(render_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
