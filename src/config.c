@@ -600,6 +600,15 @@ static int not_for(struct build *b, const struct kv *kv, const char *what)
 			  kv->name, what);
 }
 
+/* rel resolved against the configuration file's directory (absolute
+ * paths stay as they are; path_join would give "//x" for the root). */
+static const char *resolve(struct config *cfg, const char *rel)
+{
+	if (strcmp(cfg->dir, "/") == 0 && rel[0] != '/')
+		return arena_printf(&cfg->arena, "/%s", rel);
+	return path_join(&cfg->arena, cfg->dir, rel);
+}
+
 static int build_report(struct build *b, const struct section *s)
 {
 	struct config *cfg = b->cfg;
@@ -612,9 +621,9 @@ static int build_report(struct build *b, const struct section *s)
 		if (strcmp(k, "title") == 0)
 			cfg->title = str(b, kv);
 		else if (strcmp(k, "output_dir") == 0)
-			cfg->output_dir = path_join(&cfg->arena, cfg->dir, kv->value);
+			cfg->output_dir = resolve(cfg, kv->value);
 		else if (strcmp(k, "templates") == 0)
-			cfg->templates = path_join(&cfg->arena, cfg->dir, kv->value);
+			cfg->templates = resolve(cfg, kv->value);
 		else if (strcmp(k, "gate_days") == 0)
 			r = get_int(b, kv, 1, DAYS_MAX, &cfg->gate_days);
 		else if (strcmp(k, "window_days") == 0)
@@ -671,7 +680,7 @@ static int build_source(struct build *b, const struct section *s, struct source_
 		if (strcmp(k, "path") == 0) {
 			if (sc->type == SOURCE_POSTGRES)
 				return not_for(b, kv, "a postgres source (use 'url')");
-			sc->path = path_join(&b->cfg->arena, b->cfg->dir, kv->value);
+			sc->path = resolve(b->cfg, kv->value);
 		} else if (strcmp(k, "url") == 0) {
 			if (sc->type != SOURCE_POSTGRES)
 				return not_for(b, kv, arena_printf(b->tmp, "a %s source (use 'path')",
@@ -1056,7 +1065,7 @@ int config_load(struct config *cfg, const char *path, struct diag *d)
 	cfg->path = arena_strdup(&cfg->arena, path);
 	cfg->dir = dir_of(&cfg->arena, path);
 	cfg->title = arena_strdup(&cfg->arena, "recon report");
-	cfg->output_dir = path_join(&cfg->arena, cfg->dir, "reports");
+	cfg->output_dir = resolve(cfg, "reports");
 	cfg->gate_days = 7;
 	cfg->window_days = 7;
 	cfg->samples = 20;

@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -23,8 +24,10 @@ static json_t *load(const char *dir, const char *date, struct diag *d)
 		return diag_error(d, "%s: not a date (YYYY-MM-DD)", date), NULL;
 	snprintf(path, sizeof(path), "%s/%s.json", dir, date);
 	root = json_load_file(path, 0, &err);
+	if (!root && access(path, F_OK) < 0)
+		return diag_error(d, "%s: no report for %s", path, date), NULL;
 	if (!root)
-		return diag_error(d, "%s: %s", path, err.text), NULL;
+		return diag_error(d, "%s:%d: %s", path, err.line, err.text), NULL;
 	if (!json_is_object(root) || !json_is_array(json_object_get(root, "checks")) ||
 	    !json_is_object(json_object_get(root, "gate"))) {
 		json_decref(root);

@@ -4,7 +4,9 @@
 # line ("EXIT ARGS...", run in a scratch copy of the case), and `expected/`:
 # every file the runs leave in out/, plus `transcript` (each command, what
 # it printed on stdout and stderr, and its exit status).  The runner diffs
-# them byte for byte.  UPDATE=1 rewrites expected/ from what recon does now.
+# them byte for byte.  A case may hold `seed/`: files put in out/ before the
+# first run (earlier reports), which must come out unchanged unless a run
+# rewrites them.  UPDATE=1 rewrites expected/ from what recon does now.
 set -u
 bin=$(realpath "$1")
 shift
@@ -17,6 +19,8 @@ for c in $cases; do
 	work=$(mktemp -d)
 	cp -R "$src/." "$work/"
 	rm -rf "$work/expected" "$work/out"
+	mkdir -p "$work/out"
+	[ -d "$src/seed" ] && cp -R "$src/seed/." "$work/out/"
 	(
 		cd "$work" || exit 1
 		while read -r want args; do
@@ -32,7 +36,6 @@ for c in $cases; do
 			fi
 		done < runs > transcript 2>status
 	)
-	mkdir -p "$work/out"
 	cp "$work/transcript" "$work/out/transcript"
 	if [ "${UPDATE:-}" = 1 ]; then
 		rm -rf "$src/expected"
