@@ -184,11 +184,23 @@ static int run_status(const struct run *run)
 	return errored ? EXIT_TROUBLE : EXIT_PASS;
 }
 
+/* Shadow agreement and skip rates, from the history and today's run. */
+static void add_soak(struct report *r, const struct history *h, struct run *run)
+{
+	struct shadow *sh;
+	struct skip_rate *sk;
+
+	r->nshadows = shadows_compute(h, run, &sh);
+	r->shadows = sh;
+	r->nskips = skip_rates_compute(h, run, &sk);
+	r->skips = sk;
+}
+
 /* Render the day and the index, then write them all at once. */
 static int write_reports(struct report_dir *rd, struct run *run, struct history *h,
 			 const struct gate *g, const struct templates *t, struct diag *d)
 {
-	struct report r = { run, g, h, NULL, ".md" };
+	struct report r = { run, g, h, NULL, ".md", NULL, 0, NULL, 0 };
 	struct strbuf json, md, mdh, html, idx, idxh, idxhtml;
 	struct report_file files[5];
 	char name[5][32], page_title[1024];
@@ -204,6 +216,7 @@ static int write_reports(struct report_dir *rd, struct run *run, struct history 
 	sb_init(&idxhtml);
 	date_parse(run->date, &today);
 	r.previous = history_previous(h, today);
+	add_soak(&r, h, run);
 	if (render_json(&r, &json, d) < 0 || render_md(&r, &md) < 0)
 		goto out;
 	r.link_ext = ".html";
@@ -288,10 +301,11 @@ static int cmd_run(const struct options *o)
 	history_gate(&h, &run, &g);
 	if (o->nonly) {
 		struct strbuf md;
-		struct report r = { &run, &g, &h, NULL, ".md" };
+		struct report r = { &run, &g, &h, NULL, ".md", NULL, 0, NULL, 0 };
 
 		date_parse(date, &day);
 		r.previous = history_previous(&h, day);
+		add_soak(&r, &h, &run);
 		sb_init(&md);
 		render_md(&r, &md);
 		fwrite(md.buf, 1, md.len, stdout);

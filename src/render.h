@@ -11,6 +11,7 @@
 #define RECON_RENDER_H
 
 #include "history.h"
+#include "shadow.h"
 #include "sweep.h"
 #include "util.h"
 
@@ -20,6 +21,10 @@ struct report {
 	const struct history *history;	/* days before and after run's date */
 	const struct day *previous;	/* latest report before run's date, or NULL */
 	const char *link_ext;	/* ".md" or ".html": links to other days */
+	const struct shadow *shadows;	/* shadow pairs over the soak window */
+	size_t nshadows;
+	const struct skip_rate *skips;	/* checks with a precondition, over the window */
+	size_t nskips;
 };
 
 /* The page shell and stylesheet: built in, or read from [report] templates.

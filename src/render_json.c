@@ -120,7 +120,7 @@ static json_t *string_array(const char *const *items, size_t n)
 	return a;
 }
 
-static json_t *check_json(const struct check_result *c)
+static json_t *check_json(const struct check_result *c, const struct report *r)
 {
 	const struct check_cfg *k = c->cfg;
 	bool cmp = k->kind == KIND_COMPARE;
@@ -180,6 +180,19 @@ static json_t *check_json(const struct check_result *c)
 		bad |= put(o, "error", jstr(c->error ? c->error : "unknown error"));
 	if (c->status == STATUS_SKIPPED && c->skip_reason)
 		bad |= put(o, "skip_reason", jstr(c->skip_reason));
+	for (size_t si = 0; si < r->nskips; si++) {
+		const struct skip_rate *sr = &r->skips[si];
+		json_t *w;
+
+		if (strcmp(sr->id, k->id) != 0)
+			continue;
+		/* a check that skips most days asserts nothing */
+		w = json_object();
+
+		bad |= put(w, "days", jnum(sr->days));
+		bad |= put(w, "skipped", jnum(sr->skipped));
+		bad |= put(o, "window_skips", w);
+	}
 	if (bad) {
 		json_decref(o);
 		return NULL;
@@ -197,53 +210,35 @@ static json_t *targets_json(const struct recovery_item *items, size_t n)
 	return a;
 }
 
-static const struct check_result *find_result(const struct run *run, const char *id)
-{
-	size_t i;
-
-	for (i = 0; i < run->nchecks; i++)
-		if (run->checks[i].cfg && strcmp(run->checks[i].cfg->id, id) == 0)
-			return &run->checks[i];
-	return NULL;
-}
-
-/* Today's shadow agreement: one day of evidence (the lead's history module
- * extends it to soak_days). */
-static json_t *shadows_json(const struct run *run)
+/* The shadow pairs' agreement over the soak window (shadow.c). */
+static json_t *shadows_json(const struct report *r)
 {
 	json_t *a = json_array();
-	size_t i;
+	size_t i, k;
 	int bad = 0;
 
-	for (i = 0; a && i < run->nchecks; i++) {
-		const struct check_result *s = &run->checks[i], *of;
-		long long agree = 0, disagree = 0, skipped = 0, errors = 0, days = 1;
-		double max_skip = run->cfg ? run->cfg->max_skip_rate : 0.05;
-		int soak = run->cfg ? run->cfg->soak_days : 28;
-		json_t *o;
+	for (i = 0; a && i < r->nshadows; i++) {
+		const struct shadow *s = &r->shadows[i];
+		json_t *o = json_object(), *dis = json_array();
 
-		if (!s->cfg || !s->cfg->shadow_of)
-			continue;
-		of = find_result(run, s->cfg->shadow_of);
-		if (s->status == STATUS_ERROR || (of && of->status == STATUS_ERROR))
-			errors++;
-		else if (!of || s->status == STATUS_SKIPPED || of->status == STATUS_SKIPPED)
-			skipped++;
-		else if (s->status == of->status)
-			agree++;
-		else
-			disagree++;
-		o = json_object();
-		bad |= put(o, "id", jstr(s->cfg->id));
-		bad |= put(o, "of", jstr(s->cfg->shadow_of));
-		bad |= put(o, "days", jnum(days));
-		bad |= put(o, "agree", jnum(agree));
-		bad |= put(o, "disagree", jnum(disagree));
-		bad |= put(o, "skipped", jnum(skipped));
-		bad |= put(o, "errors", jnum(errors));
-		bad |= put(o, "skip_rate", json_real((double)skipped / (double)days));
-		bad |= put(o, "ready", json_boolean(days >= soak && !disagree && !errors &&
-						    (double)skipped / (double)days <= max_skip));
+		bad |= put(o, "id", jstr(s->id));
+		bad |= put(o, "of", jstr(s->of));
+		bad |= put(o, "days", jnum(s->days));
+		bad |= put(o, "agree", jnum(s->agree));
+		bad |= put(o, "disagree", jnum(s->disagree));
+		bad |= put(o, "skipped", jnum(s->skipped));
+		bad |= put(o, "errors", jnum(s->errors));
+		bad |= put(o, "skip_rate", json_real(s->skip_rate));
+		bad |= put(o, "ready", json_boolean(s->ready));
+		for (k = 0; dis && k < s->ndisagreements; k++) {
+			json_t *d = json_object();
+
+			bad |= put(d, "date", jstr(s->disagreements[k].date));
+			bad |= put(d, "status", jstr(s->disagreements[k].status));
+			bad |= put(d, "of_status", jstr(s->disagreements[k].of_status));
+			bad |= json_array_append_new(dis, d);
+		}
+		bad |= put(o, "disagreements", dis);
 		bad |= json_array_append_new(a, o);
 	}
 	if (bad) {
@@ -335,7 +330,7 @@ int render_json(const struct report *r, struct strbuf *out, struct diag *d)
 
 	for (i = 0; i < run->nchecks; i++)
 		if (run->checks[i].cfg)
-			bad |= json_array_append_new(checks, check_json(&run->checks[i]));
+			bad |= json_array_append_new(checks, check_json(&run->checks[i], r));
 
 	bad |= put(rec, "recheck", targets_json(plan.recheck, plan.nrecheck));
 	bad |= put(rec, "reprocess", targets_json(plan.reprocess, plan.nreprocess));
@@ -363,7 +358,7 @@ int render_json(const struct report *r, struct strbuf *out, struct diag *d)
 	bad |= put(root, "checks", checks);
 	bad |= put(root, "recovery", rec);
 	bad |= put(root, "window", win);
-	bad |= put(root, "shadows", shadows_json(run));
+	bad |= put(root, "shadows", shadows_json(r));
 	bad |= put(root, "inputs", inputs_json(run));
 	if (bad) {
 		diag_error(d, "JSON report: cannot build the document (out of memory?)");

@@ -150,16 +150,6 @@ static const char *check_id(const struct check_result *c)
 
 /* ---- lookups ------------------------------------------------------------- */
 
-static const struct check_result *find_result(const struct run *run, const char *id)
-{
-	size_t i;
-
-	for (i = 0; id && i < run->nchecks; i++)
-		if (strcmp(check_id(&run->checks[i]), id) == 0)
-			return &run->checks[i];
-	return NULL;
-}
-
 static const struct day_check *find_day_check(const struct day *day, const char *id)
 {
 	size_t i;
@@ -365,6 +355,16 @@ static void md_checks(const struct report *r, struct strbuf *o)
 			continue;
 		}
 		sb_puts(o, "\n");
+		nnotes++;
+	}
+	/* a check that skips most days asserts nothing: say how often */
+	for (i = 0; i < r->nskips; i++) {
+		const struct skip_rate *sr = &r->skips[i];
+
+		sb_puts(o, "- **");
+		esc(o, sr->id);
+		sb_addf(o, "** (precondition): skipped on %lld of %lld %s in the window\n",
+			sr->skipped, sr->days, plural(sr->days, "day", "days"));
 		nnotes++;
 	}
 	if (nnotes)
@@ -573,42 +573,50 @@ static void md_window(const struct report *r, struct strbuf *o)
 
 static void md_shadows(const struct report *r, struct strbuf *o)
 {
-	const struct run *run = r->run;
-	size_t i;
-	bool any = false;
+	const struct config *cfg = r->run->cfg;
+	size_t i, k;
 
-	for (i = 0; i < run->nchecks; i++)
-		if (run->checks[i].cfg && run->checks[i].cfg->shadow_of)
-			any = true;
-	if (!any)
+	if (!r->nshadows)
 		return;
-	sb_puts(o, "## Shadow checks\n\nA shadow check runs beside the check it is meant to "
-		   "replace; they agree when both pass or both fail.\n\n"
-		   "| shadow | of | shadow status | status of original | agree today |\n"
-		   "|---|---|---|---|---|\n");
-	for (i = 0; i < run->nchecks; i++) {
-		const struct check_result *s = &run->checks[i], *of;
-		const char *agree;
+	sb_addf(o, "## Shadow checks\n\nA shadow check runs beside the check it is meant to "
+		   "replace; they agree on a day when both pass or both fail. It is ready to take "
+		   "over after %d days of reports with no disagreement, no error and a skip rate "
+		   "of at most %g%%.\n\n"
+		   "| shadow | of | days | agree | disagree | skipped | errors | skip rate | ready |\n"
+		   "|---|---|--:|--:|--:|--:|--:|--:|---|\n",
+		cfg->soak_days, cfg->max_skip_rate * 100);
+	for (i = 0; i < r->nshadows; i++) {
+		const struct shadow *s = &r->shadows[i];
 
-		if (!s->cfg || !s->cfg->shadow_of)
-			continue;
-		of = find_result(run, s->cfg->shadow_of);
-		if (!of)
-			agree = "— (original not run)";
-		else if (s->status == STATUS_ERROR || of->status == STATUS_ERROR)
-			agree = "— (error)";
-		else if (s->status == STATUS_SKIPPED || of->status == STATUS_SKIPPED)
-			agree = "— (skipped)";
-		else
-			agree = s->status == of->status ? "yes" : "**no**";
 		sb_puts(o, "| ");
-		esc(o, check_id(s));
+		esc(o, s->id);
 		sb_puts(o, " | ");
-		esc(o, s->cfg->shadow_of);
-		sb_addf(o, " | %s | %s | %s |\n", status_cell(s->status),
-			of ? status_cell(of->status) : "not run", agree);
+		esc(o, s->of);
+		sb_addf(o, " | %lld | %lld | %lld | %lld | %lld | %.0f%% | %s |\n", s->days,
+			s->agree, s->disagree, s->skipped, s->errors, s->skip_rate * 100,
+			s->ready ? "**yes**" : "no");
 	}
 	sb_putc(o, '\n');
+	for (i = 0; i < r->nshadows; i++) {
+		const struct shadow *s = &r->shadows[i];
+
+		if (s->disagree_today) {
+			sb_puts(o, "**Disagreement today:** ");
+			esc(o, s->id);
+			sb_addf(o, " is %s, ", s->disagreements[s->ndisagreements - 1].status);
+			esc(o, s->of);
+			sb_addf(o, " is %s.\n\n", s->disagreements[s->ndisagreements - 1].of_status);
+		}
+		if (!s->ndisagreements)
+			continue;
+		sb_puts(o, "Disagreements of ");
+		esc(o, s->id);
+		sb_puts(o, " in the soak window:");
+		for (k = 0; k < s->ndisagreements; k++)
+			sb_addf(o, "%s %s (%s; original %s)", k ? "," : "", s->disagreements[k].date,
+				s->disagreements[k].status, s->disagreements[k].of_status);
+		sb_puts(o, ".\n\n");
+	}
 }
 
 /* ---- 9. provenance ------------------------------------------------------- */
