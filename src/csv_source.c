@@ -3,8 +3,11 @@
  *
  * Opening reads only the headers and creates empty tables.  Planning
  * prepares each SQL text with an authorizer that records every (table,
- * column) it reads, so loading streams each needed file once and stores
- * only the columns some SQL reads; every other column stays NULL.  A file
+ * column) it reads, and reads the statement's bytecode for what the
+ * authorizer misses (join keys of USING and NATURAL), so loading streams
+ * each needed file once and stores only the columns some SQL reads; every
+ * other column stays NULL.  Rows go in through one prepared INSERT in one
+ * transaction per file, plain numbers bound as numbers.  A file
  * that cannot be used (no header, bad header, format error later on) is
  * remembered with its error: the SQL that reads it gets that error instead
  * of a result, and other tables are not affected.  A file whose header is
@@ -41,8 +44,8 @@ struct csv_source {
 	sqlite3 *db;			/* the caller's */
 	const char *name;		/* source name, for provenance */
 	const char *dir;		/* as configured */
-	struct arena arena;		/* everything below */
-	struct csv_table *tables;	/* sorted by name */
+	struct arena arena;		/* strings, column arrays, inputs */
+	struct csv_table *tables;	/* sorted by name (malloc) */
 	size_t ntables;
 };
 
@@ -326,7 +329,7 @@ static int missing_table(struct csv_source *cs, const char *msg, struct diag *d)
 	int ret;
 
 	if (strncmp(msg, prefix, sizeof prefix - 1) != 0)
-		return diag_error(d, "%s", msg);
+		return diag_error(d, "SQL error: %s", msg);
 	t = find_table(cs, name);
 	if (t == NULL && strncmp(name, "main.", 5) == 0) {
 		name += 5;
@@ -337,7 +340,7 @@ static int missing_table(struct csv_source *cs, const char *msg, struct diag *d)
 		return diag_error(d, "%s", t->error);
 	}
 	if (t)
-		return diag_error(d, "%s", msg);
+		return diag_error(d, "SQL error: %s", msg);
 	path = arena_printf(&cs->arena, "%s.csv", name);
 	ret = diag_error(d, "%s: no such file", path_join(&cs->arena, cs->dir, path));
 	return ret;
@@ -382,12 +385,30 @@ int csv_source_plan(struct csv_source *cs, const char *sql, struct diag *d)
 
 /* ---- loading ---------------------------------------------------------- */
 
+#define LOAD_BATCH 100	/* rows per INSERT: one step per row costs more
+			 * than parsing the row */
+
+/* A field waiting for its batch's INSERT, typed by the contract. */
+struct value {
+	int type;		/* SQLITE_NULL, _INTEGER, _FLOAT or _TEXT */
+	int64_t i;		/* SQLITE_INTEGER */
+	double f;		/* SQLITE_FLOAT */
+	size_t off, len;	/* SQLITE_TEXT: bytes in load_ctx.text */
+};
+
 struct load_ctx {
 	struct csv_source *cs;
 	struct csv_table *t;
-	sqlite3_stmt *ins;	/* INSERT of the needed columns */
-	size_t *cols;		/* header index of each parameter */
-	size_t ncols;
+	sqlite3_stmt *one;	/* INSERT of one row */
+	sqlite3_stmt *many;	/* INSERT of batch rows */
+	size_t *cols;		/* header index of each stored column */
+	size_t ncols;		/* stored columns (0: rows only, for count(*)) */
+	size_t batch;		/* rows per many */
+	size_t pending;		/* rows waiting in vals */
+	long pending_line;	/* line of the first of them */
+	struct value *vals;	/* batch * ncols values */
+	char *text;		/* bytes of the TEXT values waiting */
+	size_t ntext, captext;
 	struct diag *d;
 };
 
@@ -421,40 +442,112 @@ static double parse_double(const char *s, size_t len)
 	return (*s == '-' ? -1.0 : 1.0) * ((double)mant / pow10[frac]);
 }
 
-/* Bind one field by the contract's typing: NULL, number, or text. */
-static int bind_field(sqlite3_stmt *st, int param, const struct csv_field *f)
+/* Type one field by the contract: NULL, plain number, or text. */
+static void classify(struct load_ctx *lc, struct value *v, const struct csv_field *f)
 {
 	bool is_int;
 
-	if (f->s == NULL)
-		return sqlite3_bind_null(st, param);
+	if (f->s == NULL) {
+		v->type = SQLITE_NULL;
+		return;
+	}
 	if (is_plain_number(f->s, f->len, &is_int)) {
 		if (is_int && f->len <= 19) {
-			/* at most 19 characters: fits int64 unless 19 digits
-			 * above INT64_MAX, which the check below catches */
+			/* at most 19 characters: fits uint64; the check
+			 * below sends what is above INT64_MAX to double */
 			const char *p = f->s;
 			bool neg = *p == '-';
-			uint64_t v = 0;
+			uint64_t u = 0;
 
 			if (neg)
 				p++;
 			for (; p < f->s + f->len; p++)
-				v = v * 10 + (uint64_t)(*p - '0');
-			if (v <= (uint64_t)INT64_MAX)
-				return sqlite3_bind_int64(st, param, neg ? -(int64_t)v : (int64_t)v);
+				u = u * 10 + (uint64_t)(*p - '0');
+			if (u <= (uint64_t)INT64_MAX) {
+				v->type = SQLITE_INTEGER;
+				v->i = neg ? -(int64_t)u : (int64_t)u;
+				return;
+			}
 		}
-		return sqlite3_bind_double(st, param, parse_double(f->s, f->len));
+		v->type = SQLITE_FLOAT;
+		v->f = parse_double(f->s, f->len);
+		return;
 	}
-	return sqlite3_bind_text(st, param, f->s, (int)f->len, SQLITE_STATIC);
+	if (lc->captext - lc->ntext < f->len) {
+		size_t cap = lc->captext ? lc->captext : 65536;
+
+		while (cap - lc->ntext < f->len)
+			cap *= 2;
+		lc->text = xrealloc(lc->text, cap);
+		lc->captext = cap;
+	}
+	memcpy(lc->text + lc->ntext, f->s, f->len);
+	v->type = SQLITE_TEXT;
+	v->off = lc->ntext;
+	v->len = f->len;
+	lc->ntext += f->len;
+}
+
+static void bind_value(sqlite3_stmt *st, int param, const struct value *v, const char *text)
+{
+	switch (v->type) {
+	case SQLITE_INTEGER:
+		sqlite3_bind_int64(st, param, v->i);
+		break;
+	case SQLITE_FLOAT:
+		sqlite3_bind_double(st, param, v->f);
+		break;
+	case SQLITE_TEXT:
+		/* text is not touched again before the step */
+		sqlite3_bind_text(st, param, text + v->off, (int)v->len, SQLITE_STATIC);
+		break;
+	default:
+		sqlite3_bind_null(st, param);
+		break;
+	}
+}
+
+static int step(struct load_ctx *lc, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return diag_error(lc->d, "%s:%ld: %s", lc->t->path, lc->pending_line,
+				  sqlite3_errmsg(lc->cs->db));
+	return 0;
+}
+
+/* Insert the rows waiting: a full batch with one statement, a last partial
+ * one row by row. */
+static int flush(struct load_ctx *lc)
+{
+	int ret = 0;
+
+	if (lc->pending == lc->batch) {
+		for (size_t k = 0; k < lc->pending * lc->ncols; k++)
+			bind_value(lc->many, (int)k + 1, &lc->vals[k], lc->text);
+		ret = step(lc, lc->many);
+	} else {
+		for (size_t r = 0; r < lc->pending && ret == 0; r++) {
+			for (size_t k = 0; k < lc->ncols; k++)
+				bind_value(lc->one, (int)k + 1, &lc->vals[r * lc->ncols + k], lc->text);
+			ret = step(lc, lc->one);
+		}
+	}
+	lc->pending = 0;
+	lc->ntext = 0;
+	return ret;
 }
 
 static int load_record(void *ctx, const struct csv_record *rec)
 {
 	struct load_ctx *lc = ctx;
 	struct csv_table *t = lc->t;
+	struct value *row;
 
 	if (rec->header) {
-		/* the tables were made from the headers read at open */
+		/* the table was made from the header read at open */
 		bool same = rec->nfields == t->ncols;
 
 		for (size_t i = 0; same && i < t->ncols; i++)
@@ -465,19 +558,18 @@ static int load_record(void *ctx, const struct csv_record *rec)
 					  t->path, rec->line);
 		return 0;
 	}
+	if (lc->pending == 0)
+		lc->pending_line = rec->line;
+	row = &lc->vals[lc->pending * lc->ncols];
 	for (size_t k = 0; k < lc->ncols; k++) {
 		const struct csv_field *f = &rec->fields[lc->cols[k]];
 
 		if (f->len > INT32_MAX)
 			return diag_error(lc->d, "%s:%ld: field too large", t->path, rec->line);
-		bind_field(lc->ins, (int)k + 1, f);
+		classify(lc, &row[k], f);
 	}
-	if (sqlite3_step(lc->ins) != SQLITE_DONE) {
-		diag_error(lc->d, "%s:%ld: %s", t->path, rec->line, sqlite3_errmsg(lc->cs->db));
-		sqlite3_reset(lc->ins);
-		return -1;
-	}
-	sqlite3_reset(lc->ins);
+	if (++lc->pending == lc->batch)
+		return flush(lc);
 	return 0;
 }
 
@@ -494,6 +586,40 @@ static int exec_table(struct csv_source *cs, const char *verb, const struct csv_
 	return rc == SQLITE_OK ? 0 : -1;
 }
 
+/* INSERT INTO "T" ("a", "c") VALUES (?, ?), (?, ?)... with rows rows.  With
+ * no column to store, the first column gets NULL: a row all NULL. */
+static int prepare_insert(struct load_ctx *lc, size_t rows, sqlite3_stmt **st)
+{
+	struct csv_table *t = lc->t;
+	struct strbuf sb;
+	int ret = 0;
+
+	sb_init(&sb);
+	sb_puts(&sb, "INSERT INTO ");
+	sb_add_ident(&sb, t->name);
+	sb_puts(&sb, " (");
+	if (lc->ncols == 0)
+		sb_add_ident(&sb, t->cols[0]);
+	for (size_t k = 0; k < lc->ncols; k++) {
+		if (k)
+			sb_puts(&sb, ", ");
+		sb_add_ident(&sb, t->cols[lc->cols[k]]);
+	}
+	sb_puts(&sb, ") VALUES ");
+	for (size_t r = 0; r < rows; r++) {
+		sb_puts(&sb, r ? ", (" : "(");
+		if (lc->ncols == 0)
+			sb_puts(&sb, "NULL");
+		for (size_t k = 0; k < lc->ncols; k++)
+			sb_puts(&sb, k ? ", ?" : "?");
+		sb_putc(&sb, ')');
+	}
+	if (sb.overflow || sqlite3_prepare_v2(lc->cs->db, sb.buf, -1, st, NULL) != SQLITE_OK)
+		ret = diag_error(lc->d, "%s: %s", t->path, sqlite3_errmsg(lc->cs->db));
+	sb_release(&sb);
+	return ret;
+}
+
 /* Stream t's file into its table, storing the columns in t->need.  On a
  * format error the table is left empty and t->error is set. */
 static void load_table(struct csv_source *cs, struct csv_table *t, bool progress)
@@ -502,45 +628,35 @@ static void load_table(struct csv_source *cs, struct csv_table *t, bool progress
 	struct csv_read_opts opts;
 	struct sha256_ctx *sha = sha256_new();
 	struct diag d = {""};
-	struct strbuf sb;
 	long long rows = 0;
 	char hex[65];
 	bool in_tx = false;
-	int rc;
+	int rc, max_vars;
 
 	memset(&lc, 0, sizeof lc);
 	lc.cs = cs;
 	lc.t = t;
 	lc.d = &d;
 	lc.cols = xcalloc(t->ncols ? t->ncols : 1, sizeof *lc.cols);
-	sb_init(&sb);
 	if (t->loaded && exec_table(cs, "DELETE FROM ", t) < 0) {
 		diag_error(&d, "%s: %s", t->path, sqlite3_errmsg(cs->db));
 		goto out;
 	}
 	t->loaded = false;
-	sb_puts(&sb, "INSERT INTO ");
-	sb_add_ident(&sb, t->name);
 	for (size_t i = 0; i < t->ncols; i++) {
 		t->have[i] = t->need[i];
-		if (!t->need[i])
-			continue;
-		sb_puts(&sb, lc.ncols ? ", " : " (");
-		sb_add_ident(&sb, t->cols[i]);
-		lc.cols[lc.ncols++] = i;
+		if (t->need[i])
+			lc.cols[lc.ncols++] = i;
 	}
-	if (lc.ncols == 0) {
-		sb_puts(&sb, " DEFAULT VALUES");
-	} else {
-		sb_puts(&sb, ") VALUES (?");
-		for (size_t k = 1; k < lc.ncols; k++)
-			sb_puts(&sb, ", ?");
-		sb_putc(&sb, ')');
-	}
-	if (sb.overflow || sqlite3_prepare_v2(cs->db, sb.buf, -1, &lc.ins, NULL) != SQLITE_OK) {
-		diag_error(&d, "%s: %s", t->path, sqlite3_errmsg(cs->db));
+	max_vars = sqlite3_limit(cs->db, SQLITE_LIMIT_VARIABLE_NUMBER, -1);
+	lc.batch = LOAD_BATCH;
+	if (lc.ncols && lc.batch * lc.ncols > (size_t)max_vars)
+		lc.batch = (size_t)max_vars / lc.ncols;
+	if (lc.batch == 0)
+		lc.batch = 1;
+	lc.vals = xcalloc(lc.batch * (lc.ncols ? lc.ncols : 1), sizeof *lc.vals);
+	if (prepare_insert(&lc, 1, &lc.one) < 0 || prepare_insert(&lc, lc.batch, &lc.many) < 0)
 		goto out;
-	}
 	if (sqlite3_exec(cs->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
 		diag_error(&d, "%s: %s", t->path, sqlite3_errmsg(cs->db));
 		goto out;
@@ -551,7 +667,10 @@ static void load_table(struct csv_source *cs, struct csv_table *t, bool progress
 	opts.progress = progress;
 	opts.rows = &rows;
 	rc = csv_read_file(t->path, load_record, &lc, &opts, &d);
-	sqlite3_clear_bindings(lc.ins);
+	if (rc == 0)
+		rc = flush(&lc);
+	sqlite3_clear_bindings(lc.one);
+	sqlite3_clear_bindings(lc.many);
 	sqlite3_exec(cs->db, "COMMIT", NULL, NULL, NULL);
 	in_tx = false;
 	if (rc < 0) {
@@ -577,9 +696,11 @@ out:
 	}
 	if (sha)
 		sha256_final_hex(sha, hex);	/* frees it */
-	sqlite3_finalize(lc.ins);
-	sb_release(&sb);
+	sqlite3_finalize(lc.one);
+	sqlite3_finalize(lc.many);
 	free(lc.cols);
+	free(lc.vals);
+	free(lc.text);
 }
 
 /* Whether t must be (re)loaded to give the SQL that read it what it needs. */

@@ -59,8 +59,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			(void)recovery_name(c->recovery);
 		}
 		config_release(&cfg);
-	} else if (strncmp(d.msg, path, strlen(path)) != 0) {
-		abort();	/* every error names the file */
+	} else {
+		const char *rest = d.msg + strlen(path);
+
+		if (strncmp(d.msg, path, strlen(path)) != 0)
+			abort();	/* every error names the file */
+		if (*rest == ':')
+			for (rest++; *rest >= '0' && *rest <= '9'; rest++)
+				;
+		if (strcmp(rest, ": syntax error") == 0)
+			abort();	/* our line classifier disagreed with inih */
 	}
 	return 0;
 }

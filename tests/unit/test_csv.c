@@ -483,6 +483,25 @@ START_TEST(test_plain_numbers_are_stored_as_numbers)
 }
 END_TEST
 
+/* Rows go in by batches of many rows: every value arrives, whichever its
+ * place in a batch (16,049 rows: full batches and a partial last one). */
+START_TEST(test_every_value_is_loaded_across_batches)
+{
+	struct fixture f;
+
+	fixture_open(&f, SHARED "/pagila");
+	ck_assert_str_eq(query1(&f, "SELECT count(DISTINCT payment_date) || ' ' || min(payment_date) "
+				"|| ' ' || max(payment_date) || ' ' || sum(length(payment_date)) "
+				"FROM payment"),
+			 "16049 2022-01-23 13:03:52.212496+00 2022-07-27 10:39:20.739759+00 463558");
+	ck_assert_str_eq(query1(&f, "SELECT sum(length(email)) || ' ' || sum(customer_id) FROM customer"),
+			 "19091 179700");
+	ck_assert_str_eq(query1(&f, "SELECT email FROM customer ORDER BY rowid DESC LIMIT 1"),
+			 "AUSTIN.CINTRON@sakilacustomer.org");
+	fixture_close(&f);
+}
+END_TEST
+
 START_TEST(test_only_plain_numbers_are_numbers)
 {
 	static const char *cases[][3] = {
@@ -702,6 +721,7 @@ static Suite *csv_suite(void)
 	tcase_set_timeout(source, 60);
 	tcase_add_test(source, test_pagila_row_counts);
 	tcase_add_test(source, test_plain_numbers_are_stored_as_numbers);
+	tcase_add_test(source, test_every_value_is_loaded_across_batches);
 	tcase_add_test(source, test_only_plain_numbers_are_numbers);
 	tcase_add_test(source, test_only_needed_columns_are_loaded);
 	tcase_add_test(source, test_sql_that_was_not_planned_is_loaded_when_checked);
