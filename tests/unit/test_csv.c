@@ -656,7 +656,7 @@ START_TEST(test_missing_table_names_its_file)
 	ck_assert_str_eq(f.d.msg, DATA "/mixed/nosuch.csv: no such file");
 	/* other SQL errors are SQLite's own */
 	ck_assert_int_eq(csv_source_plan(f.cs, "SELECT nosuchcol FROM good", &f.d), -1);
-	ck_assert_str_eq(f.d.msg, "no such column: nosuchcol");
+	ck_assert_str_eq(f.d.msg, "SQL error: no such column: nosuchcol");
 	fixture_close(&f);
 }
 END_TEST
