@@ -466,7 +466,6 @@ static bool parse_number(const char *s, double *out)
 	}
 	if (*q)
 		return false;
-	errno = 0;
 	v = strtod(s, &end);
 	if (end != q || !isfinite(v))
 		return false;
@@ -585,6 +584,16 @@ static int key_line(const struct section *s, const char *name)
 	const struct kv *kv = find_kv(s, name);
 
 	return kv ? kv->line : 0;
+}
+
+/* Of the keys x and y of s, the one given later; NULL when neither. */
+static const struct kv *later(const struct section *s, const char *x, const char *y)
+{
+	const struct kv *a = find_kv(s, x), *b = find_kv(s, y);
+
+	if (!a || !b)
+		return a ? a : b;
+	return a->line > b->line ? a : b;
 }
 
 static int missing(struct build *b, const struct section *s, const char *key,
@@ -832,25 +841,22 @@ static int build_check(struct build *b, const struct section *s, struct check_cf
 			return missing(b, s, "query", NULL);
 	}
 	if (cc->kind == KIND_VALUE) {
-		int lmm = key_line(s, "min") > key_line(s, "max") ? key_line(s, "min")
-								   : key_line(s, "max");
-		int let = key_line(s, "expect") > key_line(s, "tolerance")
-				  ? key_line(s, "expect") : key_line(s, "tolerance");
+		const struct kv *bound = later(s, "min", "max");
+		const struct kv *exact = later(s, "expect", "tolerance");
 
 		if (cc->has_min && cc->has_max && cc->min > cc->max)
 			return diag_error(b->d, "%s:%d: min (%s) is greater than max (%s)",
-					  b->path, lmm, find_kv(s, "min")->value,
+					  b->path, bound->line, find_kv(s, "min")->value,
 					  find_kv(s, "max")->value);
-		if (lmm && let)
-			return diag_error(b->d, "%s:%d: %s cannot be combined with %s: give "
+		if (bound && exact) {
+			/* report at the later key, naming the earlier one */
+			const struct kv *at = bound->line > exact->line ? bound : exact;
+			const struct kv *other = at == bound ? exact : bound;
+
+			return diag_error(b->d, "%s:%d: '%s' cannot be combined with '%s': give "
 					  "'expect' and 'tolerance', or 'min' and/or 'max'",
-					  b->path, lmm > let ? lmm : let,
-					  lmm > let ? (cc->has_min ? "'min'" : "'max'")
-						    : (find_kv(s, "expect") ? "'expect'"
-									    : "'tolerance'"),
-					  lmm > let ? (find_kv(s, "expect") ? "'expect'"
-									    : "'tolerance'")
-						    : (cc->has_min ? "'min'" : "'max'"));
+					  b->path, at->line, at->name, other->name);
+		}
 	}
 	if (cc->kind == KIND_COMPARE) {
 		if (!cc->left_source)

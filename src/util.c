@@ -539,7 +539,7 @@ char *path_join(struct arena *a, const char *dir, const char *rel)
 	if (rel[0] == '/' || !dir || !*dir || strcmp(dir, ".") == 0)
 		return arena_strdup(a, rel);
 	n = strlen(dir);
-	while (n > 1 && dir[n - 1] == '/')
+	while (n > 0 && dir[n - 1] == '/')
 		n--;
-	return arena_printf(a, "%.*s/%s", (int)n, dir, rel);
+	return arena_printf(a, "%.*s/%s", (int)n, dir, rel);	/* "/" gives "/x" */
 }
