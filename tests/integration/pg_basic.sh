@@ -5,7 +5,6 @@
 set -euo pipefail
 . "$(dirname "$0")/../pg/lib.sh"
 pg_setup "$1"
-[ -z "${KEEP:-}" ] || trap "" EXIT
 
 admin_sql <<'SQL'
 CREATE TABLE accounts (id int PRIMARY KEY, tenant text, amount numeric(10,2), rate float8,

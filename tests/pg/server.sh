@@ -6,7 +6,7 @@
 #                                  until it accepts connections
 #   tests/pg/server.sh stop DIR    stop it (pg_ctl stop -m fast) and remove DIR
 #
-# DIR must not exist yet (start) and should be short: the socket path
+# DIR must not exist or be empty (start) and should be short: the socket path
 # DIR/.s.PGSQL.5432 must stay under 108 bytes (mktemp -d /tmp/rpg.XXXXXX).
 #
 # Roles, for the tests to use:
