@@ -1,25 +1,1807 @@
 /*
- * compare.c: kind = compare (see compare.h).
+ * compare.c: kind = compare (see compare.h), the reconciliation of two sides
+ * by key.
+ *
+ * Both sides are read at once, each by its own thread when it is a CSV
+ * table (streamed straight from the file with csv_reader; a query side is
+ * read through source_query in the calling thread).  Every row becomes a
+ * small entry in one hash table shared by the two readers: the canonical
+ * encoding of its key, a 64-bit digest of its compared values (numbers in
+ * canonical form, so equal values hash alike), where the row is on each
+ * side (byte offset of the record for a CSV file, row number for a query),
+ * its group and three flags (seen on the left, seen on the right, digests
+ * differ).  The first side to bring a key creates its entry; the other side
+ * finds it and compares digests.  So memory is one entry per distinct key
+ * (32 bytes plus the encoded key, rounded to 8, and about 12 bytes of
+ * index) whatever the width of the rows, and nothing more of either side.
+ *
+ * The table is split into 4096 stripes, each with its own spin lock, so the
+ * two readers rarely meet.  For two CSV sides it is sized up front from the
+ * files' sizes, in memory with transparent huge pages advised; a CSV reader
+ * keeps a few rows in flight, prefetching each row's slot and then its
+ * entry before it takes the lock: at 10M rows the table is far larger than
+ * any cache, and these misses are most of the cost beyond parsing.
+ *
+ * Keys follow the value rules too: key cells that are numbers match
+ * numerically (10 = 1e1 = 10.0), text byte for byte, and a NULL key cell
+ * matches only a NULL one (so NULL is a key like any other, and two rows
+ * with a NULL key on one side are a duplicate).
+ *
+ * At the end one walk over the entries gives the findings: seen only on the
+ * left is missing, only on the right extra, on both with different digests
+ * changed.  With a tolerance, equal digests still mean equal values, but
+ * different digests are verified by re-reading both rows (by byte offset
+ * from a CSV file, by key from a rerun query) and comparing them value by
+ * value.  Samples are the smallest findings of each kind by key (NULL
+ * first, numbers by value, then strings by bytes), the kinds taking turns
+ * (see choose_samples), so shuffled inputs give the same samples; only
+ * their rows are read again to show the values.
  */
 #include "compare.h"
 
-int compare_plan(const struct check_cfg *cc, struct source *left, struct source *right,
-		 struct diag *d)
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <csv.h>
+
+#include "compare_value.h"
+#include "csv_reader.h"
+
+#define STRIPE_BITS 12
+#define NSTRIPES ((size_t)1 << STRIPE_BITS)	/* locks of the key table */
+#define CHUNK_BITS 23
+#define CHUNK_SIZE ((size_t)1 << CHUNK_BITS)	/* bytes of entries per chunk */
+#define MAX_CHUNKS 1024				/* 8 GiB of entries per side */
+#define CHUNK_START 4				/* so that no entry has ref 0 */
+#define REF_EMPTY 0
+#define HUGE_PAGE ((size_t)1 << 21)
+#define PIPE 16					/* rows in flight per CSV reader */
+#define PIPE_AHEAD 8				/* rows between the two prefetches */
+#define KEY_INLINE 64				/* key bytes a row in flight holds */
+#define MAX_KEY 65535				/* bytes of an encoded key */
+#define VERIFY_BATCH 65536			/* rows re-read at once */
+#define KEY_SEED 0x6b65797365656421ULL
+
+enum { LEFT, RIGHT };
+enum { SEEN_LEFT = 1, SEEN_RIGHT = 2, DIFFERS = 4 };
+enum finding { F_MISSING, F_EXTRA, F_CHANGED };
+
+static const char *const finding_name[] = { "missing", "extra", "changed" };
+
+/* One distinct key.  Lives in the entry arena of the side that first
+ * brought the key; changed only under its stripe's lock. */
+/* Packed (25 bytes before the key, entries 4-byte aligned): at 10M keys
+ * every byte here is 10 MB that the kernel must zero and the caches hold. */
+struct entry {
+	uint64_t digest;	/* of the compared values of the first side */
+	uint32_t group;		/* side << 31 | group id in that side's dict */
+	uint32_t pos_lo[2];	/* per side: CSV byte offset or query row number, */
+	uint8_t pos_hi[2];	/*   40 bits: pos_hi << 32 | pos_lo */
+	uint8_t flags;		/* SEEN_LEFT, SEEN_RIGHT, DIFFERS */
+	uint16_t klen;		/* bytes of key[] */
+	unsigned char key[];	/* encode_key()'s form */
+} __attribute__((packed));
+
+#define MAX_POS (((uint64_t)1 << 40) - 1)	/* 1 TiB files, 1T rows */
+
+struct slot {
+	uint32_t h;		/* low 32 bits of the key hash */
+	uint32_t ref;		/* entry reference, REF_EMPTY when free */
+};
+
+/* A part of the key table with its own lock (a spin lock: the two readers
+ * hold it for a few dozen instructions). */
+struct stripe {
+	atomic_flag lock;
+	bool owned;		/* slots is malloc'ed (else part of the presized block) */
+	struct slot *slots;	/* mask + 1 slots, or NULL */
+	uint32_t mask;
+	uint32_t n;		/* slots used */
+};
+
+/* Memory mapped for large tables, with transparent huge pages advised: the
+ * table is probed at random, and 4 KiB pages would cost a TLB miss each. */
+struct bigmem {
+	void *base;		/* as mapped, NULL when none */
+	size_t len;
+};
+
+/* Append-only entry storage of one side, in fixed chunks that never move
+ * (the other reader may hold a reference while this one appends). */
+struct earena {
+	unsigned char *chunks[MAX_CHUNKS];
+	struct bigmem maps[MAX_CHUNKS];
+	size_t used[MAX_CHUNKS];	/* bytes used per chunk */
+	size_t nchunks;
+};
+
+/* A CSV row between parsing and entering the key table: rows wait in a
+ * short ring while their slot and entry are prefetched. */
+struct pend {
+	uint64_t h;		/* key hash */
+	uint64_t digest;	/* of the compared values */
+	uint64_t pos;		/* byte offset or row number */
+	long long line;		/* line or row number, for messages */
+	uint32_t gid;
+	uint32_t klen;
+	const unsigned char *key;	/* inl, or the side's kbuf */
+	unsigned char inl[KEY_INLINE];
+};
+
+/* Group values of one side: text -> id. */
+struct gdict {
+	uint64_t *hashes;	/* per slot; meaningful when ids[i] != 0 */
+	uint32_t *ids;		/* per slot: id + 1, 0 = free */
+	size_t cap, n;
+	char **names;		/* by id, NUL-terminated copies */
+	size_t *lens;
+};
+
+/* A row read again (samples, verification): every column, copied. */
+struct rowcopy {
+	char **cells;		/* ncols; NULL = SQL NULL */
+	size_t *lens;
+	bool found;
+};
+
+struct cmp;
+
+struct side {
+	struct cmp *c;
+	int idx;		/* LEFT or RIGHT */
+	const char *what;	/* "left snap:departments" for messages */
+	struct source *src;
+	const char *table;	/* CSV table read from its file, or NULL */
+	const char *path;	/* that file */
+	const char *sql;	/* otherwise: the side's query */
+	char **names;		/* header */
+	size_t ncols;
+	size_t *need;		/* column of each needed cell: keys, compared, group */
+	size_t nneed;
+	struct cell *cells;	/* the current row's needed cells */
+	unsigned char *kbuf;	/* the current row's encoded key */
+	size_t kcap;
+	struct gdict groups;
+	long long rowno;	/* query sides: rows so far */
+	long long rows;		/* CSV sides: data rows */
+	struct sha256_ctx *sha;
+	char sha256[65];
+	struct pend ring[PIPE];	/* CSV rows in flight */
+	size_t nring;		/* rows pushed so far */
+	size_t ndone;		/* rows committed so far */
+	struct diag d;
+	int ret;		/* of the read: 0 or -1 */
+	bool threaded;
+};
+
+struct cmp {
+	const struct check_cfg *cc;
+	size_t nkey, ncmp;
+	const char **cmp_names;	/* compared columns, left's order */
+	bool has_group;
+	bool has_tol;
+	struct cv_num tol;
+	struct stripe *stripes;
+	struct bigmem slotmem;	/* presized slots of every stripe */
+	struct earena *ea[2];
+	struct side side[2];
+	atomic_int stop;	/* set when one side failed */
+};
+
+/* ---- entries and the key table ---------------------------------------- */
+
+static size_t entry_size(size_t klen)
 {
-	(void)cc;
-	(void)left;
-	(void)right;
-	(void)d;
+	return (sizeof(struct entry) + klen + 3) & ~(size_t)3;
+}
+
+static uint64_t entry_pos(const struct entry *e, int side)
+{
+	return (uint64_t)e->pos_hi[side] << 32 | e->pos_lo[side];
+}
+
+static void entry_set_pos(struct entry *e, int side, uint64_t pos)
+{
+	e->pos_lo[side] = (uint32_t)pos;
+	e->pos_hi[side] = (uint8_t)(pos >> 32);
+}
+
+static struct entry *entry_at(struct cmp *c, uint32_t ref)
+{
+	struct earena *ea = c->ea[ref >> 31];
+	uint64_t off = (uint64_t)(ref & 0x7fffffffu) << 2;
+
+	return (struct entry *)(ea->chunks[off >> CHUNK_BITS] + (off & (CHUNK_SIZE - 1)));
+}
+
+/* Zeroed, 2 MiB-aligned memory with huge pages advised; NULL on failure. */
+static void *huge_alloc(size_t size, struct bigmem *m)
+{
+	size_t len = size + HUGE_PAGE;
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *q;
+
+	if (p == MAP_FAILED)
+		return NULL;
+	m->base = p;
+	m->len = len;
+	q = (char *)(((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+	madvise(q, size, MADV_HUGEPAGE);
+	return q;
+}
+
+static void huge_free(struct bigmem *m)
+{
+	if (m->base)
+		munmap(m->base, m->len);
+	m->base = NULL;
+}
+
+/* A new zeroed entry in side's arena; REF_EMPTY when the arena is full. */
+static uint32_t entry_new(struct cmp *c, int side, size_t klen, struct entry **out)
+{
+	struct earena *ea = c->ea[side];
+	size_t size = entry_size(klen);
+	uint64_t off;
+
+	if (ea->nchunks == 0 || ea->used[ea->nchunks - 1] + size > CHUNK_SIZE) {
+		unsigned char *chunk;
+
+		if (ea->nchunks == MAX_CHUNKS ||
+		    !(chunk = huge_alloc(CHUNK_SIZE, &ea->maps[ea->nchunks])))
+			return REF_EMPTY;
+		/* published to the other reader under a stripe lock, later */
+		__atomic_store_n(&ea->chunks[ea->nchunks], chunk, __ATOMIC_RELAXED);
+		ea->used[ea->nchunks] = CHUNK_START;
+		ea->nchunks++;
+	}
+	off = (uint64_t)(ea->nchunks - 1) * CHUNK_SIZE + ea->used[ea->nchunks - 1];
+	*out = (struct entry *)(ea->chunks[ea->nchunks - 1] + ea->used[ea->nchunks - 1]);
+	ea->used[ea->nchunks - 1] += size;
+	return (uint32_t)side << 31 | (uint32_t)(off >> 2);
+}
+
+static void stripe_grow(struct stripe *st)
+{
+	uint32_t cap = st->slots ? (st->mask + 1) * 2 : 64, i;
+	struct slot *slots = xcalloc(cap, sizeof(*slots));
+
+	if (st->slots) {
+		for (i = 0; i <= st->mask; i++) {
+			uint32_t j;
+
+			if (st->slots[i].ref == REF_EMPTY)
+				continue;
+			j = st->slots[i].h & (cap - 1);
+			while (slots[j].ref != REF_EMPTY)
+				j = (j + 1) & (cap - 1);
+			slots[j] = st->slots[i];
+		}
+		if (st->owned)
+			free(st->slots);
+	}
+	__atomic_store_n(&st->slots, slots, __ATOMIC_RELAXED);
+	__atomic_store_n(&st->mask, cap - 1, __ATOMIC_RELAXED);
+	st->owned = true;
+}
+
+/* Size every stripe for about keys keys up front, in one huge-page block
+ * (no rehashing while reading); a stripe that outgrows it moves out. */
+static void presize(struct cmp *c, uint64_t keys)
+{
+	uint64_t per = keys / NSTRIPES * 3 / 2 + 1;
+	uint32_t cap = 64;
+	struct slot *all;
+	size_t i;
+
+	while (cap < per && cap < ((uint32_t)1 << 24))
+		cap *= 2;
+	if (cap <= 64 || !(all = huge_alloc(NSTRIPES * cap * sizeof(struct slot), &c->slotmem)))
+		return;
+	for (i = 0; i < NSTRIPES; i++) {
+		c->stripes[i].slots = all + i * cap;
+		c->stripes[i].mask = cap - 1;
+		c->stripes[i].owned = false;
+	}
+}
+
+static void spin_lock(atomic_flag *f)
+{
+	int spins = 0;
+
+	while (atomic_flag_test_and_set_explicit(f, memory_order_acquire)) {
+		if (++spins == 100) {
+			sched_yield();	/* the holder may have been descheduled */
+			spins = 0;
+		}
+	}
+}
+
+static void spin_unlock(atomic_flag *f)
+{
+	atomic_flag_clear_explicit(f, memory_order_release);
+}
+
+/* ---- keys ----------------------------------------------------------------
+ * An encoded key is, per key column: 0 (NULL); or 1, sign + 1, exponent (4
+ * bytes), digit count, digits (a number in canonical form); or 2, length
+ * (1 byte), bytes; or 3, length (4 bytes), bytes (a string).  Equal keys
+ * under the value rules have equal encodings. */
+
+static int kput(struct side *sd, size_t *len, const void *p, size_t n)
+{
+	if (*len + n > MAX_KEY)
+		return -1;
+	if (*len + n > sd->kcap) {
+		sd->kcap = sd->kcap ? sd->kcap * 2 : 256;
+		while (sd->kcap < *len + n)
+			sd->kcap *= 2;
+		sd->kbuf = xrealloc(sd->kbuf, sd->kcap);
+	}
+	memcpy(sd->kbuf + *len, p, n);
+	*len += n;
 	return 0;
 }
 
+/* Encode the current row's key cells into sd->kbuf.  -1 when too long. */
+static int encode_key(struct side *sd, const struct cell *cells, size_t nkey, size_t *klen)
+{
+	size_t i, len = 0;
+
+	for (i = 0; i < nkey; i++) {
+		const struct cell *k = &cells[i];
+		struct cv_num n;
+		unsigned char hdr[8];
+
+		if (!k->s) {
+			hdr[0] = 0;
+			if (kput(sd, &len, hdr, 1) < 0)
+				return -1;
+		} else if (k->len > 0 && ((k->s[0] >= '0' && k->s[0] <= '9') || k->s[0] == '-') &&
+			   cv_parse(k->s, k->len, &n)) {
+			int32_t e = n.exp;
+
+			hdr[0] = 1;
+			hdr[1] = (unsigned char)(n.sign + 1);
+			memcpy(hdr + 2, &e, 4);
+			hdr[6] = n.ndigits;
+			if (kput(sd, &len, hdr, 7) < 0 || kput(sd, &len, n.digits, n.ndigits) < 0)
+				return -1;
+		} else if (k->len < 256) {
+			hdr[0] = 2;
+			hdr[1] = (unsigned char)k->len;
+			if (kput(sd, &len, hdr, 2) < 0 || kput(sd, &len, k->s, k->len) < 0)
+				return -1;
+		} else {
+			uint32_t l = (uint32_t)k->len;
+
+			if (k->len > MAX_KEY)
+				return -1;
+			hdr[0] = 3;
+			memcpy(hdr + 1, &l, 4);
+			if (kput(sd, &len, hdr, 5) < 0 || kput(sd, &len, k->s, k->len) < 0)
+				return -1;
+		}
+	}
+	*klen = len;
+	return 0;
+}
+
+/* One decoded key field. */
+struct kfield {
+	int type;		/* 0 NULL, 1 number, 2 string */
+	struct cv_num num;
+	const unsigned char *s;
+	size_t len;
+};
+
+static const unsigned char *decode_field(const unsigned char *p, struct kfield *f)
+{
+	uint32_t l;
+
+	switch (*p) {
+	case 0:
+		f->type = 0;
+		return p + 1;
+	case 1:
+		f->type = 1;
+		f->num.sign = (int)p[1] - 1;
+		memcpy(&f->num.exp, p + 2, 4);
+		f->num.ndigits = p[6];
+		memcpy(f->num.digits, p + 7, p[6]);
+		return p + 7 + p[6];
+	case 2:
+		f->type = 2;
+		f->len = p[1];
+		f->s = p + 2;
+		return p + 2 + f->len;
+	default:
+		f->type = 2;
+		memcpy(&l, p + 1, 4);
+		f->len = l;
+		f->s = p + 5;
+		return p + 5 + f->len;
+	}
+}
+
+/* Order of two encoded keys: per column NULL first, numbers by value, then
+ * strings by bytes. */
+static int key_cmp(const unsigned char *a, const unsigned char *b, size_t nkey)
+{
+	size_t i;
+
+	for (i = 0; i < nkey; i++) {
+		struct kfield x, y;
+		int c = 0;
+
+		a = decode_field(a, &x);
+		b = decode_field(b, &y);
+		if (x.type != y.type)
+			return x.type < y.type ? -1 : 1;
+		if (x.type == 1) {
+			c = cv_num_cmp(&x.num, &y.num);
+		} else if (x.type == 2) {
+			size_t m = x.len < y.len ? x.len : y.len;
+
+			c = memcmp(x.s, y.s, m);
+			if (!c)
+				c = (x.len > y.len) - (x.len < y.len);
+		}
+		if (c)
+			return c < 0 ? -1 : 1;
+	}
+	return 0;
+}
+
+/* ---- group values --------------------------------------------------------- */
+
+static uint32_t gdict_get(struct gdict *g, const char *s, size_t len)
+{
+	uint64_t h;
+	size_t i;
+
+	if (!s) {
+		s = "NULL";
+		len = 4;
+	}
+	h = cv_hash(s, len, 0);
+	if (2 * (g->n + 1) > g->cap) {
+		size_t cap = g->cap ? 2 * g->cap : 64, j;
+		uint64_t *hashes = xcalloc(cap, sizeof(*hashes));
+		uint32_t *ids = xcalloc(cap, sizeof(*ids));
+
+		for (j = 0; j < g->cap; j++) {
+			size_t k;
+
+			if (!g->ids[j])
+				continue;
+			k = g->hashes[j] & (cap - 1);
+			while (ids[k])
+				k = (k + 1) & (cap - 1);
+			ids[k] = g->ids[j];
+			hashes[k] = g->hashes[j];
+		}
+		free(g->hashes);
+		free(g->ids);
+		g->hashes = hashes;
+		g->ids = ids;
+		g->cap = cap;
+		g->names = xrealloc(g->names, cap / 2 * sizeof(*g->names));
+		g->lens = xrealloc(g->lens, cap / 2 * sizeof(*g->lens));
+	}
+	i = h & (g->cap - 1);
+	while (g->ids[i]) {
+		uint32_t id = g->ids[i] - 1;
+
+		if (g->hashes[i] == h && g->lens[id] == len && memcmp(g->names[id], s, len) == 0)
+			return id;
+		i = (i + 1) & (g->cap - 1);
+	}
+	g->names[g->n] = xmalloc(len + 1);
+	memcpy(g->names[g->n], s, len);
+	g->names[g->n][len] = '\0';
+	g->lens[g->n] = len;
+	g->hashes[i] = h;
+	g->ids[i] = (uint32_t)++g->n;
+	return (uint32_t)(g->n - 1);
+}
+
+static void gdict_free(struct gdict *g)
+{
+	size_t i;
+
+	for (i = 0; i < g->n; i++)
+		free(g->names[i]);
+	free(g->names);
+	free(g->lens);
+	free(g->hashes);
+	free(g->ids);
+}
+
+/* ---- reading a side ------------------------------------------------------- */
+
+/* Physical line (1-based) of byte offset off in path: 1 + newlines before. */
+static long line_of_offset(const char *path, uint64_t off)
+{
+	char buf[65536];
+	long line = 1;
+	uint64_t done = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	while (done < off) {
+		size_t want = off - done < sizeof(buf) ? (size_t)(off - done) : sizeof(buf);
+		ssize_t n = read(fd, buf, want);
+		const char *p, *end;
+
+		if (n <= 0)
+			break;
+		for (p = buf, end = buf + n; (p = memchr(p, '\n', (size_t)(end - p))); p++)
+			line++;
+		done += (uint64_t)n;
+	}
+	close(fd);
+	return line;
+}
+
+static int read_record_at(struct side *sd, int fd, uint64_t off, struct rowcopy *out,
+			  struct diag *d);
+static void rowcopy_init(struct rowcopy *rc, size_t ncols);
+static void rowcopy_free(struct rowcopy *rc, size_t ncols);
+
+/* "tenant_id=t-1, unit_id=u-2" from key cells. */
+static void key_text(const struct side *sd, const struct cell *cells, struct strbuf *sb)
+{
+	size_t i;
+
+	for (i = 0; i < sd->c->nkey; i++) {
+		sb_addf(sb, "%s%s=", i ? ", " : "", sd->c->cc->key[i]);
+		if (cells[i].s)
+			sb_add(sb, cells[i].s, cells[i].len > 200 ? 200 : cells[i].len);
+		else
+			sb_puts(sb, "NULL");
+	}
+}
+
+/* The key of the row p as its side wrote it: a CSV row is read again (it
+ * may be a row in flight), a query row is the current one. */
+static void pend_key_text(struct side *sd, const struct pend *p, struct strbuf *sb)
+{
+	struct rowcopy rc;
+	struct diag d;
+	struct cell *cells;
+	size_t i;
+	int fd;
+
+	if (!sd->path) {
+		key_text(sd, sd->cells, sb);
+		return;
+	}
+	cells = xcalloc(sd->c->nkey, sizeof(*cells));
+	rowcopy_init(&rc, sd->ncols);
+	fd = open(sd->path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && read_record_at(sd, fd, p->pos, &rc, &d) == 0) {
+		for (i = 0; i < sd->c->nkey; i++) {
+			cells[i].s = rc.cells[sd->need[i]];
+			cells[i].len = rc.lens[sd->need[i]];
+		}
+		key_text(sd, cells, sb);
+	} else {
+		sb_puts(sb, "?");
+	}
+	if (fd >= 0)
+		close(fd);
+	rowcopy_free(&rc, sd->ncols);
+	free(cells);
+}
+
+static int dup_error(struct side *sd, const struct pend *p, uint64_t first)
+{
+	struct strbuf sb;
+	int ret;
+
+	sb_init(&sb);
+	pend_key_text(sd, p, &sb);
+	if (sd->path)
+		ret = diag_error(&sd->d, "%s: duplicate key (%s) on lines %ld and %lld of %s",
+				 sd->what, sb.buf, line_of_offset(sd->path, first), p->line, sd->path);
+	else
+		ret = diag_error(&sd->d, "%s: duplicate key (%s) in rows %llu and %lld", sd->what,
+				 sb.buf, (unsigned long long)first, p->line);
+	sb_release(&sb);
+	return ret;
+}
+
+/* Hash the current row (sd->cells) into p.  pos: where the row is (offset
+ * or row number); line: its line or row number for messages.  The key
+ * stays in sd->kbuf unless inline is set and it fits p. */
+static int prepare_row(struct side *sd, struct pend *p, uint64_t pos, long long line,
+		       bool inline_key)
+{
+	struct cmp *c = sd->c;
+	const struct cell *cells = sd->cells;
+	uint64_t digest = 0;
+	size_t klen, j;
+
+	if (encode_key(sd, cells, c->nkey, &klen) < 0) {
+		struct strbuf sb;
+
+		sb_init(&sb);
+		key_text(sd, cells, &sb);
+		diag_error(&sd->d, "%s: key (%s) at %s %lld is longer than %d bytes", sd->what,
+			   sb.buf, sd->path ? "line" : "row", line, MAX_KEY);
+		sb_release(&sb);
+		return -1;
+	}
+	p->h = cv_hash(sd->kbuf, klen, KEY_SEED);
+	for (j = 0; j < c->ncmp; j++)
+		digest = cv_mix(digest, cv_hash_value(cells[c->nkey + j].s, cells[c->nkey + j].len));
+	p->digest = digest;
+	p->gid = 0;
+	if (c->has_group) {
+		const struct cell *g = &cells[c->nkey + c->ncmp];
+
+		p->gid = (uint32_t)sd->idx << 31 | gdict_get(&sd->groups, g->s, g->len);
+	}
+	if (pos > MAX_POS)
+		return diag_error(&sd->d, "%s: beyond %s %llu: too large", sd->what,
+				  sd->path ? "byte" : "row", (unsigned long long)MAX_POS);
+	p->pos = pos;
+	p->line = line;
+	p->klen = (uint32_t)klen;
+	if (inline_key && klen <= KEY_INLINE) {
+		memcpy(p->inl, sd->kbuf, klen);
+		p->key = p->inl;
+	} else {
+		p->key = sd->kbuf;
+	}
+	return 0;
+}
+
+/* Enter row p into the key table: a new entry, or the other side's entry
+ * found and compared.  -1 on a duplicate key (sd->d says which). */
+static int commit_row(struct side *sd, const struct pend *p)
+{
+	struct cmp *c = sd->c;
+	uint8_t seen = sd->idx == LEFT ? SEEN_LEFT : SEEN_RIGHT;
+	uint32_t h32 = (uint32_t)p->h, i, ref;
+	struct stripe *st = &c->stripes[p->h >> (64 - STRIPE_BITS)];
+	struct entry *e = NULL;
+
+	spin_lock(&st->lock);
+	if (!st->slots)
+		stripe_grow(st);
+	for (i = h32 & st->mask; (ref = st->slots[i].ref) != REF_EMPTY; i = (i + 1) & st->mask) {
+		if (st->slots[i].h != h32)
+			continue;
+		e = entry_at(c, ref);
+		if (e->klen == p->klen && memcmp(e->key, p->key, p->klen) == 0)
+			break;
+	}
+	if (ref != REF_EMPTY) {
+		if (e->flags & seen) {
+			uint64_t first = entry_pos(e, sd->idx);
+
+			spin_unlock(&st->lock);
+			return dup_error(sd, p, first);
+		}
+		e->flags |= seen;
+		entry_set_pos(e, sd->idx, p->pos);
+		if (e->digest != p->digest)
+			e->flags |= DIFFERS;
+		if (sd->idx == LEFT)
+			e->group = p->gid;
+	} else {
+		ref = entry_new(c, sd->idx, p->klen, &e);
+		if (ref == REF_EMPTY) {
+			spin_unlock(&st->lock);
+			return diag_error(&sd->d, "%s: too many keys", sd->what);
+		}
+		e->digest = p->digest;
+		entry_set_pos(e, sd->idx, p->pos);
+		e->group = p->gid;
+		e->klen = (uint16_t)p->klen;
+		e->flags = seen;
+		memcpy(e->key, p->key, p->klen);
+		/* atomic (relaxed) for the other reader's prefetch hints */
+		__atomic_store_n(&st->slots[i].h, h32, __ATOMIC_RELAXED);
+		__atomic_store_n(&st->slots[i].ref, ref, __ATOMIC_RELAXED);
+		if (4 * ++st->n > 3 * (st->mask + 1))
+			stripe_grow(st);
+	}
+	spin_unlock(&st->lock);
+	return 0;
+}
+
+/* Prefetch hints for a row in flight.  They read the table without its
+ * lock (atomically, relaxed): a stale address only wastes the hint. */
+static void prefetch_slot(struct cmp *c, const struct pend *p)
+{
+	struct stripe *st = &c->stripes[p->h >> (64 - STRIPE_BITS)];
+	struct slot *slots = __atomic_load_n(&st->slots, __ATOMIC_RELAXED);
+	uint32_t mask = __atomic_load_n(&st->mask, __ATOMIC_RELAXED);
+
+	if (slots)
+		__builtin_prefetch(&slots[(uint32_t)p->h & mask]);
+}
+
+static void prefetch_entry(struct cmp *c, const struct pend *p)
+{
+	struct stripe *st = &c->stripes[p->h >> (64 - STRIPE_BITS)];
+	struct slot *slots = __atomic_load_n(&st->slots, __ATOMIC_RELAXED);
+	uint32_t mask = __atomic_load_n(&st->mask, __ATOMIC_RELAXED), ref = REF_EMPTY, i, k;
+	struct earena *ea;
+	uint64_t off;
+	unsigned char *chunk;
+
+	if (!slots)
+		return;
+	/* the probe sequence within the slot's cache line: the entry whose
+	 * tag matches is most likely the one (a key further on is rare) */
+	for (i = (uint32_t)p->h & mask, k = 0; k < 8; k++, i = (i + 1) & mask) {
+		uint32_t r = __atomic_load_n(&slots[i].ref, __ATOMIC_RELAXED);
+
+		if (r == REF_EMPTY)
+			return;
+		if (__atomic_load_n(&slots[i].h, __ATOMIC_RELAXED) == (uint32_t)p->h) {
+			ref = r;
+			break;
+		}
+	}
+	if (ref == REF_EMPTY)
+		return;
+	ea = c->ea[ref >> 31];
+	off = (uint64_t)(ref & 0x7fffffffu) << 2;
+	if ((off >> CHUNK_BITS) >= MAX_CHUNKS)
+		return;
+	chunk = __atomic_load_n(&ea->chunks[off >> CHUNK_BITS], __ATOMIC_RELAXED);
+	if (chunk)
+		__builtin_prefetch(chunk + (off & (CHUNK_SIZE - 1)));
+}
+
+/* Commit ring rows until at most keep are in flight. */
+static int drain(struct side *sd, size_t keep)
+{
+	while (sd->nring - sd->ndone > keep) {
+		if (commit_row(sd, &sd->ring[sd->ndone % PIPE]) < 0)
+			return -1;
+		sd->ndone++;
+	}
+	return 0;
+}
+
+/* csv_reader's callback for a CSV side: the row joins the ring; the row
+ * PIPE_AHEAD behind has its entry prefetched, the oldest is committed. */
+static int csv_row(void *ctx, const struct csv_record *rec)
+{
+	struct side *sd = ctx;
+	struct pend *p;
+	size_t i;
+
+	if (rec->header)
+		return 0;
+	if (atomic_load_explicit(&sd->c->stop, memory_order_relaxed))
+		return 1;
+	for (i = 0; i < sd->nneed; i++) {
+		sd->cells[i].s = rec->fields[sd->need[i]].s;
+		sd->cells[i].len = rec->fields[sd->need[i]].len;
+	}
+	if (drain(sd, PIPE - 1) < 0)
+		return -1;
+	p = &sd->ring[sd->nring % PIPE];
+	if (prepare_row(sd, p, rec->offset, rec->line, true) < 0)
+		return -1;
+	if (p->key != p->inl) {
+		/* a long key: no room in the ring, commit in order now */
+		if (drain(sd, 0) < 0 || commit_row(sd, p) < 0)
+			return -1;
+		return 0;
+	}
+	sd->nring++;
+	prefetch_slot(sd->c, p);
+	if (sd->nring - sd->ndone > PIPE_AHEAD)
+		prefetch_entry(sd->c, &sd->ring[(sd->nring - 1 - PIPE_AHEAD) % PIPE]);
+	return 0;
+}
+
+/* source_query's row callback for a query side. */
+static int query_row(void *ctx, size_t ncols, const struct cell *cells)
+{
+	struct side *sd = ctx;
+	struct pend p;
+	size_t i;
+
+	if (atomic_load_explicit(&sd->c->stop, memory_order_relaxed))
+		return 1;
+	if (ncols != sd->ncols)
+		return diag_error(&sd->d, "%s: the query returned %zu columns, then %zu", sd->what,
+				  sd->ncols, ncols);
+	for (i = 0; i < sd->nneed; i++)
+		sd->cells[i] = cells[sd->need[i]];
+	sd->rowno++;
+	if (prepare_row(sd, &p, (uint64_t)sd->rowno, sd->rowno, false) < 0)
+		return -1;
+	return commit_row(sd, &p);
+}
+
+static int query_skip_header(void *ctx, size_t ncols, const char *const *names)
+{
+	(void)ctx;
+	(void)ncols;
+	(void)names;
+	return 0;
+}
+
+/* Read one side into the key table; sets sd->ret. */
+static void *side_read(void *arg)
+{
+	struct side *sd = arg;
+
+	if (sd->path) {
+		struct csv_read_opts o = { NULL, false, &sd->rows };
+
+		sd->sha = sha256_new();
+		o.sha = sd->sha;
+		sd->ret = csv_read_file(sd->path, csv_row, sd, &o, &sd->d);
+		if (sd->ret == 0)
+			sd->ret = drain(sd, 0);
+		sha256_final_hex(sd->sha, sd->sha256);
+		sd->sha = NULL;
+	} else {
+		struct row_sink sink = { query_skip_header, query_row, sd };
+
+		sd->ret = source_query(sd->src, sd->sql, &sink, &sd->d);
+	}
+	if (sd->ret < 0)
+		atomic_store(&sd->c->stop, 1);
+	return NULL;
+}
+
+/* ---- headers and columns -------------------------------------------------- */
+
+static void set_header(struct side *sd, size_t n, const char *const *names, const size_t *lens)
+{
+	size_t i;
+
+	sd->names = xcalloc(n ? n : 1, sizeof(*sd->names));
+	sd->ncols = n;
+	for (i = 0; i < n; i++) {
+		size_t len = lens ? lens[i] : strlen(names[i] ? names[i] : "");
+
+		sd->names[i] = xmalloc(len + 1);
+		if (names[i])
+			memcpy(sd->names[i], names[i], len);
+		sd->names[i][len] = '\0';
+	}
+}
+
+static int csv_header(void *ctx, const struct csv_record *rec)
+{
+	struct side *sd = ctx;
+	const char **names = xcalloc(rec->nfields + 1, sizeof(*names));
+	size_t *lens = xcalloc(rec->nfields + 1, sizeof(*lens));
+	size_t i;
+
+	for (i = 0; i < rec->nfields; i++) {
+		names[i] = rec->fields[i].s;
+		lens[i] = rec->fields[i].len;
+	}
+	set_header(sd, rec->nfields, names, lens);
+	free(names);
+	free(lens);
+	return 1;	/* the header is all we want here */
+}
+
+static int query_header(void *ctx, size_t ncols, const char *const *names)
+{
+	set_header(ctx, ncols, names, NULL);
+	return 1;
+}
+
+static int query_row_none(void *ctx, size_t ncols, const struct cell *cells)
+{
+	(void)ctx;
+	(void)ncols;
+	(void)cells;
+	return 1;
+}
+
+/* Learn a side's column names without reading its rows. */
+static int read_header(struct side *sd, struct diag *d)
+{
+	if (sd->path) {
+		if (csv_read_file(sd->path, csv_header, sd, NULL, d) < 0)
+			return -1;
+	} else {
+		struct row_sink sink = { query_header, query_row_none, sd };
+
+		if (source_query(sd->src, sd->sql, &sink, d) < 0)
+			return -1;
+	}
+	if (!sd->names)
+		return diag_error(d, "%s: no columns", sd->what);
+	return 0;
+}
+
+static long find_col(const struct side *sd, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sd->ncols; i++)
+		if (strcmp(sd->names[i], name) == 0)
+			return (long)i;
+	return -1;
+}
+
+static bool is_key(const struct check_cfg *cc, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cc->nkey; i++)
+		if (strcmp(cc->key[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* Decide the compared columns and where each needed cell is on each side. */
+static int resolve_columns(struct cmp *c, struct diag *d)
+{
+	const struct check_cfg *cc = c->cc;
+	struct side *l = &c->side[LEFT];
+	size_t i, s, n = 0;
+
+	if (cc->nkey == 0)
+		return diag_error(d, "compare check needs a key");
+	if (cc->ncolumns) {
+		c->cmp_names = xcalloc(cc->ncolumns, sizeof(*c->cmp_names));
+		for (i = 0; i < cc->ncolumns; i++)
+			c->cmp_names[n++] = cc->columns[i];
+	} else {
+		c->cmp_names = xcalloc(l->ncols ? l->ncols : 1, sizeof(*c->cmp_names));
+		for (i = 0; i < l->ncols; i++) {
+			size_t k;
+			bool dup = false;
+
+			for (k = 0; k < i; k++)
+				dup = dup || strcmp(l->names[k], l->names[i]) == 0;
+			if (!dup && !is_key(cc, l->names[i]) && find_col(&c->side[RIGHT], l->names[i]) >= 0)
+				c->cmp_names[n++] = l->names[i];
+		}
+	}
+	c->nkey = cc->nkey;
+	c->ncmp = n;
+	c->has_group = cc->group != NULL;
+	for (s = 0; s < 2; s++) {
+		struct side *sd = &c->side[s];
+		size_t k = 0;
+		long col;
+
+		sd->nneed = c->nkey + c->ncmp + (c->has_group ? 1 : 0);
+		sd->need = xcalloc(sd->nneed, sizeof(*sd->need));
+		sd->cells = xcalloc(sd->nneed, sizeof(*sd->cells));
+		for (i = 0; i < c->nkey; i++, k++) {
+			if ((col = find_col(sd, cc->key[i])) < 0)
+				return diag_error(d, "%s: no key column '%s'", sd->what, cc->key[i]);
+			sd->need[k] = (size_t)col;
+		}
+		for (i = 0; i < c->ncmp; i++, k++) {
+			if ((col = find_col(sd, c->cmp_names[i])) < 0)
+				return diag_error(d, "%s: no compared column '%s'", sd->what,
+						  c->cmp_names[i]);
+			sd->need[k] = (size_t)col;
+		}
+		if (c->has_group) {
+			if ((col = find_col(sd, cc->group)) < 0)
+				return diag_error(d, "%s: no group column '%s'", sd->what, cc->group);
+			sd->need[k] = (size_t)col;
+		}
+	}
+	return 0;
+}
+
+/* ---- reading rows again --------------------------------------------------- */
+
+struct want {
+	uint64_t pos;		/* CSV sides: byte offset of the record */
+	const unsigned char *key;	/* query sides: the encoded key */
+	size_t klen;
+	struct rowcopy *out;
+};
+
+static int keep_spaces(unsigned char ch)
+{
+	(void)ch;
+	return 0;	/* RFC 4180: spaces are part of the field */
+}
+
+struct one_record {
+	struct rowcopy *out;
+	size_t ncols, n;
+	bool done;
+};
+
+static void one_field(void *s, size_t len, void *data)
+{
+	struct one_record *r = data;
+
+	if (r->done)
+		return;
+	if (r->n < r->ncols) {
+		if (s) {
+			r->out->cells[r->n] = xmalloc(len + 1);
+			memcpy(r->out->cells[r->n], s, len);
+			r->out->cells[r->n][len] = '\0';
+		}
+		r->out->lens[r->n] = len;
+	}
+	r->n++;
+}
+
+static void one_end(int ch, void *data)
+{
+	struct one_record *r = data;
+
+	(void)ch;
+	if (r->n > 0)
+		r->done = true;
+}
+
+static void rowcopy_init(struct rowcopy *rc, size_t ncols)
+{
+	rc->cells = xcalloc(ncols ? ncols : 1, sizeof(*rc->cells));
+	rc->lens = xcalloc(ncols ? ncols : 1, sizeof(*rc->lens));
+	rc->found = false;
+}
+
+static void rowcopy_free(struct rowcopy *rc, size_t ncols)
+{
+	size_t i;
+
+	if (!rc->cells)
+		return;
+	for (i = 0; i < ncols; i++)
+		free(rc->cells[i]);
+	free(rc->cells);
+	free(rc->lens);
+	rc->cells = NULL;
+	rc->lens = NULL;
+}
+
+/* Parse the record that begins at byte off of fd. */
+static int read_record_at(struct side *sd, int fd, uint64_t off, struct rowcopy *out,
+			  struct diag *d)
+{
+	struct csv_parser p;
+	struct one_record r = { out, sd->ncols, 0, false };
+	char buf[4096];
+	int ret = 0;
+
+	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_EMPTY_IS_NULL) != 0)
+		return diag_error(d, "%s: out of memory", sd->path);
+	csv_set_space_func(&p, keep_spaces);
+	while (!r.done) {
+		ssize_t n = pread(fd, buf, sizeof(buf), (off_t)off);
+
+		if (n < 0) {
+			ret = diag_error(d, "%s: %s", sd->path, strerror(errno));
+			break;
+		}
+		if (n == 0) {
+			csv_fini(&p, one_field, one_end, &r);
+			break;
+		}
+		if (csv_parse(&p, buf, (size_t)n, one_field, one_end, &r) < (size_t)n && !r.done) {
+			ret = diag_error(d, "%s: changed while it was read", sd->path);
+			break;
+		}
+		off += (uint64_t)n;
+	}
+	csv_free(&p);
+	if (ret == 0 && (!r.done || r.n != sd->ncols))
+		ret = diag_error(d, "%s: changed while it was read", sd->path);
+	out->found = ret == 0;
+	return ret;
+}
+
+struct refetch {
+	struct side *sd;
+	struct want **sorted;	/* by key */
+	size_t n;
+	struct diag *d;
+};
+
+static int want_key_cmp(const void *a, const void *b)
+{
+	const struct want *x = *(const struct want *const *)a, *y = *(const struct want *const *)b;
+	size_t m = x->klen < y->klen ? x->klen : y->klen;
+	int c = memcmp(x->key, y->key, m);
+
+	return c ? c : (x->klen > y->klen) - (x->klen < y->klen);
+}
+
+static int refetch_row(void *ctx, size_t ncols, const struct cell *cells)
+{
+	struct refetch *rf = ctx;
+	struct side *sd = rf->sd;
+	struct want probe, *pp = &probe, **hit;
+	size_t i, klen;
+
+	if (ncols != sd->ncols)
+		return 0;
+	for (i = 0; i < sd->c->nkey; i++)
+		sd->cells[i] = cells[sd->need[i]];
+	if (encode_key(sd, sd->cells, sd->c->nkey, &klen) < 0)
+		return 0;
+	probe.key = sd->kbuf;
+	probe.klen = klen;
+	hit = bsearch(&pp, rf->sorted, rf->n, sizeof(*rf->sorted), want_key_cmp);
+	if (!hit || (*hit)->out->found)
+		return 0;
+	for (i = 0; i < ncols; i++) {
+		if (cells[i].s) {
+			(*hit)->out->cells[i] = xmalloc(cells[i].len + 1);
+			memcpy((*hit)->out->cells[i], cells[i].s, cells[i].len);
+			(*hit)->out->cells[i][cells[i].len] = '\0';
+		}
+		(*hit)->out->lens[i] = cells[i].len;
+	}
+	(*hit)->out->found = true;
+	return 0;
+}
+
+/* Read the wanted rows of a side again, every column. */
+static int fetch_rows(struct side *sd, struct want *w, size_t n, struct diag *d)
+{
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < n; i++)
+		rowcopy_init(w[i].out, sd->ncols);
+	if (n == 0)
+		return 0;
+	if (sd->path) {
+		int fd = open(sd->path, O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0)
+			return diag_error(d, "%s: %s", sd->path, strerror(errno));
+		for (i = 0; i < n && ret == 0; i++)
+			ret = read_record_at(sd, fd, w[i].pos, w[i].out, d);
+		close(fd);
+	} else {
+		struct refetch rf = { sd, xcalloc(n, sizeof(struct want *)), n, d };
+		struct row_sink sink = { query_skip_header, refetch_row, &rf };
+
+		for (i = 0; i < n; i++)
+			rf.sorted[i] = &w[i];
+		qsort(rf.sorted, n, sizeof(*rf.sorted), want_key_cmp);
+		ret = source_query(sd->src, sd->sql, &sink, d);
+		free(rf.sorted);
+		for (i = 0; i < n && ret == 0; i++)
+			if (!w[i].out->found)
+				ret = diag_error(d, "%s: a row changed while it was read", sd->what);
+	}
+	return ret;
+}
+
+/* Compared column j of two re-read rows under the value rules. */
+static bool column_equal(const struct cmp *c, const struct rowcopy *l, const struct rowcopy *r,
+			 size_t j)
+{
+	size_t li = c->side[LEFT].need[c->nkey + j], ri = c->side[RIGHT].need[c->nkey + j];
+
+	return cv_equal(l->cells[li], l->lens[li], r->cells[ri], r->lens[ri],
+			c->has_tol ? &c->tol : NULL);
+}
+
+/* ---- walking the entries -------------------------------------------------- */
+
+typedef int (*entry_fn)(struct cmp *c, struct entry *e, void *ctx);
+
+static int walk_entries(struct cmp *c, entry_fn fn, void *ctx)
+{
+	int s;
+
+	for (s = 0; s < 2; s++) {
+		struct earena *ea = c->ea[s];
+		size_t k;
+
+		for (k = 0; k < ea->nchunks; k++) {
+			size_t p = CHUNK_START;
+
+			while (p < ea->used[k]) {
+				struct entry *e = (struct entry *)(ea->chunks[k] + p);
+				int rc = fn(c, e, ctx);
+
+				if (rc)
+					return rc;
+				p += entry_size(e->klen);
+			}
+		}
+	}
+	return 0;
+}
+
+/* With a tolerance: re-read rows whose digests differ, in batches, and
+ * clear DIFFERS where every compared value is within it. */
+struct verify {
+	struct entry **batch;
+	size_t n;
+	struct diag *d;
+};
+
+static int verify_batch(struct cmp *c, struct verify *v)
+{
+	struct want *wl = xcalloc(v->n ? v->n : 1, sizeof(*wl));
+	struct want *wr = xcalloc(v->n ? v->n : 1, sizeof(*wr));
+	struct rowcopy *rl = xcalloc(v->n ? v->n : 1, sizeof(*rl));
+	struct rowcopy *rr = xcalloc(v->n ? v->n : 1, sizeof(*rr));
+	size_t i, j;
+	int ret;
+
+	for (i = 0; i < v->n; i++) {
+		struct entry *e = v->batch[i];
+
+		wl[i] = (struct want){ entry_pos(e, LEFT), e->key, e->klen, &rl[i] };
+		wr[i] = (struct want){ entry_pos(e, RIGHT), e->key, e->klen, &rr[i] };
+	}
+	ret = fetch_rows(&c->side[LEFT], wl, v->n, v->d);
+	if (ret == 0)
+		ret = fetch_rows(&c->side[RIGHT], wr, v->n, v->d);
+	for (i = 0; i < v->n && ret == 0; i++) {
+		bool same = true;
+
+		for (j = 0; j < c->ncmp && same; j++)
+			same = column_equal(c, &rl[i], &rr[i], j);
+		if (same)
+			v->batch[i]->flags &= (uint8_t)~DIFFERS;
+	}
+	for (i = 0; i < v->n; i++) {
+		rowcopy_free(&rl[i], c->side[LEFT].ncols);
+		rowcopy_free(&rr[i], c->side[RIGHT].ncols);
+	}
+	free(wl);
+	free(wr);
+	free(rl);
+	free(rr);
+	v->n = 0;
+	return ret;
+}
+
+static int verify_entry(struct cmp *c, struct entry *e, void *ctx)
+{
+	struct verify *v = ctx;
+
+	if ((e->flags & (SEEN_LEFT | SEEN_RIGHT | DIFFERS)) != (SEEN_LEFT | SEEN_RIGHT | DIFFERS))
+		return 0;
+	v->batch[v->n++] = e;
+	if (v->n == VERIFY_BATCH)
+		return verify_batch(c, v) < 0 ? -1 : 0;
+	return 0;
+}
+
+/* Findings, per group, and the smallest findings of each kind for
+ * samples. */
+struct pick {
+	enum finding kind;
+	struct entry *e;
+};
+
+struct tally {
+	long long count[3];
+	uint32_t *gmap[2];	/* side's group id -> merged group index */
+	long long (*gcount)[3];	/* per merged group */
+	struct pick *kept[3];	/* per kind: its smallest, sorted, at most cap */
+	size_t nkept[3];
+	struct pick *picks;	/* the samples chosen from kept, in order */
+	size_t npicks, cap;
+};
+
+static int pick_cmp(const struct cmp *c, const struct pick *a, const struct pick *b)
+{
+	if (a->kind != b->kind)
+		return a->kind < b->kind ? -1 : 1;
+	return key_cmp(a->e->key, b->e->key, c->nkey);
+}
+
+static void offer(struct cmp *c, struct tally *t, enum finding kind, struct entry *e)
+{
+	struct pick p = { kind, e }, *v = t->kept[kind];
+	size_t lo = 0, hi = t->nkept[kind];
+
+	if (!t->cap)
+		return;
+	if (hi == t->cap && pick_cmp(c, &v[hi - 1], &p) <= 0)
+		return;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (pick_cmp(c, &v[mid], &p) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (t->nkept[kind] == t->cap)
+		t->nkept[kind]--;
+	memmove(v + lo + 1, v + lo, (t->nkept[kind] - lo) * sizeof(*v));
+	v[lo] = p;
+	t->nkept[kind]++;
+}
+
+/* The samples: every kind gets its turn, one sample at a time (missing,
+ * extra, changed, missing, ...) while it has findings, so a few changed
+ * rows still show beside many missing ones; then in order of kind and key.
+ * Only data decides, so shuffled inputs give the same samples. */
+static void choose_samples(struct tally *t)
+{
+	size_t take[3] = { 0, 0, 0 }, k;
+	bool more = true;
+
+	t->npicks = 0;
+	while (t->npicks < t->cap && more) {
+		more = false;
+		for (k = 0; k < 3 && t->npicks < t->cap; k++) {
+			if (take[k] < t->nkept[k]) {
+				take[k]++;
+				t->npicks++;
+				more = true;
+			}
+		}
+	}
+	t->npicks = 0;
+	for (k = 0; k < 3; k++) {
+		memcpy(t->picks + t->npicks, t->kept[k], take[k] * sizeof(*t->picks));
+		t->npicks += take[k];
+	}
+}
+
+static int tally_entry(struct cmp *c, struct entry *e, void *ctx)
+{
+	struct tally *t = ctx;
+	enum finding kind;
+
+	switch (e->flags & (SEEN_LEFT | SEEN_RIGHT)) {
+	case SEEN_LEFT:
+		kind = F_MISSING;
+		break;
+	case SEEN_RIGHT:
+		kind = F_EXTRA;
+		break;
+	default:
+		if (!(e->flags & DIFFERS))
+			return 0;
+		kind = F_CHANGED;
+		break;
+	}
+	t->count[kind]++;
+	if (c->has_group)
+		t->gcount[t->gmap[e->group >> 31][e->group & 0x7fffffffu]][kind]++;
+	offer(c, t, kind, e);
+	return 0;
+}
+
+static int str_ptr_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Merge both sides' group values into one sorted list and map ids to it. */
+static const char **merge_groups(struct cmp *c, struct tally *t, size_t *nout)
+{
+	size_t n = c->side[LEFT].groups.n + c->side[RIGHT].groups.n, k = 0, u = 0, i;
+	const char **all = xcalloc(n ? n : 1, sizeof(*all));
+	int s;
+
+	for (s = 0; s < 2; s++)
+		for (i = 0; i < c->side[s].groups.n; i++)
+			all[k++] = c->side[s].groups.names[i];
+	qsort(all, n, sizeof(*all), str_ptr_cmp);
+	for (i = 0; i < n; i++)
+		if (u == 0 || strcmp(all[u - 1], all[i]) != 0)
+			all[u++] = all[i];
+	for (s = 0; s < 2; s++) {
+		struct gdict *g = &c->side[s].groups;
+
+		t->gmap[s] = xcalloc(g->n ? g->n : 1, sizeof(*t->gmap[s]));
+		for (i = 0; i < g->n; i++) {
+			const char *name = g->names[i];
+			const char **hit = bsearch(&name, all, u, sizeof(*all), str_ptr_cmp);
+
+			t->gmap[s][i] = (uint32_t)(hit - all);
+		}
+	}
+	*nout = u;
+	return all;
+}
+
+/* ---- samples -------------------------------------------------------------- */
+
+/* A value as a SQL literal, for a list of several differing columns. */
+static void add_literal(struct strbuf *sb, const char *s, size_t len)
+{
+	struct cv_num n;
+	size_t i;
+
+	if (!s) {
+		sb_puts(sb, "NULL");
+		return;
+	}
+	if (cv_parse(s, len, &n)) {
+		sb_add(sb, s, len);	/* a number */
+		return;
+	}
+	sb_putc(sb, '\'');
+	for (i = 0; i < len; i++) {
+		if (s[i] == '\'')
+			sb_putc(sb, '\'');
+		sb_putc(sb, s[i]);
+	}
+	sb_putc(sb, '\'');
+}
+
+static const char *cell_dup(struct arena *a, const struct rowcopy *rc, size_t col)
+{
+	return rc->cells[col] ? arena_strndup(a, rc->cells[col], rc->lens[col]) : NULL;
+}
+
+/* Sample rows: finding, key columns, column, left, right.  A changed row
+ * is one sample (samples never outnumber findings): `column` names the
+ * differing column and left/right hold its two values as they are; when
+ * several columns differ, `column` lists them ("name, parent_id") and
+ * left/right list the values as SQL literals ('Sales', NULL). */
+static int build_samples(struct cmp *c, struct tally *t, struct check_result *cr,
+			 struct arena *a, struct diag *d)
+{
+	size_t n = t->npicks, ncols = c->nkey + 4, i, j, nl = 0, nr = 0;
+	struct want *wl = xcalloc(n ? n : 1, sizeof(*wl));
+	struct want *wr = xcalloc(n ? n : 1, sizeof(*wr));
+	struct rowcopy *rl = xcalloc(n ? n : 1, sizeof(*rl));
+	struct rowcopy *rr = xcalloc(n ? n : 1, sizeof(*rr));
+	int ret;
+
+	cr->ncolumns = ncols;
+	cr->columns = arena_alloc(a, ncols * sizeof(*cr->columns));
+	cr->columns[0] = "finding";
+	for (j = 0; j < c->nkey; j++)
+		cr->columns[1 + j] = arena_strdup(a, c->cc->key[j]);
+	cr->columns[1 + c->nkey] = "column";
+	cr->columns[2 + c->nkey] = "left";
+	cr->columns[3 + c->nkey] = "right";
+
+	for (i = 0; i < n; i++) {
+		struct entry *e = t->picks[i].e;
+
+		if (t->picks[i].kind != F_EXTRA)
+			wl[nl++] = (struct want){ entry_pos(e, LEFT), e->key, e->klen, &rl[i] };
+		if (t->picks[i].kind != F_MISSING)
+			wr[nr++] = (struct want){ entry_pos(e, RIGHT), e->key, e->klen, &rr[i] };
+	}
+	ret = fetch_rows(&c->side[LEFT], wl, nl, d);
+	if (ret == 0)
+		ret = fetch_rows(&c->side[RIGHT], wr, nr, d);
+	if (ret < 0)
+		goto out;
+
+	cr->samples = arena_alloc(a, (n ? n : 1) * sizeof(*cr->samples));
+	for (i = 0; i < n; i++) {
+		enum finding kind = t->picks[i].kind;
+		const struct side *ks = &c->side[kind == F_EXTRA ? RIGHT : LEFT];
+		const struct rowcopy *kr = kind == F_EXTRA ? &rr[i] : &rl[i];
+		const char **row = arena_alloc(a, ncols * sizeof(*row));
+
+		row[0] = finding_name[kind];
+		for (j = 0; j < c->nkey; j++)
+			row[1 + j] = cell_dup(a, kr, ks->need[j]);
+		if (kind == F_CHANGED) {
+			struct strbuf names, lv, rv;
+			size_t ndiff = 0, last = 0;
+
+			sb_init(&names);
+			sb_init(&lv);
+			sb_init(&rv);
+			for (j = 0; j < c->ncmp; j++) {
+				size_t li = c->side[LEFT].need[c->nkey + j];
+				size_t ri = c->side[RIGHT].need[c->nkey + j];
+
+				if (column_equal(c, &rl[i], &rr[i], j))
+					continue;
+				if (ndiff++) {
+					sb_puts(&names, ", ");
+					sb_puts(&lv, ", ");
+					sb_puts(&rv, ", ");
+				}
+				sb_puts(&names, c->cmp_names[j]);
+				add_literal(&lv, rl[i].cells[li], rl[i].lens[li]);
+				add_literal(&rv, rr[i].cells[ri], rr[i].lens[ri]);
+				last = j;
+			}
+			if (ndiff == 1) {
+				row[1 + c->nkey] = arena_strdup(a, c->cmp_names[last]);
+				row[2 + c->nkey] = cell_dup(a, &rl[i], c->side[LEFT].need[c->nkey + last]);
+				row[3 + c->nkey] = cell_dup(a, &rr[i], c->side[RIGHT].need[c->nkey + last]);
+			} else if (ndiff > 1) {
+				row[1 + c->nkey] = arena_strdup(a, names.buf);
+				row[2 + c->nkey] = arena_strdup(a, lv.buf);
+				row[3 + c->nkey] = arena_strdup(a, rv.buf);
+			}
+			sb_release(&names);
+			sb_release(&lv);
+			sb_release(&rv);
+		}
+		cr->samples[i] = row;
+	}
+	cr->nsamples = n;
+out:
+	for (i = 0; i < n; i++) {
+		rowcopy_free(&rl[i], c->side[LEFT].ncols);
+		rowcopy_free(&rr[i], c->side[RIGHT].ncols);
+	}
+	free(wl);
+	free(wr);
+	free(rl);
+	free(rr);
+	return ret;
+}
+
+/* ---- setting up ----------------------------------------------------------- */
+
+/* SELECT * FROM "table" (for a table side on a database source). */
+static char *table_sql(struct arena *a, const char *table)
+{
+	struct strbuf sb;
+	char *s;
+	const char *p;
+
+	sb_init(&sb);
+	sb_puts(&sb, "SELECT * FROM \"");
+	for (p = table; *p; p++) {
+		if (*p == '"')
+			sb_putc(&sb, '"');
+		sb_putc(&sb, *p);
+	}
+	sb_putc(&sb, '"');
+	s = arena_strdup(a, sb.buf);
+	sb_release(&sb);
+	return s;
+}
+
+static int side_init(struct side *sd, struct cmp *c, int idx, struct source *src,
+		     struct arena *a, struct diag *d)
+{
+	const struct check_cfg *cc = c->cc;
+	const char *sname = idx == LEFT ? cc->left_source : cc->right_source;
+	const char *table = idx == LEFT ? cc->left_table : cc->right_table;
+	const char *query = idx == LEFT ? cc->left_query : cc->right_query;
+	const char *label = idx == LEFT ? "left" : "right";
+	const struct source_cfg *scfg;
+
+	sd->c = c;
+	sd->idx = idx;
+	sd->src = src;
+	if (!src)
+		return diag_error(d, "%s side: source '%s' is not open", label, sname ? sname : "?");
+	scfg = source_config(src);
+	if (table) {
+		sd->what = arena_printf(a, "%s %s:%s", label, scfg->name, table);
+		if (scfg->type == SOURCE_CSV) {
+			char *file = arena_printf(a, "%s.csv", table);
+
+			sd->table = table;
+			sd->path = path_join(a, scfg->path, file);
+			return 0;
+		}
+		sd->sql = table_sql(a, table);
+	} else if (query) {
+		sd->what = arena_printf(a, "%s query on %s", label, scfg->name);
+		sd->sql = query;
+	} else {
+		return diag_error(d, "%s side: no table and no query", label);
+	}
+	if (source_error(src))
+		return diag_error(d, "%s: %s", sd->what, source_error(src));
+	return 0;
+}
+
+/* About how many rows a CSV file holds: its size over the mean line length
+ * of its first 64 KiB.  0 when unknown. */
+static uint64_t estimate_rows(const char *path)
+{
+	char buf[65536];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	off_t size;
+	ssize_t n;
+	uint64_t lines = 0;
+	const char *p;
+
+	if (fd < 0)
+		return 0;
+	size = lseek(fd, 0, SEEK_END);
+	n = pread(fd, buf, sizeof(buf), 0);
+	close(fd);
+	if (size <= 0 || n <= 0)
+		return 0;
+	for (p = buf; (p = memchr(p, '\n', (size_t)(buf + n - p))); p++)
+		lines++;
+	return lines ? (uint64_t)size * lines / (uint64_t)n : 1;
+}
+
+static struct cmp *cmp_new(const struct check_cfg *cc)
+{
+	struct cmp *c = xcalloc(1, sizeof(*c));
+	size_t i;
+
+	c->cc = cc;
+	c->stripes = xcalloc(NSTRIPES, sizeof(*c->stripes));
+	for (i = 0; i < NSTRIPES; i++)
+		atomic_flag_clear(&c->stripes[i].lock);
+	c->ea[LEFT] = xcalloc(1, sizeof(struct earena));
+	c->ea[RIGHT] = xcalloc(1, sizeof(struct earena));
+	atomic_init(&c->stop, 0);
+	return c;
+}
+
+static void cmp_free(struct cmp *c)
+{
+	size_t i, k;
+	int s;
+
+	for (i = 0; i < NSTRIPES; i++) {
+		if (c->stripes[i].owned)
+			free(c->stripes[i].slots);
+	}
+	free(c->stripes);
+	huge_free(&c->slotmem);
+	for (s = 0; s < 2; s++) {
+		struct side *sd = &c->side[s];
+
+		for (k = 0; k < c->ea[s]->nchunks; k++)
+			huge_free(&c->ea[s]->maps[k]);
+		free(c->ea[s]);
+		for (i = 0; i < sd->ncols; i++)
+			free(sd->names[i]);
+		free(sd->names);
+		free(sd->need);
+		free(sd->cells);
+		free(sd->kbuf);
+		gdict_free(&sd->groups);
+		if (sd->sha)
+			sha256_final_hex(sd->sha, sd->sha256);
+	}
+	free(c->cmp_names);
+	free(c);
+}
+
+/* Contract in compare.h. */
+int compare_plan(const struct check_cfg *cc, struct source *left, struct source *right,
+		 struct diag *d)
+{
+	struct source *srcs[2] = { left, right };
+	const char *tables[2] = { cc->left_table, cc->right_table };
+	const char *queries[2] = { cc->left_query, cc->right_query };
+	struct arena a;
+	int s, ret = 0;
+
+	arena_init(&a);
+	for (s = 0; s < 2 && ret == 0; s++) {
+		if (!srcs[s])
+			continue;
+		if (queries[s] && !tables[s])
+			ret = source_plan(srcs[s], queries[s], d);
+		else if (tables[s] && source_config(srcs[s])->type != SOURCE_CSV)
+			ret = source_plan(srcs[s], table_sql(&a, tables[s]), d);
+		/* a CSV table side is streamed from its file: nothing to load */
+	}
+	arena_release(&a);
+	return ret;
+}
+
+/* Contract in compare.h. */
 int compare_eval(struct check_result *cr, struct source *left, struct source *right,
 		 const struct config *cfg, struct arena *a, struct diag *d)
 {
-	(void)cr;
-	(void)left;
-	(void)right;
-	(void)cfg;
-	(void)a;
-	return diag_error(d, "compare checks are not available in this build");
+	const struct check_cfg *cc = cr->cfg;
+	struct cmp *c = cmp_new(cc);
+	struct tally t;
+	struct verify v = { NULL, 0, d };
+	pthread_t tid[2];
+	const char **groups = NULL;
+	size_t ngroups = 0, i;
+	int s, ret = -1;
+
+	memset(&t, 0, sizeof(t));
+	if (side_init(&c->side[LEFT], c, LEFT, left, a, d) < 0 ||
+	    side_init(&c->side[RIGHT], c, RIGHT, right, a, d) < 0)
+		goto out;
+	if (cc->tolerance > 0) {
+		char tol[32];
+
+		format_double(cc->tolerance, tol);
+		c->has_tol = cv_parse(tol, strlen(tol), &c->tol);
+	}
+	if (read_header(&c->side[LEFT], d) < 0 || read_header(&c->side[RIGHT], d) < 0 ||
+	    resolve_columns(c, d) < 0)
+		goto out;
+
+	if (c->side[LEFT].path && c->side[RIGHT].path) {
+		uint64_t l = estimate_rows(c->side[LEFT].path), r = estimate_rows(c->side[RIGHT].path);
+
+		presize(c, (l > r ? l : r) * 11 / 10);
+	}
+	/* CSV sides in threads of their own, query sides here, in order */
+	for (s = 0; s < 2; s++)
+		if (c->side[s].path)
+			c->side[s].threaded = pthread_create(&tid[s], NULL, side_read, &c->side[s]) == 0;
+	for (s = 0; s < 2; s++)
+		if (!c->side[s].threaded)
+			side_read(&c->side[s]);
+	for (s = 0; s < 2; s++)
+		if (c->side[s].threaded)
+			pthread_join(tid[s], NULL);
+	for (s = 0; s < 2; s++) {
+		if (c->side[s].ret < 0) {
+			ret = diag_error(d, "%s", c->side[s].d.msg);
+			goto out;
+		}
+	}
+	for (s = 0; s < 2; s++)
+		if (c->side[s].path)
+			source_note_input(c->side[s].src, c->side[s].table, c->side[s].rows,
+					  c->side[s].sha256);
+
+	if (c->has_tol) {
+		v.batch = xcalloc(VERIFY_BATCH, sizeof(*v.batch));
+		if (walk_entries(c, verify_entry, &v) < 0 || verify_batch(c, &v) < 0)
+			goto out;
+	}
+	t.cap = cfg && cfg->samples > 0 ? (size_t)cfg->samples : 0;
+	t.picks = xcalloc(t.cap ? t.cap : 1, sizeof(*t.picks));
+	for (i = 0; i < 3; i++)
+		t.kept[i] = xcalloc(t.cap ? t.cap : 1, sizeof(*t.kept[i]));
+	if (c->has_group) {
+		groups = merge_groups(c, &t, &ngroups);
+		t.gcount = xcalloc(ngroups ? ngroups : 1, sizeof(*t.gcount));
+	}
+	walk_entries(c, tally_entry, &t);
+	choose_samples(&t);
+
+	cr->missing = t.count[F_MISSING];
+	cr->extra = t.count[F_EXTRA];
+	cr->changed = t.count[F_CHANGED];
+	cr->drift = cr->missing + cr->extra + cr->changed;
+	cr->status = cr->drift > 0 ? STATUS_FAIL : STATUS_PASS;
+	cr->ngroups = 0;
+	cr->groups = arena_alloc(a, (ngroups ? ngroups : 1) * sizeof(*cr->groups));
+	for (i = 0; i < ngroups; i++) {
+		long long *n = t.gcount[i];
+		struct group_result *g;
+
+		if (n[F_MISSING] + n[F_EXTRA] + n[F_CHANGED] == 0)
+			continue;
+		g = &cr->groups[cr->ngroups++];
+		g->group = arena_strdup(a, groups[i]);
+		g->missing = n[F_MISSING];
+		g->extra = n[F_EXTRA];
+		g->changed = n[F_CHANGED];
+		g->drift = g->missing + g->extra + g->changed;
+	}
+	ret = build_samples(c, &t, cr, a, d);
+out:
+	free(v.batch);
+	free(t.picks);
+	for (i = 0; i < 3; i++)
+		free(t.kept[i]);
+	free(t.gmap[0]);
+	free(t.gmap[1]);
+	free(t.gcount);
+	free(groups);
+	cmp_free(c);
+	return ret;
 }

@@ -215,38 +215,67 @@ bool cv_equal(const char *a, size_t alen, const char *b, size_t blen,
 	return tol ? cv_num_within(&x, &y, tol) : cv_num_equal(&x, &y);
 }
 
-static uint64_t fmix(uint64_t h)
+/* 64x64 -> 128-bit multiply, folded: the mixing step of wyhash. */
+static inline uint64_t mum(uint64_t a, uint64_t b)
 {
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	return h ^ (h >> 33);
+	__extension__ unsigned __int128 r = (unsigned __int128)a * b;
+
+	return (uint64_t)r ^ (uint64_t)(r >> 64);
 }
 
-/* Contract in compare_value.h. */
+static inline uint64_t load64(const unsigned char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
+
+static inline uint64_t load32(const unsigned char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
+#define K0 0xa0761d6478bd642fULL
+#define K1 0xe7037ed1a0b428dbULL
+#define K2 0x8ebc6af09c88c6e3ULL
+
+/* Contract in compare_value.h.  A wyhash-like hash: short inputs (most
+ * fields) take two overlapping loads and two multiplies. */
 uint64_t cv_hash(const void *data, size_t len, uint64_t seed)
 {
 	const unsigned char *s = data;
-	uint64_t h = seed ^ ((uint64_t)len * 0x9e3779b97f4a7c15ULL);
+	uint64_t a, b;
 
-	while (len >= 8) {
-		uint64_t w;
+	seed ^= K0;
+	if (len <= 16) {
+		if (len >= 8) {
+			a = load64(s);
+			b = load64(s + len - 8);
+		} else if (len >= 4) {
+			a = load32(s);
+			b = load32(s + len - 4);
+		} else if (len > 0) {
+			a = (uint64_t)s[0] << 16 | (uint64_t)s[len >> 1] << 8 | s[len - 1];
+			b = 0;
+		} else {
+			a = b = 0;
+		}
+	} else {
+		size_t i = len;
 
-		memcpy(&w, s, 8);
-		h ^= w * 0x87c37b91114253d5ULL;
-		h = (h << 31 | h >> 33) * 0x4cf5ad432745937fULL;
-		s += 8;
-		len -= 8;
+		while (i > 16) {
+			seed = mum(load64(s) ^ K1, load64(s + 8) ^ seed);
+			s += 16;
+			i -= 16;
+		}
+		a = load64(s + i - 16);
+		b = load64(s + i - 8);
 	}
-	if (len) {
-		uint64_t w = 0;
-
-		memcpy(&w, s, len);
-		h ^= w * 0x87c37b91114253d5ULL;
-		h = (h << 31 | h >> 33) * 0x4cf5ad432745937fULL;
-	}
-	return fmix(h);
+	return mum(K1 ^ len, mum(a ^ K1, b ^ seed) ^ K2);
 }
 
 #define SEED_NULL 0x6e756c6c6e756c6cULL

@@ -1,0 +1,798 @@
+/*
+ * test_compare.c: kind = compare, one test per rule of the contract and of
+ * issue 3: value rules (numbers, tolerance, NULL, strings), each finding
+ * kind with its per-group counts, duplicate keys and missing columns as
+ * errors, query sides, stable samples, provenance, and agreement with the
+ * equivalent SQL `rows` checks over the same data.
+ *
+ * Each test writes small CSV files into a fresh mkdtemp directory, opens it
+ * as a CSV source with a hand-built struct source_cfg and evaluates a
+ * hand-built struct check_cfg, as the sweep would.
+ */
+#include <check.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "compare.h"
+#include "compare_value.h"
+
+/* ---- fixture ------------------------------------------------------------ */
+
+struct fx {
+	char dir[64];
+	struct source_cfg scfg;
+	struct source *src;
+	struct config cfg;
+	struct check_cfg cc;
+	struct check_result cr;
+	struct arena a;
+	struct diag d;
+	int ret;
+};
+
+static const char *key_id[] = { "id" };
+
+static void fx_init(struct fx *f)
+{
+	memset(f, 0, sizeof(*f));
+	snprintf(f->dir, sizeof(f->dir), "/tmp/recon-compare-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(f->dir));
+	f->scfg.name = "snap";
+	f->scfg.type = SOURCE_CSV;
+	f->scfg.path = f->dir;
+	f->cfg.samples = 20;
+	f->cc.id = "cmp";
+	f->cc.kind = KIND_COMPARE;
+	f->cc.paging = true;
+	f->cc.enabled = true;
+	f->cc.left_source = "snap";
+	f->cc.left_table = "l";
+	f->cc.right_source = "snap";
+	f->cc.right_table = "r";
+	f->cc.key = key_id;
+	f->cc.nkey = 1;
+	arena_init(&f->a);
+}
+
+static void fx_file(struct fx *f, const char *table, const char *text)
+{
+	char path[128];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s.csv", f->dir, table);
+	fp = fopen(path, "wb");
+	ck_assert_ptr_nonnull(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+/* Evaluate f->cc over the directory; the result is in f->cr, f->ret. */
+static int fx_run(struct fx *f)
+{
+	if (f->src)
+		source_close(f->src);
+	f->src = source_open(&f->scfg, NULL);
+	memset(&f->cr, 0, sizeof(f->cr));
+	f->cr.cfg = &f->cc;
+	f->d.msg[0] = '\0';
+	f->ret = compare_plan(&f->cc, f->src, f->src, &f->d);
+	if (f->ret == 0)
+		f->ret = compare_eval(&f->cr, f->src, f->src, &f->cfg, &f->a, &f->d);
+	return f->ret;
+}
+
+static void fx_done(struct fx *f)
+{
+	DIR *dp = opendir(f->dir);
+	struct dirent *de;
+	char path[512];
+
+	while (dp && (de = readdir(dp))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", f->dir, de->d_name);
+		unlink(path);
+	}
+	if (dp)
+		closedir(dp);
+	rmdir(f->dir);
+	if (f->src)
+		source_close(f->src);
+	arena_release(&f->a);
+}
+
+/* The findings, as "missing extra changed". */
+static void assert_findings(struct fx *f, long long m, long long e, long long c)
+{
+	ck_assert_msg(f->ret == 0, "compare failed: %s", f->d.msg);
+	ck_assert_int_eq(f->cr.missing, m);
+	ck_assert_int_eq(f->cr.extra, e);
+	ck_assert_int_eq(f->cr.changed, c);
+	ck_assert_int_eq(f->cr.drift, m + e + c);
+	ck_assert_int_eq(f->cr.status, m + e + c ? STATUS_FAIL : STATUS_PASS);
+}
+
+/* One sample row as text: cells joined by '|', NULL as \N. */
+static void sample_text(const struct check_result *cr, size_t i, char *out, size_t n)
+{
+	size_t j, len = 0;
+
+	out[0] = '\0';
+	for (j = 0; j < cr->ncolumns && len < n; j++) {
+		const char *s = cr->samples[i][j];
+
+		len += (size_t)snprintf(out + len, n - len, "%s%s", j ? "|" : "", s ? s : "\\N");
+	}
+}
+
+static void assert_sample(const struct check_result *cr, size_t i, const char *want)
+{
+	char got[1024];
+
+	ck_assert_uint_gt(cr->nsamples, i);
+	sample_text(cr, i, got, sizeof(got));
+	ck_assert_str_eq(got, want);
+}
+
+/* ---- value rules ------------------------------------------------------- */
+
+START_TEST(numbers_compare_numerically)
+{
+	struct fx f;
+
+	fx_init(&f);
+	fx_file(&f, "l", "id,v\n1,10.10\n2,1e3\n3,-0\n4,1.50\n5,0.001\n6,-2.5E+1\n");
+	fx_file(&f, "r", "id,v\n1,10.1\n2,1000\n3,0\n4,1.5\n5,1e-3\n6,-25\n");
+	fx_run(&f);
+	assert_findings(&f, 0, 0, 0);
+	ck_assert_uint_eq(f.cr.nsamples, 0);
+	fx_done(&f);
+}
+END_TEST
+
+START_TEST(numbers_that_differ_are_changed)
+{
+	struct fx f;
+
+	fx_init(&f);
+	fx_file(&f, "l", "id,v\n1,10.10\n2,1e3\n3,0.1\n");
+	fx_file(&f, "r", "id,v\n1,10.11\n2,1001\n3,0.10000000000000001\n");
+	fx_run(&f);
+	assert_findings(&f, 0, 0, 3);
+	assert_sample(&f.cr, 0, "changed|1|v|10.10|10.11");
+	fx_done(&f);
+}
+END_TEST
+
+START_TEST(text_that_looks_numeric_compares_as_text)
+{
+	struct fx f;
+
+	fx_init(&f);
+	/* a leading zero or a separator makes text (the contract's plain number) */
+	fx_file(&f, "l", "id,v\n1,08123\n2,\"1,000\"\n3,+5\n");
+	fx_file(&f, "r", "id,v\n1,8123\n2,1000\n3,5\n");
+	fx_run(&f);
+	assert_findings(&f, 0, 0, 3);
+	fx_done(&f);
+}
+END_TEST
+
+START_TEST(tolerance_is_absolute)
+{
+	struct fx f;
+
+	fx_init(&f);
+	f.cc.tolerance = 0.01;
+	fx_file(&f, "l", "id,v\n1,1.00\n2,1.00\n3,100\n4,-0.005\n5,1e6\n6,abc\n");
+	fx_file(&f, "r", "id,v\n1,1.01\n2,1.02\n3,100.005\n4,0.005\n5,1000000.02\n6,abd\n");
+	fx_run(&f);
+	/* 1.01 - 1.00 is exactly the tolerance: within, no floating point */
+	assert_findings(&f, 0, 0, 3);
+	assert_sample(&f.cr, 0, "changed|2|v|1.00|1.02");
+	assert_sample(&f.cr, 1, "changed|5|v|1e6|1000000.02");
+	assert_sample(&f.cr, 2, "changed|6|v|abc|abd");
+	fx_done(&f);
+}
+END_TEST
+
+START_TEST(tolerance_zero_is_exact)
+{
+	struct fx f;
+
+	fx_init(&f);
+	fx_file(&f, "l", "id,v\n1,1.00\n");
+	fx_file(&f, "r", "id,v\n1,1.000000000000000000001\n");
+	fx_run(&f);
+	assert_findings(&f, 0, 0, 1);
+	fx_done(&f);
+}
+END_TEST
+
+START_TEST(null_equals_null)
+{
+	struct fx f;
+
+	fx_init(&f);
+	fx_file(&f, "l", "id,v,w\n1,,x\n2,,\n");
+	fx_file(&f, "r", "id,v,w\n1,,x\n2,,\n");
+	fx_run(&f);
+	assert_findings(&f, 0, 0, 0);
+	fx_done(&f);
+}
+END_TEST
+
+START_TEST(null_differs_from_empty_string)
+{
+	struct fx f;
+
+	fx_init(&f);
+	fx_file(&f, "l", "id,v\n1,\n2,\"\"\n3,\n");
+	fx_file(&f, "r", "id,v\n1,\"\"\n2,\n3,0\n");
+	fx_run(&f);
+	assert_findings(&f, 0, 0, 3);
+	assert_sample(&f.cr, 0, "changed|1|v|\\N|");
+	assert_sample(&f.cr, 1, "changed|2|v||\\N");
+	assert_sample(&f.cr, 2, "changed|3|v|\\N|0");
+	fx_done(&f);
+}
+END_TEST
+
+START_TEST(strings_are_byte_exact)
+{
+	struct fx f;
+
+	fx_init(&f);
+	fx_file(&f, "l", "id,v\n1,abc\n2,abc\n3,Abc\n4,\"a,b\"\n5,é\n");
+	fx_file(&f, "r", "id,v\n1,\"abc \"\n2,abc \n3,abc\n4,\"a,b\"\n5,e\xcc\x81\n");
+	fx_run(&f);
+	/* trailing spaces count, case counts, no Unicode normalisation */
+	assert_findings(&f, 0, 0, 4);
+	assert_sample(&f.cr, 0, "changed|1|v|abc|abc ");
+	fx_done(&f);
+}
+END_TEST
+
+START_TEST(value_rules_in_isolation)
+{
+	struct cv_num a, b, t;
+
+	ck_assert(cv_equal("10.10", 5, "10.1", 4, NULL));
+	ck_assert(cv_equal("1e3", 3, "1000", 4, NULL));
+	ck_assert(cv_equal("-0", 2, "0", 1, NULL));
+	ck_assert(cv_equal("0.0", 3, "-0e5", 4, NULL));
+	ck_assert(!cv_equal("1", 1, "1 ", 2, NULL));
+	ck_assert(!cv_equal(NULL, 0, "", 0, NULL));
+	ck_assert(cv_equal(NULL, 0, NULL, 0, NULL));
+	ck_assert(cv_hash_value("10.10", 5) == cv_hash_value("1.01e1", 6));
+	ck_assert(cv_hash_value("-0", 2) == cv_hash_value("0", 1));
+	ck_assert(cv_hash_value(NULL, 0) != cv_hash_value("", 0));
+	ck_assert(cv_parse("0.3", 3, &a) && cv_parse("0.1", 3, &b) && cv_parse("0.2", 3, &t));
+	ck_assert(cv_num_within(&a, &b, &t));	/* 0.3 - 0.1 <= 0.2 exactly */
+	ck_assert(cv_parse("1e30", 4, &a) && cv_parse("1e-30", 5, &b));
+	ck_assert(!cv_num_within(&a, &b, &t));	/* beyond 37 digits: long double */
+	ck_assert(cv_num_cmp(&b, &a) < 0);
+	ck_assert(!cv_parse("1e", 2, &a) && !cv_parse(".5", 2, &a) && !cv_parse("00", 2, &a));
+}
+END_TEST
+
+/* ---- findings and groups ----------------------------------------------- */
+
+static const char *key_tenant_unit[] = { "tenant_id", "unit_id" };
+
+START_TEST(findings_per_group)
+{
+	struct fx f;
+
+	fx_init(&f);
+	f.cc.key = key_tenant_unit;
+	f.cc.nkey = 2;
+	f.cc.group = "tenant_id";
+	fx_file(&f, "l",
+		"tenant_id,unit_id,name,region\n"
+		"t1,u1,Sales,eu\n"
+		"t1,u2,Ops,eu\n"		/* missing */
+		"t1,u3,HR,eu\n"			/* changed */
+		"t2,u1,Sales,us\n"		/* missing */
+		"t2,u2,Legal,us\n"
+		"t3,u1,Eng,eu\n");		/* changed */
+	fx_file(&f, "r",
+		"tenant_id,unit_id,region,name,extra_col\n"
+		"t3,u1,us,Eng,1\n"
+		"t2,u2,us,Legal,2\n"
+		"t1,u3,eu,People,3\n"
+		"t1,u1,eu,Sales,4\n"
+		"t4,u9,eu,New,5\n"		/* extra, group t4 from the right row */
+		"t1,u7,eu,New,6\n");		/* extra */
+	fx_run(&f);
+	assert_findings(&f, 2, 2, 2);
+	ck_assert_uint_eq(f.cr.ngroups, 4);
+	ck_assert_str_eq(f.cr.groups[0].group, "t1");
+	ck_assert_int_eq(f.cr.groups[0].missing, 1);
+	ck_assert_int_eq(f.cr.groups[0].extra, 1);
+	ck_assert_int_eq(f.cr.groups[0].changed, 1);
+	ck_assert_int_eq(f.cr.groups[0].drift, 3);
+	ck_assert_str_eq(f.cr.groups[1].group, "t2");
+	ck_assert_int_eq(f.cr.groups[1].missing, 1);
+	ck_assert_int_eq(f.cr.groups[1].drift, 1);
+	ck_assert_str_eq(f.cr.groups[2].group, "t3");
+	ck_assert_int_eq(f.cr.groups[2].changed, 1);
+	ck_assert_str_eq(f.cr.groups[3].group, "t4");
+	ck_assert_int_eq(f.cr.groups[3].extra, 1);
+	/* samples: missing, extra, changed; by key within a kind */
+	ck_assert_uint_eq(f.cr.ncolumns, 6);
+	ck_assert_str_eq(f.cr.columns[0], "finding");
+	ck_assert_str_eq(f.cr.columns[1], "tenant_id");
+	ck_assert_str_eq(f.cr.columns[2], "unit_id");
+	ck_assert_str_eq(f.cr.columns[3], "column");
+	ck_assert_str_eq(f.cr.columns[4], "left");
+	ck_assert_str_eq(f.cr.columns[5], "right");
+	ck_assert_uint_eq(f.cr.nsamples, 6);
+	assert_sample(&f.cr, 0, "missing|t1|u2|\\N|\\N|\\N");
+	assert_sample(&f.cr, 1, "missing|t2|u1|\\N|\\N|\\N");
+	assert_sample(&f.cr, 2, "extra|t1|u7|\\N|\\N|\\N");
+	assert_sample(&f.cr, 3, "extra|t4|u9|\\N|\\N|\\N");
+	assert_sample(&f.cr, 4, "changed|t1|u3|name|HR|People");
+	assert_sample(&f.cr, 5, "changed|t3|u1|region|eu|us");
+	fx_done(&f);
+}
+END_TEST
+
+START_TEST(changed_group_comes_from_the_left_row)
+{
+	struct fx f;
+
+	fx_init(&f);
+	f.cc.group = "team";
+	fx_file(&f, "l", "id,team\n1,red\n2,red\n");
+	fx_file(&f, "r", "id,team\n1,blue\n3,green\n");
+	fx_run(&f);
+	assert_findings(&f, 1, 1, 1);
+	ck_assert_uint_eq(f.cr.ngroups, 2);
+	ck_assert_str_eq(f.cr.groups[0].group, "green");
+	ck_assert_int_eq(f.cr.groups[0].extra, 1);
+	ck_assert_str_eq(f.cr.groups[1].group, "red");
+	ck_assert_int_eq(f.cr.groups[1].missing, 1);
+	ck_assert_int_eq(f.cr.groups[1].changed, 1);
+	ck_assert_int_eq(f.cr.groups[1].drift, 2);
+	fx_done(&f);
+}
+END_TEST
+
+START_TEST(columns_limit_what_is_compared)
+{
+	struct fx f;
+	static const char *cols[] = { "b" };
+
+	fx_init(&f);
+	f.cc.columns = cols;
+	f.cc.ncolumns = 1;
+	fx_file(&f, "l", "id,a,b\n1,x,same\n2,x,old\n");
+	fx_file(&f, "r", "id,b,a\n1,same,y\n2,new,x\n");
+	fx_run(&f);
+	assert_findings(&f, 0, 0, 1);
+	assert_sample(&f.cr, 0, "changed|2|b|old|new");
+	fx_done(&f);
+}
+END_TEST
+
+START_TEST(default_columns_are_the_shared_ones)
+{
+	struct fx f;
+
+	fx_init(&f);
+	/* only_left and only_right are not compared */
+	fx_file(&f, "l", "id,only_left,v\n1,a,x\n");
+	fx_file(&f, "r", "v,id,only_right\nx,1,b\n");
+	fx_run(&f);
+	assert_findings(&f, 0, 0, 0);
+	fx_done(&f);
+}
+END_TEST
+
+START_TEST(several_differing_columns_are_one_sample)
+{
+	struct fx f;
+
+	fx_init(&f);
+	fx_file(&f, "l", "id,a,b,c\n1,x,,1.5\n");
+	fx_file(&f, "r", "id,a,b,c\n1,it's,y,1.50\n");
+	fx_run(&f);
+	assert_findings(&f, 0, 0, 1);
+	ck_assert_uint_eq(f.cr.nsamples, 1);
+	assert_sample(&f.cr, 0, "changed|1|a, b|'x', NULL|'it''s', 'y'");
+	fx_done(&f);
+}
+END_TEST
+
+START_TEST(numeric_keys_match_numerically)
+{
+	struct fx f;
+
+	fx_init(&f);
+	fx_file(&f, "l", "id,v\n10,a\n2.50,b\n007,c\n");
+	fx_file(&f, "r", "id,v\n1e1,a\n2.5,b\n7,c\n");
+	fx_run(&f);
+	/* 007 is text: it does not match the number 7 */
+	assert_findings(&f, 1, 1, 0);
+	assert_sample(&f.cr, 0, "missing|007|\\N|\\N|\\N");
+	assert_sample(&f.cr, 1, "extra|7|\\N|\\N|\\N");
+	fx_done(&f);
+}
+END_TEST
+
+/* ---- errors ------------------------------------------------------------ */
+
+START_TEST(duplicate_key_names_key_and_lines)
+{
+	struct fx f;
+
+	fx_init(&f);
+	fx_file(&f, "l", "id,v\n1,a\n2,\"multi\nline\"\n3,c\n2,d\n");
+	fx_file(&f, "r", "id,v\n1,a\n");
+	ck_assert_int_eq(fx_run(&f), -1);
+	ck_assert_msg(strstr(f.d.msg, "duplicate key (id=2)"), "%s", f.d.msg);
+	ck_assert_msg(strstr(f.d.msg, "lines 3 and 6"), "%s", f.d.msg);
+	ck_assert_msg(strstr(f.d.msg, "l.csv"), "%s", f.d.msg);
+	fx_done(&f);
+}
+END_TEST
+
+START_TEST(duplicate_key_on_the_right)
+{
+	struct fx f;
+
+	fx_init(&f);
+	f.cc.key = key_tenant_unit;
+	f.cc.nkey = 2;
+	fx_file(&f, "l", "tenant_id,unit_id\nt,1\n");
+	fx_file(&f, "r", "tenant_id,unit_id\nt,1\nt,2\nt,1.0\n");
+	ck_assert_int_eq(fx_run(&f), -1);
+	ck_assert_msg(strstr(f.d.msg, "right snap:r"), "%s", f.d.msg);
+	ck_assert_msg(strstr(f.d.msg, "tenant_id=t, unit_id=1.0"), "%s", f.d.msg);
+	ck_assert_msg(strstr(f.d.msg, "lines 2 and 4"), "%s", f.d.msg);
+	fx_done(&f);
+}
+END_TEST
+
+START_TEST(missing_key_column_is_an_error)
+{
+	struct fx f;
+
+	fx_init(&f);
+	fx_file(&f, "l", "id,v\n1,a\n");
+	fx_file(&f, "r", "ident,v\n1,a\n");
+	ck_assert_int_eq(fx_run(&f), -1);
+	ck_assert_msg(strstr(f.d.msg, "right snap:r: no key column 'id'"), "%s", f.d.msg);
+	fx_done(&f);
+}
+END_TEST
+
+START_TEST(missing_compared_column_is_an_error)
+{
+	struct fx f;
+	static const char *cols[] = { "v", "w" };
+
+	fx_init(&f);
+	f.cc.columns = cols;
+	f.cc.ncolumns = 2;
+	fx_file(&f, "l", "id,v,w\n1,a,b\n");
+	fx_file(&f, "r", "id,v\n1,a\n");
+	ck_assert_int_eq(fx_run(&f), -1);
+	ck_assert_msg(strstr(f.d.msg, "no compared column 'w'"), "%s", f.d.msg);
+	fx_done(&f);
+}
+END_TEST
+
+START_TEST(missing_file_and_bad_csv_are_errors)
+{
+	struct fx f;
+
+	fx_init(&f);
+	fx_file(&f, "l", "id,v\n1,a\n");
+	ck_assert_int_eq(fx_run(&f), -1);
+	ck_assert_msg(strstr(f.d.msg, "r.csv: no such file"), "%s", f.d.msg);
+	fx_file(&f, "r", "id,v\n1,a\n2,b,c\n");
+	ck_assert_int_eq(fx_run(&f), -1);
+	ck_assert_msg(strstr(f.d.msg, "r.csv:3: ragged row"), "%s", f.d.msg);
+	fx_done(&f);
+}
+END_TEST
+
+/* ---- query sides, samples, provenance ---------------------------------- */
+
+START_TEST(query_sides)
+{
+	struct fx f;
+
+	fx_init(&f);
+	f.cc.left_table = NULL;
+	f.cc.left_query = "SELECT id, v FROM l WHERE id < 4";
+	f.cc.tolerance = 0.5;
+	fx_file(&f, "l", "id,v\n1,1.0\n2,2\n3,x\n4,4\n");
+	fx_file(&f, "r", "id,v\n1,1.4\n2,3\n3,x\n5,5\n");
+	fx_run(&f);
+	assert_findings(&f, 0, 1, 1);
+	assert_sample(&f.cr, 0, "extra|5|\\N|\\N|\\N");
+	assert_sample(&f.cr, 1, "changed|2|v|2|3");
+	fx_done(&f);
+}
+END_TEST
+
+START_TEST(both_sides_queries)
+{
+	struct fx f;
+
+	fx_init(&f);
+	f.cc.left_table = NULL;
+	f.cc.left_query = "SELECT id, v, w FROM l";
+	f.cc.right_table = NULL;
+	f.cc.right_query = "SELECT w, v, id FROM r ORDER BY id DESC";
+	f.cc.group = "w";
+	fx_file(&f, "l", "id,v,w\n1,a,g1\n2,b,g1\n3,c,g2\n");
+	fx_file(&f, "r", "id,v,w\n1,a,g1\n2,B,g1\n4,d,g2\n");
+	fx_run(&f);
+	assert_findings(&f, 1, 1, 1);
+	assert_sample(&f.cr, 0, "missing|3|\\N|\\N|\\N");
+	assert_sample(&f.cr, 1, "extra|4|\\N|\\N|\\N");
+	assert_sample(&f.cr, 2, "changed|2|v|b|B");
+	ck_assert_uint_eq(f.cr.ngroups, 2);
+	ck_assert_str_eq(f.cr.groups[0].group, "g1");
+	ck_assert_int_eq(f.cr.groups[0].changed, 1);
+	ck_assert_int_eq(f.cr.groups[1].missing, 1);
+	ck_assert_int_eq(f.cr.groups[1].extra, 1);
+	fx_done(&f);
+}
+END_TEST
+
+START_TEST(null_keys_match_each_other)
+{
+	struct fx f;
+
+	fx_init(&f);
+	/* NULL equals only NULL, in keys too: an empty key is a key */
+	fx_file(&f, "l", "id,v\n,a\n\"\",b\n");
+	fx_file(&f, "r", "id,v\n,a\n\"\",c\n");
+	fx_run(&f);
+	assert_findings(&f, 0, 0, 1);
+	assert_sample(&f.cr, 0, "changed||v|b|c");
+	fx_done(&f);
+}
+END_TEST
+
+START_TEST(query_side_duplicate_names_rows)
+{
+	struct fx f;
+
+	fx_init(&f);
+	f.cc.right_table = NULL;
+	f.cc.right_query = "SELECT id, v FROM r UNION ALL SELECT id, v FROM r WHERE id = 2";
+	fx_file(&f, "l", "id,v\n1,a\n");
+	fx_file(&f, "r", "id,v\n1,a\n2,b\n");
+	ck_assert_int_eq(fx_run(&f), -1);
+	ck_assert_msg(strstr(f.d.msg, "duplicate key (id=2) in rows 2 and 3"), "%s", f.d.msg);
+	fx_done(&f);
+}
+END_TEST
+
+/* n rows, ids 1..n, every 7th missing on the right, every 5th changed and
+ * extras beyond n; order shuffled by a stride when shuffle is set. */
+static void write_pair(struct fx *f, int n, bool shuffle)
+{
+	FILE *l, *r;
+	char path[128];
+	int i, k;
+
+	snprintf(path, sizeof(path), "%s/l.csv", f->dir);
+	l = fopen(path, "w");
+	snprintf(path, sizeof(path), "%s/r.csv", f->dir);
+	r = fopen(path, "w");
+	fputs("id,g,v\n", l);
+	fputs("g,v,id\n", r);
+	for (k = 0; k < n + n / 10; k++) {
+		i = shuffle ? (int)(((long)k * 7919) % (n + n / 10)) : k;
+		i++;
+		if (i <= n)
+			fprintf(l, "%d,g%d,%d\n", i, i % 3, i);
+		if (i > n || i % 7)
+			fprintf(r, "g%d,%d,%d\n", i % 3, i % 5 ? i : i + 1, i);
+	}
+	fclose(l);
+	fclose(r);
+}
+
+START_TEST(samples_are_stable_under_shuffling)
+{
+	struct fx f, g;
+	size_t i;
+
+	fx_init(&f);
+	fx_init(&g);
+	f.cfg.samples = g.cfg.samples = 7;
+	f.cc.group = g.cc.group = "g";
+	write_pair(&f, 1000, false);
+	write_pair(&g, 1000, true);
+	fx_run(&f);
+	fx_run(&g);
+	ck_assert_int_eq(f.ret, 0);
+	ck_assert_int_eq(g.ret, 0);
+	ck_assert_int_eq(f.cr.drift, g.cr.drift);
+	ck_assert_int_eq(f.cr.missing, 142);
+	ck_assert_int_eq(f.cr.extra, 100);
+	ck_assert_int_eq(f.cr.changed, 200 - 28);
+	ck_assert_uint_eq(f.cr.nsamples, 7);
+	ck_assert_uint_eq(g.cr.nsamples, 7);
+	for (i = 0; i < 7; i++) {
+		char a[256], b[256];
+
+		sample_text(&f.cr, i, a, sizeof(a));
+		sample_text(&g.cr, i, b, sizeof(b));
+		ck_assert_str_eq(a, b);
+	}
+	/* numeric keys sort by value: 7 before 14 */
+	assert_sample(&f.cr, 0, "missing|7|\\N|\\N|\\N");
+	assert_sample(&f.cr, 1, "missing|14|\\N|\\N|\\N");
+	/* 7 samples: the kinds take turns, 3 missing, 2 extra, 2 changed */
+	ck_assert_str_eq(f.cr.samples[2][0], "missing");
+	ck_assert_str_eq(f.cr.samples[3][0], "extra");
+	ck_assert_str_eq(f.cr.samples[4][0], "extra");
+	ck_assert_str_eq(f.cr.samples[5][0], "changed");
+	ck_assert_str_eq(f.cr.samples[6][0], "changed");
+	ck_assert_uint_eq(f.cr.ngroups, 3);
+	for (i = 0; i < 3; i++) {
+		ck_assert_str_eq(f.cr.groups[i].group, g.cr.groups[i].group);
+		ck_assert_int_eq(f.cr.groups[i].drift, g.cr.groups[i].drift);
+	}
+	fx_done(&f);
+	fx_done(&g);
+}
+END_TEST
+
+START_TEST(samples_are_capped)
+{
+	struct fx f;
+
+	fx_init(&f);
+	f.cfg.samples = 2;
+	fx_file(&f, "l", "id,v\n1,a\n2,b\n3,c\n");
+	fx_file(&f, "r", "id,v\n4,a\n5,b\n");
+	fx_run(&f);
+	assert_findings(&f, 3, 2, 0);
+	ck_assert_uint_eq(f.cr.nsamples, 2);
+	/* the kinds take turns: the smallest missing, then the smallest extra */
+	assert_sample(&f.cr, 0, "missing|1|\\N|\\N|\\N");
+	assert_sample(&f.cr, 1, "extra|4|\\N|\\N|\\N");
+	f.cfg.samples = 0;
+	fx_run(&f);
+	ck_assert_uint_eq(f.cr.nsamples, 0);
+	fx_done(&f);
+}
+END_TEST
+
+START_TEST(files_read_are_recorded)
+{
+	struct fx f;
+	const struct input *in;
+	size_t n;
+
+	fx_init(&f);
+	fx_file(&f, "l", "id,v\n1,a\n2,b\n");
+	fx_file(&f, "r", "id,v\n1,a\n");
+	fx_run(&f);
+	n = source_inputs(f.src, &in);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(in[0].table, "l");
+	ck_assert_int_eq(in[0].rows, 2);
+	/* printf 'id,v\n1,a\n2,b\n' | sha256sum */
+	ck_assert_str_eq(in[0].sha256, "b5dccbd508bffd775a0ead9a1d4f398ecdb581e3ad27281047d0119b89c09a7d");
+	ck_assert_str_eq(in[1].table, "r");
+	ck_assert_int_eq(in[1].rows, 1);
+	fx_done(&f);
+}
+END_TEST
+
+/* ---- agreement with SQL ------------------------------------------------ */
+
+static int count_row(void *ctx, size_t ncols, const struct cell *cells)
+{
+	(void)ncols;
+	(void)cells;
+	(*(long long *)ctx)++;
+	return 0;
+}
+
+static long long sql_count(struct fx *f, const char *sql)
+{
+	struct source *s = source_open(&f->scfg, NULL);
+	struct row_sink sink = { NULL, count_row, NULL };
+	struct diag d = { "" };
+	long long n = 0;
+
+	sink.ctx = &n;
+	ck_assert_int_eq(source_plan(s, sql, &d), 0);
+	ck_assert_msg(source_query(s, sql, &sink, &d) == 0, "%s", d.msg);
+	source_close(s);
+	return n;
+}
+
+START_TEST(agrees_with_sql_rows_checks)
+{
+	struct fx f;
+
+	fx_init(&f);
+	f.cc.group = "g";
+	fx_file(&f, "l",
+		"id,g,v,w\n1,a,10.10,x\n2,a,1e3,\n3,b,,\n4,b,5,y\n5,c,abc,z\n6,c,1,\n"
+		"7,a,2,q\n8,b,-0,\"\"\n9,c,x ,x\n");
+	fx_file(&f, "r",
+		"id,g,v,w\n1,a,10.1,x\n2,a,1000,\n3,b,,\n4,b,6,y\n5,c,abc,\"\"\n10,c,1,\n"
+		"8,b,0,\"\"\n9,c,x,x\n11,a,1,1\n");
+	fx_run(&f);
+	ck_assert_int_eq(f.cr.missing,
+			 sql_count(&f, "SELECT l.id FROM l LEFT JOIN r ON r.id = l.id WHERE r.id IS NULL"));
+	ck_assert_int_eq(f.cr.extra,
+			 sql_count(&f, "SELECT r.id FROM r LEFT JOIN l ON l.id = r.id WHERE l.id IS NULL"));
+	ck_assert_int_eq(f.cr.changed,
+			 sql_count(&f, "SELECT l.id FROM l JOIN r ON r.id = l.id "
+				       "WHERE l.v IS NOT r.v OR l.w IS NOT r.w OR l.g IS NOT r.g"));
+	assert_findings(&f, 2, 2, 3);
+	ck_assert_int_eq(f.cr.groups[0].drift,
+			 sql_count(&f, "SELECT l.id FROM l LEFT JOIN r ON r.id = l.id WHERE l.g = 'a' AND "
+				       "(r.id IS NULL OR l.v IS NOT r.v OR l.w IS NOT r.w) UNION ALL "
+				       "SELECT r.id FROM r LEFT JOIN l ON l.id = r.id "
+				       "WHERE r.g = 'a' AND l.id IS NULL"));
+	fx_done(&f);
+}
+END_TEST
+
+static Suite *compare_suite(void)
+{
+	Suite *s = suite_create("compare");
+	TCase *tc = tcase_create("rules");
+
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, numbers_compare_numerically);
+	tcase_add_test(tc, numbers_that_differ_are_changed);
+	tcase_add_test(tc, text_that_looks_numeric_compares_as_text);
+	tcase_add_test(tc, tolerance_is_absolute);
+	tcase_add_test(tc, tolerance_zero_is_exact);
+	tcase_add_test(tc, null_equals_null);
+	tcase_add_test(tc, null_differs_from_empty_string);
+	tcase_add_test(tc, strings_are_byte_exact);
+	tcase_add_test(tc, value_rules_in_isolation);
+	tcase_add_test(tc, findings_per_group);
+	tcase_add_test(tc, changed_group_comes_from_the_left_row);
+	tcase_add_test(tc, columns_limit_what_is_compared);
+	tcase_add_test(tc, default_columns_are_the_shared_ones);
+	tcase_add_test(tc, several_differing_columns_are_one_sample);
+	tcase_add_test(tc, numeric_keys_match_numerically);
+	tcase_add_test(tc, duplicate_key_names_key_and_lines);
+	tcase_add_test(tc, duplicate_key_on_the_right);
+	tcase_add_test(tc, missing_key_column_is_an_error);
+	tcase_add_test(tc, missing_compared_column_is_an_error);
+	tcase_add_test(tc, missing_file_and_bad_csv_are_errors);
+	tcase_add_test(tc, query_sides);
+	tcase_add_test(tc, both_sides_queries);
+	tcase_add_test(tc, null_keys_match_each_other);
+	tcase_add_test(tc, query_side_duplicate_names_rows);
+	tcase_add_test(tc, samples_are_stable_under_shuffling);
+	tcase_add_test(tc, samples_are_capped);
+	tcase_add_test(tc, files_read_are_recorded);
+	tcase_add_test(tc, agrees_with_sql_rows_checks);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(compare_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
