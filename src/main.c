@@ -196,59 +196,130 @@ static void add_soak(struct report *r, const struct history *h, struct run *run)
 	r->skips = sk;
 }
 
-/* Render the day and the index, then write them all at once. */
+/* Does dir/name already hold exactly data[0..len)?  (A year page that did
+ * not change is not rewritten: a run touches its own year's page only.) */
+static bool same_file(const char *dir, const char *name, const char *data, size_t len)
+{
+	char path[4096], buf[65536];
+	FILE *f;
+	size_t n, at = 0;
+	bool same = true;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
+		return false;
+	f = fopen(path, "rb");
+	if (!f)
+		return false;
+	while (same && (n = fread(buf, 1, sizeof(buf), f)) > 0) {
+		same = n <= len - at && memcmp(buf, data + at, n) == 0;
+		at += n;
+	}
+	same = same && !ferror(f) && at == len;
+	fclose(f);
+	return same;
+}
+
+/* Render the day, the index and the year pages, then write them all at
+ * once: DATE.{json,md,html}, index.{md,html}, and index-YYYY.{md,html} for
+ * every year with a report whose page changed. */
 static int write_reports(struct report_dir *rd, struct run *run, struct history *h,
 			 const struct gate *g, const struct templates *t, struct diag *d)
 {
 	struct report r = { run, g, h, NULL, ".md", NULL, 0, NULL, 0 };
-	struct strbuf json, md, mdh, html, idx, idxh, idxhtml;
-	struct report_file files[5];
-	char name[5][32], page_title[1024];
+	struct html_inserts day_ins = { NULL, 0 }, ins = { NULL, 0 };
+	struct index_page ip = { run->cfg->title, ".md", run->cfg->gate_days, 0, NULL };
+	struct strbuf *sb = NULL;	/* json, md, day html, index md, index html, years... */
+	struct report_file *files = NULL;
+	char (*name)[32] = NULL, page_title[1024];
+	int *years = NULL;
+	size_t nyears = 0, nsb, nfiles = 0, i;
 	long today;
 	int ret = -1;
 
-	sb_init(&json);
-	sb_init(&md);
-	sb_init(&mdh);
-	sb_init(&html);
-	sb_init(&idx);
-	sb_init(&idxh);
-	sb_init(&idxhtml);
 	date_parse(run->date, &today);
 	r.previous = history_previous(h, today);
 	add_soak(&r, h, run);
-	if (render_json(&r, &json, d) < 0 || render_md(&r, &md) < 0)
-		goto out;
-	r.link_ext = ".html";
-	snprintf(page_title, sizeof(page_title), "%s — %s", run->cfg->title, run->date);
-	if (render_md(&r, &mdh) < 0 || render_html(page_title, render_page_class(&r), mdh.buf, t, &html, d) < 0)
-		goto out;
-	history_put(h, run, g);
-	if (render_index_md(h, run->cfg->title, ".md", &idx) < 0 ||
-	    render_index_md(h, run->cfg->title, ".html", &idxh) < 0 ||
-	    render_html(run->cfg->title, "index", idxh.buf, t, &idxhtml, d) < 0)
-		goto out;
-	if (json.overflow || md.overflow || html.overflow || idx.overflow || idxhtml.overflow) {
-		diag_error(d, "report too large");
-		goto out;
+	nyears = render_years(h, &years);
+	nsb = 5 + 2 * (nyears + 1);	/* the run's year may be new */
+	sb = xcalloc(nsb, sizeof(*sb));
+	files = xcalloc(nsb, sizeof(*files));
+	name = xcalloc(nsb, sizeof(*name));
+	for (i = 0; i < nsb; i++)
+		sb_init(&sb[i]);
+	{
+		struct strbuf mdh;
+
+		sb_init(&mdh);
+		if (render_json(&r, &sb[0], d) < 0 || render_md(&r, &sb[1]) < 0) {
+			sb_release(&mdh);
+			goto out;
+		}
+		r.link_ext = ".html";
+		snprintf(page_title, sizeof(page_title), "%s — %s", run->cfg->title, run->date);
+		if (render_md_page(&r, &day_ins, &mdh) < 0 ||
+		    render_page(page_title, render_page_class(&r), mdh.buf, &day_ins, t, &sb[2], d) < 0) {
+			sb_release(&mdh);
+			goto out;
+		}
+		sb_release(&mdh);
 	}
 	snprintf(name[0], sizeof(name[0]), "%s.json", run->date);
 	snprintf(name[1], sizeof(name[1]), "%s.md", run->date);
 	snprintf(name[2], sizeof(name[2]), "%s.html", run->date);
-	files[0] = (struct report_file){ name[0], json.buf, json.len };
-	files[1] = (struct report_file){ name[1], md.buf, md.len };
-	files[2] = (struct report_file){ name[2], html.buf, html.len };
-	files[3] = (struct report_file){ "index.md", idx.buf, idx.len };
-	files[4] = (struct report_file){ "index.html", idxhtml.buf, idxhtml.len };
-	ret = report_dir_write(rd, files, 5, d);
+	snprintf(name[3], sizeof(name[3]), "index.md");
+	snprintf(name[4], sizeof(name[4]), "index.html");
+
+	history_put(h, run, g);
+	free(years);
+	nyears = render_years(h, &years);
+	/* index (i = 0) and each year page: the Markdown file, then the HTML */
+	for (i = 0; i <= nyears; i++) {
+		struct strbuf mdh;
+		size_t m = i ? 5 + 2 * (i - 1) : 3;
+
+		ip.year = i ? years[i - 1] : 0;
+		if (i) {
+			snprintf(name[m], sizeof(name[m]), "index-%d.md", ip.year);
+			snprintf(name[m + 1], sizeof(name[m + 1]), "index-%d.html", ip.year);
+			snprintf(page_title, sizeof(page_title), "%s — %d", run->cfg->title, ip.year);
+		} else {
+			snprintf(page_title, sizeof(page_title), "%s", run->cfg->title);
+		}
+		ip.link_ext = ".md";
+		ip.inserts = NULL;
+		if (render_index_page(h, &ip, &sb[m]) < 0)
+			goto out;
+		sb_init(&mdh);
+		ip.link_ext = ".html";
+		ip.inserts = &ins;
+		if (render_index_page(h, &ip, &mdh) < 0 ||
+		    render_page(page_title, i ? "index year" : render_index_class(h), mdh.buf, &ins, t,
+				&sb[m + 1], d) < 0) {
+			sb_release(&mdh);
+			goto out;
+		}
+		sb_release(&mdh);
+		html_inserts_release(&ins);
+	}
+	for (i = 0; i < 5 + 2 * nyears; i++) {
+		if (sb[i].overflow) {
+			diag_error(d, "report too large");
+			goto out;
+		}
+		if (i >= 5 && same_file(rd->path, name[i], sb[i].buf, sb[i].len))
+			continue;
+		files[nfiles++] = (struct report_file){ name[i], sb[i].buf, sb[i].len };
+	}
+	ret = report_dir_write(rd, files, nfiles, d);
 out:
-	sb_release(&json);
-	sb_release(&md);
-	sb_release(&mdh);
-	sb_release(&html);
-	sb_release(&idx);
-	sb_release(&idxh);
-	sb_release(&idxhtml);
+	for (i = 0; i < nsb; i++)
+		sb_release(&sb[i]);
+	html_inserts_release(&day_ins);
+	html_inserts_release(&ins);
+	free(sb);
+	free(files);
+	free(name);
+	free(years);
 	return ret;
 }
 

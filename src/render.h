@@ -15,6 +15,25 @@
 #include "sweep.h"
 #include "util.h"
 
+/* recon's own HTML (charts, navigation) for a page rendered from Markdown:
+ * each piece goes in between two blocks of the Markdown, before byte `at`.
+ * Offsets are recorded while the Markdown is written, so nothing in the
+ * Markdown's text (data) can ever place or forge one.  html_inserts_release
+ * frees the pieces; a zeroed struct is empty. */
+struct html_insert {
+	size_t at;		/* offset in the Markdown: a block boundary */
+	char *html;		/* malloc'd */
+};
+
+struct html_inserts {
+	struct html_insert *v;	/* in order of at */
+	size_t n;
+};
+
+/* Append html (copied) to go in at offset at. */
+void html_inserts_add(struct html_inserts *ins, size_t at, const char *html);
+void html_inserts_release(struct html_inserts *ins);
+
 struct report {
 	const struct run *run;
 	const struct gate *gate;
@@ -44,12 +63,24 @@ int render_json(const struct report *r, struct strbuf *out, struct diag *d);
 /* The day's Markdown report. */
 int render_md(const struct report *r, struct strbuf *out);
 
+/* The same Markdown for the day's HTML page (r->link_ext ".html"), with
+ * recon's HTML pieces added to ins: the navigation, the window strip under
+ * the banner and a sparkline per check. */
+int render_md_page(const struct report *r, struct html_inserts *ins, struct strbuf *out);
+
 /* Markdown -> a whole HTML page (title escaped into the shell).  page_class
  * (may be NULL) fills the shell's {{class}} placeholder so the stylesheet can
  * colour the gate banner: render_page_class(r) for a day's page, "index" for
  * index.html. */
 int render_html(const char *title, const char *page_class, const char *markdown,
 		const struct templates *t, struct strbuf *out, struct diag *d);
+
+/* The same, with recon's HTML pieces (NULL: none) in between blocks: each
+ * stretch of Markdown between two offsets is rendered on its own, then the
+ * piece follows it. */
+int render_page(const char *title, const char *page_class, const char *markdown,
+		const struct html_inserts *ins, const struct templates *t, struct strbuf *out,
+		struct diag *d);
 
 /* The page class of a day's report: "gate-baseline", "gate-fail",
  * "gate-met" (pass and gate met) or "gate-pass" (pass, streak too short). */
@@ -60,6 +91,30 @@ const char *render_page_class(const struct report *r);
  * index.md, the .html pages for the Markdown that becomes index.html). */
 int render_index_md(const struct history *h, const char *title, const char *link_ext,
 		    struct strbuf *out);
+
+/* An index page: index.md (year 0: the latest reports, a summary by year,
+ * links to the year pages) or index-YYYY.md (every report of that year and
+ * a summary by month).  Links go to DATE + link_ext and index-YYYY +
+ * link_ext; with inserts, the charts of the HTML page are added there. */
+struct index_page {
+	const char *title;	/* [report] title */
+	const char *link_ext;	/* ".md" or ".html" */
+	int gate_days;		/* the gate's threshold, for the banner and charts */
+	int year;		/* 0: index; else the year of index-YYYY */
+	struct html_inserts *inserts;	/* NULL for the Markdown file */
+};
+
+#define INDEX_RECENT_DAYS 90	/* calendar days the index lists in full */
+
+int render_index_page(const struct history *h, const struct index_page *p, struct strbuf *out);
+
+/* The page class of an index page: "index" plus the latest report's gate
+ * class ("index gate-fail", ...). */
+const char *render_index_class(const struct history *h);
+
+/* The years that have a report in h, oldest first, into *years (malloc'd,
+ * freed by the caller, NULL when none); returns their number. */
+size_t render_years(const struct history *h, int **years);
 
 /* Markdown-escape text so it shows literally, also inside a table cell, a
  * heading or a list item: every ASCII punctuation character with a meaning

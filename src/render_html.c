@@ -8,11 +8,19 @@
  * in place of {{body}}; {{title}} and {{class}} are HTML-escaped, {{css}} is
  * the stylesheet as is, so the page is self-contained (no external request,
  * no script).  Every cmark allocation is freed here.
+ *
+ * recon's own HTML (charts, navigation; struct html_inserts) goes in
+ * between blocks: the Markdown is cut at the recorded offsets, each stretch
+ * rendered on its own (the cuts are block boundaries, so the result is the
+ * same as one parse), and the pieces follow their stretch.  The offsets are
+ * recorded by the renderers while they write, never found in the text, so
+ * data cannot place or forge a piece.
  */
 #include "render.h"
 
 #include <cmark-gfm.h>
 #include <cmark-gfm-core-extensions.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Tables render alignment as style attributes: HTML5 has no align=. */
@@ -44,8 +52,30 @@ static void html_escape(struct strbuf *o, const char *s)
 	}
 }
 
-/* Markdown -> HTML fragment appended to o.  -1 with d set on failure. */
-static int markdown_to_html(const char *markdown, struct strbuf *o, struct diag *d)
+/* Queue a copy of html to go in at offset at (see render.h). */
+void html_inserts_add(struct html_inserts *ins, size_t at, const char *html)
+{
+	ins->v = xrealloc(ins->v, (ins->n + 1) * sizeof(*ins->v));
+	ins->v[ins->n].at = at;
+	ins->v[ins->n].html = xstrdup(html);
+	ins->n++;
+}
+
+/* Free every queued piece; ins is left empty. */
+void html_inserts_release(struct html_inserts *ins)
+{
+	size_t i;
+
+	for (i = 0; i < ins->n; i++)
+		free(ins->v[i].html);
+	free(ins->v);
+	ins->v = NULL;
+	ins->n = 0;
+}
+
+/* Markdown markdown[0..len) -> HTML fragment appended to o.  -1 with d set
+ * on failure. */
+static int markdown_to_html(const char *markdown, size_t len, struct strbuf *o, struct diag *d)
 {
 	static const char *const exts[] = {"table", "strikethrough"};
 	cmark_parser *parser = NULL;
@@ -68,7 +98,7 @@ static int markdown_to_html(const char *markdown, struct strbuf *o, struct diag 
 			goto out;
 		}
 	}
-	cmark_parser_feed(parser, markdown, strlen(markdown));
+	cmark_parser_feed(parser, markdown, len);
 	doc = cmark_parser_finish(parser);
 	if (!doc) {
 		diag_error(d, "cmark: cannot parse the report");
@@ -99,12 +129,41 @@ out:
 int render_html(const char *title, const char *page_class, const char *markdown,
 		const struct templates *t, struct strbuf *out, struct diag *d)
 {
+	return render_page(title, page_class, markdown, NULL, t, out, d);
+}
+
+/* The body: the Markdown's stretches rendered, recon's pieces in between. */
+static int page_body(const char *markdown, const struct html_inserts *ins, struct strbuf *body,
+		     struct diag *d)
+{
+	size_t len = strlen(markdown), at = 0, i;
+
+	for (i = 0; ins && i < ins->n; i++) {
+		size_t cut = ins->v[i].at < len ? ins->v[i].at : len;
+
+		if (cut > at && markdown_to_html(markdown + at, cut - at, body, d) < 0)
+			return -1;
+		if (cut > at)
+			at = cut;
+		sb_puts(body, ins->v[i].html);
+	}
+	if (len > at && markdown_to_html(markdown + at, len - at, body, d) < 0)
+		return -1;
+	return 0;
+}
+
+/* A whole page with recon's pieces (see render.h).  Returns 0, or -1 with d
+ * set. */
+int render_page(const char *title, const char *page_class, const char *markdown,
+		const struct html_inserts *ins, const struct templates *t, struct strbuf *out,
+		struct diag *d)
+{
 	struct strbuf body;
 	const char *p = t->shell, *open;
 	int ret = -1;
 
 	sb_init(&body);
-	if (markdown_to_html(markdown, &body, d) < 0)
+	if (page_body(markdown, ins, &body, d) < 0)
 		goto out;
 	while ((open = strstr(p, "{{")) != NULL) {
 		const char *name = open + 2, *close = strstr(name, "}}");

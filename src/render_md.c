@@ -12,7 +12,9 @@
  */
 #include "render.h"
 #include "recovery.h"
+#include "render_svg.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -290,10 +292,68 @@ static void value_note(struct strbuf *o, const struct check_result *c)
 	}
 }
 
+/* Where a check goes on the page: gating failures first, then signal-only
+ * failures, errors, skips, and the passing checks last. */
+static int check_rank(const struct check_result *c)
+{
+	bool paging = !c->cfg || c->cfg->paging;
+
+	switch (c->status) {
+	case STATUS_FAIL:
+		return paging ? 0 : 1;
+	case STATUS_ERROR:
+		return 2;
+	case STATUS_SKIPPED:
+		return 3;
+	case STATUS_PASS:
+		return 4;
+	}
+	return 5;
+}
+
+static int cmp_check_rank(const void *a, const void *b)
+{
+	const struct check_result *const *x = a, *const *y = b;
+	int rx = check_rank(*x), ry = check_rank(*y);
+
+	if (rx != ry)
+		return rx - ry;
+	return *x < *y ? -1 : *x > *y;	/* checks[] is sorted by id already */
+}
+
+/* The run's checks in page order (malloc'd; the caller frees). */
+static const struct check_result **ranked_checks(const struct run *run)
+{
+	const struct check_result **v = xcalloc(run->nchecks + 1, sizeof(*v));
+	size_t i;
+
+	for (i = 0; i < run->nchecks; i++)
+		v[i] = &run->checks[i];
+	qsort(v, run->nchecks, sizeof(*v), cmp_check_rank);
+	return v;
+}
+
+/* The change of c's drift since the previous report: "+3", "-2", "0",
+ * "new" (not in it) or "—" (no readable previous report). */
+static void since_previous(struct strbuf *o, const struct report *r, const struct check_result *c)
+{
+	const struct day *prev = r->previous;
+	const struct day_check *pc;
+
+	if (!prev || prev->status == DAY_UNREADABLE)
+		sb_puts(o, "—");
+	else if (!(pc = find_day_check(prev, check_id(c))))
+		sb_puts(o, "new");
+	else if (c->drift > pc->drift)
+		sb_addf(o, "+%lld", c->drift - pc->drift);
+	else
+		sb_addf(o, "%lld", c->drift - pc->drift);
+}
+
 static void md_checks(const struct report *r, struct strbuf *o)
 {
 	const struct run *run = r->run;
-	const struct day *prev = r->previous;
+	const struct check_result **v;
 	size_t i, nnotes = 0;
 
 	sb_puts(o, "## Checks\n\n");
@@ -301,25 +361,18 @@ static void md_checks(const struct report *r, struct strbuf *o)
 		sb_puts(o, "No enabled checks.\n\n");
 		return;
 	}
+	v = ranked_checks(run);
 	sb_puts(o, "| check | kind | status | paging | drift | since previous report | description |\n"
 		   "|---|---|---|---|--:|--:|---|\n");
 	for (i = 0; i < run->nchecks; i++) {
-		const struct check_result *c = &run->checks[i];
-		const struct day_check *pc;
+		const struct check_result *c = v[i];
 
 		sb_puts(o, "| ");
 		esc(o, check_id(c));
 		sb_addf(o, " | %s | %s | %s | %lld | ", c->cfg ? kind_word(c->cfg->kind) : "?",
 			status_cell(c->status),
 			!c->cfg || c->cfg->paging ? "yes" : "no (signal-only)", c->drift);
-		if (!prev || prev->status == DAY_UNREADABLE)
-			sb_puts(o, "—");
-		else if (!(pc = find_day_check(prev, check_id(c))))
-			sb_puts(o, "new");
-		else if (c->drift > pc->drift)
-			sb_addf(o, "+%lld", c->drift - pc->drift);
-		else
-			sb_addf(o, "%lld", c->drift - pc->drift);
+		since_previous(o, r, c);
 		sb_puts(o, " | ");
 		if (c->cfg && c->cfg->description)
 			esc(o, c->cfg->description);
@@ -329,7 +382,7 @@ static void md_checks(const struct report *r, struct strbuf *o)
 
 	/* errors, skip reasons and values: one line each, under the table */
 	for (i = 0; i < run->nchecks; i++) {
-		const struct check_result *c = &run->checks[i];
+		const struct check_result *c = v[i];
 
 		if (c->status == STATUS_ERROR) {
 			sb_puts(o, "- **");
@@ -369,9 +422,122 @@ static void md_checks(const struct report *r, struct strbuf *o)
 	}
 	if (nnotes)
 		sb_putc(o, '\n');
+	free(v);
 }
 
-/* ---- 4. per-tenant breakdown --------------------------------------------- */
+/* ---- per-check history over the window ------------------------------------ */
+
+/* The report of date in h (dates sort like days), or NULL. */
+static const struct day *day_of_date(const struct history *h, const char *date)
+{
+	size_t lo = 0, hi = h ? h->ndays : 0;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(h->days[mid].date, date);
+
+		if (c == 0)
+			return &h->days[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* Check c on window day w: today from the run, other days from the history. */
+static void check_on(const struct report *r, const struct check_result *c,
+		     const struct window_day *w, struct chart_day *out)
+{
+	const struct day *dy;
+	const struct day_check *dc;
+
+	memset(out, 0, sizeof(*out));
+	memcpy(out->date, w->date, sizeof(out->date));
+	out->drift = -1;
+	out->streak = -1;
+	out->status = DAY_UNREADABLE;	/* "other": out->word says what */
+	if (strcmp(w->date, r->run->date) == 0) {
+		if (c->status == STATUS_PASS || c->status == STATUS_FAIL) {
+			out->status = c->status == STATUS_PASS ? DAY_PASS : DAY_FAIL;
+			out->drift = c->drift;
+			out->word = c->status == STATUS_PASS ? "pass" : "fail";
+		} else {
+			out->word = status_name(c->status);
+		}
+		return;
+	}
+	dy = day_of_date(r->history, w->date);
+	if (!dy) {
+		out->status = DAY_MISSING;
+		out->word = "no report";
+	} else if (dy->status == DAY_UNREADABLE) {
+		out->word = "unreadable";
+	} else if (dy->baseline) {
+		out->word = "baseline";
+	} else if (!(dc = find_day_check(dy, check_id(c)))) {
+		out->word = "not run";
+	} else if (dc->status && strcmp(dc->status, "pass") == 0) {
+		out->status = DAY_PASS;
+		out->drift = dc->drift;
+		out->word = "pass";
+	} else if (dc->status && strcmp(dc->status, "fail") == 0) {
+		out->status = DAY_FAIL;
+		out->drift = dc->drift;
+		out->word = "fail";
+	} else if (dc->status && strcmp(dc->status, "error") == 0) {
+		out->word = "error";
+	} else if (dc->status && strcmp(dc->status, "skipped") == 0) {
+		out->word = "skipped";
+	} else {
+		out->word = "unknown";
+	}
+}
+
+/* Check c over the whole window into days (r->gate->nwindow entries). */
+static void check_window(const struct report *r, const struct check_result *c,
+			 struct chart_day *days)
+{
+	size_t i;
+
+	for (i = 0; i < r->gate->nwindow; i++)
+		check_on(r, c, &r->gate->window[i], &days[i]);
+}
+
+/* Record recon's HTML in html to go in at the Markdown's current end. */
+static void insert_here(struct html_inserts *ins, const struct strbuf *o, struct strbuf *html)
+{
+	if (ins && html->len)
+		html_inserts_add(ins, o->len, html->buf);
+	sb_reset(html);
+}
+
+/* A sparkline of c's drift over the window, into the HTML page only. */
+static void spark_insert(const struct report *r, struct html_inserts *ins, struct strbuf *o,
+			 const struct check_result *c)
+{
+	struct strbuf html, title;
+	struct chart_day *days;
+
+	if (!ins || !r->gate || !r->gate->nwindow)
+		return;
+	days = xcalloc(r->gate->nwindow, sizeof(*days));
+	check_window(r, c, days);
+	sb_init(&html);
+	sb_init(&title);
+	sb_addf(&title, "Drift of %s over the last %zu days", check_id(c), r->gate->nwindow);
+	sb_puts(&html, "<figure class=\"spark\">\n");
+	svg_sparkline(&html, days, r->gate->nwindow, title.buf);
+	sb_puts(&html, "<figcaption>drift over the window: a square is a fail, a dot a pass, "
+		       "a ring neither</figcaption>\n</figure>\n");
+	insert_here(ins, o, &html);
+	sb_release(&title);
+	sb_release(&html);
+	free(days);
+}
+
+/* ---- 4. failing checks: drift, per-tenant breakdown and samples ------------ */
 
 static int cmp_group_drift(const void *a, const void *b)
 {
@@ -393,100 +559,184 @@ static int cmp_group_ptr(const void *a, const void *b)
 	return *x < *y ? -1 : *x > *y;	/* groups[] is sorted by group already */
 }
 
-static void md_groups(const struct report *r, struct strbuf *o)
+static void check_groups(struct strbuf *o, const struct check_result *c)
 {
-	const struct run *run = r->run;
-	size_t i, j;
-	bool any = false;
+	bool cmp = c->cfg && c->cfg->kind == KIND_COMPARE;
+	const struct group_result **rows;
+	size_t j, n = c->ngroups;
 
-	for (i = 0; i < run->nchecks; i++)
-		if (run->checks[i].ngroups)
-			any = true;
-	if (!any)
+	if (!n)
 		return;
-	sb_puts(o, "## Per-tenant breakdown\n\n");
-	for (i = 0; i < run->nchecks; i++) {
-		const struct check_result *c = &run->checks[i];
-		bool cmp = c->cfg && c->cfg->kind == KIND_COMPARE;
-		const struct group_result **rows;
-		size_t n = c->ngroups;
-
-		if (!n)
-			continue;
-		rows = xcalloc(n, sizeof(*rows));
-		for (j = 0; j < n; j++)
-			rows[j] = &c->groups[j];
-		if (n > MAX_GROUP_ROWS) {
-			/* keep the largest drifts, then show them in group order */
-			qsort(rows, n, sizeof(*rows), cmp_group_drift);
-			n = MAX_GROUP_ROWS;
-			qsort(rows, n, sizeof(*rows), cmp_group_ptr);
-		}
-		sb_puts(o, "### ");
-		esc(o, check_id(c));
-		sb_puts(o, "\n\n| ");
-		esc(o, c->cfg && c->cfg->group ? c->cfg->group : "group");
-		sb_puts(o, cmp ? " | drift | missing | extra | changed |\n|---|--:|--:|--:|--:|\n"
-			       : " | drift |\n|---|--:|\n");
-		for (j = 0; j < n; j++) {
-			sb_puts(o, "| ");
-			cell(o, rows[j]->group);
-			sb_addf(o, " | %lld |", rows[j]->drift);
-			if (cmp)
-				sb_addf(o, " %lld | %lld | %lld |", rows[j]->missing,
-					rows[j]->extra, rows[j]->changed);
-			sb_putc(o, '\n');
-		}
-		sb_putc(o, '\n');
-		if (c->ngroups > n)
-			sb_addf(o, "The %d groups with the largest drift are shown; %zu more "
-				   "are in the JSON report.\n\n", MAX_GROUP_ROWS, c->ngroups - n);
-		free(rows);
+	rows = xcalloc(n, sizeof(*rows));
+	for (j = 0; j < n; j++)
+		rows[j] = &c->groups[j];
+	if (n > MAX_GROUP_ROWS) {
+		/* keep the largest drifts, then show them in group order */
+		qsort(rows, n, sizeof(*rows), cmp_group_drift);
+		n = MAX_GROUP_ROWS;
+		qsort(rows, n, sizeof(*rows), cmp_group_ptr);
 	}
+	sb_addf(o, "#### Per-tenant breakdown\n\n%zu %s with drift.\n\n| ", c->ngroups,
+		plural((long long)c->ngroups, "group", "groups"));
+	esc(o, c->cfg && c->cfg->group ? c->cfg->group : "group");
+	sb_puts(o, cmp ? " | drift | missing | extra | changed |\n|---|--:|--:|--:|--:|\n"
+		       : " | drift |\n|---|--:|\n");
+	for (j = 0; j < n; j++) {
+		sb_puts(o, "| ");
+		cell(o, rows[j]->group);
+		sb_addf(o, " | %lld |", rows[j]->drift);
+		if (cmp)
+			sb_addf(o, " %lld | %lld | %lld |", rows[j]->missing, rows[j]->extra,
+				rows[j]->changed);
+		sb_putc(o, '\n');
+	}
+	sb_putc(o, '\n');
+	if (c->ngroups > n)
+		sb_addf(o, "The %d groups with the largest drift are shown; %zu more are in the "
+			   "JSON report.\n\n", MAX_GROUP_ROWS, c->ngroups - n);
+	free(rows);
 }
 
-/* ---- 5. samples ---------------------------------------------------------- */
-
-static void md_samples(const struct report *r, struct strbuf *o)
+static void check_samples(struct strbuf *o, const struct check_result *c)
 {
-	const struct run *run = r->run;
-	size_t i, j, k;
-	bool any = false;
+	size_t j, k;
 
-	sb_puts(o, "## Samples\n\n");
-	for (i = 0; i < run->nchecks; i++) {
-		const struct check_result *c = &run->checks[i];
-
-		if (c->status != STATUS_FAIL || !c->nsamples || !c->ncolumns)
-			continue;
-		any = true;
-		sb_puts(o, "### ");
-		esc(o, check_id(c));
-		sb_addf(o, "\n\n%zu of %lld violating %s.\n\n", c->nsamples, c->drift,
-			plural(c->drift, "row", "rows"));
+	if (!c->nsamples || !c->ncolumns)
+		return;
+	sb_addf(o, "#### Samples\n\n%zu of %lld violating %s.\n\n", c->nsamples, c->drift,
+		plural(c->drift, "row", "rows"));
+	sb_putc(o, '|');
+	for (k = 0; k < c->ncolumns; k++) {
+		sb_putc(o, ' ');
+		cell(o, c->columns[k]);
+		sb_puts(o, " |");
+	}
+	sb_puts(o, "\n|");
+	for (k = 0; k < c->ncolumns; k++)
+		sb_puts(o, "---|");
+	sb_putc(o, '\n');
+	for (j = 0; j < c->nsamples; j++) {
 		sb_putc(o, '|');
 		for (k = 0; k < c->ncolumns; k++) {
 			sb_putc(o, ' ');
-			cell(o, c->columns[k]);
+			cell(o, c->samples[j][k]);
 			sb_puts(o, " |");
-		}
-		sb_puts(o, "\n|");
-		for (k = 0; k < c->ncolumns; k++)
-			sb_puts(o, "---|");
-		sb_putc(o, '\n');
-		for (j = 0; j < c->nsamples; j++) {
-			sb_putc(o, '|');
-			for (k = 0; k < c->ncolumns; k++) {
-				sb_putc(o, ' ');
-				cell(o, c->samples[j][k]);
-				sb_puts(o, " |");
-			}
-			sb_putc(o, '\n');
 		}
 		sb_putc(o, '\n');
 	}
-	if (!any)
-		sb_puts(o, "No failing check has samples.\n\n");
+	sb_putc(o, '\n');
+}
+
+/* Each failing check (gating ones first) with everything about it: its
+ * drift and the change since the previous report, what it checks, its
+ * drift over the window (HTML), the per-tenant breakdown and the samples. */
+static void md_failing(const struct report *r, struct html_inserts *ins, struct strbuf *o)
+{
+	const struct run *run = r->run;
+	const struct check_result **v = ranked_checks(run);
+	size_t i, n = 0;
+
+	sb_puts(o, "## Failing checks\n\n");
+	for (i = 0; i < run->nchecks; i++) {
+		const struct check_result *c = v[i];
+
+		if (c->status != STATUS_FAIL)
+			continue;
+		n++;
+		sb_puts(o, "### ");
+		esc(o, check_id(c));
+		sb_addf(o, "\n\n**FAIL** — drift %lld", c->drift);
+		if (r->previous && r->previous->status != DAY_UNREADABLE &&
+		    !find_day_check(r->previous, check_id(c))) {
+			sb_puts(o, " (not in the previous report)");
+		} else if (r->previous && r->previous->status != DAY_UNREADABLE) {
+			sb_puts(o, " (");
+			since_previous(o, r, c);
+			sb_puts(o, " since the previous report)");
+		}
+		sb_addf(o, "; %s check, %s",
+			c->cfg ? kind_word(c->cfg->kind) : "?",
+			!c->cfg || c->cfg->paging ? "gating" : "signal-only (not part of the gate)");
+		if (c->cfg && c->cfg->target) {
+			sb_puts(o, "; target ");
+			esc(o, c->cfg->target);
+		}
+		sb_puts(o, ".\n");
+		if (c->cfg && c->cfg->description) {
+			sb_puts(o, "\n");
+			esc(o, c->cfg->description);
+			sb_puts(o, "\n");
+		}
+		if (c->cfg && c->cfg->kind == KIND_VALUE && c->has_value) {
+			sb_puts(o, "\n");
+			value_note(o, c);
+			sb_puts(o, ".\n");
+		} else if (c->cfg && c->cfg->kind == KIND_COMPARE) {
+			sb_addf(o, "\n%lld missing, %lld extra, %lld changed.\n", c->missing, c->extra,
+				c->changed);
+		}
+		sb_putc(o, '\n');
+		spark_insert(r, ins, o, c);
+		check_groups(o, c);
+		check_samples(o, c);
+	}
+	if (!n)
+		sb_puts(o, "No check failed.\n\n");
+	free(v);
+}
+
+/* ---- 0. navigation -------------------------------------------------------- */
+
+/* The line of links above the title: the previous report, the index and
+ * the next calendar day's page.  The next link names the day after, whether
+ * or not its report exists yet (tomorrow's, for the newest report): a page
+ * depends only on its inputs and the reports before it, so re-running a
+ * date gives the same bytes whatever was written since.  Dates come from
+ * file names that parsed as dates, so they are safe in a link.  A partial
+ * run has none: it is not a page of the report directory. */
+static void md_nav(const struct report *r, struct html_inserts *ins, struct strbuf *o)
+{
+	const char *ext = r->link_ext;
+	const struct day *prev = r->previous;
+	char next[11];
+	long today;
+
+	if (!ext || r->run->partial)
+		return;
+	if (date_parse(r->run->date, &today) < 0)
+		return;
+	date_format(today + 1, next);
+	if (ins)
+		html_inserts_add(ins, o->len, "<nav class=\"pager\" aria-label=\"Reports\">\n");
+	if (prev)
+		sb_addf(o, "[← %s](%s%s) · ", prev->date, prev->date, ext);
+	sb_addf(o, "[All reports](index%s)", ext);
+	sb_addf(o, " · [next day →](%s%s)", next, ext);
+	sb_puts(o, "\n\n");
+	if (ins)
+		html_inserts_add(ins, o->len, "</nav>\n");
+}
+
+/* The rolling window as day cells, under the banner of the HTML page. */
+static void strip_insert(const struct report *r, struct html_inserts *ins, struct strbuf *o)
+{
+	const struct gate *g = r->gate;
+	struct strbuf html, title;
+
+	if (!ins || !g->nwindow)
+		return;
+	sb_init(&html);
+	sb_init(&title);
+	sb_addf(&title, "Gate status of the last %zu days, %s to %s", g->nwindow, g->window[0].date,
+		g->window[g->nwindow - 1].date);
+	sb_puts(&html, "<figure class=\"window\">\n");
+	svg_window_strip(&html, g->window, g->nwindow, r->run->date, title.buf);
+	sb_addf(&html, "<figcaption>The rolling window: a tick is a pass, a cross a fail, a dash "
+		       "a day without a report. Streak %lld of %d clean days.</figcaption>\n"
+		       "</figure>\n", g->streak, g->required);
+	insert_here(ins, o, &html);
+	sb_release(&title);
+	sb_release(&html);
 }
 
 /* ---- 6. recovery plan ---------------------------------------------------- */
@@ -540,7 +790,82 @@ static void md_recovery(const struct report *r, struct strbuf *o)
 
 /* ---- 7. rolling window --------------------------------------------------- */
 
-static void md_window(const struct report *r, struct strbuf *o)
+#define MAX_TREND_COLUMNS 14	/* days of the per-check table in the Markdown */
+
+/* One cell of the per-check table: the drift (bold on a fail) or a word. */
+static void trend_cell(struct strbuf *o, const struct chart_day *d)
+{
+	if (d->status == DAY_FAIL)
+		sb_addf(o, " **%lld** |", d->drift);
+	else if (d->status == DAY_PASS)
+		sb_addf(o, " %lld |", d->drift);
+	else if (d->status == DAY_MISSING)
+		sb_puts(o, " — |");
+	else
+		sb_addf(o, " %s |", d->word ? d->word : "?");
+}
+
+/* Every check's drift over the window: a table (the text equivalent) and,
+ * on the HTML page, a sparkline per check. */
+static void md_trend(const struct report *r, struct html_inserts *ins, struct strbuf *o)
+{
+	const struct run *run = r->run;
+	const struct gate *g = r->gate;
+	const struct check_result **v;
+	size_t i, k, first = g->nwindow > MAX_TREND_COLUMNS ? g->nwindow - MAX_TREND_COLUMNS : 0;
+	struct chart_day *days;
+	struct strbuf html, title;
+
+	if (!run->nchecks || !g->nwindow)
+		return;
+	v = ranked_checks(run);
+	days = xcalloc(g->nwindow, sizeof(*days));
+	sb_init(&html);
+	sb_init(&title);
+	sb_puts(o, "### Drift per check\n\n");
+	sb_addf(o, "Drift of each check on each day from %s to %s (columns are month-day; "
+		   "a drift in bold type, like **1**, means the check failed that day; — no "
+		   "report).\n\n",
+		g->window[first].date, g->window[g->nwindow - 1].date);
+	if (ins) {
+		sb_puts(&html, "<div class=\"sparks\">\n");
+		for (i = 0; i < run->nchecks; i++) {
+			check_window(r, v[i], days);
+			sb_reset(&title);
+			sb_addf(&title, "Drift of %s over the last %zu days", check_id(v[i]), g->nwindow);
+			sb_puts(&html, "<figure class=\"spark\">\n");
+			svg_sparkline(&html, days, g->nwindow, title.buf);
+			sb_puts(&html, "<figcaption>");
+			svg_text(&html, check_id(v[i]));
+			sb_puts(&html, "</figcaption>\n</figure>\n");
+		}
+		sb_puts(&html, "</div>\n");
+		insert_here(ins, o, &html);
+	}
+	sb_puts(o, "| check |");
+	for (k = first; k < g->nwindow; k++)
+		sb_addf(o, " %s |", g->window[k].date + 5);
+	sb_puts(o, "\n|---|");
+	for (k = first; k < g->nwindow; k++)
+		sb_puts(o, "--:|");
+	sb_putc(o, '\n');
+	for (i = 0; i < run->nchecks; i++) {
+		check_window(r, v[i], days);
+		sb_puts(o, "| ");
+		esc(o, check_id(v[i]));
+		sb_puts(o, " |");
+		for (k = first; k < g->nwindow; k++)
+			trend_cell(o, &days[k]);
+		sb_putc(o, '\n');
+	}
+	sb_putc(o, '\n');
+	sb_release(&title);
+	sb_release(&html);
+	free(days);
+	free(v);
+}
+
+static void md_window(const struct report *r, struct html_inserts *ins, struct strbuf *o)
 {
 	const struct gate *g = r->gate;
 	size_t i;
@@ -567,6 +892,7 @@ static void md_window(const struct report *r, struct strbuf *o)
 	}
 	sb_addf(o, "Streak: %lld consecutive clean %s (gate requires %d).\n\n", g->streak,
 		plural(g->streak, "day", "days"), g->required);
+	md_trend(r, ins, o);
 }
 
 /* ---- 8. shadow checks ---------------------------------------------------- */
@@ -603,18 +929,27 @@ static void md_shadows(const struct report *r, struct strbuf *o)
 		if (s->disagree_today) {
 			sb_puts(o, "**Disagreement today:** ");
 			esc(o, s->id);
-			sb_addf(o, " is %s, ", s->disagreements[s->ndisagreements - 1].status);
+			sb_puts(o, " is ");
+			esc(o, s->disagreements[s->ndisagreements - 1].status);
+			sb_puts(o, ", ");
 			esc(o, s->of);
-			sb_addf(o, " is %s.\n\n", s->disagreements[s->ndisagreements - 1].of_status);
+			sb_puts(o, " is ");
+			esc(o, s->disagreements[s->ndisagreements - 1].of_status);
+			sb_puts(o, ".\n\n");
 		}
 		if (!s->ndisagreements)
 			continue;
 		sb_puts(o, "Disagreements of ");
 		esc(o, s->id);
 		sb_puts(o, " in the soak window:");
-		for (k = 0; k < s->ndisagreements; k++)
-			sb_addf(o, "%s %s (%s; original %s)", k ? "," : "", s->disagreements[k].date,
-				s->disagreements[k].status, s->disagreements[k].of_status);
+		for (k = 0; k < s->ndisagreements; k++) {
+			/* statuses as written in earlier JSON files: data */
+			sb_addf(o, "%s %s (", k ? "," : "", s->disagreements[k].date);
+			esc(o, s->disagreements[k].status);
+			sb_puts(o, "; original ");
+			esc(o, s->disagreements[k].of_status);
+			sb_putc(o, ')');
+		}
 		sb_puts(o, ".\n\n");
 	}
 }
@@ -669,13 +1004,20 @@ static void md_provenance(const struct report *r, struct strbuf *o)
 /* The day's Markdown report into out.  Returns 0, or -1 when out hit its cap. */
 int render_md(const struct report *r, struct strbuf *out)
 {
+	return render_md_page(r, NULL, out);
+}
+
+/* The day's Markdown for its HTML page, charts into ins (see render.h). */
+int render_md_page(const struct report *r, struct html_inserts *ins, struct strbuf *out)
+{
+	md_nav(r, ins, out);
 	md_banner(r, out);
+	strip_insert(r, ins, out);
 	md_summary(r, out);
 	md_checks(r, out);
-	md_groups(r, out);
-	md_samples(r, out);
+	md_failing(r, ins, out);
 	md_recovery(r, out);
-	md_window(r, out);
+	md_window(r, ins, out);
 	md_shadows(r, out);
 	md_provenance(r, out);
 	return out->overflow ? -1 : 0;
@@ -691,41 +1033,370 @@ const char *render_page_class(const struct report *r)
 	return r->gate && r->gate->met ? "gate-met" : "gate-pass";
 }
 
-/* index.md: every report of h, newest first.  Returns 0, or -1 on overflow. */
-int render_index_md(const struct history *h, const char *title, const char *link_ext,
-		    struct strbuf *out)
+/* ---- the index and the year pages ----------------------------------------- */
+
+/* Counts over a stretch of reports (a year, a month). */
+struct tally {
+	long long reports, pass, fail, unreadable, met, drift;
+};
+
+static void tally_add(struct tally *t, const struct day *d)
+{
+	t->reports++;
+	if (d->status == DAY_PASS)
+		t->pass++;
+	else if (d->status == DAY_FAIL)
+		t->fail++;
+	else
+		t->unreadable++;
+	if (d->status == DAY_PASS && d->met)
+		t->met++;
+	if (d->status != DAY_UNREADABLE && d->drift > 0)
+		t->drift += d->drift;
+}
+
+static void tally_row(struct strbuf *o, const struct tally *t)
+{
+	sb_addf(o, " %lld | %lld | %lld | %lld | %lld | %lld |\n", t->reports, t->pass, t->fail,
+		t->unreadable, t->met, t->drift);
+}
+
+/* The day number of a report (parsed from its date: d->day may be unset in
+ * a hand-built history). */
+static long day_number(const struct day *d)
+{
+	long n = 0;
+
+	if (date_parse(d->date, &n) < 0)
+		return d->day;
+	return n;
+}
+
+static int year_of(const struct day *d)
+{
+	return atoi(d->date);
+}
+
+/* The years with reports, ascending (see render.h). */
+size_t render_years(const struct history *h, int **years)
+{
+	size_t i, n = 0;
+
+	*years = NULL;
+	for (i = 0; i < h->ndays; i++) {
+		int y = year_of(&h->days[i]);
+
+		if (n && (*years)[n - 1] == y)
+			continue;
+		*years = xrealloc(*years, (n + 1) * sizeof(**years));
+		(*years)[n++] = y;
+	}
+	return n;
+}
+
+/* The index page's class: "index" and the latest report's gate class. */
+const char *render_index_class(const struct history *h)
+{
+	const struct day *d;
+
+	if (!h->ndays)
+		return "index";
+	d = &h->days[h->ndays - 1];
+	if (d->status == DAY_FAIL)
+		return "index gate-fail";
+	if (d->status != DAY_PASS || d->baseline)
+		return "index gate-baseline";
+	return d->met ? "index gate-met" : "index gate-pass";
+}
+
+/* One report's row: date (linked), gate status, drift, streak, met, notes. */
+static void index_row(struct strbuf *out, const struct day *d, const char *link_ext)
+{
+	if (d->status == DAY_UNREADABLE) {
+		sb_addf(out, "| %s | unreadable | — | — | — | ", d->date);
+		esc(out, d->error ? d->error : "unreadable");
+		sb_puts(out, " |\n");
+		return;
+	}
+	if (link_ext)
+		sb_addf(out, "| [%s](%s%s) | ", d->date, d->date, link_ext);
+	else
+		sb_addf(out, "| %s | ", d->date);
+	sb_addf(out, "%s | ", day_cell(d->status));
+	if (d->drift < 0)
+		sb_puts(out, "— | ");
+	else
+		sb_addf(out, "%lld | ", d->drift);
+	sb_addf(out, "%lld | %s | %s |\n", d->streak, d->met ? "yes" : "no",
+		d->baseline ? "baseline" : "");
+}
+
+/* Reports days[lo..hi) newest first, as a table. */
+static void index_table(struct strbuf *out, const struct history *h, size_t lo, size_t hi,
+			const char *link_ext)
 {
 	size_t i;
 
+	sb_puts(out, "| date | gate status | drift | streak | gate met | notes |\n"
+		     "|---|---|--:|--:|---|---|\n");
+	for (i = hi; i-- > lo;)
+		index_row(out, &h->days[i], link_ext);
+	sb_putc(out, '\n');
+}
+
+/* The daily chart of the calendar days from..to (HTML page only). */
+static void index_day_chart(struct strbuf *out, const struct history *h, size_t lo, size_t hi,
+			    const struct index_page *p, const char *title)
+{
+	struct strbuf html;
+	struct chart_day *days;
+	long from, to, day;
+	size_t n, i, k = lo;
+
+	if (!p->inserts || lo >= hi)
+		return;
+	from = day_number(&h->days[lo]);
+	to = day_number(&h->days[hi - 1]);
+	if (to < from)
+		return;
+	n = (size_t)(to - from + 1);
+	days = xcalloc(n, sizeof(*days));
+	for (i = 0, day = from; i < n; i++, day++) {
+		struct chart_day *c = &days[i];
+
+		date_format(day, c->date);
+		c->status = DAY_MISSING;
+		c->drift = -1;
+		c->streak = -1;
+		while (k < hi && day_number(&h->days[k]) < day)
+			k++;
+		if (k < hi && day_number(&h->days[k]) == day) {
+			const struct day *d = &h->days[k];
+
+			c->status = d->status;
+			c->baseline = d->baseline;
+			c->drift = d->status == DAY_UNREADABLE ? -1 : d->drift;
+			c->streak = d->status == DAY_UNREADABLE ? -1 : d->streak;
+		}
+	}
+	sb_init(&html);
+	sb_puts(&html, "<figure class=\"days\">\n");
+	svg_day_chart(&html, days, n, p->gate_days, title);
+	sb_puts(&html, "<figcaption>Drift per day (a tall band mark is a fail, a short one a "
+		       "pass, a dashed one no report) and the streak of clean days against the "
+		       "gate; the numbers are in the table.</figcaption>\n</figure>\n");
+	html_inserts_add(p->inserts, out->len, html.buf);
+	sb_release(&html);
+	free(days);
+}
+
+/* The monthly chart of every report (HTML page only). */
+static void index_month_chart(struct strbuf *out, const struct history *h,
+			      const struct index_page *p)
+{
+	struct strbuf html;
+	struct chart_month *m = NULL;
+	size_t n = 0, i;
+	int y, mo, ly, lm;
+
+	if (!p->inserts || !h->ndays)
+		return;
+	y = year_of(&h->days[0]);
+	mo = atoi(h->days[0].date + 5);
+	ly = year_of(&h->days[h->ndays - 1]);
+	lm = atoi(h->days[h->ndays - 1].date + 5);
+	while (y < ly || (y == ly && mo <= lm)) {
+		char ym[32];
+
+		m = xrealloc(m, (n + 1) * sizeof(*m));
+		memset(&m[n], 0, sizeof(*m));
+		snprintf(ym, sizeof(ym), "%04d-%02d", y, mo);
+		memcpy(m[n].month, ym, sizeof(m[n].month) - 1);
+		n++;
+		if (++mo > 12) {
+			mo = 1;
+			y++;
+		}
+	}
+	for (i = 0; i < h->ndays; i++) {
+		const struct day *d = &h->days[i];
+		size_t at = (size_t)((year_of(d) - year_of(&h->days[0])) * 12 + atoi(d->date + 5) -
+				     atoi(h->days[0].date + 5));
+
+		if (at >= n)
+			continue;
+		if (d->status == DAY_PASS)
+			m[at].pass++;
+		else if (d->status == DAY_FAIL)
+			m[at].fail++;
+		else
+			m[at].other++;
+		if (d->status != DAY_UNREADABLE && d->drift > 0)
+			m[at].drift += d->drift;
+	}
+	sb_init(&html);
+	sb_puts(&html, "<figure class=\"months\">\n");
+	svg_month_chart(&html, m, n, "Days passed and failed per month, every report");
+	sb_puts(&html, "<figcaption>Days with a report per month: pass at the bottom, fail above "
+		       "it, unreadable on top; the numbers are in the tables and on the year pages.</figcaption>\n</figure>\n");
+	html_inserts_add(p->inserts, out->len, html.buf);
+	sb_release(&html);
+	free(m);
+}
+
+/* The latest report as the index's banner. */
+static void index_banner(struct strbuf *out, const struct history *h, const struct index_page *p)
+{
+	const struct day *d = &h->days[h->ndays - 1];
+
+	if (d->status == DAY_UNREADABLE) {
+		sb_addf(out, "> **Latest report: %s is unreadable** — ", d->date);
+		esc(out, d->error ? d->error : "unreadable");
+		sb_puts(out, "\n\n");
+		return;
+	}
+	sb_addf(out, "> **Latest report: [%s](%s%s) — ", d->date, d->date, p->link_ext);
+	if (d->baseline)
+		sb_puts(out, "baseline");
+	else
+		sb_addf(out, "Gate: %s", d->met ? "MET" : "NOT MET");
+	sb_addf(out, "** — gate status **%s**; streak %lld %s in a row",
+		d->status == DAY_PASS ? "pass" : "FAIL", d->streak,
+		plural(d->streak, "clean day", "clean days"));
+	if (p->gate_days > 0)
+		sb_addf(out, " (%d required)", p->gate_days);
+	if (d->drift >= 0)
+		sb_addf(out, "; drift %lld", d->drift);
+	sb_puts(out, ".\n\n");
+}
+
+/* index.md (see render.h). */
+static void index_main(const struct history *h, const struct index_page *p, struct strbuf *out)
+{
+	size_t lo = h->ndays, i, ny;
+	long newest = day_number(&h->days[h->ndays - 1]);
+	int *years;
+	char title[96];
+
+	while (lo > 0 && day_number(&h->days[lo - 1]) > newest - INDEX_RECENT_DAYS)
+		lo--;
+	index_banner(out, h, p);
+	sb_addf(out, "## Latest reports\n\nThe reports of the last %d days, newest first",
+		INDEX_RECENT_DAYS);
+	if (lo > 0)
+		sb_puts(out, "; earlier ones are on the year pages below");
+	sb_puts(out, ".\n\n");
+	snprintf(title, sizeof(title), "Drift and streak per day, %s to %s", h->days[lo].date,
+		 h->days[h->ndays - 1].date);
+	index_day_chart(out, h, lo, h->ndays, p, title);
+	index_table(out, h, lo, h->ndays, p->link_ext);
+
+	ny = render_years(h, &years);
+	sb_puts(out, "## By year\n\n");
+	if (lo > 0)
+		index_month_chart(out, h, p);
+	sb_puts(out, "| year | reports | pass | fail | unreadable | gate met | drift |\n"
+		     "|---|--:|--:|--:|--:|--:|--:|\n");
+	for (i = ny; i-- > 0;) {
+		struct tally t = {0};
+		size_t k;
+
+		for (k = 0; k < h->ndays; k++)
+			if (year_of(&h->days[k]) == years[i])
+				tally_add(&t, &h->days[k]);
+		sb_addf(out, "| [%d](index-%d%s) |", years[i], years[i], p->link_ext);
+		tally_row(out, &t);
+	}
+	free(years);
+}
+
+/* index-YYYY.md (see render.h). */
+static void index_year(const struct history *h, const struct index_page *p, struct strbuf *out)
+{
+	static const char *const month_names[] = {"January", "February", "March", "April", "May",
+		"June", "July", "August", "September", "October", "November", "December"};
+	struct tally months[12];
+	size_t lo = 0, hi, i, ny;
+	int *years, m;
+	char title[96];
+
+	while (lo < h->ndays && year_of(&h->days[lo]) < p->year)
+		lo++;
+	for (hi = lo; hi < h->ndays && year_of(&h->days[hi]) == p->year;)
+		hi++;
+	memset(months, 0, sizeof(months));
+	for (i = lo; i < hi; i++) {
+		m = atoi(h->days[i].date + 5);
+		if (m >= 1 && m <= 12)
+			tally_add(&months[m - 1], &h->days[i]);
+	}
+	ny = render_years(h, &years);
+	sb_addf(out, "Years:");
+	for (i = 0; i < ny; i++) {
+		if (years[i] == p->year)
+			sb_addf(out, " **%d**", years[i]);
+		else
+			sb_addf(out, " [%d](index-%d%s)", years[i], years[i], p->link_ext);
+	}
+	sb_puts(out, "\n\n");
+	free(years);
+	sb_addf(out, "## By month\n\n| month | reports | pass | fail | unreadable | gate met | drift |\n"
+		     "|---|--:|--:|--:|--:|--:|--:|\n");
+	for (m = 12; m-- > 0;) {
+		if (!months[m].reports)
+			continue;
+		sb_addf(out, "| %s |", month_names[m]);
+		tally_row(out, &months[m]);
+	}
+	sb_addf(out, "\n## Every report of %d\n\n", p->year);
+	if (lo == hi) {
+		sb_addf(out, "No report in %d.\n", p->year);
+		return;
+	}
+	snprintf(title, sizeof(title), "Drift and streak per day, %s to %s", h->days[lo].date,
+		 h->days[hi - 1].date);
+	index_day_chart(out, h, lo, hi, p, title);
+	index_table(out, h, lo, hi, p->link_ext);
+}
+
+/* An index page (see render.h).  Returns 0, or -1 on overflow. */
+int render_index_page(const struct history *h, const struct index_page *page,
+		      struct strbuf *out)
+{
+	struct index_page pg = *page, *p = &pg;
+
+	if (!p->link_ext)
+		p->link_ext = ".md";
+	if (p->year && p->link_ext) {
+		if (p->inserts)
+			html_inserts_add(p->inserts, out->len,
+					 "<nav class=\"pager\" aria-label=\"Reports\">\n");
+		sb_addf(out, "[All reports](index%s)\n\n", p->link_ext);
+		if (p->inserts)
+			html_inserts_add(p->inserts, out->len, "</nav>\n");
+	}
 	sb_puts(out, "# ");
-	esc(out, title ? title : "recon report");
-	sb_puts(out, " — reports\n\n");
+	esc(out, p->title ? p->title : "recon report");
+	if (p->year)
+		sb_addf(out, " — %d\n\n", p->year);
+	else
+		sb_puts(out, " — reports\n\n");
 	if (!h->ndays) {
 		sb_puts(out, "No reports yet.\n");
 		return out->overflow ? -1 : 0;
 	}
-	sb_puts(out, "| date | gate status | drift | streak | gate met | notes |\n"
-		     "|---|---|--:|--:|---|---|\n");
-	for (i = h->ndays; i-- > 0;) {
-		const struct day *d = &h->days[i];
-
-		if (d->status == DAY_UNREADABLE) {
-			sb_addf(out, "| %s | unreadable | — | — | — | ", d->date);
-			esc(out, d->error ? d->error : "unreadable");
-			sb_puts(out, " |\n");
-			continue;
-		}
-		if (link_ext)
-			sb_addf(out, "| [%s](%s%s) | ", d->date, d->date, link_ext);
-		else
-			sb_addf(out, "| %s | ", d->date);
-		sb_addf(out, "%s | ", day_cell(d->status));
-		if (d->drift < 0)
-			sb_puts(out, "— | ");
-		else
-			sb_addf(out, "%lld | ", d->drift);
-		sb_addf(out, "%lld | %s | %s |\n", d->streak, d->met ? "yes" : "no",
-			d->baseline ? "baseline" : "");
-	}
+	if (p->year)
+		index_year(h, p, out);
+	else
+		index_main(h, p, out);
 	return out->overflow ? -1 : 0;
+}
+
+/* index.md without charts or gate threshold (see render.h). */
+int render_index_md(const struct history *h, const char *title, const char *link_ext,
+		    struct strbuf *out)
+{
+	struct index_page p = { title, link_ext, 0, 0, NULL };
+
+	return render_index_page(h, &p, out);
 }

@@ -16,6 +16,7 @@
 
 #include "recovery.h"
 #include "render.h"
+#include "render_svg.h"
 
 /* ---- a hand-built day ------------------------------------------------------ */
 
@@ -922,6 +923,222 @@ START_TEST(test_templates_builtin_and_dir)
 }
 END_TEST
 
+
+/* ---- the site: navigation, charts, failing checks first, year pages ------- */
+
+START_TEST(test_svg_text_escapes_everything)
+{
+	struct strbuf sb;
+
+	sb_init(&sb);
+	svg_text(&sb, "<script>\"a\" & 'b'</script>\x01\xff");
+	ck_assert_str_eq(sb.buf, "&lt;script&gt;&quot;a&quot; &amp; &#39;b&#39;&lt;/script&gt; "
+				 "\xEF\xBF\xBD");
+	sb_release(&sb);
+}
+END_TEST
+
+START_TEST(test_page_inserts_go_between_blocks)
+{
+	struct templates t;
+	struct html_inserts ins = { NULL, 0 };
+	struct strbuf sb;
+	struct diag d = {{0}};
+	const char *md = "# T\n\n\\<svg onload=x\\>\n\n| a |\n|---|\n| 1 |\n";
+	const char *p, *q;
+
+	ck_assert_int_eq(templates_load(&t, NULL, &d), 0);
+	html_inserts_add(&ins, 5, "<svg class=\"chart\"></svg>\n");	/* after the heading */
+	html_inserts_add(&ins, strlen(md), "<p class=\"end\"></p>\n");
+	sb_init(&sb);
+	ck_assert_msg(render_page("t", "x", md, &ins, &t, &sb, &d) == 0, "%s", d.msg);
+	p = strstr(sb.buf, "<h1>T</h1>\n<svg class=\"chart\"></svg>\n<p>&lt;svg onload=x&gt;</p>");
+	q = strstr(sb.buf, "</table>\n<p class=\"end\"></p>");
+	ck_assert_msg(p && q && p < q, "%s", sb.buf);
+	ck_assert_hasnt(sb.buf, "<svg onload");
+	sb_release(&sb);
+	html_inserts_release(&ins);
+	templates_release(&t);
+}
+END_TEST
+
+START_TEST(test_failing_checks_first_with_their_details)
+{
+	struct fx f;
+	char *md;
+	const char *fail_row, *pass_row, *sec, *a, *b;
+
+	fx_init(&f);
+	md = md_of(&f.rep);
+	fail_row = strstr(md, "| b-compare | compare | **FAIL**");
+	pass_row = strstr(md, "| c-value | value | pass");
+	ck_assert_msg(fail_row && pass_row && fail_row < pass_row, "%s", md);
+	ck_assert_msg(strstr(md, "| f-signal |") < strstr(md, "| d-error |"), "signal-only fail before error");
+	sec = strstr(md, "## Failing checks\n\n### a-rows\n\n**FAIL** — drift 12 (+3 since the "
+			 "previous report); rows check, gating; target org\\_units.\n");
+	ck_assert_msg(sec != NULL, "%s", md);
+	a = strstr(sec, "#### Per-tenant breakdown\n\n2 groups with drift.");
+	b = strstr(sec, "#### Samples\n\n2 of 12 violating rows.");
+	ck_assert_msg(a && b && a < b && b < strstr(sec, "### b-compare"), "%s", sec);
+	ck_assert_has(md, "### f-signal\n\n**FAIL** — drift 2 (not in the previous report); rows "
+			  "check, signal-only (not part of the gate).");
+	ck_assert_hasnt(md, "### c-value");
+	ck_assert_hasnt(md, "### d-error");
+	free(md);
+}
+END_TEST
+
+START_TEST(test_nav_and_drift_per_check_table)
+{
+	struct fx f;
+	struct day days[3];
+	char *md;
+
+	fx_init(&f);
+	days[0] = f.days[0];
+	days[1] = f.days[1];
+	days[2] = (struct day){.date = "2026-11-25", .status = DAY_PASS, .streak = 1};
+	f.hist.days = days;
+	f.hist.ndays = 3;
+	f.rep.previous = &days[1];
+	md = md_of(&f.rep);
+	/* the next link is the next calendar day, not the later report the
+	 * history happens to hold: re-running a date gives the same bytes */
+	ck_assert_msg(strncmp(md, "[← 2026-11-20](2026-11-20.md) · [All reports](index.md) · "
+				  "[next day →](2026-11-23.md)\n\n# Org", 91) == 0, "%s", md);
+	ck_assert_has(md, "| check | 11-20 | 11-21 | 11-22 |\n|---|--:|--:|--:|\n"
+			  "| a-rows | **9** | — | **12** |\n");
+	ck_assert_has(md, "| c-value | 0 | — | 0 |\n");
+	ck_assert_has(md, "| d-error | not run | — | error |\n");
+	free(md);
+	f.run.partial = true;	/* a --check run is no page of the directory */
+	md = md_of(&f.rep);
+	ck_assert_msg(strncmp(md, "# Org", 5) == 0, "%s", md);
+	free(md);
+}
+END_TEST
+
+START_TEST(test_day_page_charts_escaped_and_titled)
+{
+	struct fx f;
+	struct html_inserts ins = { NULL, 0 };
+	struct strbuf md;
+	size_t i, nstrip = 0, nspark = 0;
+
+	make_hostile(&f);
+	f.rep.link_ext = ".html";
+	sb_init(&md);
+	ck_assert_int_eq(render_md_page(&f.rep, &ins, &md), 0);
+	for (i = 0; i < ins.n; i++) {
+		const char *h = ins.v[i].html;
+
+		ck_assert_msg(ins.v[i].at <= md.len && (i == 0 || ins.v[i].at >= ins.v[i - 1].at),
+			      "insert %zu out of order", i);
+		ck_assert_hasnt(h, "<script");
+		ck_assert_hasnt(h, "<img");
+		if (strstr(h, "class=\"chart window\"")) {
+			nstrip++;
+			ck_assert_has(h, "<title>Gate status of the last 3 days, 2026-11-20 to "
+					 "2026-11-22</title>");
+			ck_assert_has(h, "<desc>3 days from 2026-11-20 to 2026-11-22:");
+		}
+		if (strstr(h, "class=\"chart spark\"")) {
+			nspark += 1;
+			if (strstr(h, "Drift of &lt;script&gt;"))
+				ck_assert_has(h, "<title>Drift of &lt;script&gt;alert(1)&lt;/script&gt; "
+						 "over the last 3 days</title>");
+		}
+	}
+	ck_assert_int_eq(nstrip, 1);
+	ck_assert_int_eq(nspark, 3 + 1);	/* failing sections, then the grid */
+	ck_assert_msg(strstr(ins.v[ins.n - 1].html, "class=\"sparks\"") != NULL, "grid last");
+	sb_release(&md);
+	html_inserts_release(&ins);
+}
+END_TEST
+
+START_TEST(test_index_recent_days_and_year_pages)
+{
+	struct day days[200];
+	char dates[200][11];
+	struct history h;
+	struct index_page p = { "T", ".html", 7, 0, NULL };
+	struct html_inserts ins = { NULL, 0 };
+	struct strbuf sb;
+	int *years;
+	long first;
+	size_t i;
+
+	date_parse("2025-10-01", &first);
+	for (i = 0; i < 200; i++) {
+		date_format(first + (long)i, dates[i]);
+		days[i] = (struct day){.day = first + (long)i, .status = i % 10 ? DAY_PASS : DAY_FAIL,
+			.drift = i % 10 ? 0 : 5, .streak = (long long)(i % 10), .met = i % 10 >= 7};
+		memcpy(days[i].date, dates[i], 11);
+	}
+	h = (struct history){.days = days, .ndays = 200};	/* 2025-10-01 .. 2026-04-18 */
+	ck_assert_int_eq(render_years(&h, &years), 2);
+	ck_assert_int_eq(years[0], 2025);
+	ck_assert_int_eq(years[1], 2026);
+	free(years);
+	ck_assert_str_eq(render_index_class(&h), "index gate-met");
+
+	sb_init(&sb);
+	p.inserts = &ins;
+	ck_assert_int_eq(render_index_page(&h, &p, &sb), 0);
+	ck_assert_has(sb.buf, "> **Latest report: [2026-04-18](2026-04-18.html) — Gate: MET** — "
+			      "gate status **pass**; streak 9 clean days in a row (7 required); drift 0.");
+	ck_assert_has(sb.buf, "| [2026-04-18](2026-04-18.html) | pass | 0 | 9 | yes |  |");
+	ck_assert_has(sb.buf, "| [2026-01-19](2026-01-19.html) |");	/* 90 days back */
+	ck_assert_hasnt(sb.buf, "| [2026-01-18](2026-01-18.html) |");
+	ck_assert_has(sb.buf, "| [2026](index-2026.html) | 108 |");
+	ck_assert_has(sb.buf, "| [2025](index-2025.html) | 92 | 82 | 10 | 0 |");
+	ck_assert_int_eq(ins.n, 2);	/* the daily chart and the monthly one */
+	ck_assert_has(ins.v[0].html, "<title>Drift and streak per day, 2026-01-19 to 2026-04-18</title>");
+	ck_assert_has(ins.v[0].html, "gate 7</text>");
+	ck_assert_has(ins.v[1].html, "<title>Days passed and failed per month, every report</title>");
+	ck_assert_has(ins.v[1].html, "7 months from 2025-10 to 2026-04");
+	html_inserts_release(&ins);
+	sb_release(&sb);
+
+	sb_init(&sb);
+	p.year = 2025;
+	p.inserts = NULL;
+	p.link_ext = ".md";
+	ck_assert_int_eq(render_index_page(&h, &p, &sb), 0);
+	ck_assert_msg(strncmp(sb.buf, "[All reports](index.md)\n\n# T — 2025\n\nYears: **2025** "
+				      "[2026](index-2026.md)\n", 70) == 0, "%s", sb.buf);
+	ck_assert_has(sb.buf, "| December | 31 | 28 | 3 | 0 |");
+	ck_assert_has(sb.buf, "| [2025-12-31](2025-12-31.md) |");
+	ck_assert_has(sb.buf, "| [2025-10-01](2025-10-01.md) | **FAIL** | 5 | 0 | no |  |");
+	ck_assert_hasnt(sb.buf, "2026-01-01.md");
+	sb_release(&sb);
+}
+END_TEST
+
+START_TEST(test_day_chart_shapes_not_only_colour)
+{
+	struct chart_day d[3] = {
+		{.date = "2026-11-01", .status = DAY_PASS, .drift = 0, .streak = 1},
+		{.date = "2026-11-02", .status = DAY_MISSING, .drift = -1, .streak = -1},
+		{.date = "2026-11-03", .status = DAY_FAIL, .drift = 4, .streak = 0},
+	};
+	struct strbuf sb;
+
+	sb_init(&sb);
+	svg_day_chart(&sb, d, 3, 5, "A <title>");
+	ck_assert_has(sb.buf, "<title>A &lt;title&gt;</title>");
+	ck_assert_has(sb.buf, "<desc>3 days from 2026-11-01 to 2026-11-03: 1 pass, 1 fail, 1 "
+			      "without a report. Drift 4 in total, largest 4 on 2026-11-03.");
+	ck_assert_has(sb.buf, "<title>2026-11-03: FAIL, drift 4, streak 0</title>");
+	ck_assert_has(sb.buf, "<title>2026-11-02: no report</title>");
+	ck_assert_has(sb.buf, "height=\"8\"/>");	/* a fail's tall band mark */
+	ck_assert_has(sb.buf, "height=\"3\"/>");	/* a pass's short one */
+	ck_assert_has(sb.buf, "stroke-dasharray=\"6 3\"");	/* the gate line */
+	sb_release(&sb);
+}
+END_TEST
+
 static Suite *render_suite(void)
 {
 	Suite *s = suite_create("render");
@@ -942,6 +1159,13 @@ static Suite *render_suite(void)
 	tcase_add_test(tc, test_recovery_root_cause_first);
 	tcase_add_test(tc, test_index_newest_first);
 	tcase_add_test(tc, test_templates_builtin_and_dir);
+	tcase_add_test(tc, test_svg_text_escapes_everything);
+	tcase_add_test(tc, test_page_inserts_go_between_blocks);
+	tcase_add_test(tc, test_failing_checks_first_with_their_details);
+	tcase_add_test(tc, test_nav_and_drift_per_check_table);
+	tcase_add_test(tc, test_day_page_charts_escaped_and_titled);
+	tcase_add_test(tc, test_index_recent_days_and_year_pages);
+	tcase_add_test(tc, test_day_chart_shapes_not_only_colour);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,528 @@
+/*
+ * render_svg.c: inline SVG charts for the HTML pages (see render_svg.h).
+ *
+ * Every chart is a fixed-size drawing in integer user units (a viewBox the
+ * stylesheet scales down on a narrow screen), opened by <title> and <desc>.
+ * Shapes carry classes the stylesheet colours (pass, fail, none, streak,
+ * met, gate, axis, cell) and sit in groups with a fill attribute as the
+ * fallback colour.  Text from data (titles) is escaped by svg_text.  There
+ * are no links inside the charts (tidy knows no <a href> in SVG): the
+ * tables beside them link every day.
+ */
+#include "render_svg.h"
+
+#include <string.h>
+
+#define FALLBACK_PASS "#2da44e"
+#define FALLBACK_FAIL "#cf222e"
+#define FALLBACK_NONE "#8c959f"
+#define FALLBACK_MET "#1a7f37"
+
+/* ---- text ------------------------------------------------------------------ */
+
+/* XML-escape s (see render_svg.h). */
+void svg_text(struct strbuf *o, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = s ? strlen(s) : 0, i = 0;
+
+	while (i < len) {
+		size_t end = i + utf8_valid_prefix(p + i, len - i);
+
+		for (; i < end; i++) {
+			switch (p[i]) {
+			case '&':
+				sb_puts(o, "&amp;");
+				break;
+			case '<':
+				sb_puts(o, "&lt;");
+				break;
+			case '>':
+				sb_puts(o, "&gt;");
+				break;
+			case '"':
+				sb_puts(o, "&quot;");
+				break;
+			case '\'':
+				sb_puts(o, "&#39;");
+				break;
+			default:
+				sb_putc(o, p[i] < 0x20 || p[i] == 0x7f ? ' ' : (char)p[i]);
+			}
+		}
+		if (i < len) {
+			sb_puts(o, "\xEF\xBF\xBD");
+			i++;
+		}
+	}
+}
+
+static long clampl(long v, long lo, long hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* The height, out of full, of v on a scale to max: at least 2 for v > 0. */
+static long scaled(long long v, long long max, long full)
+{
+	long h;
+
+	if (v <= 0 || max <= 0)
+		return 0;
+	h = (long)((v * full + max / 2) / max);
+	return h < 2 ? 2 : h > full ? full : h;
+}
+
+static const char *day_word(enum day_status s, bool baseline)
+{
+	if (baseline && s == DAY_PASS)
+		return "pass (baseline)";
+	switch (s) {
+	case DAY_MISSING:
+		return "no report";
+	case DAY_PASS:
+		return "pass";
+	case DAY_FAIL:
+		return "FAIL";
+	case DAY_UNREADABLE:
+		return "unreadable";
+	}
+	return "?";
+}
+
+/* Open an <svg> of w x h with its title and desc (desc: a finished text). */
+static void svg_open(struct strbuf *o, const char *cls, long w, long h, const char *title,
+		     const char *desc)
+{
+	sb_addf(o, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart %s\" role=\"img\" "
+		   "viewBox=\"0 0 %ld %ld\" width=\"%ld\" height=\"%ld\">\n<title>", cls, w, h, w, h);
+	svg_text(o, title);
+	sb_puts(o, "</title>\n<desc>");
+	svg_text(o, desc);
+	sb_puts(o, "</desc>\n");
+}
+
+/* ---- daily chart ------------------------------------------------------------- */
+
+#define DC_LEFT 48	/* room for the y labels */
+#define DC_TOP 14
+#define DC_DRIFT 100	/* drift panel height */
+#define DC_BAND 8	/* status band height */
+#define DC_STREAK 48	/* streak panel height */
+
+/* The class (and fallback colour) a day's bar and band are drawn with. */
+static int day_group(const struct chart_day *d)
+{
+	if (d->status == DAY_FAIL)
+		return 1;
+	if (d->status == DAY_PASS && !d->baseline)
+		return 0;
+	return 2;
+}
+
+static void day_title(struct strbuf *o, const struct chart_day *d)
+{
+	sb_addf(o, "<title>%s: %s", d->date, day_word(d->status, d->baseline));
+	if (d->drift >= 0)
+		sb_addf(o, ", drift %lld", d->drift);
+	if (d->streak >= 0 && d->status != DAY_MISSING && d->status != DAY_UNREADABLE)
+		sb_addf(o, ", streak %lld", d->streak);
+	sb_puts(o, "</title>");
+}
+
+/* Daily drift, status band and streak over days[0..n) (see render_svg.h). */
+void svg_day_chart(struct strbuf *o, const struct chart_day *days, size_t n, int gate_days,
+		   const char *title)
+{
+	static const char *const group_class[] = {"pass", "fail", "none"};
+	static const char *const group_fill[] = {FALLBACK_PASS, FALLBACK_FAIL, FALLBACK_NONE};
+	struct strbuf desc;
+	long bw, pw, w, h, base, band, sbase, last_label = -1000;
+	long long maxd = 0, maxs = gate_days > 0 ? gate_days : 1, total = 0;
+	size_t i, npass = 0, nfail = 0, nnone = 0, nmissing = 0, nmet = 0, maxi = 0;
+	int g;
+
+	if (!n)
+		return;
+	for (i = 0; i < n; i++) {
+		const struct chart_day *d = &days[i];
+
+		if (d->drift > maxd) {
+			maxd = d->drift;
+			maxi = i;
+		}
+		if (d->drift > 0)
+			total += d->drift;
+		if (d->streak > maxs)
+			maxs = d->streak;
+		if (d->status == DAY_MISSING)
+			nmissing++;
+		else if (day_group(d) == 0)
+			npass++;
+		else if (day_group(d) == 1)
+			nfail++;
+		else
+			nnone++;
+		if (gate_days > 0 && d->streak >= gate_days && d->status == DAY_PASS)
+			nmet++;
+	}
+	bw = clampl(720 / (long)n, 2, 36);
+	pw = bw * (long)n;
+	w = DC_LEFT + pw + 8;
+	if (w < 320)
+		w = 320;
+	base = DC_TOP + DC_DRIFT;
+	band = base + 4;
+	sbase = band + DC_BAND + 6 + DC_STREAK;
+	h = sbase + 18;
+
+	sb_init(&desc);
+	sb_addf(&desc, "%zu days from %s to %s: %zu pass, %zu fail", n, days[0].date,
+		days[n - 1].date, npass, nfail);
+	if (nnone)
+		sb_addf(&desc, ", %zu baseline or unreadable", nnone);
+	sb_addf(&desc, ", %zu without a report. Drift %lld in total", nmissing, total);
+	if (maxd > 0)
+		sb_addf(&desc, ", largest %lld on %s", maxd, days[maxi].date);
+	sb_puts(&desc, ".");
+	if (gate_days > 0)
+		sb_addf(&desc, " The streak reached the gate of %d clean days on %zu %s.", gate_days,
+			nmet, nmet == 1 ? "day" : "days");
+	svg_open(o, "days", w, h, title, desc.buf);
+	sb_release(&desc);
+
+	/* axes and labels */
+	sb_addf(o, "<g class=\"axis\" fill=\"" FALLBACK_NONE "\" stroke=\"none\" font-size=\"10\">"
+		   "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%lld</text>"
+		   "<text x=\"%d\" y=\"%ld\" text-anchor=\"end\">0</text>"
+		   "<text x=\"2\" y=\"%d\">drift</text>"
+		   "<text x=\"2\" y=\"%ld\">streak</text>",
+		DC_LEFT - 4, DC_TOP + 4, maxd, DC_LEFT - 4, base, DC_TOP + DC_DRIFT / 2,
+		sbase - DC_STREAK / 2 + 4);
+	sb_addf(o, "<text x=\"%d\" y=\"%ld\">%s</text>", DC_LEFT, h - 4, days[0].date);
+	if (n > 1)
+		sb_addf(o, "<text x=\"%ld\" y=\"%ld\" text-anchor=\"end\">%s</text>", DC_LEFT + pw,
+			h - 4, days[n - 1].date);
+	/* month starts, where there is room for a label */
+	for (i = 1; i + 1 < n; i++) {
+		long x = DC_LEFT + (long)i * bw;
+
+		if (strcmp(days[i].date + 8, "01") != 0)
+			continue;
+		sb_addf(o, "<rect x=\"%ld\" y=\"%ld\" width=\"1\" height=\"4\"/>", x, sbase);
+		if (x - last_label >= 60 && x >= DC_LEFT + 70 && x <= DC_LEFT + pw - 70) {
+			sb_addf(o, "<text x=\"%ld\" y=\"%ld\" text-anchor=\"middle\">%.7s</text>", x,
+				h - 4, days[i].date);
+			last_label = x;
+		}
+	}
+	sb_puts(o, "</g>\n");
+	sb_addf(o, "<g class=\"axis\" stroke=\"" FALLBACK_NONE "\" fill=\"none\">"
+		   "<path d=\"M%d %ldH%ld\"/><path d=\"M%d %ldH%ld\"/></g>\n",
+		DC_LEFT, base, DC_LEFT + pw, DC_LEFT, sbase, DC_LEFT + pw);
+
+	/* drift bars and the status band, one group per class */
+	for (g = 0; g < 3; g++) {
+		sb_addf(o, "<g class=\"%s\" fill=\"%s\">", group_class[g], group_fill[g]);
+		for (i = 0; i < n; i++) {
+			const struct chart_day *d = &days[i];
+			long x = DC_LEFT + (long)i * bw, bh = scaled(d->drift, maxd, DC_DRIFT - 2);
+			long gap = bw > 3 ? 1 : 0;
+
+			if (d->status == DAY_MISSING || day_group(d) != g)
+				continue;
+			sb_addf(o, "<g>");
+			day_title(o, d);
+			if (bh)
+				sb_addf(o, "<rect x=\"%ld\" y=\"%ld\" width=\"%ld\" height=\"%ld\"/>", x,
+					base - bh, bw - gap, bh);
+			/* the band: a fail is tall, a pass short, the rest hollow */
+			if (g == 1)
+				sb_addf(o, "<rect x=\"%ld\" y=\"%ld\" width=\"%ld\" height=\"%d\"/>", x,
+					band, bw - gap, DC_BAND);
+			else if (g == 0 || d->baseline)
+				sb_addf(o, "<rect x=\"%ld\" y=\"%ld\" width=\"%ld\" height=\"3\"/>", x,
+					band + DC_BAND - 3, bw - gap);
+			else
+				sb_addf(o, "<rect class=\"hollow\" x=\"%ld\" y=\"%ld\" width=\"%ld\" "
+					   "height=\"%d\" fill=\"none\" stroke=\"" FALLBACK_NONE "\"/>",
+					x, band, bw - gap, DC_BAND);
+			sb_puts(o, "</g>");
+		}
+		sb_puts(o, "</g>\n");
+	}
+	/* days without a report: a thin hollow mark in the band */
+	if (nmissing) {
+		sb_puts(o, "<g class=\"missing\" fill=\"none\" stroke=\"" FALLBACK_NONE "\" "
+			   "stroke-dasharray=\"2 2\">");
+		for (i = 0; i < n; i++)
+			if (days[i].status == DAY_MISSING)
+				sb_addf(o, "<path d=\"M%ld %ldH%ld\"><title>%s: no report</title></path>",
+					DC_LEFT + (long)i * bw, band + DC_BAND / 2,
+					DC_LEFT + (long)(i + 1) * bw - 1, days[i].date);
+		sb_puts(o, "</g>\n");
+	}
+
+	/* the streak, and the gate as a labelled dashed line */
+	sb_puts(o, "<g class=\"streak\" fill=\"" FALLBACK_NONE "\">");
+	for (i = 0; i < n; i++) {
+		const struct chart_day *d = &days[i];
+		long sh = scaled(d->streak, maxs, DC_STREAK);
+		bool met = gate_days > 0 && d->streak >= gate_days;
+
+		if (!sh || d->status != DAY_PASS)
+			continue;
+		sb_addf(o, "<rect%s x=\"%ld\" y=\"%ld\" width=\"%ld\" height=\"%ld\"/>",
+			met ? " class=\"met\" fill=\"" FALLBACK_MET "\"" : "", DC_LEFT + (long)i * bw,
+			sbase - sh, bw, sh);
+	}
+	sb_puts(o, "</g>\n");
+	if (gate_days > 0) {
+		long gy = sbase - scaled(gate_days, maxs, DC_STREAK);
+
+		sb_addf(o, "<g class=\"gate\" stroke=\"" FALLBACK_FAIL "\" fill=\"" FALLBACK_FAIL "\">"
+			   "<path d=\"M%d %ldH%ld\" stroke-dasharray=\"6 3\" stroke-width=\"1.5\"/>"
+			   "<text x=\"%d\" y=\"%ld\" text-anchor=\"end\" stroke=\"none\" "
+			   "font-size=\"10\">gate %d</text></g>\n",
+			DC_LEFT, gy, DC_LEFT + pw, DC_LEFT - 4, gy + 4, gate_days);
+	}
+	sb_puts(o, "</svg>\n");
+}
+
+/* ---- monthly chart ------------------------------------------------------------ */
+
+/* Days with a report per month, stacked (see render_svg.h). */
+void svg_month_chart(struct strbuf *o, const struct chart_month *months, size_t n,
+		     const char *title)
+{
+	struct strbuf desc;
+	long bw, pw, w, h, base, ph = 93;	/* 3 units per day of a 31-day month */
+	long last_label = -1000;
+	size_t i;
+	long long tp = 0, tf = 0, to = 0;
+
+	if (!n)
+		return;
+	for (i = 0; i < n; i++) {
+		tp += months[i].pass;
+		tf += months[i].fail;
+		to += months[i].other;
+	}
+	bw = clampl(720 / (long)n, 3, 40);
+	pw = bw * (long)n;
+	w = DC_LEFT + pw + 8;
+	if (w < 320)
+		w = 320;
+	base = DC_TOP + ph;
+	h = base + 18;
+	sb_init(&desc);
+	sb_addf(&desc, "%zu months from %s to %s: %lld days passed, %lld failed, %lld unreadable; "
+		       "the rest had no report.",
+		n, months[0].month, months[n - 1].month, tp, tf, to);
+	svg_open(o, "months", w, h, title, desc.buf);
+	sb_release(&desc);
+	sb_addf(o, "<g class=\"axis\" fill=\"" FALLBACK_NONE "\" font-size=\"10\">"
+		   "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">31</text>"
+		   "<text x=\"%d\" y=\"%ld\" text-anchor=\"end\">0</text>"
+		   "<text x=\"2\" y=\"%ld\">days</text>",
+		DC_LEFT - 4, DC_TOP + 4, DC_LEFT - 4, base, DC_TOP + ph / 2);
+	for (i = 0; i < n; i++) {
+		long x = DC_LEFT + (long)i * bw;
+
+		if (i && strcmp(months[i].month + 5, "01") != 0)
+			continue;
+		sb_addf(o, "<rect x=\"%ld\" y=\"%ld\" width=\"1\" height=\"4\"/>", x, base);
+		if (x - last_label >= 36 && x <= DC_LEFT + pw - 20) {
+			sb_addf(o, "<text x=\"%ld\" y=\"%ld\">%.4s</text>", x, h - 4, months[i].month);
+			last_label = x;
+		}
+	}
+	sb_addf(o, "<path d=\"M%d %ldH%ld\" stroke=\"" FALLBACK_NONE "\"/></g>\n", DC_LEFT, base,
+		DC_LEFT + pw);
+	sb_puts(o, "<g class=\"stacks\">");
+	for (i = 0; i < n; i++) {
+		const struct chart_month *m = &months[i];
+		long x = DC_LEFT + (long)i * bw, y = base, gap = bw > 4 ? 1 : 0;
+		long hp = 3L * m->pass, hf = 3L * m->fail, ho = 3L * m->other;
+
+		sb_addf(o, "<g><title>%s: %d pass, %d fail, %d other; drift %lld</title>", m->month,
+			m->pass, m->fail, m->other, m->drift);
+		if (hp) {
+			y -= hp;
+			sb_addf(o, "<rect class=\"pass\" fill=\"" FALLBACK_PASS "\" x=\"%ld\" y=\"%ld\" "
+				   "width=\"%ld\" height=\"%ld\"/>", x, y, bw - gap, hp);
+		}
+		if (hf) {
+			y -= hf;
+			sb_addf(o, "<rect class=\"fail\" fill=\"" FALLBACK_FAIL "\" x=\"%ld\" y=\"%ld\" "
+				   "width=\"%ld\" height=\"%ld\"/>", x, y, bw - gap, hf);
+		}
+		if (ho) {
+			y -= ho;
+			sb_addf(o, "<rect class=\"none\" fill=\"" FALLBACK_NONE "\" x=\"%ld\" y=\"%ld\" "
+				   "width=\"%ld\" height=\"%ld\"/>", x, y, bw - gap, ho);
+		}
+		sb_puts(o, "</g>");
+	}
+	sb_puts(o, "</g>\n</svg>\n");
+}
+
+/* ---- the rolling window as day cells ------------------------------------------ */
+
+/* A status as a shape centred on (cx, cy): a tick, a cross, a dash or a ring. */
+static void status_shape(struct strbuf *o, enum day_status s, long cx, long cy)
+{
+	switch (s) {
+	case DAY_PASS:
+		sb_addf(o, "<path class=\"mark\" d=\"M%ld %ldl4 4l8 -9\"/>", cx - 6, cy);
+		break;
+	case DAY_FAIL:
+		sb_addf(o, "<path class=\"mark\" d=\"M%ld %ldl10 10m0 -10l-10 10\"/>", cx - 5, cy - 5);
+		break;
+	case DAY_MISSING:
+		sb_addf(o, "<path class=\"mark\" d=\"M%ld %ldh10\"/>", cx - 5, cy);
+		break;
+	case DAY_UNREADABLE:
+		sb_addf(o, "<circle class=\"mark\" cx=\"%ld\" cy=\"%ld\" r=\"5\"/>", cx, cy);
+		break;
+	}
+}
+
+static const char *cell_class(enum day_status s)
+{
+	return s == DAY_PASS ? "pass" : s == DAY_FAIL ? "fail" : "none";
+}
+
+/* The window as day cells (see render_svg.h). */
+void svg_window_strip(struct strbuf *o, const struct window_day *w, size_t n,
+		      const char *today, const char *title)
+{
+	struct strbuf desc;
+	long cw, ch, width;
+	bool words;
+	size_t i, np = 0, nf = 0, nm = 0;
+
+	if (!n)
+		return;
+	cw = clampl(770 / (long)n, 10, 110);
+	words = cw >= 64;
+	ch = words ? 66 : 28;
+	width = cw * (long)n + 4;
+	sb_init(&desc);
+	sb_addf(&desc, "%zu days from %s to %s:", n, w[0].date, w[n - 1].date);
+	for (i = 0; i < n; i++) {
+		np += w[i].status == DAY_PASS;
+		nf += w[i].status == DAY_FAIL;
+		nm += w[i].status != DAY_PASS && w[i].status != DAY_FAIL;
+		sb_addf(&desc, "%s %s %s", i ? ";" : "", w[i].date, day_word(w[i].status, false));
+		if (w[i].drift >= 0)
+			sb_addf(&desc, " (drift %lld)", w[i].drift);
+	}
+	sb_addf(&desc, ". %zu pass, %zu fail, %zu without a readable report.", np, nf, nm);
+	svg_open(o, "window", width, ch + 4, title, desc.buf);
+	sb_release(&desc);
+	sb_puts(o, "<g font-size=\"11\" text-anchor=\"middle\" stroke-width=\"1\">");
+	for (i = 0; i < n; i++) {
+		const struct window_day *d = &w[i];
+		long x = 2 + (long)i * cw, cx = x + cw / 2;
+		bool is_today = strcmp(d->date, today) == 0;
+
+		sb_addf(o, "<g class=\"cell %s%s\"><title>%s%s: %s", cell_class(d->status),
+			is_today ? " today" : "", d->date, is_today ? " (today)" : "",
+			day_word(d->status, false));
+		if (d->drift >= 0)
+			sb_addf(o, ", drift %lld", d->drift);
+		sb_addf(o, "</title><rect x=\"%ld\" y=\"2\" width=\"%ld\" height=\"%ld\" rx=\"4\" "
+			   "fill=\"%s\" stroke=\"#57606a\"%s/>",
+			x + 1, cw - 3, ch, d->status == DAY_PASS ? "#dafbe1" : d->status == DAY_FAIL
+			? "#ffebe9" : "#eef1f4", is_today ? " stroke-width=\"3\"" : "");
+		status_shape(o, d->status, cx, 16);
+		if (words) {
+			sb_addf(o, "<text x=\"%ld\" y=\"38\">%s</text>", cx,
+				cw >= 90 ? d->date : d->date + 5);
+			sb_addf(o, "<text x=\"%ld\" y=\"54\" class=\"word\">%s", cx,
+				d->status == DAY_MISSING ? "none" : day_word(d->status, false));
+			if (d->drift >= 0)
+				sb_addf(o, " · %lld", d->drift);
+			sb_puts(o, "</text>");
+		}
+		sb_puts(o, "</g>");
+	}
+	sb_puts(o, "</g>\n</svg>\n");
+}
+
+/* ---- sparkline ------------------------------------------------------------------ */
+
+/* A check's drift over the window (see render_svg.h). */
+void svg_sparkline(struct strbuf *o, const struct chart_day *days, size_t n, const char *title)
+{
+	struct strbuf desc;
+	long step, w, h = 38, top = 6, ph = 26;
+	long long max = 0;
+	size_t i;
+	bool open = false;
+
+	if (!n)
+		return;
+	for (i = 0; i < n; i++)
+		if (days[i].drift > max)
+			max = days[i].drift;
+	step = n > 1 ? clampl(180 / (long)(n - 1), 3, 30) : 0;
+	w = 16 + step * (long)(n - 1);
+	sb_init(&desc);
+	for (i = 0; i < n; i++) {
+		const struct chart_day *d = &days[i];
+
+		sb_addf(&desc, "%s%s: ", i ? "; " : "", d->date);
+		if (d->drift >= 0 && (d->status == DAY_PASS || d->status == DAY_FAIL))
+			sb_addf(&desc, "%lld (%s)", d->drift, d->word ? d->word : day_word(d->status, false));
+		else
+			sb_puts(&desc, d->word ? d->word : day_word(d->status, false));
+	}
+	sb_puts(&desc, ".");
+	svg_open(o, "spark", w, h, title, desc.buf);
+	sb_release(&desc);
+	sb_addf(o, "<path class=\"axis\" d=\"M4 %ldH%ld\" stroke=\"" FALLBACK_NONE "\" "
+		   "stroke-width=\"0.5\"/>\n", top + ph, w - 4);
+	/* the line, broken where a day has no value */
+	sb_puts(o, "<g class=\"line\" fill=\"none\" stroke=\"" FALLBACK_NONE "\" stroke-width=\"1.5\">");
+	for (i = 0; i < n; i++) {
+		const struct chart_day *d = &days[i];
+		bool has = d->drift >= 0 && (d->status == DAY_PASS || d->status == DAY_FAIL);
+		long x = 8 + (long)i * step, y = top + ph - scaled(d->drift, max, ph);
+
+		if (!has) {
+			if (open)
+				sb_puts(o, "\"/>");
+			open = false;
+			continue;
+		}
+		if (open)
+			sb_addf(o, " %ld,%ld", x, y);
+		else
+			sb_addf(o, "<polyline points=\"%ld,%ld", x, y);
+		open = true;
+	}
+	if (open)
+		sb_puts(o, "\"/>");
+	sb_puts(o, "</g>\n");
+	/* the days: pass a dot, fail a larger square, anything else a ring */
+	for (i = 0; i < n; i++) {
+		const struct chart_day *d = &days[i];
+		bool has = d->drift >= 0 && (d->status == DAY_PASS || d->status == DAY_FAIL);
+		long x = 8 + (long)i * step, y = has ? top + ph - scaled(d->drift, max, ph) : top + ph;
+
+		if (d->status == DAY_MISSING)
+			continue;
+		if (d->status == DAY_FAIL)
+			sb_addf(o, "<rect class=\"fail\" fill=\"" FALLBACK_FAIL "\" x=\"%ld\" y=\"%ld\" "
+				   "width=\"6\" height=\"6\"/>", x - 3, y - 3);
+		else if (d->status == DAY_PASS)
+			sb_addf(o, "<circle class=\"pass\" fill=\"" FALLBACK_PASS "\" cx=\"%ld\" "
+				   "cy=\"%ld\" r=\"2\"/>", x, y);
+		else
+			sb_addf(o, "<circle class=\"hollow\" fill=\"none\" stroke=\"" FALLBACK_NONE "\" "
+				   "cx=\"%ld\" cy=\"%ld\" r=\"2.5\"/>", x, y);
+	}
+	sb_puts(o, "</svg>\n");
+}

@@ -1,0 +1,73 @@
+#!/bin/sh
+# run.sh BIN: the generated pages in a real browser, and valid HTML.
+#
+# Generates the demo report directory and the escaping fixture's (hostile
+# tenant names, sample values, ids, descriptions and title; two days, so it
+# has navigation and history) in temporary directories, then:
+#   - tidy -errors -quiet reports no error on any page (warnings are shown);
+#   - no page refers to anything outside itself (src=, or href= to a URL);
+#   - every page stays under 500 KB;
+#   - check.js loads the pages in headless Chromium from file:// (no network:
+#     every host name resolves to nothing) and checks the DOM, console and
+#     requests; screenshots go to build/screenshots/.
+# Prints "ok ..." / "FAIL ..." lines; exits 1 when anything failed, 77 when
+# chromium or node is missing (SKIP).  Cleans up after itself.
+set -u
+bin=$(realpath "$1")
+cd "$(dirname "$0")/../.."
+root=$(pwd)
+chromium=${CHROMIUM:-/usr/bin/chromium}
+shots=$root/build/screenshots
+if ! command -v node >/dev/null 2>&1 || [ ! -x "$chromium" ] || ! command -v tidy >/dev/null 2>&1; then
+	echo "SKIP browser tests: node, $chromium or tidy missing"
+	exit 77
+fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT INT TERM
+fail=0
+ok() { echo "ok $*"; }
+bad() { echo "FAIL $*"; fail=1; }
+
+# the demo: twelve days of the nightly sequence
+mkdir "$work/demo"
+./tests/demo.sh "$bin" "$work/demo" > /dev/null || bad "demo run"
+
+# the hostile fixture, on two days
+cp -R tests/golden/escaping "$work/hostile"
+rm -rf "$work/hostile/expected" "$work/hostile/out"
+(cd "$work/hostile" &&
+	"$bin" run -c recon.ini --date 2026-11-21 -q 2>/dev/null
+	"$bin" run -c recon.ini --date 2026-11-22 -q 2>/dev/null
+	true)
+[ -f "$work/hostile/out/2026-11-22.html" ] || bad "hostile fixture run"
+
+for f in "$work"/demo/*.html "$work"/hostile/out/*.html; do
+	name=${f#"$work"/}
+	tidy -errors -quiet "$f" > /dev/null 2> "$work/tidy.txt"
+	case $? in
+	0) ok "tidy: $name" ;;
+	1) ok "tidy: $name (warnings only)"; sed 's/^/    /' "$work/tidy.txt" ;;
+	*) bad "tidy: $name"; sed 's/^/    /' "$work/tidy.txt" ;;
+	esac
+	if grep -Eiq '(src|href|xlink:href|action)[[:space:]]*=[[:space:]]*"?[[:space:]]*(https?:|//|javascript:|data:)|<script|<link|<iframe|<img|@import|url\((["'"'"']?)https?:' "$f"; then
+		bad "self-contained: $name refers outside itself"
+		grep -Eio '(src|href)[^>]{0,80}' "$f" | head -3
+	else
+		ok "self-contained: $name"
+	fi
+	size=$(wc -c < "$f")
+	if [ "$size" -le 512000 ]; then
+		ok "size: $name $size bytes"
+	else
+		bad "size: $name $size bytes > 500 KB"
+	fi
+done
+
+mkdir -p "$shots"
+if node tests/browser/check.js "$chromium" "$work/demo" "$work/hostile/out" "$shots"; then
+	ok "browser: every page checked; screenshots in build/screenshots/"
+else
+	bad "browser checks"
+fi
+[ "$fail" = 0 ] && echo "browser: all passed" || echo "browser: FAILED"
+exit "$fail"
