@@ -200,6 +200,9 @@ static int feed(struct reader *r, struct csv_parser *p, const char *s, size_t le
 	}
 	if (utf8_valid_prefix((const unsigned char *)s, len) < len)
 		return r->status = diag_error(r->d, "%s:%ld: invalid UTF-8", r->path, r->line);
+	/* fields are C strings from here on: a NUL would cut one silently */
+	if (memchr(s, '\0', len))
+		return r->status = diag_error(r->d, "%s:%ld: NUL byte", r->path, r->line);
 	n = csv_parse(p, s, len, on_field, on_record, r);
 	if (r->status)
 		return -1;

@@ -148,7 +148,12 @@ static bool is_regular(const char *path)
 {
 	struct stat st;
 
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+	/* a file that exists but cannot be stat'ed (a symlink loop, a
+	 * directory without search permission) counts: reading it says why,
+	 * rather than "no such file" */
+	if (stat(path, &st) < 0)
+		return errno != ENOENT && errno != ENOTDIR;
+	return S_ISREG(st.st_mode);
 }
 
 /* Contract in csv_source.h. */
@@ -473,7 +478,8 @@ static void classify(struct load_ctx *lc, struct value *v, const struct csv_fiel
 		v->f = parse_double(f->s, f->len);
 		return;
 	}
-	if (lc->captext - lc->ntext < f->len) {
+	/* allocate even for "": a NULL text pointer would bind SQL NULL */
+	if (!lc->text || lc->captext - lc->ntext < f->len) {
 		size_t cap = lc->captext ? lc->captext : 65536;
 
 		while (cap - lc->ntext < f->len)

@@ -5,6 +5,7 @@
  */
 #include "diff.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,6 +13,8 @@
 #include <jansson.h>
 
 #include "render.h"
+
+static const char *str(json_t *o, const char *key);
 
 static json_t *load(const char *dir, const char *date, struct diag *d)
 {
@@ -24,12 +27,22 @@ static json_t *load(const char *dir, const char *date, struct diag *d)
 		return diag_error(d, "%s: not a date (YYYY-MM-DD)", date), NULL;
 	snprintf(path, sizeof(path), "%s/%s.json", dir, date);
 	root = json_load_file(path, 0, &err);
-	if (!root && access(path, F_OK) < 0)
+	if (!root && access(path, F_OK) < 0 && errno == ENOENT)
 		return diag_error(d, "%s: no report for %s", path, date), NULL;
+	if (!root && err.line < 1)	/* it could not be opened: err.text says why */
+		return diag_error(d, "%s", err.text), NULL;
 	if (!root)
 		return diag_error(d, "%s:%d: %s", path, err.line, err.text), NULL;
+	/* the keys history.c needs for a readable day: a hand-edited report
+	 * that the streak would not count is not compared either */
 	if (!json_is_object(root) || !json_is_array(json_object_get(root, "checks")) ||
-	    !json_is_object(json_object_get(root, "gate"))) {
+	    !json_is_object(json_object_get(root, "gate")) ||
+	    strcmp(str(root, "schema"), "recon-report/1") != 0 ||
+	    strcmp(str(root, "date"), date) != 0 ||
+	    (strcmp(str(json_object_get(root, "gate"), "status"), "pass") != 0 &&
+	     strcmp(str(json_object_get(root, "gate"), "status"), "fail") != 0) ||
+	    !json_is_integer(json_object_get(json_object_get(root, "gate"), "streak")) ||
+	    !json_is_integer(json_object_get(json_object_get(root, "summary"), "drift"))) {
 		json_decref(root);
 		return diag_error(d, "%s: not a recon-report/1 file", path), NULL;
 	}

@@ -98,7 +98,10 @@ static void read_day(struct day *day, const char *path, const char *name, struct
 
 	if (!root) {
 		day->status = DAY_UNREADABLE;
-		day->error = arena_printf(a, "%s:%d: %s", name, err.line, err.text);
+		if (err.line < 1)	/* it could not be opened: err.text says why */
+			day->error = arena_printf(a, "%s: %s", name, err.text);
+		else
+			day->error = arena_printf(a, "%s:%d: %s", name, err.line, err.text);
 		return;
 	}
 	schema = jstr(root, "schema");
@@ -181,7 +184,8 @@ int history_load(struct history *h, const char *dir, struct diag *d)
 		read_day(dy, path, e->d_name, &h->arena);
 	}
 	closedir(dp);
-	qsort(h->days, h->ndays, sizeof(*h->days), day_cmp);
+	if (h->ndays > 1)	/* qsort(NULL, 0, ...) is undefined */
+		qsort(h->days, h->ndays, sizeof(*h->days), day_cmp);
 	return 0;
 }
 

@@ -4,6 +4,7 @@
  */
 #include "report_dir.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -46,6 +47,45 @@ out:
 	return ret;
 }
 
+/* Is name a temporary file of write_temp: "NAME.tmp-PID-COUNTER"? */
+static bool is_temp_name(const char *name)
+{
+	const char *t = NULL, *p;
+	size_t n;
+
+	for (p = strstr(name, ".tmp-"); p; p = strstr(p + 1, ".tmp-"))
+		t = p;
+	if (!t || t == name)
+		return false;
+	t += 5;
+	n = strspn(t, "0123456789");
+	if (n == 0 || t[n] != '-')
+		return false;
+	t += n + 1;
+	n = strspn(t, "0123456789");
+	return n > 0 && t[n] == '\0';
+}
+
+/* A run killed while writing leaves its temporary files behind (never a
+ * partial report).  The next run, holding the lock so that no other run
+ * is writing, removes them, so they never end up committed to git. */
+static void remove_stale_temps(int dir_fd)
+{
+	int fd = dup(dir_fd);
+	DIR *dp = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *e;
+
+	if (!dp) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((e = readdir(dp)) != NULL)
+		if (is_temp_name(e->d_name))
+			unlinkat(dir_fd, e->d_name, 0);
+	closedir(dp);
+}
+
 int report_dir_open(struct report_dir *rd, const char *path, int wait_seconds,
 		    struct diag *d)
 {
@@ -72,6 +112,7 @@ int report_dir_open(struct report_dir *rd, const char *path, int wait_seconds,
 		nanosleep(&ts, NULL);
 		waited++;
 	}
+	remove_stale_temps(rd->lock_fd);
 	return 0;
 }
 

@@ -26,7 +26,9 @@ struct report_file {
 };
 
 /* Create path if needed and take the lock (waits up to wait_seconds, then
- * fails).  -1 with d set when the directory cannot be created or locked. */
+ * fails).  -1 with d set when the directory cannot be created or locked.
+ * With the lock held, removes the temporary files (NAME.tmp-PID-N) that a
+ * killed run left behind. */
 int report_dir_open(struct report_dir *rd, const char *path, int wait_seconds,
 		    struct diag *d);
 

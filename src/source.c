@@ -49,8 +49,11 @@ static void open_csv(struct source *s)
 		set_error(s, "cannot open an in-memory SQLite database");
 		return;
 	}
-	/* a snapshot database lives for one run: no journal, no syncing */
-	sqlite3_exec(s->db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;", NULL, NULL, NULL);
+	/* a snapshot database lives for one run: no journal, no syncing; and
+	 * large sorts stay in memory: recon writes nothing outside the report
+	 * directory (SQLite would spill them to /var/tmp) */
+	sqlite3_exec(s->db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; "
+		     "PRAGMA temp_store=MEMORY;", NULL, NULL, NULL);
 	if (csv_source_open(&s->csv, s->db, s->cfg->name, s->cfg->path, &d) < 0)
 		set_error(s, d.msg);
 }
@@ -71,6 +74,8 @@ static void open_sqlite(struct source *s)
 		set_error(s, msg);
 		return;
 	}
+	/* sorts in memory, as for CSV sources: nothing written to /var/tmp */
+	sqlite3_exec(s->db, "PRAGMA temp_store=MEMORY", NULL, NULL, NULL);
 	/* one consistent cut for the whole sweep, as for PostgreSQL */
 	if (sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
 		snprintf(msg, sizeof(msg), "%s: %s", s->cfg->path, sqlite3_errmsg(s->db));

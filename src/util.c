@@ -390,8 +390,6 @@ bool is_plain_number(const char *s, size_t len, bool *is_int)
 
 void format_double(double v, char out[32])
 {
-	int prec;
-
 	if (isnan(v)) {
 		snprintf(out, 32, "NaN");
 		return;
@@ -408,12 +406,9 @@ void format_double(double v, char out[32])
 		snprintf(out, 32, "%.0f", v);
 		return;
 	}
-	/* shortest %.*g that reads back exactly; 15 first for readability */
-	for (prec = 15; prec <= 17; prec++) {
-		snprintf(out, 32, "%.*g", prec, v);
-		if (strtod(out, NULL) == v)
-			break;
-	}
+	/* 15 significant digits, as SQLite prints reals: a sum of decimal
+	 * amounts reads 412.5, not its binary neighbour 412.50000000000034 */
+	snprintf(out, 32, "%.15g", v);
 	/* the C locale is never changed by recon, so '.' is the separator */
 }
 

@@ -95,8 +95,9 @@ void date_format(long days, char out[11]);
  * with no leading zeros, no '+', no separators.  Sets *is_int when it has
  * no fraction or exponent. */
 bool is_plain_number(const char *s, size_t len, bool *is_int);
-/* Locale-free formatting of a double: shortest form that reads back the
- * same ("0.1", "12", "1e+20"); writes into out[32]. */
+/* Locale-free formatting of a double with 15 significant digits, as SQLite
+ * prints reals ("0.1", "12", "1e+20", 0.1 + 0.2 gives "0.3"); integral
+ * values below 1e15 print without exponent.  Writes into out[32]. */
 void format_double(double v, char out[32]);
 
 /* ---- text ------------------------------------------------------------- */

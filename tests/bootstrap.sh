@@ -6,9 +6,9 @@ set -eu
 
 build="gcc make pkg-config libcsv-dev libsqlite3-dev libpq-dev libcmark-gfm-dev
  libcmark-gfm-extensions-dev libjansson-dev libinih-dev libssl-dev"
-check="$build check postgresql-15 postgresql-client-15 sqlite3 tidy python3
- clang libclang-rt-14-dev valgrind"
-bench="$check time nodejs npm"
+check="$build check postgresql-15 postgresql-client-15 sqlite3 tidy python3 chromium
+ nodejs clang libclang-rt-14-dev valgrind strace"
+bench="$check time hyperfine npm bc"
 
 case "${1:-build}" in
 build) want=$build ;;
@@ -19,6 +19,13 @@ esac
 
 missing=
 for p in $want; do
+	# a node already on the PATH (from any source) serves the browser tests
+	if [ "$p" = nodejs ] && command -v node >/dev/null 2>&1; then
+		continue
+	fi
+	if [ "$p" = npm ] && command -v npm >/dev/null 2>&1; then
+		continue
+	fi
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
 		missing="$missing $p"
 	fi

@@ -44,6 +44,12 @@ static int touch_fields(void *ctx, const struct csv_record *rec)
 	return 0;
 }
 
+static void cleanup(void)
+{
+	unlink(path);
+	rmdir(dir);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct diag d;
@@ -60,6 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!mkdtemp(dir))
 			abort();
 		snprintf(path, sizeof path, "%s/t.csv", dir);
+		atexit(cleanup);
 	}
 	f = fopen(path, "wb");
 	if (!f)
