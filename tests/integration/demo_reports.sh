@@ -30,18 +30,29 @@ rm -f fixtures/demo/snapshots/current
 echo "ok re-running a date is idempotent"
 
 # a different result for one date touches only that date and the index
-cp fixtures/demo/recon.ini "$b.ini"
+# pages (the copy sits beside recon.ini: its relative paths stay the same)
+ini=fixtures/demo/.idempotency.ini
+sed 's/^samples = 5/samples = 2/' fixtures/demo/recon.ini > "$ini"
+trap 'rm -rf "$a" "$b" "$ini"' EXIT
 (cd "$b" && sha256sum -- * > ../before.$$)
-sed -i 's/^samples = 5/samples = 2/' "$b.ini"
 ln -sfn 2026-11-06 fixtures/demo/snapshots/current
 set +e
-"$bin" run -c "$b.ini" -o "$b" --date 2026-11-06 -q 2>/dev/null
+"$bin" run -c "$ini" -o "$b" --date 2026-11-06 -q 2> "$b.err"
+rc=$?
 set -e
-rm -f fixtures/demo/snapshots/current "$b.ini"
+rm -f fixtures/demo/snapshots/current "$ini"
+[ "$rc" = 1 ] && [ ! -s "$b.err" ] || { echo "FAIL: re-run with samples = 2: exit $rc: $(cat "$b.err")"; exit 1; }
+rm -f "$b.err"
 changed=$(cd "$b" && sha256sum -c ../before.$$ 2>/dev/null | grep -v ': OK$' | sed 's/: FAILED$//' | sort | tr "\n" " " || true)
 rm -f "$(dirname "$b")/before.$$"
 case "$changed" in
-"2026-11-06.html 2026-11-06.json 2026-11-06.md "|"2026-11-06.html 2026-11-06.json 2026-11-06.md index.html index.md ")
+"2026-11-06.html 2026-11-06.json 2026-11-06.md "*)
+	rest=${changed#"2026-11-06.html 2026-11-06.json 2026-11-06.md "}
+	for f in $rest; do
+		case $f in index.md|index.html|index-2026.md|index-2026.html) ;;
+		*) echo "FAIL: re-run changed $f"; exit 1 ;;
+		esac
+	done
 	echo "ok re-running a date changes only that date's files (and the index)" ;;
 *) echo "FAIL: re-run changed: $changed"; exit 1 ;;
 esac
