@@ -847,7 +847,8 @@ static void *side_read(void *arg)
 	struct side *sd = arg;
 
 	if (sd->path) {
-		struct csv_read_opts o = { NULL, false, &sd->rows };
+		/* progress lines on a terminal unless -q (both sides take turns) */
+		struct csv_read_opts o = { NULL, source_progress(sd->src), &sd->rows };
 
 		sd->sha = sha256_new();
 		o.sha = sd->sha;

@@ -232,6 +232,11 @@ int source_query(struct source *s, const char *sql, const struct row_sink *sink,
 	return sqlite_query(s->db, sql, sink, d);
 }
 
+bool source_progress(const struct source *s)
+{
+	return s->progress;
+}
+
 const struct source_cfg *source_config(const struct source *s)
 {
 	return s->cfg;

@@ -62,6 +62,9 @@ void source_load(struct source *s);
 int source_query(struct source *s, const char *sql, const struct row_sink *sink,
 		 struct diag *d);
 
+/* Whether this run shows progress lines on a terminal (not with -q). */
+bool source_progress(const struct source *s);
+
 /* The configuration the source was opened with. */
 const struct source_cfg *source_config(const struct source *s);
 
