@@ -48,10 +48,10 @@ $(BUILD)/templates_builtin.c: templates/shell.html templates/style.css tests/emb
 $(BUILD)/templates_builtin.o: $(BUILD)/templates_builtin.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD):
+$(BUILD) $(BUILD)/tests:
 	mkdir -p $(BUILD)/tests
 
-$(BUILD)/tests/%: tests/unit/%.c $(OBJ) | $(BUILD)
+$(BUILD)/tests/%: tests/unit/%.c $(OBJ) | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags check) -o $@ $< $(OBJ) $(PKG_LIBS) $(shell pkg-config --libs check)
 
 demo: all
