@@ -196,7 +196,8 @@ void history_release(struct history *h)
 	memset(h, 0, sizeof(*h));
 }
 
-const struct day *history_find(const struct history *h, long day)
+/* Index of the first day of h not before day (h->ndays when none). */
+static size_t lower_bound(const struct history *h, long day)
 {
 	size_t lo = 0, hi = h->ndays;
 
@@ -208,22 +209,21 @@ const struct day *history_find(const struct history *h, long day)
 		else
 			hi = mid;
 	}
-	return lo < h->ndays && h->days[lo].day == day ? &h->days[lo] : NULL;
+	return lo;
+}
+
+const struct day *history_find(const struct history *h, long day)
+{
+	size_t i = lower_bound(h, day);
+
+	return i < h->ndays && h->days[i].day == day ? &h->days[i] : NULL;
 }
 
 const struct day *history_previous(const struct history *h, long day)
 {
-	size_t lo = 0, hi = h->ndays;
+	size_t i = lower_bound(h, day);
 
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (h->days[mid].day < day)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo > 0 ? &h->days[lo - 1] : NULL;
+	return i > 0 ? &h->days[i - 1] : NULL;
 }
 
 void history_gate(const struct history *h, struct run *run, struct gate *g)

@@ -17,6 +17,7 @@
  * data cannot place or forge a piece.
  */
 #include "render.h"
+#include "render_svg.h"
 
 #include <cmark-gfm.h>
 #include <cmark-gfm-core-extensions.h>
@@ -26,31 +27,6 @@
 /* Tables render alignment as style attributes: HTML5 has no align=. */
 #define RENDER_CMARK_OPTS \
 	(CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8 | CMARK_OPT_TABLE_PREFER_STYLE_ATTRIBUTES)
-
-static void html_escape(struct strbuf *o, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '&':
-			sb_puts(o, "&amp;");
-			break;
-		case '<':
-			sb_puts(o, "&lt;");
-			break;
-		case '>':
-			sb_puts(o, "&gt;");
-			break;
-		case '"':
-			sb_puts(o, "&quot;");
-			break;
-		case '\'':
-			sb_puts(o, "&#39;");
-			break;
-		default:
-			sb_putc(o, *s);
-		}
-	}
-}
 
 /* Queue a copy of html to go in at offset at (see render.h). */
 void html_inserts_add(struct html_inserts *ins, size_t at, const char *html)
@@ -174,9 +150,9 @@ int render_page(const char *title, const char *page_class, const char *markdown,
 		n = (size_t)(close - name);
 		sb_add(out, p, (size_t)(open - p));
 		if (n == 5 && memcmp(name, "title", 5) == 0)
-			html_escape(out, title);
+			markup_text(out, title);
 		else if (n == 5 && memcmp(name, "class", 5) == 0)
-			html_escape(out, page_class);
+			markup_text(out, page_class);
 		else if (n == 3 && memcmp(name, "css", 3) == 0)
 			sb_puts(out, t->css);
 		else if (n == 4 && memcmp(name, "body", 4) == 0)

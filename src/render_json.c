@@ -21,49 +21,6 @@
 
 #define JSON_DUMP_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
 
-static const char *status_word(enum status s)
-{
-	switch (s) {
-	case STATUS_PASS:
-		return "pass";
-	case STATUS_FAIL:
-		return "fail";
-	case STATUS_ERROR:
-		return "error";
-	case STATUS_SKIPPED:
-		return "skipped";
-	}
-	return "error";
-}
-
-static const char *kind_word(enum check_kind k)
-{
-	switch (k) {
-	case KIND_ROWS:
-		return "rows";
-	case KIND_VALUE:
-		return "value";
-	case KIND_COMPARE:
-		return "compare";
-	}
-	return "rows";
-}
-
-static const char *day_word(enum day_status s)
-{
-	switch (s) {
-	case DAY_MISSING:
-		return "missing";
-	case DAY_PASS:
-		return "pass";
-	case DAY_FAIL:
-		return "fail";
-	case DAY_UNREADABLE:
-		return "unreadable";
-	}
-	return "missing";
-}
-
 /* A JSON string of s (null for NULL), invalid UTF-8 replaced by U+FFFD. */
 static json_t *jstr(const char *s)
 {
@@ -154,8 +111,8 @@ static json_t *check_json(const struct check_result *c, const struct report *r)
 	}
 
 	bad |= put(o, "id", jstr(k->id));
-	bad |= put(o, "kind", json_string(kind_word(k->kind)));
-	bad |= put(o, "status", json_string(status_word(c->status)));
+	bad |= put(o, "kind", json_string(check_kind_name(k->kind)));
+	bad |= put(o, "status", json_string(status_name(c->status)));
 	bad |= put(o, "paging", json_boolean(k->paging));
 	bad |= put(o, "drift", jnum(c->drift));
 	bad |= put(o, "description", jstr(k->description));
@@ -340,7 +297,7 @@ int render_json(const struct report *r, struct strbuf *out, struct diag *d)
 		json_t *o = json_object();
 
 		bad |= put(o, "date", json_string(w->date));
-		bad |= put(o, "status", json_string(day_word(w->status)));
+		bad |= put(o, "status", json_string(day_status_name(w->status)));
 		bad |= put(o, "drift", w->drift < 0 ? json_null() : jnum(w->drift));
 		bad |= json_array_append_new(win, o);
 	}

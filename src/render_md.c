@@ -112,19 +112,6 @@ static const char *status_cell(enum status s)
 	return "?";
 }
 
-static const char *kind_word(enum check_kind k)
-{
-	switch (k) {
-	case KIND_ROWS:
-		return "rows";
-	case KIND_VALUE:
-		return "value";
-	case KIND_COMPARE:
-		return "compare";
-	}
-	return "?";
-}
-
 static const char *day_cell(enum day_status s)
 {
 	switch (s) {
@@ -369,7 +356,7 @@ static void md_checks(const struct report *r, struct strbuf *o)
 
 		sb_puts(o, "| ");
 		esc(o, check_id(c));
-		sb_addf(o, " | %s | %s | %s | %lld | ", c->cfg ? kind_word(c->cfg->kind) : "?",
+		sb_addf(o, " | %s | %s | %s | %lld | ", c->cfg ? check_kind_name(c->cfg->kind) : "?",
 			status_cell(c->status),
 			!c->cfg || c->cfg->paging ? "yes" : "no (signal-only)", c->drift);
 		since_previous(o, r, c);
@@ -655,7 +642,7 @@ static void md_failing(const struct report *r, struct html_inserts *ins, struct 
 			sb_puts(o, " since the previous report)");
 		}
 		sb_addf(o, "; %s check, %s",
-			c->cfg ? kind_word(c->cfg->kind) : "?",
+			c->cfg ? check_kind_name(c->cfg->kind) : "?",
 			!c->cfg || c->cfg->paging ? "gating" : "signal-only (not part of the gate)");
 		if (c->cfg && c->cfg->target) {
 			sb_puts(o, "; target ");
@@ -836,7 +823,7 @@ static void md_trend(const struct report *r, struct html_inserts *ins, struct st
 			sb_puts(&html, "<figure class=\"spark\">\n");
 			svg_sparkline(&html, days, g->nwindow, title.buf);
 			sb_puts(&html, "<figcaption>");
-			svg_text(&html, check_id(v[i]));
+			markup_text(&html, check_id(v[i]));
 			sb_puts(&html, "</figcaption>\n</figure>\n");
 		}
 		sb_puts(&html, "</div>\n");

@@ -5,7 +5,7 @@
  * stylesheet scales down on a narrow screen), opened by <title> and <desc>.
  * Shapes carry classes the stylesheet colours (pass, fail, none, streak,
  * met, gate, axis, cell) and sit in groups with a fill attribute as the
- * fallback colour.  Text from data (titles) is escaped by svg_text.  There
+ * fallback colour.  Text from data (titles) is escaped by markup_text.  There
  * are no links inside the charts (tidy knows no <a href> in SVG): the
  * tables beside them link every day.
  */
@@ -21,7 +21,7 @@
 /* ---- text ------------------------------------------------------------------ */
 
 /* XML-escape s (see render_svg.h). */
-void svg_text(struct strbuf *o, const char *s)
+void markup_text(struct strbuf *o, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t len = s ? strlen(s) : 0, i = 0;
@@ -96,9 +96,9 @@ static void svg_open(struct strbuf *o, const char *cls, long w, long h, const ch
 {
 	sb_addf(o, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart %s\" role=\"img\" "
 		   "viewBox=\"0 0 %ld %ld\" width=\"%ld\" height=\"%ld\">\n<title>", cls, w, h, w, h);
-	svg_text(o, title);
+	markup_text(o, title);
 	sb_puts(o, "</title>\n<desc>");
-	svg_text(o, desc);
+	markup_text(o, desc);
 	sb_puts(o, "</desc>\n");
 }
 

@@ -931,7 +931,7 @@ START_TEST(test_svg_text_escapes_everything)
 	struct strbuf sb;
 
 	sb_init(&sb);
-	svg_text(&sb, "<script>\"a\" & 'b'</script>\x01\xff");
+	markup_text(&sb, "<script>\"a\" & 'b'</script>\x01\xff");
 	ck_assert_str_eq(sb.buf, "&lt;script&gt;&quot;a&quot; &amp; &#39;b&#39;&lt;/script&gt; "
 				 "\xEF\xBF\xBD");
 	sb_release(&sb);
