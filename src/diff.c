@@ -171,6 +171,9 @@ int diff_reports(const char *dir, const char *date_a, const char *date_b,
 			sb_addf(&checks, " | removed | %s → — | %lld → — | |\n", str(a, "status"),
 				num(a, "drift"));
 			changes++;
+			/* its tenants stop drifting with it */
+			diff_groups(&groups, str(a, "id"), json_object_get(a, "groups"), NULL, &newly,
+				    &recovered);
 			i++;
 		} else if (c > 0) {
 			sb_puts(&checks, "| ");
@@ -178,6 +181,9 @@ int diff_reports(const char *dir, const char *date_a, const char *date_b,
 			sb_addf(&checks, " | new | — → %s | — → %lld | |\n", str(b, "status"),
 				num(b, "drift"));
 			changes++;
+			/* a new check's drifting tenants are newly drifting */
+			diff_groups(&groups, str(b, "id"), NULL, json_object_get(b, "groups"), &newly,
+				    &recovered);
 			j++;
 		} else {
 			const char *sa = str(a, "status"), *sb = str(b, "status");

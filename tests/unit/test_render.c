@@ -845,6 +845,52 @@ START_TEST(test_recovery_root_cause_first)
 }
 END_TEST
 
+/* Two derivatives of one failing parent (a diamond's two sides meeting at
+ * their root): one recheck of the root, listing every check that led there;
+ * a failing target whose ancestors are all fine keeps its own class. */
+START_TEST(test_recovery_siblings_meet_at_their_root)
+{
+	struct fx f;
+	struct recovery_plan p;
+	struct target_cfg targets[4];
+
+	fx_init(&f);
+	targets[0] = (struct target_cfg){.name = "bars", .parent = "quotes"};
+	targets[1] = (struct target_cfg){.name = "quotes"};
+	targets[2] = (struct target_cfg){.name = "spreads", .parent = "quotes"};
+	targets[3] = (struct target_cfg){.name = "vwap", .parent = "trades"};
+	f.cfg.targets = targets;
+	f.cfg.ntargets = 4;
+	f.ccfg[0] = (struct check_cfg){.id = "y1", .target = "bars", .recovery = RECOVERY_REPROCESS,
+		.paging = true};
+	f.ccfg[1] = (struct check_cfg){.id = "y2", .target = "spreads",
+		.recovery = RECOVERY_REPROCESS, .paging = true};
+	f.ccfg[2] = (struct check_cfg){.id = "y3", .target = "quotes",
+		.recovery = RECOVERY_REPROCESS, .paging = true};
+	f.ccfg[3] = (struct check_cfg){.id = "y4", .target = "vwap", .recovery = RECOVERY_REPROCESS,
+		.paging = true};
+	f.ccfg[4] = (struct check_cfg){.id = "y5", .paging = true};
+	f.ccfg[5] = (struct check_cfg){.id = "y6", .paging = true};
+	f.res[0].status = STATUS_FAIL;
+	f.res[1].status = STATUS_FAIL;
+	f.res[2].status = STATUS_FAIL;
+	f.res[3].status = STATUS_FAIL;
+	f.res[4].status = STATUS_PASS;
+	f.res[5].status = STATUS_PASS;
+	recovery_plan(&f.run, &p);
+	ck_assert_int_eq(p.nrecheck, 1);
+	ck_assert_str_eq(p.recheck[0].target, "quotes");
+	ck_assert_int_eq(p.recheck[0].nchecks, 3);
+	ck_assert_str_eq(p.recheck[0].checks[0], "y1");
+	ck_assert_str_eq(p.recheck[0].checks[1], "y2");
+	ck_assert_str_eq(p.recheck[0].checks[2], "y3");
+	/* trades is not in trouble: vwap is reprocessed, as its check says */
+	ck_assert_int_eq(p.nreprocess, 1);
+	ck_assert_str_eq(p.reprocess[0].target, "vwap");
+	recovery_plan_release(&p);
+}
+END_TEST
+
 /* ---- index --------------------------------------------------------------- */
 
 START_TEST(test_index_newest_first)
@@ -1157,6 +1203,7 @@ static Suite *render_suite(void)
 	tcase_add_test(tc, test_breakdown_bounded_to_50);
 	tcase_add_test(tc, test_same_input_same_bytes);
 	tcase_add_test(tc, test_recovery_root_cause_first);
+	tcase_add_test(tc, test_recovery_siblings_meet_at_their_root);
 	tcase_add_test(tc, test_index_newest_first);
 	tcase_add_test(tc, test_templates_builtin_and_dir);
 	tcase_add_test(tc, test_svg_text_escapes_everything);
