@@ -2,10 +2,12 @@
  * compare.c: kind = compare (see compare.h), the reconciliation of two sides
  * by key.
  *
- * Both sides are read at once, each by its own thread when it is a CSV
- * table (streamed straight from the file with csv_reader; a query side is
- * read through source_query in the calling thread).  Every row becomes a
- * small entry in one hash table shared by the two readers: the canonical
+ * Both sides are read at once, each by its own thread: a CSV table is
+ * streamed straight from the file with csv_reader, a query side is read
+ * through source_query (two query sides on one PostgreSQL source through
+ * two connections in the same snapshot, see source_sibling; on a source
+ * without a sibling handle they are read one after the other).  Every row
+ * becomes a small entry in one hash table shared by the two readers: the canonical
  * encoding of its key, a 64-bit digest of its compared values (numbers in
  * canonical form, so equal values hash alike), where the row is on each
  * side (byte offset of the record for a CSV file, row number for a query),
@@ -35,7 +37,9 @@
  * value.  Samples are the smallest findings of each kind by key (NULL
  * first, numbers by value, then strings by bytes), the kinds taking turns
  * (see choose_samples), so shuffled inputs give the same samples; only
- * their rows are read again to show the values.
+ * their rows are read again to show the values.  A table side on
+ * PostgreSQL reads again only the rows whose text key fields match (and
+ * the whole table when that misses a row or the key has no text field).
  */
 #include "compare.h"
 
@@ -159,9 +163,11 @@ struct side {
 	int idx;		/* LEFT or RIGHT */
 	const char *what;	/* "left snap:departments" for messages */
 	struct source *src;
+	struct source *qsrc;	/* what the rows are read through: src, or its sibling */
 	const char *table;	/* CSV table read from its file, or NULL */
 	const char *path;	/* that file */
 	const char *sql;	/* otherwise: the side's query */
+	const char *dbtable;	/* a table side on a database source, or NULL */
 	char **names;		/* header */
 	size_t ncols;
 	size_t *need;		/* column of each needed cell: keys, compared, group */
@@ -174,7 +180,9 @@ struct side {
 	long long rows;		/* CSV sides: data rows */
 	struct sha256_ctx *sha;
 	char sha256[65];
-	struct pend ring[PIPE];	/* CSV rows in flight */
+	struct pend ring[PIPE];	/* rows in flight */
+	unsigned char *qkey[PIPE];	/* query sides: each ring row's key cells */
+	size_t qkcap[PIPE];
 	size_t nring;		/* rows pushed so far */
 	size_t ndone;		/* rows committed so far */
 	struct diag d;
@@ -193,6 +201,7 @@ struct cmp {
 	struct bigmem slotmem;	/* presized slots of every stripe */
 	struct earena *ea[2];
 	struct side side[2];
+	bool parallel;		/* two query sides read at once (concurrent_sides) */
 	atomic_int stop;	/* set when one side failed */
 };
 
@@ -583,7 +592,24 @@ static void pend_key_text(struct side *sd, const struct pend *p, struct strbuf *
 	int fd;
 
 	if (!sd->path) {
-		key_text(sd, sd->cells, sb);
+		const unsigned char *b;
+		uint32_t l;
+
+		if (p < sd->ring || p >= sd->ring + PIPE || !sd->qkey[p - sd->ring]) {
+			key_text(sd, sd->cells, sb);
+			return;
+		}
+		/* the row's own key cells, as save_query_key kept them */
+		cells = xcalloc(sd->c->nkey, sizeof(*cells));
+		b = sd->qkey[p - sd->ring];
+		for (i = 0; i < sd->c->nkey; i++) {
+			memcpy(&l, b + 1, 4);
+			cells[i].s = b[0] ? (const char *)b + 5 : NULL;
+			cells[i].len = l;
+			b += 5 + l;
+		}
+		key_text(sd, cells, sb);
+		free(cells);
 		return;
 	}
 	cells = xcalloc(sd->c->nkey, sizeof(*cells));
@@ -813,11 +839,38 @@ static int csv_row(void *ctx, const struct csv_record *rec)
 	return 0;
 }
 
-/* source_query's row callback for a query side. */
+/* Keep the key cells of the current query row (up to the 200 bytes a
+ * message shows of each) for ring slot k: a duplicate found when the row is
+ * committed names its own key, not the row read last. */
+static void save_query_key(struct side *sd, size_t k)
+{
+	size_t i, need = 0, off = 0;
+	uint32_t l;
+
+	for (i = 0; i < sd->c->nkey; i++)
+		need += 5 + (sd->cells[i].len > 200 ? 200 : sd->cells[i].len);
+	if (need > sd->qkcap[k]) {
+		sd->qkey[k] = xrealloc(sd->qkey[k], need);
+		sd->qkcap[k] = need;
+	}
+	for (i = 0; i < sd->c->nkey; i++) {
+		unsigned char *b = sd->qkey[k] + off;
+
+		l = !sd->cells[i].s ? 0 : sd->cells[i].len > 200 ? 200 : (uint32_t)sd->cells[i].len;
+		b[0] = sd->cells[i].s != NULL;
+		memcpy(b + 1, &l, 4);
+		if (l)
+			memcpy(b + 5, sd->cells[i].s, l);
+		off += 5 + l;
+	}
+}
+
+/* source_query's row callback for a query side: through the ring, as
+ * csv_row, so the key table's misses overlap. */
 static int query_row(void *ctx, size_t ncols, const struct cell *cells)
 {
 	struct side *sd = ctx;
-	struct pend p;
+	struct pend *p;
 	size_t i;
 
 	if (atomic_load_explicit(&sd->c->stop, memory_order_relaxed))
@@ -828,9 +881,22 @@ static int query_row(void *ctx, size_t ncols, const struct cell *cells)
 	for (i = 0; i < sd->nneed; i++)
 		sd->cells[i] = cells[sd->need[i]];
 	sd->rowno++;
-	if (prepare_row(sd, &p, (uint64_t)sd->rowno, sd->rowno, false) < 0)
+	if (drain(sd, PIPE - 1) < 0)
 		return -1;
-	return commit_row(sd, &p);
+	p = &sd->ring[sd->nring % PIPE];
+	if (prepare_row(sd, p, (uint64_t)sd->rowno, sd->rowno, true) < 0)
+		return -1;
+	save_query_key(sd, sd->nring % PIPE);
+	if (p->key != p->inl) {
+		if (drain(sd, 0) < 0 || commit_row(sd, p) < 0)
+			return -1;
+		return 0;
+	}
+	sd->nring++;
+	prefetch_slot(sd->c, p);
+	if (sd->nring - sd->ndone > PIPE_AHEAD)
+		prefetch_entry(sd->c, &sd->ring[(sd->nring - 1 - PIPE_AHEAD) % PIPE]);
+	return 0;
 }
 
 static int query_skip_header(void *ctx, size_t ncols, const char *const *names)
@@ -860,7 +926,9 @@ static void *side_read(void *arg)
 	} else {
 		struct row_sink sink = { query_skip_header, query_row, sd };
 
-		sd->ret = source_query(sd->src, sd->sql, &sink, &sd->d);
+		sd->ret = source_query(sd->qsrc, sd->sql, &sink, &sd->d);
+		if (sd->ret == 0)
+			sd->ret = drain(sd, 0);
 	}
 	if (sd->ret < 0)
 		atomic_store(&sd->c->stop, 1);
@@ -1159,9 +1227,91 @@ static int refetch_row(void *ctx, size_t ncols, const struct cell *cells)
 	return 0;
 }
 
+/* Append s as a PostgreSQL escape string literal (E'...'), which reads
+ * the same whatever standard_conforming_strings says. */
+static void add_sql_string(struct strbuf *sb, const unsigned char *s, size_t len)
+{
+	size_t i;
+
+	sb_puts(sb, "E'");
+	for (i = 0; i < len; i++) {
+		if (s[i] == '\'' || s[i] == '\\')
+			sb_putc(sb, (char)s[i]);
+		sb_putc(sb, (char)s[i]);
+	}
+	sb_putc(sb, '\'');
+}
+
+/* Append a quoted identifier. */
+static void add_sql_ident(struct strbuf *sb, const char *s)
+{
+	sb_putc(sb, '"');
+	for (; *s; s++) {
+		if (*s == '"')
+			sb_putc(sb, '"');
+		sb_putc(sb, *s);
+	}
+	sb_putc(sb, '"');
+}
+
+/*
+ * The wanted rows of a table side on PostgreSQL without sending the whole
+ * table again: SELECT * FROM "t" WHERE, per wanted row, its text key
+ * fields equal as text (CAST (k AS text) = '...') and its NULL ones IS
+ * NULL.  A number field is not filtered on (the value rules match 10 and
+ * 1e1), so the result is a superset of the wanted rows, matched by key as
+ * the full query's rows are; when some wanted row is not in it (a type
+ * whose text is not what the side read), the caller runs the full query.
+ * NULL when there is nothing to narrow by: a query side, another kind of
+ * source, too many rows, or a wanted key whose fields are all numbers.
+ */
+static char *narrow_sql(const struct side *sd, const struct want *w, size_t n)
+{
+	struct strbuf sb;
+	struct kfield f;
+	const unsigned char *p;
+	size_t i, k, nf;
+
+	if (!sd->dbtable || source_config(sd->src)->type != SOURCE_POSTGRES || n > 1000)
+		return NULL;
+	sb_init(&sb);
+	sb_puts(&sb, "SELECT * FROM ");
+	add_sql_ident(&sb, sd->dbtable);
+	sb_puts(&sb, " WHERE ");
+	for (i = 0; i < n; i++) {
+		sb_puts(&sb, i ? " OR (" : "(");
+		for (k = nf = 0, p = w[i].key; k < sd->c->nkey; k++) {
+			p = decode_field(p, &f);
+			if (f.type == 1)
+				continue;
+			sb_puts(&sb, nf++ ? " AND " : "");
+			if (f.type == 0) {
+				add_sql_ident(&sb, sd->names[sd->need[k]]);
+				sb_puts(&sb, " IS NULL");
+				continue;
+			}
+			sb_puts(&sb, "CAST(");
+			add_sql_ident(&sb, sd->names[sd->need[k]]);
+			sb_puts(&sb, " AS text) = ");
+			add_sql_string(&sb, f.s, f.len);
+		}
+		if (nf == 0) {
+			sb_release(&sb);
+			return NULL;
+		}
+		sb_putc(&sb, ')');
+	}
+	if (sb.overflow) {
+		sb_release(&sb);
+		return NULL;
+	}
+	return sb_detach(&sb, NULL);
+}
+
 /* Read the wanted rows of a side again, every column. */
 static int fetch_rows(struct side *sd, struct want *w, size_t n, struct diag *d)
 {
+	char *narrow;
 	size_t i;
 	int ret = 0;
 
@@ -1184,13 +1334,71 @@ static int fetch_rows(struct side *sd, struct want *w, size_t n, struct diag *d)
 		for (i = 0; i < n; i++)
 			rf.sorted[i] = &w[i];
 		qsort(rf.sorted, n, sizeof(*rf.sorted), want_key_cmp);
-		ret = source_query(sd->src, sd->sql, &sink, d);
+		if ((narrow = narrow_sql(sd, w, n))) {
+			struct diag ignored = { "" };
+
+			rf.d = &ignored;
+			ret = source_query(sd->qsrc, narrow, &sink, &ignored);
+			for (i = 0; i < n && ret == 0; i++)
+				if (!w[i].out->found)
+					ret = -1;
+			free(narrow);
+			rf.d = d;
+			/* not all found (or an error): the whole query decides */
+			for (i = 0; i < n && ret < 0; i++) {
+				rowcopy_free(w[i].out, sd->ncols);
+				rowcopy_init(w[i].out, sd->ncols);
+			}
+		}
+		if (!narrow || ret < 0)
+			ret = source_query(sd->qsrc, sd->sql, &sink, d);
 		free(rf.sorted);
 		for (i = 0; i < n && ret == 0; i++)
 			if (!w[i].out->found)
 				ret = diag_error(d, "%s: a row changed while it was read", sd->what);
 	}
 	return ret;
+}
+
+struct fetch_job {
+	struct side *sd;
+	struct want *w;
+	size_t n;
+	struct diag d;
+	int ret;
+};
+
+static void *fetch_job_run(void *arg)
+{
+	struct fetch_job *j = arg;
+
+	j->ret = fetch_rows(j->sd, j->w, j->n, &j->d);
+	return NULL;
+}
+
+/* fetch_rows of both sides: at once when their rows were read at once,
+ * else left then right (not right after left failed).  The left side's
+ * error comes first. */
+static int fetch_both(struct cmp *c, struct want *wl, size_t nl, struct want *wr, size_t nr,
+		      struct diag *d)
+{
+	struct fetch_job j[2] = { { &c->side[LEFT], wl, nl, { "" }, 0 },
+				  { &c->side[RIGHT], wr, nr, { "" }, 0 } };
+	pthread_t tid;
+	bool threaded = false;
+	int s;
+
+	if (c->parallel && nl > 0 && nr > 0)
+		threaded = pthread_create(&tid, NULL, fetch_job_run, &j[RIGHT]) == 0;
+	fetch_job_run(&j[LEFT]);
+	if (threaded)
+		pthread_join(tid, NULL);
+	else if (j[LEFT].ret == 0)
+		fetch_job_run(&j[RIGHT]);
+	for (s = 0; s < 2; s++)
+		if (j[s].ret < 0)
+			return diag_error(d, "%s", j[s].d.msg);
+	return 0;
 }
 
 /* Compared column j of two re-read rows under the value rules. */
@@ -1254,9 +1462,7 @@ static int verify_batch(struct cmp *c, struct verify *v)
 		wl[i] = (struct want){ entry_pos(e, LEFT), e->key, e->klen, &rl[i] };
 		wr[i] = (struct want){ entry_pos(e, RIGHT), e->key, e->klen, &rr[i] };
 	}
-	ret = fetch_rows(&c->side[LEFT], wl, v->n, v->d);
-	if (ret == 0)
-		ret = fetch_rows(&c->side[RIGHT], wr, v->n, v->d);
+	ret = fetch_both(c, wl, v->n, wr, v->n, v->d);
 	for (i = 0; i < v->n && ret == 0; i++) {
 		bool same = true;
 
@@ -1485,10 +1691,7 @@ static int build_samples(struct cmp *c, struct tally *t, struct check_result *cr
 		if (t->picks[i].kind != F_MISSING)
 			wr[nr++] = (struct want){ entry_pos(e, RIGHT), e->key, e->klen, &rr[i] };
 	}
-	ret = fetch_rows(&c->side[LEFT], wl, nl, d);
-	if (ret == 0)
-		ret = fetch_rows(&c->side[RIGHT], wr, nr, d);
-	if (ret < 0)
+	if ((ret = fetch_both(c, wl, nl, wr, nr, d)) < 0)
 		goto out;
 
 	cr->samples = arena_alloc(a, (n ? n : 1) * sizeof(*cr->samples));
@@ -1587,6 +1790,7 @@ static int side_init(struct side *sd, struct cmp *c, int idx, struct source *src
 	sd->c = c;
 	sd->idx = idx;
 	sd->src = src;
+	sd->qsrc = src;
 	if (!src)
 		return diag_error(d, "%s side: source '%s' is not open", label, sname ? sname : "?");
 	scfg = source_config(src);
@@ -1600,6 +1804,7 @@ static int side_init(struct side *sd, struct cmp *c, int idx, struct source *src
 			return 0;
 		}
 		sd->sql = table_sql(a, table);
+		sd->dbtable = table;
 	} else if (query) {
 		sd->what = arena_printf(a, "%s query on %s", label, scfg->name);
 		sd->sql = query;
@@ -1609,6 +1814,25 @@ static int side_init(struct side *sd, struct cmp *c, int idx, struct source *src
 	if (source_error(src))
 		return diag_error(d, "%s: %s", sd->what, source_error(src));
 	return 0;
+}
+
+/* Whether two query sides can be read at the same time, each in a thread:
+ * on two sources that allow it, or on one source with a sibling handle on
+ * its cut (PostgreSQL), which the right side then reads through.  A source
+ * without one (CSV, SQLite, or a second connection refused) keeps its two
+ * sides one after the other. */
+static bool concurrent_sides(struct cmp *c)
+{
+	struct side *l = &c->side[LEFT], *r = &c->side[RIGHT];
+	struct diag ignored = { "" };
+	struct source *sib;
+
+	if (l->src != r->src)
+		return source_concurrent(l->src, r->src);
+	if (!(sib = source_sibling(r->src, &ignored)))
+		return false;
+	r->qsrc = sib;
+	return true;
 }
 
 /* About how many rows a CSV file holds: its size over the mean line length
@@ -1673,6 +1897,8 @@ static void cmp_free(struct cmp *c)
 		free(sd->cells);
 		free(sd->kbuf);
 		gdict_free(&sd->groups);
+		for (k = 0; k < PIPE; k++)
+			free(sd->qkey[k]);
 		if (sd->sha)
 			sha256_final_hex(sd->sha, sd->sha256);
 	}
@@ -1736,9 +1962,11 @@ int compare_eval(struct check_result *cr, struct source *left, struct source *ri
 
 		presize(c, (l > r ? l : r) * 11 / 10);
 	}
-	/* CSV sides in threads of their own, query sides here, in order */
+	/* CSV sides in threads of their own; two query sides too when they
+	 * can be read at once (otherwise here, in order) */
+	c->parallel = !c->side[LEFT].path && !c->side[RIGHT].path && concurrent_sides(c);
 	for (s = 0; s < 2; s++)
-		if (c->side[s].path)
+		if (c->side[s].path || c->parallel)
 			c->side[s].threaded = pthread_create(&tid[s], NULL, side_read, &c->side[s]) == 0;
 	for (s = 0; s < 2; s++)
 		if (!c->side[s].threaded)

@@ -8,7 +8,10 @@
  * REPEATABLE READ, READ ONLY transaction and records pg_current_snapshot()
  * as the cut's identity.  Each query inside it runs under a savepoint, so a
  * failing check rolls back to it and the next check still runs in the same
- * snapshot.
+ * snapshot.  A compare that reads two sides of one source at once asks
+ * for a sibling (pg_source_sibling): a second connection whose transaction
+ * joins the cut through pg_export_snapshot() / SET TRANSACTION SNAPSHOT,
+ * as pg_dump -j does; each connection is used by one thread at a time.
  *
  * Rows are streamed, never held whole: a statement that returns rows is
  * prepared (which also gives its column names and types) and read through
@@ -51,6 +54,7 @@ struct pg_source {
 	char **secrets;			/* strings scrubbed from every message */
 	size_t nsecrets;
 	char *snapshot;			/* pg_current_snapshot() text, or NULL */
+	char *exported;			/* pg_export_snapshot() of the cut, or NULL */
 	bool in_tx;			/* the consistent cut is open */
 	bool lost;			/* the connection is gone for good */
 };
@@ -323,6 +327,61 @@ out:
 	return ret;
 }
 
+/* Open the REPEATABLE READ, READ ONLY transaction; when snapshot is not
+ * NULL, join that exported snapshot (SET TRANSACTION SNAPSHOT must be the
+ * transaction's first statement). */
+static int open_tx(struct pg_source *ps, const char *snapshot, struct diag *d)
+{
+	char sql[128], *lit;
+	struct strbuf sb;
+	int ret;
+
+	if (exec_command(ps, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", d) < 0)
+		return -1;
+	ps->in_tx = true;
+	if (snapshot) {
+		lit = PQescapeLiteral(ps->conn, snapshot, strlen(snapshot));
+		if (!lit)
+			return diag_error(d, "source '%s': cannot quote the snapshot identifier",
+					  ps->cfg->name);
+		sb_init(&sb);
+		sb_puts(&sb, "SET TRANSACTION SNAPSHOT ");
+		sb_puts(&sb, lit);
+		PQfreemem(lit);
+		ret = exec_command(ps, sb.buf, d);
+		sb_release(&sb);
+		if (ret < 0)
+			return -1;
+	}
+	if (ps->cfg->statement_timeout > 0) {
+		snprintf(sql, sizeof(sql), "SET LOCAL statement_timeout = %lld",
+			 (long long)ps->cfg->statement_timeout * 1000);
+		if (exec_command(ps, sql, d) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The one value of a one-row query run in the transaction, copied; NULL
+ * with d set ("source 'NAME': WHAT: ..."). */
+static char *exec_value(struct pg_source *ps, const char *sql, const char *what,
+			struct diag *d)
+{
+	PGresult *r = PQexec(ps->conn, sql);
+	char prefix[256], *v = NULL;
+
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1 || PQnfields(r) != 1) {
+		if (PQstatus(ps->conn) == CONNECTION_BAD)
+			ps->lost = true;
+		snprintf(prefix, sizeof(prefix), "source '%s': %s: ", ps->cfg->name, what);
+		pg_error(ps, d, prefix, PQerrorMessage(ps->conn), NULL);
+	} else {
+		v = xstrdup(PQgetvalue(r, 0, 0));
+	}
+	PQclear(r);
+	return v;
+}
+
 /*
  * Open the sweep's consistent cut: one REPEATABLE READ, READ ONLY
  * transaction, and record its snapshot (pg_current_snapshot() on
@@ -333,9 +392,7 @@ int pg_source_begin(struct pg_source *ps, struct diag *d)
 {
 	const char *fn = PQserverVersion(ps->conn) >= 130000 ? "SELECT pg_current_snapshot()::text"
 							     : "SELECT txid_current_snapshot()::text";
-	char sql[128], prefix[256];
-	PGresult *r = NULL;
-	int ret = 0;
+	char *snap;
 
 	if (ps->lost || PQstatus(ps->conn) != CONNECTION_OK) {
 		ps->lost = true;
@@ -343,27 +400,53 @@ int pg_source_begin(struct pg_source *ps, struct diag *d)
 	}
 	if (ps->in_tx)
 		return 0;
-	if (exec_command(ps, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", d) < 0)
+	if (open_tx(ps, NULL, d) < 0)
 		return -1;
-	ps->in_tx = true;
-	if (ps->cfg->statement_timeout > 0) {
-		snprintf(sql, sizeof(sql), "SET LOCAL statement_timeout = %lld",
-			 (long long)ps->cfg->statement_timeout * 1000);
-		if (exec_command(ps, sql, d) < 0)
-			return -1;
-	}
-	r = PQexec(ps->conn, fn);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
-		snprintf(prefix, sizeof(prefix), "source '%s': cannot read the snapshot: ",
-			 ps->cfg->name);
-		ret = pg_error(ps, d, prefix, PQerrorMessage(ps->conn), NULL);
-		goto out;
-	}
+	if (!(snap = exec_value(ps, fn, "cannot read the snapshot", d)))
+		return -1;
 	free(ps->snapshot);
-	ps->snapshot = xstrdup(PQgetvalue(r, 0, 0));
-out:
-	PQclear(r);
-	return ret;
+	ps->snapshot = snap;
+	return 0;
+}
+
+/*
+ * A second connection in the same cut (see pg_source.h): the first call
+ * exports ps's snapshot (pg_export_snapshot(), valid while ps's
+ * transaction lasts), each call connects anew and joins it, as pg_dump -j
+ * does.  The sibling shares ps's configuration and learns the same secrets
+ * (it parses the same connection string), so its messages are scrubbed
+ * alike.
+ */
+int pg_source_sibling(struct pg_source *ps, struct pg_source **out, struct diag *d)
+{
+	struct pg_source *sib = NULL;
+
+	*out = NULL;
+	if (ps->lost || PQstatus(ps->conn) != CONNECTION_OK) {
+		ps->lost = true;
+		return diag_error(d, "source '%s': connection lost", ps->cfg->name);
+	}
+	if (!ps->in_tx)
+		return diag_error(d, "source '%s': no consistent cut to share yet",
+				  ps->cfg->name);
+	if (!ps->exported &&
+	    !(ps->exported = exec_value(ps, "SELECT pg_export_snapshot()",
+					"cannot export the snapshot", d)))
+		return -1;
+	if (pg_source_open(&sib, ps->cfg, d) < 0)
+		return -1;
+	if (open_tx(sib, ps->exported, d) < 0) {
+		pg_source_close(sib);
+		return -1;
+	}
+	sib->snapshot = ps->snapshot ? xstrdup(ps->snapshot) : NULL;
+	*out = sib;
+	return 0;
+}
+
+bool pg_source_lost(const struct pg_source *ps)
+{
+	return ps->lost || PQstatus(ps->conn) != CONNECTION_OK;
 }
 
 /* ---- queries ---------------------------------------------------------- */
@@ -846,5 +929,6 @@ void pg_source_close(struct pg_source *ps)
 		free(ps->secrets[i]);
 	free(ps->secrets);
 	free(ps->snapshot);
+	free(ps->exported);
 	free(ps);
 }

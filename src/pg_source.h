@@ -27,6 +27,15 @@ int pg_source_query(struct pg_source *ps, const char *sql, const struct row_sink
 /* The transaction's snapshot identity (pg_current_snapshot()), or NULL
  * before pg_source_begin. */
 const char *pg_source_snapshot(const struct pg_source *ps);
+/* A second connection that joins ps's consistent cut (after
+ * pg_source_begin), so two queries of the same cut can stream at once from
+ * two threads, one connection each.  ps's snapshot is exported once, on the
+ * first call, and stays importable while ps's transaction lasts.  On
+ * success *out is the caller's, to close with pg_source_close (before ps);
+ * on failure *out is NULL and d says why, scrubbed like every message. */
+int pg_source_sibling(struct pg_source *ps, struct pg_source **out, struct diag *d);
+/* Whether the connection is gone for good. */
+bool pg_source_lost(const struct pg_source *ps);
 void pg_source_close(struct pg_source *ps);
 
 #endif

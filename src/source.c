@@ -32,6 +32,8 @@ struct source {
 	struct arena arena;		/* strings of noted */
 	bool loaded;
 	bool progress;			/* progress lines while loading */
+	struct source *sibling;		/* PostgreSQL: a second handle on the cut */
+	bool no_sibling;		/* opening one failed: do not retry */
 };
 
 static void set_error(struct source *s, const char *msg)
@@ -232,6 +234,57 @@ int source_query(struct source *s, const char *sql, const struct row_sink *sink,
 	return sqlite_query(s->db, sql, sink, d);
 }
 
+/* Contract in source.h.  The sibling is a struct source of its own with
+ * only a pg_source (no provenance: the parent lists the cut), so
+ * source_query works on it unchanged. */
+struct source *source_sibling(struct source *s, struct diag *d)
+{
+	struct source *sib;
+
+	if (s->error) {
+		diag_error(d, "%s", s->error);
+		return NULL;
+	}
+	if (!s->pg) {
+		diag_error(d, "source '%s': no second handle on this kind of source", s->cfg->name);
+		return NULL;
+	}
+	/* a sibling that lost its connection is replaced while the cut lasts */
+	if (s->sibling && pg_source_lost(s->sibling->pg)) {
+		source_close(s->sibling);
+		s->sibling = NULL;
+	}
+	if (s->sibling)
+		return s->sibling;
+	if (s->no_sibling) {
+		diag_error(d, "source '%s': no second connection", s->cfg->name);
+		return NULL;
+	}
+	sib = xcalloc(1, sizeof(*sib));
+	sib->cfg = s->cfg;
+	arena_init(&sib->arena);
+	sib->progress = s->progress;
+	sib->loaded = true;
+	if (pg_source_sibling(s->pg, &sib->pg, d) < 0) {
+		source_close(sib);
+		s->no_sibling = true;
+		return NULL;
+	}
+	s->sibling = sib;
+	return sib;
+}
+
+bool source_concurrent(const struct source *a, const struct source *b)
+{
+	if (!a || !b || a == b)
+		return false;
+	/* distinct SQLite connections in two threads need a build that is not
+	 * single-threaded (SQLITE_THREADSAFE=0) */
+	if ((a->db || b->db) && !sqlite3_threadsafe())
+		return false;
+	return true;
+}
+
 bool source_progress(const struct source *s)
 {
 	return s->progress;
@@ -300,6 +353,7 @@ void source_close(struct source *s)
 {
 	if (!s)
 		return;
+	source_close(s->sibling);
 	if (s->csv)
 		csv_source_close(s->csv);
 	if (s->pg)

@@ -62,6 +62,20 @@ void source_load(struct source *s);
 int source_query(struct source *s, const char *sql, const struct row_sink *sink,
 		 struct diag *d);
 
+/* A second handle on the same consistent cut as s, to query from another
+ * thread while s is queried in this one (PostgreSQL: a second connection
+ * whose transaction joins s's exported snapshot, opened on the first call
+ * after source_load and reused by every later call).  The sibling belongs
+ * to s: the caller never closes it, source_close(s) does.  Its messages
+ * read like s's.  NULL, with d saying why, for kinds without one (CSV,
+ * SQLite) or when it cannot be opened: the caller then reads through s,
+ * one query after the other. */
+struct source *source_sibling(struct source *s, struct diag *d);
+
+/* Whether a and b (distinct sources or a source and its sibling) may each
+ * be queried from a thread of its own at the same time. */
+bool source_concurrent(const struct source *a, const struct source *b);
+
 /* Whether this run shows progress lines on a terminal (not with -q). */
 bool source_progress(const struct source *s);
 

@@ -505,6 +505,75 @@ START_TEST(a_lost_connection_fails_every_later_query)
 }
 END_TEST
 
+START_TEST(a_sibling_reads_the_same_cut_on_its_own_connection)
+{
+	struct source_cfg cfg;
+	struct pg_source *ps, *sib = NULL, *sib2 = NULL;
+	struct diag d = { "" };
+	char *a, *b, *pa, *pb;
+
+	admin("DROP TABLE IF EXISTS sib; CREATE TABLE sib (id int); INSERT INTO sib VALUES (1)");
+	ps = open_admin(0, &cfg);
+	/* no cut yet: nothing to share */
+	ck_assert_int_eq(pg_source_sibling(ps, &sib, &d), -1);
+	ck_assert_ptr_null(sib);
+	ck_assert_int_eq(pg_source_begin(ps, &d), 0);
+	admin("INSERT INTO sib SELECT generate_series(2, 10)");
+	ck_assert_int_eq(pg_source_sibling(ps, &sib, &d), 0);
+	ck_assert_ptr_nonnull(sib);
+	admin("INSERT INTO sib SELECT generate_series(11, 20)");
+	/* a second sibling joins the same (once exported) snapshot */
+	ck_assert_int_eq(pg_source_sibling(ps, &sib2, &d), 0);
+	a = run(ps, "SELECT count(*), pg_current_snapshot()::text AS s FROM sib", &d);
+	b = run(sib, "SELECT count(*), pg_current_snapshot()::text AS s FROM sib", &d);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_msg(!strncmp(a, "#count|s\n1|", 11), "%s", a);
+	ck_assert_str_eq(b, a);
+	free(b);
+	b = run(sib2, "SELECT count(*), pg_current_snapshot()::text AS s FROM sib", &d);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_str_eq(b, a);
+	ck_assert_str_eq(pg_source_snapshot(sib), pg_source_snapshot(ps));
+	/* two connections, and the sibling is read-only and survives errors */
+	pa = run(ps, "SELECT pg_backend_pid()", &d);
+	pb = run(sib, "SELECT pg_backend_pid()", &d);
+	ck_assert_ptr_nonnull(pa);
+	ck_assert_ptr_nonnull(pb);
+	ck_assert_str_ne(pa, pb);
+	ck_assert_ptr_null(run(sib, "INSERT INTO sib VALUES (0)", &d));
+	ck_assert_msg(strstr(d.msg, "SQLSTATE 25006"), "%s", d.msg);
+	ck_assert_ptr_null(run(sib, "SELECT nope FROM sib", &d));
+	free(b);
+	b = run(sib, "SELECT count(*), pg_current_snapshot()::text AS s FROM sib", &d);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_str_eq(b, a);
+	/* a sibling that loses its connection says so; the cut goes on */
+	{
+		char sql[128];
+
+		snprintf(sql, sizeof(sql), "SELECT pg_terminate_backend(%s)",
+			 pb + strlen("#pg_backend_pid\n"));
+		admin(sql);
+	}
+	ck_assert_ptr_null(run(sib, "SELECT 1", &d));
+	ck_assert_msg(strstr(d.msg, "source 'db': connection lost") == d.msg, "%s", d.msg);
+	ck_assert(pg_source_lost(sib));
+	ck_assert(!pg_source_lost(ps));
+	free(b);
+	b = run(ps, "SELECT count(*), pg_current_snapshot()::text AS s FROM sib", &d);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_str_eq(b, a);
+	free(a);
+	free(b);
+	free(pa);
+	free(pb);
+	pg_source_close(sib2);
+	pg_source_close(sib);
+	pg_source_close(ps);
+}
+END_TEST
+
 /* ---- the server ------------------------------------------------------- */
 
 static bool started;
@@ -566,6 +635,7 @@ int main(void)
 	tcase_add_test(tc, env_url_names_a_missing_variable);
 	tcase_add_test(tc, the_password_never_appears);
 	tcase_add_test(tc, a_lost_connection_fails_every_later_query);
+	tcase_add_test(tc, a_sibling_reads_the_same_cut_on_its_own_connection);
 	suite_add_tcase(s, tc);
 	server_start();
 	sr = srunner_create(s);
