@@ -19,6 +19,17 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Unbounded string functions do not compile here: use snprintf or a
+ * strbuf.  <stdio.h> and <string.h> come first, so their declarations are
+ * already seen when these names become errors. */
+#define strcpy(...) recon_banned_use_snprintf_or_strbuf_instead_of_strcpy
+#define strcat(...) recon_banned_use_snprintf_or_strbuf_instead_of_strcat
+#define sprintf(...) recon_banned_use_snprintf_or_strbuf_instead_of_sprintf
+#define vsprintf(...) recon_banned_use_vsnprintf_or_strbuf_instead_of_vsprintf
+#define strtok(...) recon_banned_strtok_is_not_reentrant
 
 #define RECON_VERSION "0.1.0"
 
