@@ -603,10 +603,20 @@ static void check_samples(struct strbuf *o, const struct check_result *c)
 		sb_puts(o, "---|");
 	sb_putc(o, '\n');
 	for (j = 0; j < c->nsamples; j++) {
+		const char **row = c->samples[j];
+		/* a compare sample (finding, KEY..., column, left, right) of a
+		 * missing or extra row has no column to show: "—", so that an
+		 * italic NULL always means a real SQL NULL */
+		bool keyonly = c->cfg && c->cfg->kind == KIND_COMPARE && c->ncolumns >= 4 &&
+			       row[0] && (!strcmp(row[0], "missing") || !strcmp(row[0], "extra"));
+
 		sb_putc(o, '|');
 		for (k = 0; k < c->ncolumns; k++) {
 			sb_putc(o, ' ');
-			cell(o, c->samples[j][k]);
+			if (keyonly && k >= c->ncolumns - 3 && !row[k])
+				sb_puts(o, "—");
+			else
+				cell(o, row[k]);
 			sb_puts(o, " |");
 		}
 		sb_putc(o, '\n');
