@@ -18,8 +18,10 @@
  * index) whatever the width of the rows, and nothing more of either side.
  *
  * The table is split into 4096 stripes, each with its own spin lock, so the
- * two readers rarely meet.  For two CSV sides it is sized up front from the
- * files' sizes, in memory with transparent huge pages advised; a CSV reader
+ * two readers rarely meet.  It is sized up front from what the larger side
+ * is known to hold (a CSV file's size, a PostgreSQL table's planner
+ * estimate; a query side is not known and the table grows as rows arrive),
+ * in memory with transparent huge pages advised; a CSV reader
  * keeps a few rows in flight, prefetching each row's slot and then its
  * entry before it takes the lock: at 10M rows the table is far larger than
  * any cache, and these misses are most of the cost beyond parsing.
@@ -102,12 +104,18 @@ struct slot {
 };
 
 /* A part of the key table with its own lock (a spin lock: the two readers
- * hold it for a few dozen instructions). */
+ * hold it for a few dozen instructions).  Where its slots are is written
+ * only when the stripe grows, so both readers' caches keep it; the lock and
+ * the count, written by every row, are apart in struct slock, whose line
+ * moves between the readers and is prefetched for writing ahead. */
 struct stripe {
-	atomic_flag lock;
 	bool owned;		/* slots is malloc'ed (else part of the presized block) */
 	struct slot *slots;	/* mask + 1 slots, or NULL */
 	uint32_t mask;
+};
+
+struct slock {
+	atomic_flag lock;
 	uint32_t n;		/* slots used */
 };
 
@@ -198,6 +206,7 @@ struct cmp {
 	bool has_tol;
 	struct cv_num tol;
 	struct stripe *stripes;
+	struct slock *slocks;	/* per stripe */
 	struct bigmem slotmem;	/* presized slots of every stripe */
 	struct earena *ea[2];
 	struct side side[2];
@@ -315,6 +324,11 @@ static void presize(struct cmp *c, uint64_t keys)
 		cap *= 2;
 	if (cap <= 64 || !(all = huge_alloc(NSTRIPES * cap * sizeof(struct slot), &c->slotmem)))
 		return;
+#ifdef MADV_POPULATE_WRITE
+	/* fault it in now, as huge pages: the readers' lock-free prefetches
+	 * would map the zero page first and copy it on the first write */
+	madvise(all, NSTRIPES * cap * sizeof(struct slot), MADV_POPULATE_WRITE);
+#endif
 	for (i = 0; i < NSTRIPES; i++) {
 		c->stripes[i].slots = all + i * cap;
 		c->stripes[i].mask = cap - 1;
@@ -701,9 +715,10 @@ static int commit_row(struct side *sd, const struct pend *p)
 	uint8_t seen = sd->idx == LEFT ? SEEN_LEFT : SEEN_RIGHT;
 	uint32_t h32 = (uint32_t)p->h, i, ref;
 	struct stripe *st = &c->stripes[p->h >> (64 - STRIPE_BITS)];
+	struct slock *sl = &c->slocks[p->h >> (64 - STRIPE_BITS)];
 	struct entry *e = NULL;
 
-	spin_lock(&st->lock);
+	spin_lock(&sl->lock);
 	if (!st->slots)
 		stripe_grow(st);
 	for (i = h32 & st->mask; (ref = st->slots[i].ref) != REF_EMPTY; i = (i + 1) & st->mask) {
@@ -717,7 +732,7 @@ static int commit_row(struct side *sd, const struct pend *p)
 		if (e->flags & seen) {
 			uint64_t first = entry_pos(e, sd->idx);
 
-			spin_unlock(&st->lock);
+			spin_unlock(&sl->lock);
 			return dup_error(sd, p, first);
 		}
 		e->flags |= seen;
@@ -729,7 +744,7 @@ static int commit_row(struct side *sd, const struct pend *p)
 	} else {
 		ref = entry_new(c, sd->idx, p->klen, &e);
 		if (ref == REF_EMPTY) {
-			spin_unlock(&st->lock);
+			spin_unlock(&sl->lock);
 			return diag_error(&sd->d, "%s: too many keys", sd->what);
 		}
 		e->digest = p->digest;
@@ -741,10 +756,10 @@ static int commit_row(struct side *sd, const struct pend *p)
 		/* atomic (relaxed) for the other reader's prefetch hints */
 		__atomic_store_n(&st->slots[i].h, h32, __ATOMIC_RELAXED);
 		__atomic_store_n(&st->slots[i].ref, ref, __ATOMIC_RELAXED);
-		if (4 * ++st->n > 3 * (st->mask + 1))
+		if (4 * ++sl->n > 3 * (st->mask + 1))
 			stripe_grow(st);
 	}
-	spin_unlock(&st->lock);
+	spin_unlock(&sl->lock);
 	return 0;
 }
 
@@ -756,6 +771,7 @@ static void prefetch_slot(struct cmp *c, const struct pend *p)
 	struct slot *slots = __atomic_load_n(&st->slots, __ATOMIC_RELAXED);
 	uint32_t mask = __atomic_load_n(&st->mask, __ATOMIC_RELAXED);
 
+	__builtin_prefetch(&c->slocks[p->h >> (64 - STRIPE_BITS)], 1);
 	if (slots)
 		__builtin_prefetch(&slots[(uint32_t)p->h & mask]);
 }
@@ -1858,6 +1874,33 @@ static uint64_t estimate_rows(const char *path)
 	return lines ? (uint64_t)size * lines / (uint64_t)n : 1;
 }
 
+/* About how many distinct keys the two sides bring, to size the key table
+ * up front: the larger side's rows, from a CSV file's size or a PostgreSQL
+ * table's planner estimate; 0 when neither side knows (a query side: the
+ * table grows as rows arrive). */
+static uint64_t estimate_keys(struct cmp *c)
+{
+	uint64_t most = 0, n;
+	long long est;
+	int s;
+
+	for (s = 0; s < 2; s++) {
+		struct side *sd = &c->side[s];
+
+		n = 0;
+		if (sd->path) {
+			n = estimate_rows(sd->path);
+		} else if (sd->dbtable) {
+			est = source_row_estimate(sd->src, sd->dbtable);
+			n = est > 0 ? (uint64_t)est : 0;
+		}
+		if (n > most)
+			most = n;
+	}
+	/* a stale estimate must not reserve absurd memory */
+	return most < ((uint64_t)1 << 32) ? most : (uint64_t)1 << 32;
+}
+
 static struct cmp *cmp_new(const struct check_cfg *cc)
 {
 	struct cmp *c = xcalloc(1, sizeof(*c));
@@ -1865,8 +1908,9 @@ static struct cmp *cmp_new(const struct check_cfg *cc)
 
 	c->cc = cc;
 	c->stripes = xcalloc(NSTRIPES, sizeof(*c->stripes));
+	c->slocks = xcalloc(NSTRIPES, sizeof(*c->slocks));
 	for (i = 0; i < NSTRIPES; i++)
-		atomic_flag_clear(&c->stripes[i].lock);
+		atomic_flag_clear(&c->slocks[i].lock);
 	c->ea[LEFT] = xcalloc(1, sizeof(struct earena));
 	c->ea[RIGHT] = xcalloc(1, sizeof(struct earena));
 	atomic_init(&c->stop, 0);
@@ -1883,6 +1927,7 @@ static void cmp_free(struct cmp *c)
 			free(c->stripes[i].slots);
 	}
 	free(c->stripes);
+	free(c->slocks);
 	huge_free(&c->slotmem);
 	for (s = 0; s < 2; s++) {
 		struct side *sd = &c->side[s];
@@ -1957,11 +2002,7 @@ int compare_eval(struct check_result *cr, struct source *left, struct source *ri
 	    resolve_columns(c, d) < 0)
 		goto out;
 
-	if (c->side[LEFT].path && c->side[RIGHT].path) {
-		uint64_t l = estimate_rows(c->side[LEFT].path), r = estimate_rows(c->side[RIGHT].path);
-
-		presize(c, (l > r ? l : r) * 11 / 10);
-	}
+	presize(c, estimate_keys(c) * 11 / 10);
 	/* CSV sides in threads of their own; two query sides too when they
 	 * can be read at once (otherwise here, in order) */
 	c->parallel = !c->side[LEFT].path && !c->side[RIGHT].path && concurrent_sides(c);

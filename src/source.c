@@ -285,6 +285,57 @@ bool source_concurrent(const struct source *a, const struct source *b)
 	return true;
 }
 
+static int estimate_header(void *ctx, size_t ncols, const char *const *names)
+{
+	(void)ctx;
+	(void)names;
+	return ncols == 1 ? 0 : -1;
+}
+
+static int estimate_row(void *ctx, size_t ncols, const struct cell *cells)
+{
+	long long *n = ctx;
+	char buf[32], *end;
+
+	if (ncols != 1 || !cells[0].s || cells[0].len == 0 || cells[0].len >= sizeof(buf))
+		return 0;
+	memcpy(buf, cells[0].s, cells[0].len);
+	buf[cells[0].len] = '\0';
+	*n = strtoll(buf, &end, 10);
+	if (*end != '\0' || *n <= 0)
+		*n = -1;
+	return 0;
+}
+
+long long source_row_estimate(struct source *s, const char *table)
+{
+	struct row_sink sink = { estimate_header, estimate_row, NULL };
+	struct diag ignored = { "" };
+	struct strbuf sql;
+	long long n = -1;
+	const char *p;
+
+	if (!s || s->error || !s->pg || !table || strchr(table, '\\'))
+		return -1;
+	/* to_regclass: NULL, not an error, for a table that is not there */
+	sb_init(&sql);
+	sb_puts(&sql, "SELECT reltuples::bigint FROM pg_catalog.pg_class "
+		      "WHERE oid = pg_catalog.to_regclass('\"");
+	for (p = table; *p; p++) {
+		if (*p == '"')
+			sb_putc(&sql, '"');
+		if (*p == '\'')
+			sb_putc(&sql, '\'');
+		sb_putc(&sql, *p);
+	}
+	sb_puts(&sql, "\"')");
+	sink.ctx = &n;
+	if (pg_source_query(s->pg, sql.buf, &sink, &ignored) < 0)
+		n = -1;
+	sb_release(&sql);
+	return n;
+}
+
 bool source_progress(const struct source *s)
 {
 	return s->progress;

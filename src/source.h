@@ -76,6 +76,13 @@ struct source *source_sibling(struct source *s, struct diag *d);
  * be queried from a thread of its own at the same time. */
 bool source_concurrent(const struct source *a, const struct source *b);
 
+/* The planner's estimate of the rows of table (a name as a compare side
+ * gives it, one identifier) on a PostgreSQL source, read in the source's
+ * transaction (pg_class.reltuples); -1 when unknown: another kind of
+ * source, a table never analysed, or any error (which is not reported:
+ * the estimate only sizes memory). */
+long long source_row_estimate(struct source *s, const char *table);
+
 /* Whether this run shows progress lines on a terminal (not with -q). */
 bool source_progress(const struct source *s);
 
