@@ -821,6 +821,24 @@ static int drain(struct side *sd, size_t keep)
 	return 0;
 }
 
+
+/* Put the prepared row p (the ring's next slot) in flight: prefetch its
+ * slot now and an earlier row's entry, so the commit finds them in cache.
+ * A long key has no room in the ring and is committed in order at once. */
+static int ring_push(struct side *sd, struct pend *p)
+{
+	if (p->key != p->inl) {
+		if (drain(sd, 0) < 0 || commit_row(sd, p) < 0)
+			return -1;
+		return 0;
+	}
+	sd->nring++;
+	prefetch_slot(sd->c, p);
+	if (sd->nring - sd->ndone > PIPE_AHEAD)
+		prefetch_entry(sd->c, &sd->ring[(sd->nring - 1 - PIPE_AHEAD) % PIPE]);
+	return 0;
+}
+
 /* csv_reader's callback for a CSV side: the row joins the ring; the row
  * PIPE_AHEAD behind has its entry prefetched, the oldest is committed. */
 static int csv_row(void *ctx, const struct csv_record *rec)
@@ -842,17 +860,7 @@ static int csv_row(void *ctx, const struct csv_record *rec)
 	p = &sd->ring[sd->nring % PIPE];
 	if (prepare_row(sd, p, rec->offset, rec->line, true) < 0)
 		return -1;
-	if (p->key != p->inl) {
-		/* a long key: no room in the ring, commit in order now */
-		if (drain(sd, 0) < 0 || commit_row(sd, p) < 0)
-			return -1;
-		return 0;
-	}
-	sd->nring++;
-	prefetch_slot(sd->c, p);
-	if (sd->nring - sd->ndone > PIPE_AHEAD)
-		prefetch_entry(sd->c, &sd->ring[(sd->nring - 1 - PIPE_AHEAD) % PIPE]);
-	return 0;
+	return ring_push(sd, p);
 }
 
 /* Keep the key cells of the current query row (up to the 200 bytes a
@@ -903,16 +911,7 @@ static int query_row(void *ctx, size_t ncols, const struct cell *cells)
 	if (prepare_row(sd, p, (uint64_t)sd->rowno, sd->rowno, true) < 0)
 		return -1;
 	save_query_key(sd, sd->nring % PIPE);
-	if (p->key != p->inl) {
-		if (drain(sd, 0) < 0 || commit_row(sd, p) < 0)
-			return -1;
-		return 0;
-	}
-	sd->nring++;
-	prefetch_slot(sd->c, p);
-	if (sd->nring - sd->ndone > PIPE_AHEAD)
-		prefetch_entry(sd->c, &sd->ring[(sd->nring - 1 - PIPE_AHEAD) % PIPE]);
-	return 0;
+	return ring_push(sd, p);
 }
 
 static int query_skip_header(void *ctx, size_t ncols, const char *const *names)
@@ -1258,18 +1257,6 @@ static void add_sql_string(struct strbuf *sb, const unsigned char *s, size_t len
 	sb_putc(sb, '\'');
 }
 
-/* Append a quoted identifier. */
-static void add_sql_ident(struct strbuf *sb, const char *s)
-{
-	sb_putc(sb, '"');
-	for (; *s; s++) {
-		if (*s == '"')
-			sb_putc(sb, '"');
-		sb_putc(sb, *s);
-	}
-	sb_putc(sb, '"');
-}
-
 /*
  * The wanted rows of a table side on PostgreSQL without sending the whole
  * table again: SELECT * FROM "t" WHERE, per wanted row, its text key
@@ -1292,7 +1279,7 @@ static char *narrow_sql(const struct side *sd, const struct want *w, size_t n)
 		return NULL;
 	sb_init(&sb);
 	sb_puts(&sb, "SELECT * FROM ");
-	add_sql_ident(&sb, sd->dbtable);
+	sb_add_sql_ident(&sb, sd->dbtable);
 	sb_puts(&sb, " WHERE ");
 	for (i = 0; i < n; i++) {
 		sb_puts(&sb, i ? " OR (" : "(");
@@ -1302,12 +1289,12 @@ static char *narrow_sql(const struct side *sd, const struct want *w, size_t n)
 				continue;
 			sb_puts(&sb, nf++ ? " AND " : "");
 			if (f.type == 0) {
-				add_sql_ident(&sb, sd->names[sd->need[k]]);
+				sb_add_sql_ident(&sb, sd->names[sd->need[k]]);
 				sb_puts(&sb, " IS NULL");
 				continue;
 			}
 			sb_puts(&sb, "CAST(");
-			add_sql_ident(&sb, sd->names[sd->need[k]]);
+			sb_add_sql_ident(&sb, sd->names[sd->need[k]]);
 			sb_puts(&sb, " AS text) = ");
 			add_sql_string(&sb, f.s, f.len);
 		}
@@ -1778,16 +1765,10 @@ static char *table_sql(struct arena *a, const char *table)
 {
 	struct strbuf sb;
 	char *s;
-	const char *p;
 
 	sb_init(&sb);
-	sb_puts(&sb, "SELECT * FROM \"");
-	for (p = table; *p; p++) {
-		if (*p == '"')
-			sb_putc(&sb, '"');
-		sb_putc(&sb, *p);
-	}
-	sb_putc(&sb, '"');
+	sb_puts(&sb, "SELECT * FROM ");
+	sb_add_sql_ident(&sb, table);
 	s = arena_strdup(a, sb.buf);
 	sb_release(&sb);
 	return s;

@@ -64,17 +64,6 @@ static int cmp_table(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-static void sb_add_ident(struct strbuf *sb, const char *s)
-{
-	sb_putc(sb, '"');
-	for (; *s; s++) {
-		if (*s == '"')
-			sb_putc(sb, '"');
-		sb_putc(sb, *s);
-	}
-	sb_putc(sb, '"');
-}
-
 static int take_header(void *ctx, const struct csv_record *rec)
 {
 	struct header_ctx *h = ctx;
@@ -115,12 +104,12 @@ static int open_table(struct csv_source *cs, struct csv_table *t, struct diag *d
 	if (csv_read_file(t->path, take_header, &h, NULL, d) < 0)
 		goto out;
 	sb_puts(&sb, "CREATE TABLE ");
-	sb_add_ident(&sb, t->name);
+	sb_add_sql_ident(&sb, t->name);
 	sb_puts(&sb, " (");
 	for (size_t i = 0; i < t->ncols; i++) {
 		if (i)
 			sb_puts(&sb, ", ");
-		sb_add_ident(&sb, t->cols[i]);
+		sb_add_sql_ident(&sb, t->cols[i]);
 	}
 	sb_putc(&sb, ')');
 	if (sb.overflow) {
@@ -586,7 +575,7 @@ static int exec_table(struct csv_source *cs, const char *verb, const struct csv_
 
 	sb_init(&sb);
 	sb_puts(&sb, verb);
-	sb_add_ident(&sb, t->name);
+	sb_add_sql_ident(&sb, t->name);
 	rc = sqlite3_exec(cs->db, sb.buf, NULL, NULL, NULL);
 	sb_release(&sb);
 	return rc == SQLITE_OK ? 0 : -1;
@@ -602,14 +591,14 @@ static int prepare_insert(struct load_ctx *lc, size_t rows, sqlite3_stmt **st)
 
 	sb_init(&sb);
 	sb_puts(&sb, "INSERT INTO ");
-	sb_add_ident(&sb, t->name);
+	sb_add_sql_ident(&sb, t->name);
 	sb_puts(&sb, " (");
 	if (lc->ncols == 0)
-		sb_add_ident(&sb, t->cols[0]);
+		sb_add_sql_ident(&sb, t->cols[0]);
 	for (size_t k = 0; k < lc->ncols; k++) {
 		if (k)
 			sb_puts(&sb, ", ");
-		sb_add_ident(&sb, t->cols[lc->cols[k]]);
+		sb_add_sql_ident(&sb, t->cols[lc->cols[k]]);
 	}
 	sb_puts(&sb, ") VALUES ");
 	for (size_t r = 0; r < rows; r++) {

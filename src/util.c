@@ -172,6 +172,18 @@ int sb_addf(struct strbuf *sb, const char *fmt, ...)
 	return r;
 }
 
+int sb_add_sql_ident(struct strbuf *sb, const char *s)
+{
+	int r = sb_putc(sb, '"');
+
+	for (; *s; s++) {
+		if (*s == '"')
+			r |= sb_putc(sb, '"');
+		r |= sb_putc(sb, *s);
+	}
+	return r | sb_putc(sb, '"');
+}
+
 char *sb_detach(struct strbuf *sb, size_t *len)
 {
 	char *p;

@@ -68,6 +68,9 @@ int sb_puts(struct strbuf *sb, const char *s);
 int sb_putc(struct strbuf *sb, char c);
 int sb_addf(struct strbuf *sb, const char *fmt, ...) RECON_PRINTF(2, 3);
 int sb_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
+/* Append s as a double-quoted SQL identifier ("a""b" for a"b), valid in
+ * SQLite and PostgreSQL alike. */
+int sb_add_sql_ident(struct strbuf *sb, const char *s);
 /* Give the buffer to the caller (free() it); sb is left empty. */
 char *sb_detach(struct strbuf *sb, size_t *len);
 
