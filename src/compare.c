@@ -112,6 +112,8 @@ struct stripe {
 	bool owned;		/* slots is malloc'ed (else part of the presized block) */
 	struct slot *slots;	/* mask + 1 slots, or NULL */
 	uint32_t mask;
+	struct slot **retired;	/* outgrown malloc'ed arrays, freed by cmp_free */
+	uint32_t nretired;
 };
 
 struct slock {
@@ -303,11 +305,20 @@ static void stripe_grow(struct stripe *st)
 				j = (j + 1) & (cap - 1);
 			slots[j] = st->slots[i];
 		}
-		if (st->owned)
-			free(st->slots);
+		/* the other reader's prefetches look at the slots without the
+		 * lock: an outgrown array stays readable until the compare ends
+		 * (doubling, so all of them together are no larger than the last) */
+		if (st->owned) {
+			st->retired = xrealloc(st->retired,
+					       (st->nretired + 1) * sizeof(*st->retired));
+			st->retired[st->nretired++] = st->slots;
+		}
 	}
+	/* publish the array before the mask: a reader that loads the new mask
+	 * (acquire) then sees the new, larger array, never an index past the
+	 * end of the old one */
 	__atomic_store_n(&st->slots, slots, __ATOMIC_RELAXED);
-	__atomic_store_n(&st->mask, cap - 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&st->mask, cap - 1, __ATOMIC_RELEASE);
 	st->owned = true;
 }
 
@@ -768,8 +779,8 @@ static int commit_row(struct side *sd, const struct pend *p)
 static void prefetch_slot(struct cmp *c, const struct pend *p)
 {
 	struct stripe *st = &c->stripes[p->h >> (64 - STRIPE_BITS)];
+	uint32_t mask = __atomic_load_n(&st->mask, __ATOMIC_ACQUIRE);	/* before slots */
 	struct slot *slots = __atomic_load_n(&st->slots, __ATOMIC_RELAXED);
-	uint32_t mask = __atomic_load_n(&st->mask, __ATOMIC_RELAXED);
 
 	__builtin_prefetch(&c->slocks[p->h >> (64 - STRIPE_BITS)], 1);
 	if (slots)
@@ -779,8 +790,8 @@ static void prefetch_slot(struct cmp *c, const struct pend *p)
 static void prefetch_entry(struct cmp *c, const struct pend *p)
 {
 	struct stripe *st = &c->stripes[p->h >> (64 - STRIPE_BITS)];
-	struct slot *slots = __atomic_load_n(&st->slots, __ATOMIC_RELAXED);
-	uint32_t mask = __atomic_load_n(&st->mask, __ATOMIC_RELAXED), ref = REF_EMPTY, i, k;
+	uint32_t mask = __atomic_load_n(&st->mask, __ATOMIC_ACQUIRE), ref = REF_EMPTY, i, k;
+	struct slot *slots = __atomic_load_n(&st->slots, __ATOMIC_RELAXED);	/* after mask */
 	struct earena *ea;
 	uint64_t off;
 	unsigned char *chunk;
@@ -1904,8 +1915,13 @@ static void cmp_free(struct cmp *c)
 	int s;
 
 	for (i = 0; i < NSTRIPES; i++) {
-		if (c->stripes[i].owned)
-			free(c->stripes[i].slots);
+		struct stripe *st = &c->stripes[i];
+
+		if (st->owned)
+			free(st->slots);
+		for (k = 0; k < st->nretired; k++)
+			free(st->retired[k]);
+		free(st->retired);
 	}
 	free(c->stripes);
 	free(c->slocks);
