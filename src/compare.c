@@ -314,10 +314,11 @@ static void stripe_grow(struct stripe *st)
 			st->retired[st->nretired++] = st->slots;
 		}
 	}
-	/* publish the array before the mask: a reader that loads the new mask
-	 * (acquire) then sees the new, larger array, never an index past the
-	 * end of the old one */
-	__atomic_store_n(&st->slots, slots, __ATOMIC_RELAXED);
+	/* publish the array (initialised) before the mask: a reader that loads
+	 * the new mask (acquire) then sees the new, larger array, never an
+	 * index past the end of the old one; one that sees the new array sees
+	 * its contents */
+	__atomic_store_n(&st->slots, slots, __ATOMIC_RELEASE);
 	__atomic_store_n(&st->mask, cap - 1, __ATOMIC_RELEASE);
 	st->owned = true;
 }
@@ -780,7 +781,7 @@ static void prefetch_slot(struct cmp *c, const struct pend *p)
 {
 	struct stripe *st = &c->stripes[p->h >> (64 - STRIPE_BITS)];
 	uint32_t mask = __atomic_load_n(&st->mask, __ATOMIC_ACQUIRE);	/* before slots */
-	struct slot *slots = __atomic_load_n(&st->slots, __ATOMIC_RELAXED);
+	struct slot *slots = __atomic_load_n(&st->slots, __ATOMIC_ACQUIRE);
 
 	__builtin_prefetch(&c->slocks[p->h >> (64 - STRIPE_BITS)], 1);
 	if (slots)
@@ -791,7 +792,7 @@ static void prefetch_entry(struct cmp *c, const struct pend *p)
 {
 	struct stripe *st = &c->stripes[p->h >> (64 - STRIPE_BITS)];
 	uint32_t mask = __atomic_load_n(&st->mask, __ATOMIC_ACQUIRE), ref = REF_EMPTY, i, k;
-	struct slot *slots = __atomic_load_n(&st->slots, __ATOMIC_RELAXED);	/* after mask */
+	struct slot *slots = __atomic_load_n(&st->slots, __ATOMIC_ACQUIRE);	/* after mask */
 	struct earena *ea;
 	uint64_t off;
 	unsigned char *chunk;
