@@ -88,53 +88,67 @@ static void read_checks(struct day *day, json_t *checks, struct arena *a)
 	qsort(day->checks, day->nchecks, sizeof(*day->checks), day_check_cmp);
 }
 
-/* Fill day from the file; on a problem, mark it unreadable with why. */
-static void read_day(struct day *day, const char *path, const char *name, struct arena *a)
+json_t *history_read_report(const char *path, const char *name, const char *date,
+			    struct arena *a, const char **why)
 {
 	json_error_t err;
 	json_t *root = json_load_file(path, 0, &err), *gate, *summary;
-	const char *schema, *status, *date, *why = NULL;
+	const char *schema, *status, *d, *problem = NULL;
 	long long v;
 
 	if (!root) {
-		day->status = DAY_UNREADABLE;
 		if (err.line < 1)	/* it could not be opened: err.text says why */
-			day->error = arena_printf(a, "%s: %s", name, err.text);
+			*why = arena_printf(a, "%s: %s", name, err.text);
 		else
-			day->error = arena_printf(a, "%s:%d: %s", name, err.line, err.text);
-		return;
+			*why = arena_printf(a, "%s:%d: %s", name, err.line, err.text);
+		return NULL;
 	}
 	schema = jstr(root, "schema");
-	date = jstr(root, "date");
+	d = jstr(root, "date");
 	gate = json_object_get(root, "gate");
 	summary = json_object_get(root, "summary");
 	status = json_is_object(gate) ? jstr(gate, "status") : NULL;
 	if (!json_is_object(root))
-		why = "not a JSON object";
+		problem = "not a JSON object";
 	else if (!schema || strcmp(schema, "recon-report/1") != 0)
-		why = "schema is not recon-report/1";
-	else if (!date || strcmp(date, day->date) != 0)
-		why = "its date does not match its file name";
+		problem = "schema is not recon-report/1";
+	else if (!d || strcmp(d, date) != 0)
+		problem = "its date does not match its file name";
 	else if (!status || (strcmp(status, "pass") != 0 && strcmp(status, "fail") != 0))
-		why = "gate.status is neither pass nor fail";
-	else if (!json_is_object(summary) || !jint(summary, "drift", &day->drift))
-		why = "summary.drift is missing";
-	else if (!jint(gate, "streak", &day->streak))
-		why = "gate.streak is missing";
-	if (why) {
+		problem = "gate.status is neither pass nor fail";
+	else if (!json_is_object(summary) || !jint(summary, "drift", &v))
+		problem = "summary.drift is missing";
+	else if (!jint(gate, "streak", &v))
+		problem = "gate.streak is missing";
+	if (problem) {
+		*why = arena_printf(a, "%s: %s", name, problem);
+		json_decref(root);
+		return NULL;
+	}
+	return root;
+}
+
+/* Fill day from the file; on a problem, mark it unreadable with why. */
+static void read_day(struct day *day, const char *path, const char *name, struct arena *a)
+{
+	json_t *root = history_read_report(path, name, day->date, a, &day->error), *gate;
+	long long v;
+
+	if (!root) {
 		day->status = DAY_UNREADABLE;
 		day->drift = -1;
-		day->error = arena_printf(a, "%s: %s", name, why);
-		goto out;
+		return;
 	}
-	day->status = strcmp(status, "pass") == 0 ? DAY_PASS : DAY_FAIL;
+	gate = json_object_get(root, "gate");
+	jint(json_object_get(root, "summary"), "drift", &day->drift);
+	jint(gate, "streak", &day->streak);
+	day->status = strcmp(jstr(gate, "status"), "pass") == 0 ? DAY_PASS : DAY_FAIL;
 	day->met = json_is_true(json_object_get(gate, "met"));
 	day->baseline = json_is_true(json_object_get(root, "baseline"));
 	day->title = arena_strdup(a, jstr(root, "title"));
 	if (jint(gate, "required", &v) && v < 0)
 		day->met = false;
 	read_checks(day, json_object_get(root, "checks"), a);
-out:
 	json_decref(root);
 }
 

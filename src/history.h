@@ -43,6 +43,15 @@ struct history {
 	struct arena arena;
 };
 
+/* Parse one day's report at path and check it is a readable
+ * recon-report/1 of date: schema, date, gate.status pass or fail, integer
+ * gate.streak and summary.drift.  Returns the parsed root (the caller
+ * json_decref's it), or NULL with *why, from a, as "NAME:LINE: parse
+ * error" or "NAME: reason".  One rule for the streak and for recon diff. */
+struct json_t;
+struct json_t *history_read_report(const char *path, const char *name, const char *date,
+				   struct arena *a, const char **why);
+
 /* Read dir.  A missing directory is an empty history.  -1 only when dir
  * exists but cannot be listed (d says why). */
 int history_load(struct history *h, const char *dir, struct diag *d);
