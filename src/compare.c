@@ -178,8 +178,6 @@ struct side {
 	const char *path;	/* that file */
 	const char *sql;	/* otherwise: the side's query */
 	const char *dbtable;	/* a table side on a database source, or NULL */
-	bool ctid;		/* a PostgreSQL table side read with its ctid last:
-				 * where a row is is its ctid, not its number */
 	char **names;		/* header */
 	size_t ncols;
 	size_t *need;		/* column of each needed cell: keys, compared, group */
@@ -668,11 +666,6 @@ static int dup_error(struct side *sd, const struct pend *p, uint64_t first)
 	if (sd->path)
 		ret = diag_error(&sd->d, "%s: duplicate key (%s) on lines %ld and %lld of %s",
 				 sd->what, sb.buf, line_of_offset(sd->path, first), p->line, sd->path);
-	else if (sd->ctid)
-		ret = diag_error(&sd->d, "%s: duplicate key (%s) in the rows with ctid (%llu,%llu) "
-				 "and (%llu,%llu)", sd->what, sb.buf,
-				 (unsigned long long)(first >> 11), (unsigned long long)(first & 2047),
-				 (unsigned long long)(p->pos >> 11), (unsigned long long)(p->pos & 2047));
 	else
 		ret = diag_error(&sd->d, "%s: duplicate key (%s) in rows %llu and %lld", sd->what,
 				 sb.buf, (unsigned long long)first, p->line);
@@ -882,27 +875,6 @@ static int csv_row(void *ctx, const struct csv_record *rec)
 	return ring_push(sd, p);
 }
 
-/* A ctid's text "(block,offset)" as a row place: block << 11 | offset
- * (offsets stay below 2048 with any block size; source_has_ctid keeps
- * blocks below 2^28); 0 when it is not one. */
-static uint64_t ctid_pos(const struct cell *c)
-{
-	unsigned long long block = 0, off = 0;
-	size_t i = 1;
-
-	if (!c->s || c->len < 5 || c->s[0] != '(' || c->s[c->len - 1] != ')')
-		return 0;
-	for (; i < c->len && c->s[i] >= '0' && c->s[i] <= '9' && block < (1ULL << 28); i++)
-		block = block * 10 + (unsigned)(c->s[i] - '0');
-	if (i >= c->len || c->s[i++] != ',')
-		return 0;
-	for (; i < c->len - 1 && c->s[i] >= '0' && c->s[i] <= '9' && off < 2048; i++)
-		off = off * 10 + (unsigned)(c->s[i] - '0');
-	if (i != c->len - 1 || block >= (1ULL << 28) || off == 0 || off >= 2048)
-		return 0;
-	return block << 11 | off;
-}
-
 /* Keep the key cells of the current query row (up to the 200 bytes a
  * message shows of each) for ring slot k: a duplicate found when the row is
  * committed names its own key, not the row read last. */
@@ -935,27 +907,20 @@ static int query_row(void *ctx, size_t ncols, const struct cell *cells)
 {
 	struct side *sd = ctx;
 	struct pend *p;
-	uint64_t pos;
 	size_t i;
 
 	if (atomic_load_explicit(&sd->c->stop, memory_order_relaxed))
 		return 1;
-	if (ncols != sd->ncols + sd->ctid)
+	if (ncols != sd->ncols)
 		return diag_error(&sd->d, "%s: the query returned %zu columns, then %zu", sd->what,
 				  sd->ncols, ncols);
 	for (i = 0; i < sd->nneed; i++)
 		sd->cells[i] = cells[sd->need[i]];
 	sd->rowno++;
-	if (sd->ctid) {
-		if ((pos = ctid_pos(&cells[ncols - 1])) == 0)
-			return diag_error(&sd->d, "%s: row %lld: no ctid", sd->what, sd->rowno);
-	} else {
-		pos = (uint64_t)sd->rowno;
-	}
 	if (drain(sd, PIPE - 1) < 0)
 		return -1;
 	p = &sd->ring[sd->nring % PIPE];
-	if (prepare_row(sd, p, pos, sd->rowno, true) < 0)
+	if (prepare_row(sd, p, (uint64_t)sd->rowno, sd->rowno, true) < 0)
 		return -1;
 	save_query_key(sd, sd->nring % PIPE);
 	return ring_push(sd, p);
@@ -1034,9 +999,7 @@ static int csv_header(void *ctx, const struct csv_record *rec)
 
 static int query_header(void *ctx, size_t ncols, const char *const *names)
 {
-	struct side *sd = ctx;
-
-	set_header(sd, ncols - (sd->ctid && ncols > 0), names, NULL);
+	set_header(ctx, ncols, names, NULL);
 	return 1;
 }
 
@@ -1268,9 +1231,8 @@ static int refetch_row(void *ctx, size_t ncols, const struct cell *cells)
 	struct want probe, *pp = &probe, **hit;
 	size_t i, klen;
 
-	if (ncols != sd->ncols + sd->ctid)
+	if (ncols != sd->ncols)
 		return 0;
-	ncols = sd->ncols;	/* not the ctid */
 	for (i = 0; i < sd->c->nkey; i++)
 		sd->cells[i] = cells[sd->need[i]];
 	if (encode_key(sd, sd->cells, sd->c->nkey, &klen) < 0)
@@ -1318,35 +1280,79 @@ static void add_sql_string(struct strbuf *sb, const unsigned char *s, size_t len
  * NULL when there is nothing to narrow by: a query side, another kind of
  * source, too many rows, or a wanted key whose fields are all numbers.
  */
+/* Whether the wanted keys all have text in the same key fields and no
+ * NULL (numbers are left to the match by key): then one hashed
+ * IN (VALUES ...) finds their rows in a single scan. */
+static bool same_text_fields(const struct side *sd, const struct want *w, size_t n)
+{
+	struct kfield f;
+	const unsigned char *p;
+	size_t i, k;
+	int first[256];
+	bool any = false;
+
+	if (sd->c->nkey > 256)
+		return false;
+	for (i = 0; i < n; i++) {
+		for (k = 0, p = w[i].key; k < sd->c->nkey; k++) {
+			p = decode_field(p, &f);
+			if (f.type == 0 || (i > 0 && f.type != first[k]))
+				return false;
+			first[k] = f.type;
+			any |= f.type == 2;
+		}
+	}
+	return any;
+}
+
+/* A query that reads again only (about) the rows of the n wanted keys of a
+ * table side on PostgreSQL, or NULL: what matches is picked by key, so it
+ * may return more.  Keys with text in the same fields (the usual case) go
+ * in one hashed IN (VALUES ...): a single scan, about the cost of a
+ * count(*), where a chain of ORs costs several times that. */
 static char *narrow_sql(const struct side *sd, const struct want *w, size_t n)
 {
 	struct strbuf sb;
 	struct kfield f;
 	const unsigned char *p;
 	size_t i, k, nf;
+	bool hashed;
 
-	if (sd->ctid) {
-		/* a TID scan: the rows themselves, whatever the table's size */
-		sb_init(&sb);
-		sb_puts(&sb, sd->sql);
-		sb_puts(&sb, " WHERE ctid = ANY ('{");
-		for (i = 0; i < n; i++)
-			sb_addf(&sb, "%s\"(%llu,%llu)\"", i ? "," : "",
-				(unsigned long long)(w[i].pos >> 11), (unsigned long long)(w[i].pos & 2047));
-		sb_puts(&sb, "}'::tid[])");
-		if (sb.overflow) {
-			sb_release(&sb);
-			return NULL;
-		}
-		return sb_detach(&sb, NULL);
-	}
-	if (!sd->dbtable || source_config(sd->src)->type != SOURCE_POSTGRES || n > 1000)
+	if (!sd->dbtable || source_config(sd->src)->type != SOURCE_POSTGRES || n == 0)
+		return NULL;
+	hashed = same_text_fields(sd, w, n);
+	if (!hashed && n > 1000)
 		return NULL;
 	sb_init(&sb);
 	sb_puts(&sb, "SELECT * FROM ");
 	sb_add_sql_ident(&sb, sd->dbtable);
 	sb_puts(&sb, " WHERE ");
-	for (i = 0; i < n; i++) {
+	if (hashed) {
+		sb_putc(&sb, '(');
+		for (k = nf = 0, p = w[0].key; k < sd->c->nkey; k++) {
+			p = decode_field(p, &f);
+			if (f.type != 2)
+				continue;
+			sb_puts(&sb, nf++ ? ", CAST(" : "CAST(");
+			sb_add_sql_ident(&sb, sd->names[sd->need[k]]);
+			sb_puts(&sb, " AS text)");
+		}
+		sb_puts(&sb, ") IN (VALUES ");
+		for (i = 0; i < n; i++) {
+			sb_puts(&sb, i ? ", (" : "(");
+			for (k = nf = 0, p = w[i].key; k < sd->c->nkey; k++) {
+				p = decode_field(p, &f);
+				if (f.type != 2)
+					continue;
+				if (nf++)
+					sb_puts(&sb, ", ");
+				add_sql_string(&sb, f.s, f.len);
+			}
+			sb_putc(&sb, ')');
+		}
+		sb_putc(&sb, ')');
+	}
+	for (i = 0; !hashed && i < n; i++) {
 		sb_puts(&sb, i ? " OR (" : "(");
 		for (k = nf = 0, p = w[i].key; k < sd->c->nkey; k++) {
 			p = decode_field(p, &f);
@@ -1826,13 +1832,13 @@ out:
 /* ---- setting up ----------------------------------------------------------- */
 
 /* SELECT * FROM "table" (for a table side on a database source). */
-static char *table_sql(struct arena *a, const char *table, bool ctid)
+static char *table_sql(struct arena *a, const char *table)
 {
 	struct strbuf sb;
 	char *s;
 
 	sb_init(&sb);
-	sb_puts(&sb, ctid ? "SELECT *, ctid FROM " : "SELECT * FROM ");
+	sb_puts(&sb, "SELECT * FROM ");
 	sb_add_sql_ident(&sb, table);
 	s = arena_strdup(a, sb.buf);
 	sb_release(&sb);
@@ -1865,10 +1871,7 @@ static int side_init(struct side *sd, struct cmp *c, int idx, struct source *src
 			sd->path = path_join(a, scfg->path, file);
 			return 0;
 		}
-		/* on PostgreSQL with the ctid, so that sample rows are read again
-		 * by a TID scan rather than a scan of the whole table */
-		sd->ctid = scfg->type == SOURCE_POSTGRES && source_has_ctid(src, table);
-		sd->sql = table_sql(a, table, sd->ctid);
+		sd->sql = table_sql(a, table);
 		sd->dbtable = table;
 	} else if (query) {
 		sd->what = arena_printf(a, "%s query on %s", label, scfg->name);
@@ -2022,7 +2025,7 @@ int compare_plan(const struct check_cfg *cc, struct source *left, struct source 
 		if (queries[s] && !tables[s])
 			ret = source_plan(srcs[s], queries[s], d);
 		else if (tables[s] && source_config(srcs[s])->type != SOURCE_CSV)
-			ret = source_plan(srcs[s], table_sql(&a, tables[s], false), d);
+			ret = source_plan(srcs[s], table_sql(&a, tables[s]), d);
 		/* a CSV table side is streamed from its file: nothing to load */
 	}
 	arena_release(&a);

@@ -292,43 +292,35 @@ static int estimate_header(void *ctx, size_t ncols, const char *const *names)
 	return ncols == 1 ? 0 : -1;
 }
 
-struct one_value {
-	char *out;
-	size_t outlen;
-	bool found;
-};
-
 static int estimate_row(void *ctx, size_t ncols, const struct cell *cells)
 {
-	struct one_value *v = ctx;
+	long long *n = ctx;
+	char buf[32], *end;
 
-	if (ncols != 1 || !cells[0].s || cells[0].len >= v->outlen)
+	if (ncols != 1 || !cells[0].s || cells[0].len == 0 || cells[0].len >= sizeof(buf))
 		return 0;
-	memcpy(v->out, cells[0].s, cells[0].len);
-	v->out[cells[0].len] = '\0';
-	v->found = true;
+	memcpy(buf, cells[0].s, cells[0].len);
+	buf[cells[0].len] = '\0';
+	*n = strtoll(buf, &end, 10);
+	if (*end != '\0' || *n <= 0)
+		*n = -1;
 	return 0;
 }
 
-/* One value about table from pg_class ("SELECT expr FROM pg_class WHERE
- * oid = the table"), as text into out; false when there is none or on any
- * error (not reported: these only guide how the table is read). */
-static bool catalog_value(struct source *s, const char *expr, const char *table, char *out,
-			  size_t outlen)
+long long source_row_estimate(struct source *s, const char *table)
 {
 	struct row_sink sink = { estimate_header, estimate_row, NULL };
 	struct diag ignored = { "" };
 	struct strbuf sql;
-	struct one_value v = { out, outlen, false };
+	long long n = -1;
 	const char *p;
 
 	if (!s || s->error || !s->pg || !table || strchr(table, '\\'))
-		return false;
+		return -1;
 	/* to_regclass: NULL, not an error, for a table that is not there */
 	sb_init(&sql);
-	sb_puts(&sql, "SELECT ");
-	sb_puts(&sql, expr);
-	sb_puts(&sql, " FROM pg_catalog.pg_class WHERE oid = pg_catalog.to_regclass('\"");
+	sb_puts(&sql, "SELECT reltuples::bigint FROM pg_catalog.pg_class "
+		      "WHERE oid = pg_catalog.to_regclass('\"");
 	for (p = table; *p; p++) {
 		if (*p == '"')
 			sb_putc(&sql, '"');
@@ -337,34 +329,11 @@ static bool catalog_value(struct source *s, const char *expr, const char *table,
 		sb_putc(&sql, *p);
 	}
 	sb_puts(&sql, "\"')");
-	sink.ctx = &v;
+	sink.ctx = &n;
 	if (pg_source_query(s->pg, sql.buf, &sink, &ignored) < 0)
-		v.found = false;
+		n = -1;
 	sb_release(&sql);
-	return v.found;
-}
-
-long long source_row_estimate(struct source *s, const char *table)
-{
-	char buf[32], *end;
-	long long n;
-
-	if (!catalog_value(s, "reltuples::bigint", table, buf, sizeof(buf)))
-		return -1;
-	n = strtoll(buf, &end, 10);
-	return *end != '\0' || n <= 0 ? -1 : n;
-}
-
-bool source_has_ctid(struct source *s, const char *table)
-{
-	char buf[8];
-
-	/* a plain table or materialised view (a view has no ctid, a
-	 * partitioned table's repeat across partitions), small enough for
-	 * compare's 40-bit row places: block << 11 | offset */
-	return catalog_value(s, "relkind IN ('r', 'm') AND pg_catalog.pg_relation_size(oid) / "
-			     "pg_catalog.current_setting('block_size')::int < 268435456",
-			     table, buf, sizeof(buf)) && !strcmp(buf, "t");
+	return n;
 }
 
 bool source_progress(const struct source *s)

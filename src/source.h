@@ -83,12 +83,6 @@ bool source_concurrent(const struct source *a, const struct source *b);
  * the estimate only sizes memory). */
 long long source_row_estimate(struct source *s, const char *table);
 
-/* Whether table (as source_row_estimate names it) on a PostgreSQL source
- * has a ctid that finds each of its rows again within the cut: a plain
- * table or materialised view of under 2^28 blocks.  false otherwise, also
- * on any error. */
-bool source_has_ctid(struct source *s, const char *table);
-
 /* Whether this run shows progress lines on a terminal (not with -q). */
 bool source_progress(const struct source *s);
 
