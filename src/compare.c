@@ -21,10 +21,11 @@
  * two readers rarely meet.  It is sized up front from what the larger side
  * is known to hold (a CSV file's size, a PostgreSQL table's planner
  * estimate; a query side is not known and the table grows as rows arrive),
- * in memory with transparent huge pages advised; a CSV reader
- * keeps a few rows in flight, prefetching each row's slot and then its
- * entry before it takes the lock: at 10M rows the table is far larger than
- * any cache, and these misses are most of the cost beyond parsing.
+ * in memory with transparent huge pages advised; each reader keeps a few
+ * batches of rows in flight, prefetching (for writing) a batch's slots,
+ * then its entries, before it takes the locks: at 10M rows the table is far
+ * larger than any cache or the TLB's reach, and these misses are most of
+ * the cost beyond parsing (see ring_push).
  *
  * Keys follow the value rules too: key cells that are numbers match
  * numerically (10 = 1e1 = 10.0), text byte for byte, and a NULL key cell
@@ -69,8 +70,8 @@
 #define CHUNK_START 4				/* so that no entry has ref 0 */
 #define REF_EMPTY 0
 #define HUGE_PAGE ((size_t)1 << 21)
-#define PIPE 16					/* rows in flight per CSV reader */
-#define PIPE_AHEAD 8				/* rows between the two prefetches */
+#define BATCH 16				/* rows whose prefetches go together */
+#define PIPE (4 * BATCH)			/* rows in flight per reader */
 #define KEY_INLINE 64				/* key bytes a row in flight holds */
 #define MAX_KEY 65535				/* bytes of an encoded key */
 #define VERIFY_BATCH 65536			/* rows re-read at once */
@@ -775,8 +776,11 @@ static int commit_row(struct side *sd, const struct pend *p)
 	return 0;
 }
 
-/* Prefetch hints for a row in flight.  They read the table without its
- * lock (atomically, relaxed): a stale address only wastes the hint. */
+/* Prefetch hints for a row in flight, for writing (the commit writes the
+ * slot or the entry, and a line only read in would have to be asked for
+ * again, from the other reader's core, before the write).  They read the
+ * table without its lock (atomically, relaxed): a stale address only
+ * wastes the hint. */
 static void prefetch_slot(struct cmp *c, const struct pend *p)
 {
 	struct stripe *st = &c->stripes[p->h >> (64 - STRIPE_BITS)];
@@ -785,7 +789,7 @@ static void prefetch_slot(struct cmp *c, const struct pend *p)
 
 	__builtin_prefetch(&c->slocks[p->h >> (64 - STRIPE_BITS)], 1);
 	if (slots)
-		__builtin_prefetch(&slots[(uint32_t)p->h & mask]);
+		__builtin_prefetch(&slots[(uint32_t)p->h & mask], 1);
 }
 
 static void prefetch_entry(struct cmp *c, const struct pend *p)
@@ -819,7 +823,7 @@ static void prefetch_entry(struct cmp *c, const struct pend *p)
 		return;
 	chunk = __atomic_load_n(&ea->chunks[off >> CHUNK_BITS], __ATOMIC_RELAXED);
 	if (chunk)
-		__builtin_prefetch(chunk + (off & (CHUNK_SIZE - 1)));
+		__builtin_prefetch(chunk + (off & (CHUNK_SIZE - 1)), 1);
 }
 
 /* Commit ring rows until at most keep are in flight. */
@@ -834,25 +838,37 @@ static int drain(struct side *sd, size_t keep)
 }
 
 
-/* Put the prepared row p (the ring's next slot) in flight: prefetch its
- * slot now and an earlier row's entry, so the commit finds them in cache.
+/* Put the prepared row p (the ring's next place) in flight.  Rows go
+ * through in batches: when a batch is full its rows' slots are prefetched,
+ * the batch before has its entries prefetched (its slots are in cache by
+ * now), and the one before that is committed, finding both in cache.  The
+ * prefetches of a batch are issued back to back because each may wait for
+ * a page walk (the table is far larger than the TLB's reach, and in a
+ * virtual machine a walk is long): one row's prefetches alone, between two
+ * rows' parsing, would wait their whole latency; a batch's wait together.
  * A long key has no room in the ring and is committed in order at once. */
 static int ring_push(struct side *sd, struct pend *p)
 {
+	size_t i;
+
 	if (p->key != p->inl) {
 		if (drain(sd, 0) < 0 || commit_row(sd, p) < 0)
 			return -1;
 		return 0;
 	}
-	sd->nring++;
-	prefetch_slot(sd->c, p);
-	if (sd->nring - sd->ndone > PIPE_AHEAD)
-		prefetch_entry(sd->c, &sd->ring[(sd->nring - 1 - PIPE_AHEAD) % PIPE]);
+	if (++sd->nring % BATCH)
+		return 0;
+	if (drain(sd, 2 * BATCH) < 0)
+		return -1;
+	for (i = sd->nring - BATCH; i < sd->nring; i++)
+		prefetch_slot(sd->c, &sd->ring[i % PIPE]);
+	for (i = sd->nring - 2 * BATCH; i < sd->nring - BATCH && i >= sd->ndone; i++)
+		prefetch_entry(sd->c, &sd->ring[i % PIPE]);
 	return 0;
 }
 
-/* csv_reader's callback for a CSV side: the row joins the ring; the row
- * PIPE_AHEAD behind has its entry prefetched, the oldest is committed. */
+/* csv_reader's callback for a CSV side: the row joins the ring (see
+ * ring_push). */
 static int csv_row(void *ctx, const struct csv_record *rec)
 {
 	struct side *sd = ctx;
