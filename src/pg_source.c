@@ -697,46 +697,51 @@ static void drain_results(struct stream *st)
 }
 
 /* Decode one COPY text-format line (without its newline) into st->cells,
- * in place: fields split on tabs, \N is NULL, backslash escapes undone. */
+ * in place: fields split on tabs, \N is NULL, backslash escapes undone.  A
+ * field without a backslash (nearly all) is only found, not copied. */
 static int decode_copy_line(struct stream *st, char *line, size_t len)
 {
-	char *p = line, *end = line + len, *w, *field;
-	bool null;
+	char *p = line, *end = line + len, *w, *field, *tab, *bs;
 	int n = 0;
 
 	for (;;) {
-		field = w = p;
-		null = end - p >= 2 && p[0] == '\\' && p[1] == 'N' && (end - p == 2 || p[2] == '\t');
-		while (p < end && *p != '\t') {
-			if (*p != '\\' || p + 1 >= end) {
-				*w++ = *p++;
-				continue;
-			}
-			switch (p[1]) {
-			case 'b': *w++ = '\b'; break;
-			case 'f': *w++ = '\f'; break;
-			case 'n': *w++ = '\n'; break;
-			case 'r': *w++ = '\r'; break;
-			case 't': *w++ = '\t'; break;
-			case 'v': *w++ = '\v'; break;
-			default: *w++ = p[1]; break;
-			}
-			p += 2;
-		}
 		if (n >= st->ncols)
 			return -1;
-		if (null) {
-			st->cells[n].s = NULL;
-			st->cells[n].len = 0;
+		field = p;
+		if (!(tab = memchr(p, '\t', (size_t)(end - p))))
+			tab = end;
+		if (!(bs = memchr(p, '\\', (size_t)(tab - p)))) {
+			w = tab;
+		} else if (tab - p == 2 && bs == p && p[1] == 'N') {
+			field = NULL;	/* \N: NULL */
+			w = tab;
 		} else {
-			st->cells[n].s = field;
-			st->cells[n].len = (size_t)(w - field);
+			for (w = p = bs; p < tab;) {
+				if (*p != '\\' || p + 1 >= tab) {
+					*w++ = *p++;
+					continue;
+				}
+				switch (p[1]) {
+				case 'b': *w++ = '\b'; break;
+				case 'f': *w++ = '\f'; break;
+				case 'n': *w++ = '\n'; break;
+				case 'r': *w++ = '\r'; break;
+				case 't': *w++ = '\t'; break;
+				case 'v': *w++ = '\v'; break;
+				default: *w++ = p[1]; break;
+				}
+				p += 2;
+			}
 		}
+		st->cells[n].s = field;
+		st->cells[n].len = field ? (size_t)(w - field) : 0;
 		n++;
-		*w = '\0';	/* over the tab, or the newline, or an escape's tail */
-		if (p >= end)
+		if (tab == end) {
+			*w = '\0';	/* over the newline, or an escape's tail */
 			break;
-		p++;
+		}
+		*w = '\0';	/* over the tab, or an escape's tail */
+		p = tab + 1;
 	}
 	return n == st->ncols ? 0 : -1;
 }
