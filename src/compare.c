@@ -1398,6 +1398,47 @@ static char *narrow_sql(const struct side *sd, const struct want *w, size_t n)
 	return sb_detach(&sb, NULL);
 }
 
+/* Rows of n entries read again from both sides: where each is (want, only
+ * the entries added on that side) and its copy (rows[s][i] for entry i). */
+struct reread {
+	struct want *want[2];
+	size_t nwant[2];
+	struct rowcopy *rows[2];
+	size_t n;
+};
+
+static void reread_init(struct reread *rd, size_t n)
+{
+	int s;
+
+	for (s = 0; s < 2; s++) {
+		rd->want[s] = xcalloc(n ? n : 1, sizeof(*rd->want[s]));
+		rd->rows[s] = xcalloc(n ? n : 1, sizeof(*rd->rows[s]));
+		rd->nwant[s] = 0;
+	}
+	rd->n = n;
+}
+
+/* Read entry i's row on side s again. */
+static void reread_add(struct reread *rd, int s, size_t i, const struct entry *e)
+{
+	rd->want[s][rd->nwant[s]++] = (struct want){ entry_pos(e, s), e->key, e->klen,
+						     &rd->rows[s][i] };
+}
+
+static void reread_free(struct cmp *c, struct reread *rd)
+{
+	size_t i;
+	int s;
+
+	for (s = 0; s < 2; s++) {
+		for (i = 0; i < rd->n; i++)
+			rowcopy_free(&rd->rows[s][i], c->side[s].ncols);
+		free(rd->want[s]);
+		free(rd->rows[s]);
+	}
+}
+
 /* Read the wanted rows of a side again, every column. */
 static int fetch_rows(struct side *sd, struct want *w, size_t n, struct diag *d)
 {
@@ -1469,11 +1510,11 @@ static void *fetch_job_run(void *arg)
 /* fetch_rows of both sides: at once when their rows were read at once,
  * else left then right (not right after left failed).  The left side's
  * error comes first. */
-static int fetch_both(struct cmp *c, struct want *wl, size_t nl, struct want *wr, size_t nr,
-		      struct diag *d)
+static int fetch_both(struct cmp *c, struct reread *rd, struct diag *d)
 {
-	struct fetch_job j[2] = { { &c->side[LEFT], wl, nl, { "" }, 0 },
-				  { &c->side[RIGHT], wr, nr, { "" }, 0 } };
+	size_t nl = rd->nwant[LEFT], nr = rd->nwant[RIGHT];
+	struct fetch_job j[2] = { { &c->side[LEFT], rd->want[LEFT], nl, { "" }, 0 },
+				  { &c->side[RIGHT], rd->want[RIGHT], nr, { "" }, 0 } };
 	pthread_t tid;
 	bool threaded = false;
 	int s;
@@ -1539,36 +1580,25 @@ struct verify {
 
 static int verify_batch(struct cmp *c, struct verify *v)
 {
-	struct want *wl = xcalloc(v->n ? v->n : 1, sizeof(*wl));
-	struct want *wr = xcalloc(v->n ? v->n : 1, sizeof(*wr));
-	struct rowcopy *rl = xcalloc(v->n ? v->n : 1, sizeof(*rl));
-	struct rowcopy *rr = xcalloc(v->n ? v->n : 1, sizeof(*rr));
+	struct reread rd;
 	size_t i, j;
 	int ret;
 
+	reread_init(&rd, v->n);
 	for (i = 0; i < v->n; i++) {
-		struct entry *e = v->batch[i];
-
-		wl[i] = (struct want){ entry_pos(e, LEFT), e->key, e->klen, &rl[i] };
-		wr[i] = (struct want){ entry_pos(e, RIGHT), e->key, e->klen, &rr[i] };
+		reread_add(&rd, LEFT, i, v->batch[i]);
+		reread_add(&rd, RIGHT, i, v->batch[i]);
 	}
-	ret = fetch_both(c, wl, v->n, wr, v->n, v->d);
+	ret = fetch_both(c, &rd, v->d);
 	for (i = 0; i < v->n && ret == 0; i++) {
 		bool same = true;
 
 		for (j = 0; j < c->ncmp && same; j++)
-			same = column_equal(c, &rl[i], &rr[i], j);
+			same = column_equal(c, &rd.rows[LEFT][i], &rd.rows[RIGHT][i], j);
 		if (same)
 			v->batch[i]->flags &= (uint8_t)~DIFFERS;
 	}
-	for (i = 0; i < v->n; i++) {
-		rowcopy_free(&rl[i], c->side[LEFT].ncols);
-		rowcopy_free(&rr[i], c->side[RIGHT].ncols);
-	}
-	free(wl);
-	free(wr);
-	free(rl);
-	free(rr);
+	reread_free(c, &rd);
 	v->n = 0;
 	return ret;
 }
@@ -1757,12 +1787,14 @@ static const char *cell_dup(struct arena *a, const struct rowcopy *rc, size_t co
 static int build_samples(struct cmp *c, struct tally *t, struct check_result *cr,
 			 struct arena *a, struct diag *d)
 {
-	size_t n = t->npicks, ncols = c->nkey + 4, i, j, nl = 0, nr = 0;
-	struct want *wl = xcalloc(n ? n : 1, sizeof(*wl));
-	struct want *wr = xcalloc(n ? n : 1, sizeof(*wr));
-	struct rowcopy *rl = xcalloc(n ? n : 1, sizeof(*rl));
-	struct rowcopy *rr = xcalloc(n ? n : 1, sizeof(*rr));
+	size_t n = t->npicks, ncols = c->nkey + 4, i, j;
+	struct reread rd;
+	struct rowcopy *rl, *rr;
 	int ret;
+
+	reread_init(&rd, n);
+	rl = rd.rows[LEFT];
+	rr = rd.rows[RIGHT];
 
 	cr->ncolumns = ncols;
 	cr->columns = arena_alloc(a, ncols * sizeof(*cr->columns));
@@ -1777,11 +1809,11 @@ static int build_samples(struct cmp *c, struct tally *t, struct check_result *cr
 		struct entry *e = t->picks[i].e;
 
 		if (t->picks[i].kind != F_EXTRA)
-			wl[nl++] = (struct want){ entry_pos(e, LEFT), e->key, e->klen, &rl[i] };
+			reread_add(&rd, LEFT, i, e);
 		if (t->picks[i].kind != F_MISSING)
-			wr[nr++] = (struct want){ entry_pos(e, RIGHT), e->key, e->klen, &rr[i] };
+			reread_add(&rd, RIGHT, i, e);
 	}
-	if ((ret = fetch_both(c, wl, nl, wr, nr, d)) < 0)
+	if ((ret = fetch_both(c, &rd, d)) < 0)
 		goto out;
 
 	cr->samples = arena_alloc(a, (n ? n : 1) * sizeof(*cr->samples));
@@ -1834,14 +1866,7 @@ static int build_samples(struct cmp *c, struct tally *t, struct check_result *cr
 	}
 	cr->nsamples = n;
 out:
-	for (i = 0; i < n; i++) {
-		rowcopy_free(&rl[i], c->side[LEFT].ncols);
-		rowcopy_free(&rr[i], c->side[RIGHT].ncols);
-	}
-	free(wl);
-	free(wr);
-	free(rl);
-	free(rr);
+	reread_free(c, &rd);
 	return ret;
 }
 
