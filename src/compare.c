@@ -1285,90 +1285,116 @@ static void add_sql_string(struct strbuf *sb, const unsigned char *s, size_t len
 	sb_putc(sb, '\'');
 }
 
-/*
- * The wanted rows of a table side on PostgreSQL without sending the whole
- * table again: SELECT * FROM "t" WHERE, per wanted row, its text key
- * fields equal as text (CAST (k AS text) = '...') and its NULL ones IS
- * NULL.  A number field is not filtered on (the value rules match 10 and
- * 1e1), so the result is a superset of the wanted rows, matched by key as
- * the full query's rows are; when some wanted row is not in it (a type
- * whose text is not what the side read), the caller runs the full query.
- * NULL when there is nothing to narrow by: a query side, another kind of
- * source, too many rows, or a wanted key whose fields are all numbers.
- */
-/* Whether the wanted keys all have text in the same key fields and no
- * NULL (numbers are left to the match by key): then one hashed
- * IN (VALUES ...) finds their rows in a single scan. */
-static bool same_text_fields(const struct side *sd, const struct want *w, size_t n)
+/* A text value of a key field, for a filter. */
+struct ktext {
+	const unsigned char *s;
+	size_t len;
+};
+
+static int ktext_cmp(const void *a, const void *b)
+{
+	const struct ktext *x = a, *y = b;
+	int c = memcmp(x->s, y->s, x->len < y->len ? x->len : y->len);
+
+	return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/* The distinct text values of key field k over the n wanted keys, sorted,
+ * into out (room for n); 0 when some wanted key is NULL or a number there. */
+static size_t field_texts(const struct side *sd, const struct want *w, size_t n, size_t k,
+			  struct ktext *out)
 {
 	struct kfield f;
 	const unsigned char *p;
-	size_t i, k;
-	int first[256];
-	bool any = false;
+	size_t i, j, m;
 
-	if (sd->c->nkey > 256)
-		return false;
 	for (i = 0; i < n; i++) {
-		for (k = 0, p = w[i].key; k < sd->c->nkey; k++) {
+		for (j = 0, p = w[i].key; j <= k && j < sd->c->nkey; j++)
 			p = decode_field(p, &f);
-			if (f.type == 0 || (i > 0 && f.type != first[k]))
-				return false;
-			first[k] = f.type;
-			any |= f.type == 2;
-		}
+		if (f.type != 2)
+			return 0;
+		out[i] = (struct ktext){ f.s, f.len };
 	}
-	return any;
+	qsort(out, n, sizeof(*out), ktext_cmp);
+	for (i = m = 0; i < n; i++)
+		if (m == 0 || ktext_cmp(&out[m - 1], &out[i]) != 0)
+			out[m++] = out[i];
+	return m;
 }
 
-/* A query that reads again only (about) the rows of the n wanted keys of a
- * table side on PostgreSQL, or NULL: what matches is picked by key, so it
- * may return more.  Keys with text in the same fields (the usual case) go
- * in one hashed IN (VALUES ...): a single scan, about the cost of a
- * count(*), where a chain of ORs costs several times that. */
+/* The filter on the key fields that hold text in every wanted key, the
+ * field with the most distinct values first: CAST(k AS text) = ANY
+ * (ARRAY[...]), which PostgreSQL tests with a hash per row (one scan, not
+ * much dearer than a count(*); a hashed IN (VALUES ...) of whole keys is a
+ * semi-join at about twice that).  false when no field qualifies. */
+static bool add_text_filter(struct strbuf *sb, const struct side *sd, const struct want *w,
+			    size_t n)
+{
+	size_t nkey = sd->c->nkey, k, i, j, best, nf = 0;
+	struct ktext **vals = xcalloc(nkey, sizeof(*vals));
+	size_t *nd = xcalloc(nkey, sizeof(*nd));
+
+	for (k = 0; k < nkey; k++) {
+		vals[k] = xcalloc(n, sizeof(**vals));
+		nd[k] = field_texts(sd, w, n, k, vals[k]);
+	}
+	for (;;) {
+		for (k = 0, best = nkey; k < nkey; k++)
+			if (nd[k] && (best == nkey || nd[k] > nd[best]))
+				best = k;
+		if (best == nkey)
+			break;
+		sb_puts(sb, nf++ ? " AND CAST(" : "CAST(");
+		sb_add_sql_ident(sb, sd->names[sd->need[best]]);
+		sb_puts(sb, " AS text) = ANY (ARRAY[");
+		for (j = 0; j < nd[best]; j++) {
+			if (j)
+				sb_puts(sb, ", ");
+			add_sql_string(sb, vals[best][j].s, vals[best][j].len);
+		}
+		sb_puts(sb, "])");
+		nd[best] = 0;
+	}
+	for (i = 0; i < nkey; i++)
+		free(vals[i]);
+	free(vals);
+	free(nd);
+	return nf > 0;
+}
+
+/*
+ * A query that reads again only (about) the rows of the n wanted keys of a
+ * table side on PostgreSQL, or NULL: SELECT * FROM "t" WHERE the key fields
+ * that are text in every wanted key are among the wanted values (see
+ * add_text_filter); when there is none, per wanted row its text fields
+ * equal as text and its NULL ones IS NULL, in a chain of ORs (at most 1000).
+ * A number field is not filtered on (the value rules match 10 and 1e1), so
+ * the result is a superset of the wanted rows, matched by key as the full
+ * query's rows are; when some wanted row is not in it (a type whose text is
+ * not what the side read), the caller runs the full query.  NULL when there
+ * is nothing to narrow by: a query side, another kind of source, or a
+ * wanted key whose fields are all numbers.
+ */
 static char *narrow_sql(const struct side *sd, const struct want *w, size_t n)
 {
 	struct strbuf sb;
 	struct kfield f;
 	const unsigned char *p;
 	size_t i, k, nf;
-	bool hashed;
+	bool filtered;
 
 	if (!sd->dbtable || source_config(sd->src)->type != SOURCE_POSTGRES || n == 0)
-		return NULL;
-	hashed = same_text_fields(sd, w, n);
-	if (!hashed && n > 1000)
 		return NULL;
 	sb_init(&sb);
 	sb_puts(&sb, "SELECT * FROM ");
 	sb_add_sql_ident(&sb, sd->dbtable);
 	sb_puts(&sb, " WHERE ");
-	if (hashed) {
-		sb_putc(&sb, '(');
-		for (k = nf = 0, p = w[0].key; k < sd->c->nkey; k++) {
-			p = decode_field(p, &f);
-			if (f.type != 2)
-				continue;
-			sb_puts(&sb, nf++ ? ", CAST(" : "CAST(");
-			sb_add_sql_ident(&sb, sd->names[sd->need[k]]);
-			sb_puts(&sb, " AS text)");
-		}
-		sb_puts(&sb, ") IN (VALUES ");
-		for (i = 0; i < n; i++) {
-			sb_puts(&sb, i ? ", (" : "(");
-			for (k = nf = 0, p = w[i].key; k < sd->c->nkey; k++) {
-				p = decode_field(p, &f);
-				if (f.type != 2)
-					continue;
-				if (nf++)
-					sb_puts(&sb, ", ");
-				add_sql_string(&sb, f.s, f.len);
-			}
-			sb_putc(&sb, ')');
-		}
-		sb_putc(&sb, ')');
+	filtered = add_text_filter(&sb, sd, w, n);
+	if (!filtered && n > 1000) {
+		sb_release(&sb);
+		return NULL;
 	}
-	for (i = 0; !hashed && i < n; i++) {
+	for (i = 0; !filtered && i < n; i++) {
 		sb_puts(&sb, i ? " OR (" : "(");
 		for (k = nf = 0, p = w[i].key; k < sd->c->nkey; k++) {
 			p = decode_field(p, &f);

@@ -157,11 +157,12 @@ for id in e-findings f-text-keys; do
 done
 ok "e-findings, f-text-keys: same findings, groups and samples as on the CSV export"
 
-# Sample rows of a table side are read again by key: keys with text in the
-# same fields through one hashed IN (VALUES ...), others (a NULL key field,
-# here) through a chain of ORs; a view side the same way.  Findings,
-# groups and samples equal the CSV export's in each case, and a duplicate
-# key names both rows.
+# Sample rows of a table side are read again by key: through one hashed
+# = ANY (ARRAY[...]) on the key fields that are text in every wanted key,
+# else (a NULL in the only text field, here) through a chain of ORs; a
+# view side the same way.  The server's statement log shows which query
+# ran.  Findings, groups and samples equal the CSV export's in each case,
+# and a duplicate key names both rows.
 admin_sql <<SQL
 CREATE TABLE dup_l (k int, v text);
 CREATE TABLE dup_r (k int, v text);
@@ -191,8 +192,16 @@ key = who
 INI
 grep -q 'left = db:text_lv' "$WORK/view.ini" || fail "view config" "no view side"
 rc=0
-"$BIN" run -c "$WORK/view.ini" -o "$WORK/view" --date 2026-11-22 >/dev/null 2>&1 || rc=$?
+LOG=$PGDIR/data/server.log
+lines=$(wc -l <"$LOG")
+PGOPTIONS="-c log_statement=all" "$BIN" run -c "$WORK/view.ini" -o "$WORK/view" --date 2026-11-22 \
+	>/dev/null 2>&1 || rc=$?
 expect "view run exit" "$rc" 1
+tail -n +"$((lines + 1))" "$LOG" >"$WORK/view.log"
+grep -qF "FROM \"tx_l\" WHERE CAST(\"who\" AS text) = ANY (ARRAY[E'O''Brien, \"x\"', E'k,1'])" \
+	"$WORK/view.log" || fail "h-text-key" "no hashed = ANY re-read of tx_l in the server log"
+grep -F 'FROM "text_lv" WHERE (' "$WORK/view.log" | grep -qF '("who" IS NULL)' ||
+	fail "f-text-keys" "no OR chain re-read of text_lv in the server log"
 msg=$(jq_ "$WORK/view/2026-11-22.json" "[c for c in j['checks'] if c['id'] == 'g-dup'][0]['error']")
 case $msg in
 *"duplicate key (k=1) in rows 1 and 3"*) ;;
