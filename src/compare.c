@@ -211,6 +211,8 @@ struct cmp {
 	struct stripe *stripes;
 	struct slock *slocks;	/* per stripe */
 	struct bigmem slotmem;	/* presized slots of every stripe */
+	void *slots_all;	/* in it, the slots themselves (NULL: none) */
+	size_t slots_size;
 	struct earena *ea[2];
 	struct side side[2];
 	bool parallel;		/* two query sides read at once (concurrent_sides) */
@@ -337,16 +339,29 @@ static void presize(struct cmp *c, uint64_t keys)
 		cap *= 2;
 	if (cap <= 64 || !(all = huge_alloc(NSTRIPES * cap * sizeof(struct slot), &c->slotmem)))
 		return;
-#ifdef MADV_POPULATE_WRITE
-	/* fault it in now, as huge pages: the readers' lock-free prefetches
-	 * would map the zero page first and copy it on the first write */
-	madvise(all, NSTRIPES * cap * sizeof(struct slot), MADV_POPULATE_WRITE);
-#endif
+	c->slots_all = all;
+	c->slots_size = NSTRIPES * cap * sizeof(struct slot);
 	for (i = 0; i < NSTRIPES; i++) {
 		c->stripes[i].slots = all + i * cap;
 		c->stripes[i].mask = cap - 1;
 		c->stripes[i].owned = false;
 	}
+}
+
+/* Fault the presized slots in, as huge pages: the readers' lock-free
+ * prefetches would map the zero page first and copy it on the first write.
+ * Called while the readers start: a page a reader has written already is
+ * left as it is, and zeroing fresh memory is slow enough (1 to 2.5 ns a
+ * byte in a virtual machine whose host has reclaimed it) that the other
+ * core should not wait for it. */
+static void populate(struct cmp *c)
+{
+#ifdef MADV_POPULATE_WRITE
+	if (c->slots_all)
+		madvise(c->slots_all, c->slots_size, MADV_POPULATE_WRITE);
+#else
+	(void)c;
+#endif
 }
 
 static void spin_lock(atomic_flag *f)
@@ -2133,6 +2148,7 @@ int compare_eval(struct check_result *cr, struct source *left, struct source *ri
 	for (s = 0; s < 2; s++)
 		if (c->side[s].path || c->parallel)
 			c->side[s].threaded = pthread_create(&tid[s], NULL, side_read, &c->side[s]) == 0;
+	populate(c);
 	for (s = 0; s < 2; s++)
 		if (!c->side[s].threaded)
 			side_read(&c->side[s]);
