@@ -28,10 +28,14 @@
 #    - coreutils: records joined onto one line (awk), sort, then comm/join on
 #      the sorted keys and lines.
 #    Every tool's missing/extra/changed must equal truth.txt's, or the
-#    script fails.
+#    script fails.  Two floors are timed beside them (tests/bench/scan.c,
+#    one core, both files; they find nothing, so only their record and
+#    field counts are checked against each other): "scan", a bare
+#    quote-aware byte loop, and "libcsv", csv_parse alone.
 # 3. Prints: tool, rows, median wall s, median CPU s (user + sys), peak RSS
 #    MB (largest of the runs) and the tool's median wall time divided by
-#    recon's (above 1: recon is faster).
+#    recon's (above 1: recon is faster; for a floor, 0.5 means recon takes
+#    twice its time).
 #
 # Environment: RUNS (3), BUILD (build), CC (cc), PEERS (duckdb sqlite3
 # postgres coreutils: the peers to run), PGBIN (/usr/lib/postgresql/15/bin).
@@ -111,6 +115,12 @@ if has_peer postgres; then
 -c work_mem=1GB -c maintenance_work_mem=1GB -c max_wal_size=8GB" start >/dev/null
 	fi
 fi
+
+SCAN=$BENCH/scan
+if [ ! -x "$SCAN" ] || [ "$ROOT/tests/bench/scan.c" -nt "$SCAN" ]; then
+	"${CC:-cc}" -std=c11 -O2 -Wall -Wextra -Werror -o "$SCAN" "$ROOT/tests/bench/scan.c" -lcsv
+fi
+FLOORS="scan libcsv"
 
 # ---- one tool run: $1 tool, $2 run number; writes WORK/tool.run.{time,out} --
 json_findings() {
@@ -212,6 +222,15 @@ run_coreutils() {
 	rm -rf "$w"
 }
 
+run_floors() {	# both floors must count the same records and fields
+	timed scan "$1" "$SCAN" bare "$PAIR/departments.csv" "$PAIR/org_units.csv"
+	timed libcsv "$1" "$SCAN" libcsv "$PAIR/departments.csv" "$PAIR/org_units.csv"
+	cmp -s "$WORK/scan.$1.out" "$WORK/libcsv.$1.out" || {
+		echo "$0: the floors disagree: $(cat "$WORK/scan.$1.out") vs $(cat "$WORK/libcsv.$1.out")" >&2
+		exit 1
+	}
+}
+
 check_answer() {	# $1 tool, $2 run
 	local got
 	got=$(grep -o 'missing=[0-9]* extra=[0-9]* changed=[0-9]*' "$WORK/$1.$2.out" | tail -n 1 || true)
@@ -287,11 +306,13 @@ for N in $NS; do
 			"run_$p" "$i"
 			check_answer "$p" "$i"
 		done
+		echo "== run $i/$RUNS: floors" >&2
+		run_floors "$i"
 	done
 
 	read -r r_wall r_cpu r_rss <<<"$(stats recon)"
 	TABLE+=$(printf '%-10s %10s %9.2f %9.2f %12s %12s' recon "$N" "$r_wall" "$r_cpu" "$r_rss" "1.00")$'\n'
-	for p in $PEERS; do
+	for p in $PEERS $FLOORS; do
 		read -r wall cpu rss <<<"$(stats "$p")"
 		ratio=$(awk -v s="$wall" -v r="$r_wall" 'BEGIN { if (r > 0) printf "%.2f", s / r; else print "inf" }')
 		TABLE+=$(printf '%-10s %10s %9.2f %9.2f %12s %12s' "$p" "$N" "$wall" "$cpu" "$rss" "$ratio")$'\n'
@@ -304,3 +325,4 @@ printf '%-10s %10s %9s %9s %12s %12s\n' tool rows "wall s" "CPU s" "peak RSS MB"
 printf '%s' "$TABLE"
 echo
 echo "medians of $RUNS runs; ÷ recon = the tool's wall time over recon's (above 1: recon is faster)"
+echo "scan and libcsv are floors, not peers: one core reading both files, finding nothing"
