@@ -28,7 +28,11 @@
 #    - coreutils: records joined onto one line (awk), sort, then comm/join on
 #      the sorted keys and lines.
 #    Every tool's missing/extra/changed must equal truth.txt's, or the
-#    script fails.  Two floors are timed beside them (tests/bench/scan.c,
+#    script fails.  Before each tool runs, 3x the input's size of fresh
+#    memory is touched and freed (scan warm), so that every tool starts
+#    alike: on a virtual machine whose host takes idle memory back, a first
+#    touch costs 1-5 ns a byte, and a tool would otherwise be charged or
+#    spared that by whatever ran before it (WARM=0: no warming).  Two floors are timed beside them (tests/bench/scan.c,
 #    one core, both files; they find nothing, so only their record and
 #    field counts are checked against each other): "scan", a bare
 #    quote-aware byte loop, and "libcsv", csv_parse alone.
@@ -38,7 +42,8 @@
 #    twice its time).
 #
 # Environment: RUNS (3), BUILD (build), CC (cc), PEERS (duckdb sqlite3
-# postgres coreutils: the peers to run), PGBIN (/usr/lib/postgresql/15/bin).
+# postgres coreutils: the peers to run), PGBIN (/usr/lib/postgresql/15/bin),
+# WARM (1).
 set -euo pipefail
 export LC_ALL=C
 
@@ -50,6 +55,7 @@ NS=${*:-10000000}
 for n in $NS; do case $n in '' | *[!0-9]*) usage ;; esac; done
 RUNS=${RUNS:-3}
 PEERS=${PEERS:-duckdb sqlite3 postgres coreutils}
+WARM=${WARM:-1}
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 [ -x "$BIN" ] || { echo "$0: $BIN: not an executable" >&2; exit 2; }
 BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
@@ -133,6 +139,7 @@ print("missing=%s extra=%s changed=%s" % (f.get("missing"), f.get("extra"), f.ge
 timed() {	# $1 tool, $2 run, rest: command
 	local tool=$1 run=$2
 	shift 2
+	[ "$WARM" = 0 ] || "$SCAN" warm "$WARM_MB"
 	"$TIME" -f '%e %U %S %M' -o "$WORK/$tool.$run.time" "$@" \
 		>"$WORK/$tool.$run.out" 2>"$WORK/$tool.$run.err"
 }
@@ -295,6 +302,7 @@ for N in $NS; do
 	group = tenant_id
 	EOF
 
+	WARM_MB=$(( ($(wc -c <"$PAIR/departments.csv") + $(wc -c <"$PAIR/org_units.csv")) * 3 / 1048576 + 64 ))
 	echo "== $N rows: $(wc -c <"$PAIR/departments.csv") + $(wc -c <"$PAIR/org_units.csv") bytes; truth: $WANT; $RUNS runs; peers: $PEERS" >&2
 	cat "$PAIR/departments.csv" "$PAIR/org_units.csv" >/dev/null	# warm page cache for all
 	for i in $(seq 1 "$RUNS"); do
@@ -326,3 +334,8 @@ printf '%s' "$TABLE"
 echo
 echo "medians of $RUNS runs; ÷ recon = the tool's wall time over recon's (above 1: recon is faster)"
 echo "scan and libcsv are floors, not peers: one core reading both files, finding nothing"
+if [ "$WARM" = 0 ]; then
+	echo "no warming: a tool's time includes whatever first touches of memory cost it after the tool before"
+else
+	echo "each tool started after 3x the input's size of memory was touched and freed (WARM=0: without)"
+fi

@@ -9,11 +9,17 @@
  *
  * Prints "records=R fields=F" (records include the header lines), so both
  * can be checked against each other and neither can be optimised away.
+ *
+ *   scan warm MB          touch MB megabytes of fresh memory, then free
+ *                         them: the next process finds that much memory
+ *                         its host has backed (see bench_compare.sh)
  */
+#define _DEFAULT_SOURCE
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <csv.h>
@@ -43,8 +49,22 @@ int main(int argc, char **argv)
 	struct counts n = { 0, 0 };
 	int libcsv, i;
 
+	if (argc == 3 && strcmp(argv[1], "warm") == 0) {
+		size_t len = (size_t)strtoul(argv[2], NULL, 10) << 20, k;
+		volatile unsigned char *m;
+
+		m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (len == 0 || m == MAP_FAILED) {
+			perror("scan warm");
+			return 1;
+		}
+		for (k = 0; k < len; k += 4096)
+			m[k] = 1;
+		munmap((void *)m, len);
+		return 0;
+	}
 	if (argc < 3 || (strcmp(argv[1], "bare") && strcmp(argv[1], "libcsv"))) {
-		fprintf(stderr, "usage: scan bare|libcsv FILE...\n");
+		fprintf(stderr, "usage: scan bare|libcsv FILE... | scan warm MB\n");
 		return 2;
 	}
 	libcsv = strcmp(argv[1], "libcsv") == 0;
