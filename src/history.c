@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <jansson.h>
 
@@ -92,10 +93,17 @@ json_t *history_read_report(const char *path, const char *name, const char *date
 			    struct arena *a, const char **why)
 {
 	json_error_t err;
-	json_t *root = json_load_file(path, 0, &err), *gate, *summary;
+	json_t *root, *gate, *summary;
 	const char *schema, *status, *d, *problem = NULL;
+	struct stat st;
 	long long v;
 
+	/* jansson would report a directory as a parse error */
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		*why = arena_printf(a, "%s: is a directory", name);
+		return NULL;
+	}
+	root = json_load_file(path, 0, &err);
 	if (!root) {
 		if (err.line < 1)	/* it could not be opened: err.text says why */
 			*why = arena_printf(a, "%s: %s", name, err.text);
