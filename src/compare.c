@@ -446,6 +446,14 @@ static int encode_key(struct side *sd, const struct cell *cells, size_t nkey, si
 	return 0;
 }
 
+/* Order of two byte strings: by their bytes, then the shorter first. */
+static int bytes_cmp(const void *a, size_t alen, const void *b, size_t blen)
+{
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+
+	return c ? c : (alen > blen) - (alen < blen);
+}
+
 /* One decoded key field. */
 struct kfield {
 	int type;		/* 0 NULL, 1 number, 2 string */
@@ -500,11 +508,7 @@ static int key_cmp(const unsigned char *a, const unsigned char *b, size_t nkey)
 		if (x.type == 1) {
 			c = cv_num_cmp(&x.num, &y.num);
 		} else if (x.type == 2) {
-			size_t m = x.len < y.len ? x.len : y.len;
-
-			c = memcmp(x.s, y.s, m);
-			if (!c)
-				c = (x.len > y.len) - (x.len < y.len);
+			c = bytes_cmp(x.s, x.len, y.s, y.len);
 		}
 		if (c)
 			return c < 0 ? -1 : 1;
@@ -1257,10 +1261,8 @@ struct refetch {
 static int want_key_cmp(const void *a, const void *b)
 {
 	const struct want *x = *(const struct want *const *)a, *y = *(const struct want *const *)b;
-	size_t m = x->klen < y->klen ? x->klen : y->klen;
-	int c = memcmp(x->key, y->key, m);
 
-	return c ? c : (x->klen > y->klen) - (x->klen < y->klen);
+	return bytes_cmp(x->key, x->klen, y->key, y->klen);
 }
 
 static int refetch_row(void *ctx, size_t ncols, const struct cell *cells)
@@ -1317,9 +1319,8 @@ struct ktext {
 static int ktext_cmp(const void *a, const void *b)
 {
 	const struct ktext *x = a, *y = b;
-	int c = memcmp(x->s, y->s, x->len < y->len ? x->len : y->len);
 
-	return c ? c : (x->len > y->len) - (x->len < y->len);
+	return bytes_cmp(x->s, x->len, y->s, y->len);
 }
 
 /* The distinct text values of key field k over the n wanted keys, sorted,
