@@ -356,6 +356,22 @@ START_TEST(test_spaces_never_trimmed_random)
 }
 END_TEST
 
+/* Write "h...h,b\n" (h letters), then k x's and the tail bytes, as t.csv. */
+static void write_line_case(const char *dir, int h, int k, const char *tail, size_t tlen)
+{
+	char bytes[128];
+	size_t len;
+
+	memset(bytes, 'h', (size_t)h);
+	len = (size_t)h;
+	memcpy(bytes + len, ",b\n", 3);
+	len += 3;
+	memset(bytes + len, 'x', (size_t)k);
+	len += (size_t)k;
+	memcpy(bytes + len, tail, tlen);
+	write_file(dir, "t.csv", bytes, len + tlen);
+}
+
 /* A NUL, a byte that is not UTF-8 and a space at a field's edge are found
  * wherever they fall against the 8-byte words and vectors the reader's
  * checks scan in, and count for their own line only: the header before
@@ -363,52 +379,31 @@ END_TEST
  * from 0 to 16 of its line; the line after them is clean. */
 START_TEST(test_line_scan_word_positions)
 {
-	static const char *const bad[] = { "\0", "\xff", "\xc3" };
+	static const char bad[] = { '\0', '\xff', '\xc3' };
 	static const char *const what[] = { "NUL byte", "invalid UTF-8", "invalid UTF-8" };
-	char *dir = make_tmpdir(), path[4096], bytes[128], want[4200];
+	char *dir = make_tmpdir(), path[4096], want[4200], tail[17], rec[64];
 	int h, k, b;
 
 	snprintf(path, sizeof path, "%s/t.csv", dir);
+	memcpy(tail + 1, "y,z\nclean,line\n", 16);
 	for (h = 1; h <= 17; h++) {
 		for (k = 0; k <= 16; k++) {
-			for (b = 0; b < 3; b++) {
-				size_t len = 0;
+			struct collected c = {0};
+			struct diag d;
 
-				memset(bytes, 'h', (size_t)h);
-				len = (size_t)h;
-				memcpy(bytes + len, ",b\n", 3);
-				len += 3;
-				memset(bytes + len, 'x', (size_t)k);
-				len += (size_t)k;
-				bytes[len++] = bad[b][0];
-				memcpy(bytes + len, "y,z\nclean,line\n", 16);
-				len += 16;
-				write_file(dir, "t.csv", bytes, len);
+			for (b = 0; b < 3; b++) {
+				tail[0] = bad[b];
+				write_line_case(dir, h, k, tail, sizeof tail);
 				snprintf(want, sizeof want, "%s:2: %s", path, what[b]);
 				ck_assert_str_eq(error_of(path), want);
 			}
 			/* a space at the end of a field: kept, on the right line */
-			{
-				struct collected c = {0};
-				struct diag d;
-				char rec[64];
-				size_t len;
-
-				memset(bytes, 'h', (size_t)h);
-				len = (size_t)h;
-				memcpy(bytes + len, ",b\n", 3);
-				len += 3;
-				memset(bytes + len, 'x', (size_t)k);
-				len += (size_t)k;
-				memcpy(bytes + len, " ,z\n", 4);
-				len += 4;
-				write_file(dir, "t.csv", bytes, len);
-				ck_assert_int_eq(read_all(path, &c, &d, NULL), 0);
-				snprintf(rec, sizeof rec, "[[\"%.*s\",\"b\"],[\"%.*s \",\"z\"]]", h,
-					 "hhhhhhhhhhhhhhhhh", k, "xxxxxxxxxxxxxxxxx");
-				assert_records(&c, rec);
-				collected_free(&c);
-			}
+			write_line_case(dir, h, k, " ,z\n", 4);
+			ck_assert_int_eq(read_all(path, &c, &d, NULL), 0);
+			snprintf(rec, sizeof rec, "[[\"%.*s\",\"b\"],[\"%.*s \",\"z\"]]", h,
+				 "hhhhhhhhhhhhhhhhh", k, "xxxxxxxxxxxxxxxxx");
+			assert_records(&c, rec);
+			collected_free(&c);
 		}
 	}
 	remove_tree(dir);
