@@ -52,14 +52,15 @@ static int day_check_cmp(const void *a, const void *b)
 	return strcmp(((const struct day_check *)a)->id, ((const struct day_check *)b)->id);
 }
 
-/* The per-check part a later day compares with (statuses, drift, groups). */
+/* The per-check part a later day compares with (statuses and drift; the
+ * groups are read only by recon diff, from the JSON itself). */
 static void read_checks(struct day *day, json_t *checks, struct arena *a)
 {
-	size_t i, j, n = json_array_size(checks);
+	size_t i, n = json_array_size(checks);
 
 	day->checks = arena_alloc(a, (n ? n : 1) * sizeof(*day->checks));
 	for (i = 0; i < n; i++) {
-		json_t *c = json_array_get(checks, i), *groups = json_object_get(c, "groups");
+		json_t *c = json_array_get(checks, i);
 		struct day_check *dc = &day->checks[day->nchecks];
 		const char *id = jstr(c, "id"), *st = jstr(c, "status");
 
@@ -69,21 +70,6 @@ static void read_checks(struct day *day, json_t *checks, struct arena *a)
 		dc->status = arena_strdup(a, st);
 		if (!jint(c, "drift", &dc->drift))
 			dc->drift = 0;
-		dc->groups = arena_alloc(a, (json_array_size(groups) + 1) * sizeof(*dc->groups));
-		for (j = 0; j < json_array_size(groups); j++) {
-			json_t *g = json_array_get(groups, j);
-			struct group_result *gr = &dc->groups[dc->ngroups];
-			const char *name = jstr(g, "group");
-
-			if (!name)
-				continue;
-			gr->group = arena_strdup(a, name);
-			jint(g, "drift", &gr->drift);
-			jint(g, "missing", &gr->missing);
-			jint(g, "extra", &gr->extra);
-			jint(g, "changed", &gr->changed);
-			dc->ngroups++;
-		}
 		day->nchecks++;
 	}
 	qsort(day->checks, day->nchecks, sizeof(*day->checks), day_check_cmp);

@@ -19,8 +19,6 @@ struct day_check {
 	const char *id;
 	const char *status;	/* as written: "pass", "fail", ... */
 	long long drift;
-	struct group_result *groups;	/* sorted by group */
-	size_t ngroups;
 };
 
 struct day {
