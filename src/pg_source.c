@@ -736,11 +736,9 @@ static int decode_copy_line(struct stream *st, char *line, size_t len)
 		st->cells[n].s = field;
 		st->cells[n].len = field ? (size_t)(w - field) : 0;
 		n++;
-		if (tab == end) {
-			*w = '\0';	/* over the newline, or an escape's tail */
+		*w = '\0';	/* over the tab or the newline, or an escape's tail */
+		if (tab == end)
 			break;
-		}
-		*w = '\0';	/* over the tab, or an escape's tail */
 		p = tab + 1;
 	}
 	return n == st->ncols ? 0 : -1;
