@@ -6,9 +6,12 @@
  * reader always knows the line it is on: a record remembers the line and
  * byte offset where it began, and a field the line where it began (what an
  * unclosed quote is reported against).  Each line is checked for valid
- * UTF-8 before libcsv sees it.  libcsv's field callback only appends the
- * field to a reusable buffer; pointers are fixed up once per record, when
- * the record is checked against the header and passed on.
+ * UTF-8 and NUL bytes before libcsv sees it: the checks run once over all
+ * the whole lines a read brought (see struct span), and a line only looks
+ * up whether a fault lies in it, so a fault is still reported for its own
+ * line, after every error of the lines before.  libcsv's field callback
+ * only appends the field to a reusable buffer; pointers are fixed up once
+ * per record, when the record is checked against the header and passed on.
  *
  * Spaces are part of a field (RFC 4180), so libcsv is given a space
  * function that says no character is a space; it calls that function for
@@ -30,6 +33,8 @@
 
 #define READ_SIZE ((size_t)1 << 20)	/* bytes per read(2) */
 #define NULL_FIELD SIZE_MAX		/* offset of an empty unquoted field */
+#define NO_FAULT UINT64_MAX
+#define SHORT_FIELD 32			/* bytes of a field copied without a call */
 
 /* Parser states of libcsv 3.0.3 (libcsv.c; struct csv_parser is public).
  * Read only at line boundaries, to tell a new record from a quoted field
@@ -39,8 +44,23 @@ enum {
 	LIBCSV_FIELD_BEGUN = 2
 };
 
+/* What the checks found in a span of whole lines of the buffer, by file
+ * offset: the first fault of each kind and every space where libcsv would
+ * trim one (see edge_space).  A line inside the span looks these up; one
+ * outside it (a piece of a line longer than the buffer, a last line with no
+ * newline) is checked on its own. */
+struct span {
+	uint64_t from, to;		/* [from, to): whole lines, checked */
+	uint64_t bad_utf8;		/* first byte that is not UTF-8, or NO_FAULT */
+	uint64_t nul;			/* first NUL byte, or NO_FAULT */
+	uint64_t *edges;		/* spaces at a field's edge, ascending */
+	size_t nedges, capedges;
+	size_t next;			/* first edge not before the line being fed */
+};
+
 struct reader {
 	const char *path;
+	const struct csv_parser *parser;	/* the one feeding on_field */
 	csv_record_fn fn;
 	void *ctx;
 	struct diag *d;
@@ -61,6 +81,7 @@ struct reader {
 	long field_line;		/* line where the current field began */
 	long long rows;			/* data records passed to fn */
 	int status;			/* 0 go on, 1 stopped by fn, -1 failed */
+	struct span span;		/* checks of the buffer's whole lines */
 };
 
 static int keep_spaces(unsigned char c)
@@ -101,10 +122,22 @@ static void on_field(void *s, size_t len, void *data)
 		r->offs[r->nfields] = NULL_FIELD;
 		len = 0;
 	} else {
-		if (r->capbytes - r->nbytes < len + 1)
-			grow_bytes(r, len + 1);
-		memcpy(r->bytes + r->nbytes, s, len);
-		r->bytes[r->nbytes + len] = '\0';
+		char *dst;
+
+		if (r->capbytes - r->nbytes < len + SHORT_FIELD + 1)
+			grow_bytes(r, len + SHORT_FIELD + 1);
+		dst = r->bytes + r->nbytes;
+		/* a short field (most are) in two fixed 16-byte moves, which
+		 * may read past it in libcsv's buffer and write past it here */
+		if (len <= SHORT_FIELD && s == r->parser->entry_buf &&
+		    r->parser->entry_size >= SHORT_FIELD) {
+			memcpy(dst, s, 16);
+			if (len > 16)
+				memcpy(dst + len - 16, (char *)s + len - 16, 16);
+		} else {
+			memcpy(dst, s, len);
+		}
+		dst[len] = '\0';
 		r->offs[r->nfields] = r->nbytes;
 		r->nbytes += len + 1;
 	}
@@ -193,9 +226,17 @@ static double now_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Whether libcsv's default trimming could change how it reads line s: a
- * space or tab at its start or end, next to a comma or a CR (which ends a
- * record for libcsv), or after a quote. */
+/* Whether a space or tab between bytes prev and next is one libcsv's
+ * default trimming could drop: next to a comma or a CR (which ends a record
+ * for libcsv), at a line's start or end, or after a quote. */
+static bool trimmed_between(unsigned char prev, unsigned char next)
+{
+	return prev == ',' || prev == '"' || prev == '\r' || prev == '\n' || next == ',' ||
+	       next == '\r' || next == '\n';
+}
+
+/* Whether libcsv's trimming could change how it reads line s (the line's
+ * start counts as after a newline, its end as before one). */
 static bool edge_space(const char *s, size_t len)
 {
 	static const char ws[2] = { ' ', '\t' };
@@ -206,13 +247,69 @@ static bool edge_space(const char *s, size_t len)
 		const char *q = s;
 
 		while ((q = memchr(q, ws[k], (size_t)(end - q)))) {
-			if (q == s || q[-1] == ',' || q[-1] == '"' || q[-1] == '\r' || q + 1 == end ||
-			    q[1] == ',' || q[1] == '\r' || q[1] == '\n')
+			if (trimmed_between(q == s ? '\n' : q[-1], q + 1 == end ? '\n' : q[1]))
 				return true;
 			q++;
 		}
 	}
 	return false;
+}
+
+typedef unsigned char bytes16 __attribute__((vector_size(16)));
+
+/* Note the trimmed spaces of s[i, end) (s[a] begins the span). */
+static void span_edges(struct span *sp, const unsigned char *s, size_t a, size_t i, size_t end,
+		       uint64_t base)
+{
+	for (; i < end; i++) {
+		if ((s[i] != ' ' && s[i] != '\t') || !trimmed_between(i == a ? '\n' : s[i - 1], s[i + 1]))
+			continue;
+		if (sp->nedges == sp->capedges) {
+			sp->capedges = sp->capedges ? sp->capedges * 2 : 64;
+			sp->edges = xrealloc(sp->edges, sp->capedges * sizeof(*sp->edges));
+		}
+		sp->edges[sp->nedges++] = base + i;
+	}
+}
+
+/* Check buf[a, b), whole lines (buf[b - 1] is a newline) at file offset
+ * base + a, into r->span: one pass for UTF-8, one for NUL, and one for
+ * trimmed spaces, 16 bytes at a time (a block that has one is looked at
+ * byte by byte). */
+static void span_check(struct reader *r, const char *buf, size_t a, size_t b, uint64_t base)
+{
+	struct span *sp = &r->span;
+	const unsigned char *s = (const unsigned char *)buf;
+	size_t ok = utf8_valid_prefix(s + a, b - a), i;
+	const char *z = memchr(buf + a, '\0', b - a);
+
+	sp->from = base + a;
+	sp->to = base + b;
+	sp->bad_utf8 = ok < b - a ? base + a + ok : NO_FAULT;
+	sp->nul = z ? base + (uint64_t)(z - buf) : NO_FAULT;
+	sp->nedges = sp->next = 0;
+	/* the first block byte by byte (its first byte has no byte before it
+	 * in the buffer); then with the bytes before and after each */
+	i = b - a < 16 ? b : a + 16;
+	span_edges(sp, s, a, a, i, base);
+	for (; i + 17 <= b; i += 16) {
+		bytes16 v, prev, next, m;
+		uint64_t w[2];
+
+		memcpy(&v, s + i, 16);
+		m = (bytes16)((v == ' ') | (v == '\t'));
+		memcpy(w, &m, 16);
+		if (!(w[0] | w[1]))
+			continue;
+		memcpy(&prev, s + i - 1, 16);
+		memcpy(&next, s + i + 1, 16);
+		m &= (bytes16)((prev == ',') | (prev == '"') | (prev == '\r') | (prev == '\n') |
+			       (next == ',') | (next == '\r') | (next == '\n'));
+		memcpy(w, &m, 16);
+		if (w[0] | w[1])
+			span_edges(sp, s, a, i, i + 16, base);
+	}
+	span_edges(sp, s, a, i, b, base);
 }
 
 /* Feed one line (or a piece of a long one) to libcsv.  whole: s is the
@@ -221,6 +318,8 @@ static bool edge_space(const char *s, size_t len)
 static int feed(struct reader *r, struct csv_parser *p, const char *s, size_t len,
 		uint64_t offset, bool line_start, bool whole)
 {
+	struct span *sp = &r->span;
+	bool bad_utf8, nul, trims;
 	size_t n;
 
 	if (line_start && p->pstate == LIBCSV_ROW_NOT_BEGUN) {
@@ -228,12 +327,23 @@ static int feed(struct reader *r, struct csv_parser *p, const char *s, size_t le
 		r->rec_offset = offset;
 		r->field_line = r->line;
 	}
-	if (utf8_valid_prefix((const unsigned char *)s, len) < len)
+	if (offset >= sp->from && offset + len <= sp->to) {
+		bad_utf8 = sp->bad_utf8 < offset + len;
+		nul = sp->nul < offset + len;
+		while (sp->next < sp->nedges && sp->edges[sp->next] < offset)
+			sp->next++;
+		trims = sp->next < sp->nedges && sp->edges[sp->next] < offset + len;
+	} else {
+		bad_utf8 = utf8_valid_prefix((const unsigned char *)s, len) < len;
+		nul = memchr(s, '\0', len) != NULL;
+		trims = whole && edge_space(s, len);
+	}
+	if (bad_utf8)
 		return r->status = diag_error(r->d, "%s:%ld: invalid UTF-8", r->path, r->line);
 	/* fields are C strings from here on: a NUL would cut one silently */
-	if (memchr(s, '\0', len))
+	if (nul)
 		return r->status = diag_error(r->d, "%s:%ld: NUL byte", r->path, r->line);
-	csv_set_space_func(p, whole && !edge_space(s, len) ? NULL : keep_spaces);
+	csv_set_space_func(p, whole && !trims ? NULL : keep_spaces);
 	n = csv_parse(p, s, len, on_field, on_record, r);
 	if (r->status)
 		return -1;
@@ -286,6 +396,7 @@ int csv_read_file(const char *path, csv_record_fn fn, void *ctx,
 		goto out;
 	}
 	parser_ready = true;
+	r.parser = &p;
 	csv_set_space_func(&p, keep_spaces);
 	csv_set_blk_size(&p, 4096);
 	buf = xmalloc(READ_SIZE);
@@ -304,6 +415,13 @@ int csv_read_file(const char *path, csv_record_fn fn, void *ctx,
 		nl = bom_checked ? memchr(buf + start, '\n', end - start) : NULL;
 		if (nl) {
 			stop = (size_t)(nl - buf) + 1;
+			if (base + start >= r.span.to) {
+				size_t last = end;	/* after the buffer's last newline */
+
+				while (buf[last - 1] != '\n')
+					last--;
+				span_check(&r, buf, start, last, base);
+			}
 		} else if (!eof && end - start < READ_SIZE) {
 			ssize_t n;
 
@@ -376,5 +494,6 @@ out:
 	free(r.bytes);
 	free(r.offs);
 	free(r.fields);
+	free(r.span.edges);
 	return ret;
 }

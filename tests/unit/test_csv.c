@@ -356,6 +356,71 @@ START_TEST(test_spaces_never_trimmed_random)
 }
 END_TEST
 
+/* The checks run over each read's whole lines at once (csv_reader.c, struct
+ * span): over 3 MB, so over several reads and lines cut by a read's end,
+ * fields with and without spaces and tabs at their edges, quoted ones with
+ * a newline inside, read exactly as libcsv reads them with nothing trimmed;
+ * then a NUL or a byte that is not UTF-8 on a line far into the file is
+ * reported for that line, and only there. */
+START_TEST(test_checks_hold_across_reads)
+{
+	static const char *const tok[] = { "ab", " ab", "ab ", "a b", "\t", " ", "",
+					   "\"a b\"", "\" x\"", "\"a\nb\"", "\"q \"\"\"", "xyzzy" };
+	static const char bad[] = { '\0', '\xff' };
+	static const char *const what[] = { "NUL byte", "invalid UTF-8" };
+	size_t cap = 3 * 1024 * 1024 + 256, len = 0, at;
+	char *dir = make_tmpdir(), path[4096], want[4200];
+	char *bytes = malloc(cap);
+	unsigned long long x = 0x2545f4914f6cdd1dULL;
+	struct collected c = {0};
+	struct diag d;
+	json_t *ref;
+	long line;
+	int b;
+
+	snprintf(path, sizeof path, "%s/t.csv", dir);
+	len += (size_t)snprintf(bytes, cap, "f,g,h\n");
+	while (len < cap - 256) {
+		for (int f = 0; f < 3; f++) {
+			const char *t;
+
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			t = tok[x % (sizeof(tok) / sizeof(*tok))];
+			memcpy(bytes + len, t, strlen(t));
+			len += strlen(t);
+			bytes[len++] = f < 2 ? ',' : '\n';
+		}
+	}
+	write_file(dir, "t.csv", bytes, len);
+	ref = ref_parse(bytes, len);
+	ck_assert_ptr_nonnull(ref);
+	ck_assert_msg(read_all(path, &c, &d, NULL) == 0, "%s", d.msg);
+	ck_assert_msg(json_equal(ref, c.records), "records differ from libcsv's");
+	ck_assert_int_gt(json_array_size(c.records), 100000);
+	json_decref(ref);
+	collected_free(&c);
+
+	/* a fault in the first field of the line after 2.5 MB */
+	at = 5 * 512 * 1024;
+	while (bytes[at - 1] != '\n')
+		at++;
+	line = 1;
+	for (size_t i = 0; i < at; i++)
+		line += bytes[i] == '\n';
+	for (b = 0; b < 2; b++) {
+		char keep = bytes[at];
+
+		bytes[at] = bad[b];
+		write_file(dir, "t.csv", bytes, len);
+		snprintf(want, sizeof want, "%s:%ld: %s", path, line, what[b]);
+		ck_assert_str_eq(error_of(path), want);
+		bytes[at] = keep;
+	}
+	free(bytes);
+	remove_tree(dir);
+}
+END_TEST
+
 /* Write "h...h,b\n" (h letters), then k x's and the tail bytes, as t.csv. */
 static void write_line_case(const char *dir, int h, int k, const char *tail, size_t tlen)
 {
@@ -880,6 +945,7 @@ static Suite *csv_suite(void)
 
 	tcase_add_test(spaces, test_spaces_never_trimmed_random);
 	tcase_add_test(spaces, test_line_scan_word_positions);
+	tcase_add_test(spaces, test_checks_hold_across_reads);
 	tcase_set_timeout(spaces, 120);
 	suite_add_tcase(s, spaces);
 
