@@ -289,7 +289,8 @@ static void span_check(struct reader *r, const char *buf, size_t a, size_t b, ui
 	sp->nul = z ? base + (uint64_t)(z - buf) : NO_FAULT;
 	sp->nedges = sp->next = 0;
 	/* the first block byte by byte (its first byte has no byte before it
-	 * in the buffer); then with the bytes before and after each */
+	 * in the buffer); then trimmed_between's test on 16 bytes at once,
+	 * against the bytes before and after them */
 	i = b - a < 16 ? b : a + 16;
 	span_edges(sp, s, a, a, i, base);
 	for (; i + 17 <= b; i += 16) {
