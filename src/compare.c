@@ -387,63 +387,73 @@ static void spin_unlock(atomic_flag *f)
  * (1 byte), bytes; or 3, length (4 bytes), bytes (a string).  Equal keys
  * under the value rules have equal encodings. */
 
-static int kput(struct side *sd, size_t *len, const void *p, size_t n)
+/* Room enough for the encoding of key cells: at most 7 bytes of header
+ * per cell beside its bytes (a number has no more digits than bytes). */
+static size_t key_room(const struct cell *cells, size_t nkey)
 {
-	if (*len + n > MAX_KEY)
-		return -1;
-	if (*len + n > sd->kcap) {
-		sd->kcap = sd->kcap ? sd->kcap * 2 : 256;
-		while (sd->kcap < *len + n)
-			sd->kcap *= 2;
-		sd->kbuf = xrealloc(sd->kbuf, sd->kcap);
-	}
-	memcpy(sd->kbuf + *len, p, n);
-	*len += n;
-	return 0;
+	size_t i, room = 0;
+
+	for (i = 0; i < nkey; i++)
+		room += 7 + (cells[i].s ? cells[i].len : 0);
+	return room;
 }
 
-/* Encode the current row's key cells into sd->kbuf.  -1 when too long. */
-static int encode_key(struct side *sd, const struct cell *cells, size_t nkey, size_t *klen)
+/* Encode key cells into out, which has key_room() bytes; the length. */
+static size_t encode_key_to(unsigned char *out, const struct cell *cells, size_t nkey)
 {
 	size_t i, len = 0;
 
 	for (i = 0; i < nkey; i++) {
 		const struct cell *k = &cells[i];
 		struct cv_num n;
-		unsigned char hdr[8];
 
 		if (!k->s) {
-			hdr[0] = 0;
-			if (kput(sd, &len, hdr, 1) < 0)
-				return -1;
+			out[len++] = 0;
 		} else if (k->len > 0 && ((k->s[0] >= '0' && k->s[0] <= '9') || k->s[0] == '-') &&
 			   cv_parse(k->s, k->len, &n)) {
 			int32_t e = n.exp;
 
-			hdr[0] = 1;
-			hdr[1] = (unsigned char)(n.sign + 1);
-			memcpy(hdr + 2, &e, 4);
-			hdr[6] = n.ndigits;
-			if (kput(sd, &len, hdr, 7) < 0 || kput(sd, &len, n.digits, n.ndigits) < 0)
-				return -1;
+			out[len] = 1;
+			out[len + 1] = (unsigned char)(n.sign + 1);
+			memcpy(out + len + 2, &e, 4);
+			out[len + 6] = n.ndigits;
+			memcpy(out + len + 7, n.digits, n.ndigits);
+			len += 7 + (size_t)n.ndigits;
 		} else if (k->len < 256) {
-			hdr[0] = 2;
-			hdr[1] = (unsigned char)k->len;
-			if (kput(sd, &len, hdr, 2) < 0 || kput(sd, &len, k->s, k->len) < 0)
-				return -1;
+			out[len] = 2;
+			out[len + 1] = (unsigned char)k->len;
+			memcpy(out + len + 2, k->s, k->len);
+			len += 2 + k->len;
 		} else {
 			uint32_t l = (uint32_t)k->len;
 
-			if (k->len > MAX_KEY)
-				return -1;
-			hdr[0] = 3;
-			memcpy(hdr + 1, &l, 4);
-			if (kput(sd, &len, hdr, 5) < 0 || kput(sd, &len, k->s, k->len) < 0)
-				return -1;
+			out[len] = 3;
+			memcpy(out + len + 1, &l, 4);
+			memcpy(out + len + 5, k->s, k->len);
+			len += 5 + k->len;
 		}
 	}
-	*klen = len;
-	return 0;
+	return len;
+}
+
+/* Encode the current row's key cells into sd->kbuf.  -1 when longer than
+ * MAX_KEY bytes. */
+static int encode_key(struct side *sd, const struct cell *cells, size_t nkey, size_t *klen)
+{
+	size_t i, room;
+
+	for (i = 0; i < nkey; i++)
+		if (cells[i].s && cells[i].len > MAX_KEY)
+			return -1;
+	room = key_room(cells, nkey);
+	if (room > sd->kcap) {
+		sd->kcap = sd->kcap ? sd->kcap : 256;
+		while (sd->kcap < room)
+			sd->kcap *= 2;
+		sd->kbuf = xrealloc(sd->kbuf, sd->kcap);
+	}
+	*klen = encode_key_to(sd->kbuf, cells, nkey);
+	return *klen > MAX_KEY ? -1 : 0;
 }
 
 /* Order of two byte strings: by their bytes, then the shorter first. */
@@ -694,17 +704,20 @@ static int dup_error(struct side *sd, const struct pend *p, uint64_t first)
 }
 
 /* Hash the current row (sd->cells) into p.  pos: where the row is (offset
- * or row number); line: its line or row number for messages.  The key
- * stays in sd->kbuf unless inline is set and it fits p. */
-static int prepare_row(struct side *sd, struct pend *p, uint64_t pos, long long line,
-		       bool inline_key)
+ * or row number); line: its line or row number for messages.  The key is
+ * encoded in p when it fits there (most keys, straight away), else it
+ * stays in sd->kbuf. */
+static int prepare_row(struct side *sd, struct pend *p, uint64_t pos, long long line)
 {
 	struct cmp *c = sd->c;
 	const struct cell *cells = sd->cells;
 	uint64_t digest = 0;
 	size_t klen, j;
 
-	if (encode_key(sd, cells, c->nkey, &klen) < 0) {
+	if (key_room(cells, c->nkey) <= KEY_INLINE) {
+		klen = encode_key_to(p->inl, cells, c->nkey);
+		p->key = p->inl;
+	} else if (encode_key(sd, cells, c->nkey, &klen) < 0) {
 		struct strbuf sb;
 
 		sb_init(&sb);
@@ -713,8 +726,13 @@ static int prepare_row(struct side *sd, struct pend *p, uint64_t pos, long long 
 			   sb.buf, sd->path ? "line" : "row", line, MAX_KEY);
 		sb_release(&sb);
 		return -1;
+	} else if (klen <= KEY_INLINE) {
+		memcpy(p->inl, sd->kbuf, klen);
+		p->key = p->inl;
+	} else {
+		p->key = sd->kbuf;
 	}
-	p->h = cv_hash(sd->kbuf, klen, KEY_SEED);
+	p->h = cv_hash(p->key, klen, KEY_SEED);
 	for (j = 0; j < c->ncmp; j++)
 		digest = cv_mix(digest, cv_hash_value(cells[c->nkey + j].s, cells[c->nkey + j].len));
 	p->digest = digest;
@@ -730,12 +748,6 @@ static int prepare_row(struct side *sd, struct pend *p, uint64_t pos, long long 
 	p->pos = pos;
 	p->line = line;
 	p->klen = (uint32_t)klen;
-	if (inline_key && klen <= KEY_INLINE) {
-		memcpy(p->inl, sd->kbuf, klen);
-		p->key = p->inl;
-	} else {
-		p->key = sd->kbuf;
-	}
 	return 0;
 }
 
@@ -913,7 +925,7 @@ static int csv_row(void *ctx, const struct csv_record *rec)
 	if (drain(sd, PIPE - 1) < 0)
 		return -1;
 	p = &sd->ring[sd->nring % PIPE];
-	if (prepare_row(sd, p, rec->offset, rec->line, true) < 0)
+	if (prepare_row(sd, p, rec->offset, rec->line) < 0)
 		return -1;
 	return ring_push(sd, p);
 }
@@ -963,7 +975,7 @@ static int query_row(void *ctx, size_t ncols, const struct cell *cells)
 	if (drain(sd, PIPE - 1) < 0)
 		return -1;
 	p = &sd->ring[sd->nring % PIPE];
-	if (prepare_row(sd, p, (uint64_t)sd->rowno, sd->rowno, true) < 0)
+	if (prepare_row(sd, p, (uint64_t)sd->rowno, sd->rowno) < 0)
 		return -1;
 	save_query_key(sd, sd->nring % PIPE);
 	return ring_push(sd, p);

@@ -424,6 +424,74 @@ START_TEST(numeric_keys_match_numerically)
 }
 END_TEST
 
+/* A key of n bytes: "k", then x's, then one letter that tells keys of the
+ * same length apart (a key of one byte is that letter). */
+static void put_key(FILE *fp, size_t n, char tag)
+{
+	if (n > 1)
+		fputc('k', fp);
+	for (size_t i = 2; i < n; i++)
+		fputc('x', fp);
+	fputc(tag, fp);
+}
+
+/* Keys of every length around the ring's 64 inline bytes (an encoded text
+ * key is 2 bytes longer than the text, and 5 from 256 bytes on) and up to
+ * the 65,535-byte limit match across the sides like any other; one byte
+ * more is an error naming the key's line. */
+START_TEST(keys_of_every_length_match)
+{
+	static const size_t lens[] = { 1, 2, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 65, 100,
+				       253, 254, 255, 256, 300, 4096, 65530 };
+	const size_t n = sizeof(lens) / sizeof(*lens);
+	char path[128];
+	struct fx f;
+	FILE *fp;
+	int s;
+
+	fx_init(&f);
+	for (s = 0; s < 2; s++) {
+		snprintf(path, sizeof(path), "%s/%s.csv", f.dir, s ? "r" : "l");
+		fp = fopen(path, "wb");
+		ck_assert_ptr_nonnull(fp);
+		fputs("id,v\n", fp);
+		/* the right side in the other order; on it, a is missing from
+		 * the 57-byte key, b changed on the 62-byte one, c extra on 256 */
+		for (size_t k = 0; k < n; k++) {
+			size_t i = s ? n - 1 - k : k;
+
+			put_key(fp, lens[i], 'a');
+			fputs(",same\n", fp);
+			if (!(s && lens[i] == 57)) {
+				put_key(fp, lens[i], 'b');
+				fputs(s && lens[i] == 62 ? ",new\n" : ",old\n", fp);
+			}
+			if (s && lens[i] == 256) {
+				put_key(fp, lens[i], 'c');
+				fputs(",more\n", fp);
+			}
+		}
+		fclose(fp);
+	}
+	fx_run(&f);
+	assert_findings(&f, 1, 1, 1);
+	fx_done(&f);
+
+	fx_init(&f);
+	snprintf(path, sizeof(path), "%s/l.csv", f.dir);
+	fp = fopen(path, "wb");
+	ck_assert_ptr_nonnull(fp);
+	fputs("id,v\nk,1\n", fp);
+	put_key(fp, 65531, 'a');
+	fputs(",2\n", fp);
+	fclose(fp);
+	fx_file(&f, "r", "id,v\nk,1\n");
+	ck_assert_int_eq(fx_run(&f), -1);
+	ck_assert_msg(strstr(f.d.msg, "at line 3 is longer than 65535 bytes"), "%s", f.d.msg);
+	fx_done(&f);
+}
+END_TEST
+
 /* ---- errors ------------------------------------------------------------ */
 
 START_TEST(duplicate_key_names_key_and_lines)
@@ -769,6 +837,7 @@ static Suite *compare_suite(void)
 	tcase_add_test(tc, default_columns_are_the_shared_ones);
 	tcase_add_test(tc, several_differing_columns_are_one_sample);
 	tcase_add_test(tc, numeric_keys_match_numerically);
+	tcase_add_test(tc, keys_of_every_length_match);
 	tcase_add_test(tc, duplicate_key_names_key_and_lines);
 	tcase_add_test(tc, duplicate_key_on_the_right);
 	tcase_add_test(tc, missing_key_column_is_an_error);
