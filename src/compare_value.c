@@ -25,7 +25,9 @@ bool cv_parse(const char *s, size_t len, struct cv_num *n)
 	long long e10 = 0, exp;
 	bool neg = false;
 
-	if (len == 0)
+	/* every number ends in a digit: dates, times and codes that begin
+	 * with one are turned away without a walk */
+	if (len == 0 || !is_digit(s[len - 1]))
 		return false;
 	if (s[0] == '-') {
 		neg = true;

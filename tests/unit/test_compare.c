@@ -276,6 +276,9 @@ START_TEST(value_rules_in_isolation)
 	ck_assert(!cv_num_within(&a, &b, &t));	/* beyond 37 digits: long double */
 	ck_assert(cv_num_cmp(&b, &a) < 0);
 	ck_assert(!cv_parse("1e", 2, &a) && !cv_parse(".5", 2, &a) && !cv_parse("00", 2, &a));
+	ck_assert(!cv_parse("1.", 2, &a) && !cv_parse("1e+", 3, &a) && !cv_parse("-", 1, &a));
+	ck_assert(!cv_parse("2025-02-05", 10, &a) && !cv_parse("12:30", 5, &a));
+	ck_assert(cv_parse("-5", 2, &a) && cv_parse("7", 1, &a) && cv_parse("1E+7", 4, &a));
 }
 END_TEST
 
