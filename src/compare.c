@@ -409,8 +409,7 @@ static size_t encode_key_to(unsigned char *out, const struct cell *cells, size_t
 
 		if (!k->s) {
 			out[len++] = 0;
-		} else if (k->len > 0 && ((k->s[0] >= '0' && k->s[0] <= '9') || k->s[0] == '-') &&
-			   cv_parse(k->s, k->len, &n)) {
+		} else if (cv_parse(k->s, k->len, &n)) {
 			int32_t e = n.exp;
 
 			out[len] = 1;
@@ -447,10 +446,12 @@ static int encode_key(struct side *sd, const struct cell *cells, size_t nkey, si
 			return -1;
 	room = key_room(cells, nkey);
 	if (room > sd->kcap) {
-		sd->kcap = sd->kcap ? sd->kcap : 256;
-		while (sd->kcap < room)
-			sd->kcap *= 2;
-		sd->kbuf = xrealloc(sd->kbuf, sd->kcap);
+		size_t cap = sd->kcap ? sd->kcap : 256;
+
+		while (cap < room)
+			cap *= 2;
+		sd->kbuf = xrealloc(sd->kbuf, cap);
+		sd->kcap = cap;
 	}
 	*klen = encode_key_to(sd->kbuf, cells, nkey);
 	return *klen > MAX_KEY ? -1 : 0;
