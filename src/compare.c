@@ -409,7 +409,7 @@ static size_t encode_key_to(unsigned char *out, const struct cell *cells, size_t
 
 		if (!k->s) {
 			out[len++] = 0;
-		} else if (cv_parse(k->s, k->len, &n)) {
+		} else if (cv_may_be_number(k->s, k->len) && cv_parse(k->s, k->len, &n)) {
 			int32_t e = n.exp;
 
 			out[len] = 1;

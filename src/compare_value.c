@@ -25,9 +25,7 @@ bool cv_parse(const char *s, size_t len, struct cv_num *n)
 	long long e10 = 0, exp;
 	bool neg = false;
 
-	/* every number ends in a digit: dates, times and codes that begin
-	 * with one are turned away without a walk */
-	if (len == 0 || !is_digit(s[len - 1]))
+	if (!cv_may_be_number(s, len))
 		return false;
 	if (s[0] == '-') {
 		neg = true;
@@ -195,11 +193,6 @@ bool cv_num_within(const struct cv_num *a, const struct cv_num *b, const struct 
 	return fabsl(to_ld(a) - to_ld(b)) <= to_ld(tol);
 }
 
-static bool may_be_number(const char *s, size_t len)
-{
-	return len > 0 && (is_digit(s[0]) || s[0] == '-');
-}
-
 /* Contract in compare_value.h. */
 bool cv_equal(const char *a, size_t alen, const char *b, size_t blen,
 	      const struct cv_num *tol)
@@ -210,7 +203,7 @@ bool cv_equal(const char *a, size_t alen, const char *b, size_t blen,
 		return a == b;
 	if (alen == blen && memcmp(a, b, alen) == 0)
 		return true;
-	if (!may_be_number(a, alen) || !may_be_number(b, blen))
+	if (!cv_may_be_number(a, alen) || !cv_may_be_number(b, blen))
 		return false;
 	if (!cv_parse(a, alen, &x) || !cv_parse(b, blen, &y))
 		return false;
@@ -291,7 +284,7 @@ uint64_t cv_hash_value(const char *s, size_t len)
 
 	if (!s)
 		return SEED_NULL;
-	if (may_be_number(s, len) && cv_parse(s, len, &n)) {
+	if (cv_may_be_number(s, len) && cv_parse(s, len, &n)) {
 		uint64_t h = cv_hash(n.digits, n.ndigits, SEED_NUM);
 
 		return cv_mix(h, (uint64_t)(int64_t)n.exp * 4 + (uint64_t)(n.sign + 1));

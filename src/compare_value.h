@@ -32,6 +32,15 @@ struct cv_num {
  * beyond the canonical range): compare it as a string. */
 bool cv_parse(const char *s, size_t len, struct cv_num *n);
 
+/* Whether s[0..len) may be a number at all (it begins with a digit or a
+ * minus and ends with a digit): the test to make before calling cv_parse
+ * on every row, which most text fails at once. */
+static inline bool cv_may_be_number(const char *s, size_t len)
+{
+	return len > 0 && ((s[0] >= '0' && s[0] <= '9') || s[0] == '-') && s[len - 1] >= '0' &&
+	       s[len - 1] <= '9';
+}
+
 /* Exact equality of two canonical numbers. */
 bool cv_num_equal(const struct cv_num *a, const struct cv_num *b);
 
