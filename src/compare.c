@@ -268,24 +268,50 @@ static void huge_free(struct bigmem *m)
 	m->base = NULL;
 }
 
-/* A new zeroed entry in side's arena; REF_EMPTY when the arena is full. */
+/* Fault memory in now, writable, without changing what it holds (no-op
+ * where the kernel cannot). */
+static void prefault(void *p, size_t len)
+{
+#ifdef MADV_POPULATE_WRITE
+	madvise(p, len, MADV_POPULATE_WRITE);
+#else
+	(void)p;
+	(void)len;
+#endif
+}
+
+/* Make sure side's arena can take an entry of klen key bytes: a new chunk,
+ * faulted in here, when the last one is full.  Called before the stripe
+ * lock is taken: zeroing fresh memory (2 MiB pages) takes milliseconds in
+ * a virtual machine whose host took it back, and the other reader would
+ * wait that long on the lock.  When the arena cannot grow, entry_new
+ * says so. */
+static void arena_reserve(struct cmp *c, int side, size_t klen)
+{
+	struct earena *ea = c->ea[side];
+	unsigned char *chunk;
+
+	if (ea->nchunks > 0 && ea->used[ea->nchunks - 1] + entry_size(klen) <= CHUNK_SIZE)
+		return;
+	if (ea->nchunks == MAX_CHUNKS || !(chunk = huge_alloc(CHUNK_SIZE, &ea->maps[ea->nchunks])))
+		return;
+	prefault(chunk, CHUNK_SIZE);
+	/* published to the other reader under a stripe lock, later */
+	__atomic_store_n(&ea->chunks[ea->nchunks], chunk, __ATOMIC_RELAXED);
+	ea->used[ea->nchunks] = CHUNK_START;
+	ea->nchunks++;
+}
+
+/* A new zeroed entry in side's arena (arena_reserve made room); REF_EMPTY
+ * when the arena is full. */
 static uint32_t entry_new(struct cmp *c, int side, size_t klen, struct entry **out)
 {
 	struct earena *ea = c->ea[side];
 	size_t size = entry_size(klen);
 	uint64_t off;
 
-	if (ea->nchunks == 0 || ea->used[ea->nchunks - 1] + size > CHUNK_SIZE) {
-		unsigned char *chunk;
-
-		if (ea->nchunks == MAX_CHUNKS ||
-		    !(chunk = huge_alloc(CHUNK_SIZE, &ea->maps[ea->nchunks])))
-			return REF_EMPTY;
-		/* published to the other reader under a stripe lock, later */
-		__atomic_store_n(&ea->chunks[ea->nchunks], chunk, __ATOMIC_RELAXED);
-		ea->used[ea->nchunks] = CHUNK_START;
-		ea->nchunks++;
-	}
+	if (ea->nchunks == 0 || ea->used[ea->nchunks - 1] + size > CHUNK_SIZE)
+		return REF_EMPTY;
 	off = (uint64_t)(ea->nchunks - 1) * CHUNK_SIZE + ea->used[ea->nchunks - 1];
 	*out = (struct entry *)(ea->chunks[ea->nchunks - 1] + ea->used[ea->nchunks - 1]);
 	ea->used[ea->nchunks - 1] += size;
@@ -356,12 +382,8 @@ static void presize(struct cmp *c, uint64_t keys)
  * core should not wait for it. */
 static void populate(struct cmp *c)
 {
-#ifdef MADV_POPULATE_WRITE
 	if (c->slots_all)
-		madvise(c->slots_all, c->slots_size, MADV_POPULATE_WRITE);
-#else
-	(void)c;
-#endif
+		prefault(c->slots_all, c->slots_size);
 }
 
 static void spin_lock(atomic_flag *f)
@@ -763,6 +785,7 @@ static int commit_row(struct side *sd, const struct pend *p)
 	struct slock *sl = &c->slocks[p->h >> (64 - STRIPE_BITS)];
 	struct entry *e = NULL;
 
+	arena_reserve(c, sd->idx, p->klen);
 	spin_lock(&sl->lock);
 	if (!st->slots)
 		stripe_grow(st);
