@@ -32,10 +32,11 @@
 #    memory is touched and freed (scan warm), so that every tool starts
 #    alike: on a virtual machine whose host takes idle memory back, a first
 #    touch costs 1-5 ns a byte, and a tool would otherwise be charged or
-#    spared that by whatever ran before it (WARM=0: no warming).  Two floors are timed beside them (tests/bench/scan.c,
-#    one core, both files; they find nothing, so only their record and
-#    field counts are checked against each other): "scan", a bare
-#    quote-aware byte loop, and "libcsv", csv_parse alone.
+#    spared that by whatever ran before it (WARM=0: no warming).  Two
+#    floors are timed beside them (tests/bench/scan.c, one core, both
+#    files; they find nothing, so only their record and field counts are
+#    checked against each other): "scan", a bare quote-aware byte loop,
+#    and "libcsv", csv_parse alone.
 # 3. Prints: tool, rows, median wall s, median CPU s (user + sys), peak RSS
 #    MB (largest of the runs) and the tool's median wall time divided by
 #    recon's (above 1: recon is faster; for a floor, 0.5 means recon takes
