@@ -14,7 +14,7 @@
  * its group and three flags (seen on the left, seen on the right, digests
  * differ).  The first side to bring a key creates its entry; the other side
  * finds it and compares digests.  So memory is one entry per distinct key
- * (32 bytes plus the encoded key, rounded to 8, and about 12 bytes of
+ * (25 bytes plus the encoded key, rounded to 4, and about 13 bytes of
  * index) whatever the width of the rows, and nothing more of either side.
  *
  * The table is split into 4096 stripes, each with its own spin lock, so the
@@ -67,7 +67,8 @@
 #define CHUNK_BITS 23
 #define CHUNK_SIZE ((size_t)1 << CHUNK_BITS)	/* bytes of entries per chunk */
 #define MAX_CHUNKS 1024				/* 8 GiB of entries per side */
-#define CHUNK_START 4				/* so that no entry has ref 0 */
+#define CHUNK_START 64				/* no entry has ref 0; 32-byte entries
+					   keep to one cache line each */
 #define REF_EMPTY 0
 #define HUGE_PAGE ((size_t)1 << 21)
 #define BATCH 16				/* rows whose prefetches go together */
@@ -406,8 +407,87 @@ static void spin_unlock(atomic_flag *f)
 /* ---- keys ----------------------------------------------------------------
  * An encoded key is, per key column: 0 (NULL); or 1, sign + 1, exponent (4
  * bytes), digit count, digits (a number in canonical form); or 2, length
- * (1 byte), bytes; or 3, length (4 bytes), bytes (a string).  Equal keys
- * under the value rules have equal encodings. */
+ * (1 byte), bytes; or 3, length (4 bytes), bytes (a string); or, for a
+ * whole number below 10^19 in size (most keys), INT_POS | L or INT_NEG | L
+ * and the L bytes of its magnitude, least significant first (L = 0 for
+ * zero).  Each value has one form, so equal keys under the value rules
+ * have equal encodings; the compact one keeps an entry of two integer key
+ * columns at 32 bytes where the canonical digits took 50. */
+#define INT_POS 0x10
+#define INT_NEG 0x20
+#define INT_MAX_DIGITS 19		/* 10^19 - 1 < 2^64 */
+
+/* The compact form of a whole number into out; its length (at most 9). */
+static size_t encode_int(unsigned char *out, bool neg, uint64_t v)
+{
+	size_t l = 0;
+
+	for (; v; v >>= 8)
+		out[1 + l++] = (unsigned char)v;
+	out[0] = (unsigned char)((neg && l ? INT_NEG : INT_POS) | l);
+	return 1 + l;
+}
+
+/* A cell written as a plain whole number (-?(0|[1-9][0-9]*), at most 19
+ * digits) in compact form into out; 0 for any other cell.  cv_parse gives
+ * such a number the same value, without the canonical digits. */
+static size_t encode_plain_int(unsigned char *out, const char *s, size_t len)
+{
+	size_t i = s[0] == '-';
+	uint64_t v = 0;
+
+	if (len - i == 0 || len - i > INT_MAX_DIGITS || (s[i] == '0' && len - i > 1))
+		return 0;
+	for (; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	return encode_int(out, s[0] == '-', v);
+}
+
+/* A canonical number in compact form into out when it is whole and below
+ * 10^19 in size; 0 otherwise. */
+static size_t encode_num_int(unsigned char *out, const struct cv_num *n)
+{
+	uint64_t v = 0;
+	int32_t i;
+
+	if (n->sign == 0)
+		return encode_int(out, false, 0);
+	if (n->exp < n->ndigits || n->exp > INT_MAX_DIGITS)
+		return 0;
+	for (i = 0; i < n->exp; i++)
+		v = v * 10 + (uint64_t)(i < n->ndigits ? n->digits[i] - '0' : 0);
+	return encode_int(out, n->sign < 0, v);
+}
+
+/* The canonical form of a compact whole number (see encode_int). */
+static void decode_int(const unsigned char *p, struct cv_num *n)
+{
+	size_t l = p[0] & 0x0f, i;
+	uint64_t v = 0;
+	char buf[24];
+	int nd = 0;
+
+	for (i = l; i > 0; i--)
+		v = v << 8 | p[i];
+	if (v == 0) {
+		n->sign = 0;
+		n->exp = 0;
+		n->ndigits = 0;
+		return;
+	}
+	for (; v; v /= 10)
+		buf[nd++] = (char)('0' + v % 10);	/* least significant first */
+	n->sign = (p[0] & 0xf0) == INT_NEG ? -1 : 1;
+	n->exp = nd;
+	for (i = 0; i < (size_t)nd && buf[i] == '0'; i++)
+		;	/* trailing zeros are not significant */
+	n->ndigits = (uint8_t)(nd - (int)i);
+	for (int k = 0; k < n->ndigits; k++)
+		n->digits[k] = buf[nd - 1 - k];
+}
 
 /* Room enough for the encoding of key cells: at most 7 bytes of header
  * per cell beside its bytes (a number has no more digits than bytes). */
@@ -420,26 +500,43 @@ static size_t key_room(const struct cell *cells, size_t nkey)
 	return room;
 }
 
+/* A number cell's encoding into out, compact when it can be; 0 when the
+ * cell is text. */
+static size_t encode_number(unsigned char *out, const char *s, size_t len)
+{
+	struct cv_num n;
+	size_t m;
+	int32_t e;
+
+	if (!cv_may_be_number(s, len))
+		return 0;
+	if ((m = encode_plain_int(out, s, len)) > 0)
+		return m;
+	if (!cv_parse(s, len, &n))
+		return 0;
+	if ((m = encode_num_int(out, &n)) > 0)
+		return m;
+	e = n.exp;
+	out[0] = 1;
+	out[1] = (unsigned char)(n.sign + 1);
+	memcpy(out + 2, &e, 4);
+	out[6] = n.ndigits;
+	memcpy(out + 7, n.digits, n.ndigits);
+	return 7 + (size_t)n.ndigits;
+}
+
 /* Encode key cells into out, which has key_room() bytes; the length. */
 static size_t encode_key_to(unsigned char *out, const struct cell *cells, size_t nkey)
 {
-	size_t i, len = 0;
+	size_t i, m, len = 0;
 
 	for (i = 0; i < nkey; i++) {
 		const struct cell *k = &cells[i];
-		struct cv_num n;
 
 		if (!k->s) {
 			out[len++] = 0;
-		} else if (cv_may_be_number(k->s, k->len) && cv_parse(k->s, k->len, &n)) {
-			int32_t e = n.exp;
-
-			out[len] = 1;
-			out[len + 1] = (unsigned char)(n.sign + 1);
-			memcpy(out + len + 2, &e, 4);
-			out[len + 6] = n.ndigits;
-			memcpy(out + len + 7, n.digits, n.ndigits);
-			len += 7 + (size_t)n.ndigits;
+		} else if ((m = encode_number(out + len, k->s, k->len)) > 0) {
+			len += m;
 		} else if (k->len < 256) {
 			out[len] = 2;
 			out[len + 1] = (unsigned char)k->len;
@@ -499,6 +596,11 @@ static const unsigned char *decode_field(const unsigned char *p, struct kfield *
 {
 	uint32_t l;
 
+	if ((*p & 0xf0) == INT_POS || (*p & 0xf0) == INT_NEG) {
+		f->type = 1;
+		decode_int(p, &f->num);
+		return p + 1 + (*p & 0x0f);
+	}
 	switch (*p) {
 	case 0:
 		f->type = 0;

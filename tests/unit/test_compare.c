@@ -427,6 +427,32 @@ START_TEST(numeric_keys_match_numerically)
 }
 END_TEST
 
+/* Whole numbers below 10^19 are keyed in a compact form and the others by
+ * their canonical digits: a key matches in any written form on either
+ * side of that line, and samples order the two forms by value. */
+START_TEST(whole_number_keys_match_in_any_form)
+{
+	struct fx f;
+
+	fx_init(&f);
+	fx_file(&f, "l",
+		"id,v\n1000,a\n-0,b\n9999999999999999999,c\n10000000000000000000,d\n-42,e\n"
+		"18446744073709551616,f\n5,g\n100,h\n-9999999999999999999,i\n255,j\n256,k\n");
+	fx_file(&f, "r",
+		"id,v\n1e3,a\n0.0,b\n9.999999999999999999e18,c\n1e19,d\n-4.2e1,e\n"
+		"1.8446744073709551616e19,f\n12345678901234567890,x\n3.5,y\n100.0,H\n"
+		"-9999999999999999999.0,i\n2.55e2,j\n25.6e1,k\n-5,z\n");
+	fx_run(&f);
+	assert_findings(&f, 1, 3, 1);
+	assert_sample(&f.cr, 0, "missing|5|\\N|\\N|\\N");
+	assert_sample(&f.cr, 1, "extra|-5|\\N|\\N|\\N");
+	assert_sample(&f.cr, 2, "extra|3.5|\\N|\\N|\\N");
+	assert_sample(&f.cr, 3, "extra|12345678901234567890|\\N|\\N|\\N");
+	assert_sample(&f.cr, 4, "changed|100|v|h|H");
+	fx_done(&f);
+}
+END_TEST
+
 /* A key of n bytes: "k", then x's, then one letter that tells keys of the
  * same length apart (a key of one byte is that letter). */
 static void put_key(FILE *fp, size_t n, char tag)
@@ -840,6 +866,7 @@ static Suite *compare_suite(void)
 	tcase_add_test(tc, default_columns_are_the_shared_ones);
 	tcase_add_test(tc, several_differing_columns_are_one_sample);
 	tcase_add_test(tc, numeric_keys_match_numerically);
+	tcase_add_test(tc, whole_number_keys_match_in_any_form);
 	tcase_add_test(tc, keys_of_every_length_match);
 	tcase_add_test(tc, duplicate_key_names_key_and_lines);
 	tcase_add_test(tc, duplicate_key_on_the_right);
