@@ -137,6 +137,16 @@ static void assert_sample(const struct check_result *cr, size_t i, const char *w
 	ck_assert_str_eq(got, want);
 }
 
+/* Exactly these samples, in this order (want ends with NULL). */
+static void assert_samples(const struct check_result *cr, const char *const *want)
+{
+	size_t n = 0;
+
+	for (; want[n]; n++)
+		assert_sample(cr, n, want[n]);
+	ck_assert_uint_eq(cr->nsamples, n);
+}
+
 /* ---- value rules ------------------------------------------------------- */
 
 START_TEST(numbers_compare_numerically)
@@ -333,13 +343,10 @@ START_TEST(findings_per_group)
 	ck_assert_str_eq(f.cr.columns[3], "column");
 	ck_assert_str_eq(f.cr.columns[4], "left");
 	ck_assert_str_eq(f.cr.columns[5], "right");
-	ck_assert_uint_eq(f.cr.nsamples, 6);
-	assert_sample(&f.cr, 0, "missing|t1|u2|\\N|\\N|\\N");
-	assert_sample(&f.cr, 1, "missing|t2|u1|\\N|\\N|\\N");
-	assert_sample(&f.cr, 2, "extra|t1|u7|\\N|\\N|\\N");
-	assert_sample(&f.cr, 3, "extra|t4|u9|\\N|\\N|\\N");
-	assert_sample(&f.cr, 4, "changed|t1|u3|name|HR|People");
-	assert_sample(&f.cr, 5, "changed|t3|u1|region|eu|us");
+	assert_samples(&f.cr, (const char *const[]){
+		"missing|t1|u2|\\N|\\N|\\N", "missing|t2|u1|\\N|\\N|\\N",
+		"extra|t1|u7|\\N|\\N|\\N", "extra|t4|u9|\\N|\\N|\\N",
+		"changed|t1|u3|name|HR|People", "changed|t3|u1|region|eu|us", NULL });
 	fx_done(&f);
 }
 END_TEST
@@ -444,11 +451,9 @@ START_TEST(whole_number_keys_match_in_any_form)
 		"-9999999999999999999.0,i\n2.55e2,j\n25.6e1,k\n-5,z\n");
 	fx_run(&f);
 	assert_findings(&f, 1, 3, 1);
-	assert_sample(&f.cr, 0, "missing|5|\\N|\\N|\\N");
-	assert_sample(&f.cr, 1, "extra|-5|\\N|\\N|\\N");
-	assert_sample(&f.cr, 2, "extra|3.5|\\N|\\N|\\N");
-	assert_sample(&f.cr, 3, "extra|12345678901234567890|\\N|\\N|\\N");
-	assert_sample(&f.cr, 4, "changed|100|v|h|H");
+	assert_samples(&f.cr, (const char *const[]){
+		"missing|5|\\N|\\N|\\N", "extra|-5|\\N|\\N|\\N", "extra|3.5|\\N|\\N|\\N",
+		"extra|12345678901234567890|\\N|\\N|\\N", "changed|100|v|h|H", NULL });
 	fx_done(&f);
 }
 END_TEST
