@@ -190,6 +190,7 @@ struct side {
 	struct gdict groups;
 	long long rowno;	/* query sides: rows so far */
 	long long rows;		/* CSV sides: data rows */
+	struct progress progress;	/* query sides (csv_reader has its own) */
 	struct sha256_ctx *sha;
 	char sha256[65];
 	struct pend ring[PIPE];	/* rows in flight */
@@ -1098,6 +1099,7 @@ static int query_row(void *ctx, size_t ncols, const struct cell *cells)
 	for (i = 0; i < sd->nneed; i++)
 		sd->cells[i] = cells[sd->need[i]];
 	sd->rowno++;
+	progress_update(&sd->progress, sd->rowno);
 	if (drain(sd, PIPE - 1) < 0)
 		return -1;
 	p = &sd->ring[sd->nring % PIPE];
@@ -1134,9 +1136,12 @@ static void *side_read(void *arg)
 	} else {
 		struct row_sink sink = { query_skip_header, query_row, sd };
 
+		/* the clock is looked at every 4096 rows */
+		progress_start(&sd->progress, source_progress(sd->src), sd->what, 4096);
 		sd->ret = source_query(sd->qsrc, sd->sql, &sink, &sd->d);
 		if (sd->ret == 0)
 			sd->ret = drain(sd, 0);
+		progress_end(&sd->progress);
 	}
 	if (sd->ret < 0)
 		atomic_store(&sd->c->stop, 1);

@@ -218,14 +218,6 @@ static size_t utf8_cut(const unsigned char *s, size_t len)
 	return len - (i - 1) < need ? i - 1 : len;
 }
 
-static double now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Whether a space or tab between bytes prev and next is one libcsv's
  * default trimming could drop: next to a comma or a CR (which ends a record
  * for libcsv), at a line's start or end, or after a quote. */
@@ -371,8 +363,7 @@ int csv_read_file(const char *path, csv_record_fn fn, void *ctx,
 	struct reader r;
 	struct csv_parser p;
 	bool parser_ready = false, eof = false, bom_checked = false, line_start = true;
-	bool progress = opts && opts->progress && isatty(2);
-	double t0 = 0, last_report = 0;
+	struct progress pr;
 	size_t start = 0, end = 0;
 	uint64_t base = 0;	/* file offset of buf[0] */
 	char *buf = NULL;
@@ -384,6 +375,7 @@ int csv_read_file(const char *path, csv_record_fn fn, void *ctx,
 	r.ctx = ctx;
 	r.d = d;
 	r.line = 1;
+	progress_start(&pr, opts && opts->progress, path, 1);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ENOENT)
@@ -401,8 +393,6 @@ int csv_read_file(const char *path, csv_record_fn fn, void *ctx,
 	csv_set_space_func(&p, keep_spaces);
 	csv_set_blk_size(&p, 4096);
 	buf = xmalloc(READ_SIZE);
-	if (progress)
-		t0 = last_report = now_seconds();
 
 	for (;;) {
 		char *nl;
@@ -442,15 +432,8 @@ int csv_read_file(const char *path, csv_record_fn fn, void *ctx,
 			if (opts && opts->sha && n > 0)
 				sha256_update(opts->sha, buf + end, (size_t)n);
 			end += (size_t)n;
-			if (progress && n > 0) {
-				double t = now_seconds();
-
-				if (t - last_report >= 0.5) {
-					fprintf(stderr, "\rloading %s: %lld rows, %.0f MB/s", path, r.rows,
-						(double)(base + end) / 1e6 / (t - t0));
-					last_report = t;
-				}
-			}
+			if (n > 0)
+				progress_update(&pr, r.rows);
 			continue;
 		} else if (eof) {
 			if (start == end)
@@ -483,8 +466,7 @@ done:
 	}
 	ret = 0;
 out:
-	if (progress)
-		fputs("\r\033[K", stderr);
+	progress_end(&pr);
 	if (opts && opts->rows)
 		*opts->rows = r.rows;
 	if (parser_ready)

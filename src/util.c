@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 
@@ -549,4 +551,57 @@ char *path_join(struct arena *a, const char *dir, const char *rel)
 	while (n > 0 && dir[n - 1] == '/')
 		n--;
 	return arena_printf(a, "%.*s/%s", (int)n, dir, rel);	/* "/" gives "/x" */
+}
+
+/* ---- progress --------------------------------------------------------- */
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void progress_start(struct progress *p, bool show, const char *what, unsigned every)
+{
+	const char *env = getenv("RECON_PROGRESS_DELAY");
+	char *end;
+
+	memset(p, 0, sizeof(*p));
+	p->on = show && isatty(2);
+	if (!p->on)
+		return;
+	p->what = what;
+	p->delay = 0.5;
+	if (env && *env) {
+		double d = strtod(env, &end);
+
+		if (*end == '\0' && d >= 0 && d <= 3600)
+			p->delay = d;
+	}
+	p->every = p->delay > 0 && every > 1 ? every : 1;
+	p->t0 = p->last = now_seconds();
+}
+
+void progress_update(struct progress *p, long long rows)
+{
+	double t;
+
+	if (!p->on || ++p->count < p->every)
+		return;
+	p->count = 0;
+	t = now_seconds();
+	if (t - p->last < p->delay)
+		return;
+	fprintf(stderr, "\rloading %s: %lld rows, %.0f rows/s", p->what, rows,
+		t > p->t0 ? (double)rows / (t - p->t0) : 0.0);
+	p->last = t;
+}
+
+void progress_end(struct progress *p)
+{
+	if (p->on)
+		fputs("\r\033[K", stderr);
+	p->on = false;
 }

@@ -11,6 +11,7 @@
  * struct diag: one error message.  diag_error formats it and returns -1, so a
  *   fallible function reports and fails in one statement.
  * Dates are "YYYY-MM-DD" strings and day numbers (days since 1970-01-01).
+ * struct progress: the "loading ..." line a long read shows on a terminal.
  */
 #ifndef RECON_UTIL_H
 #define RECON_UTIL_H
@@ -128,5 +129,25 @@ int sha256_file_hex(const char *path, char out[65], struct diag *d);
 
 /* Join dir and a relative path ("" or absolute path returned as is). */
 char *path_join(struct arena *a, const char *dir, const char *rel);
+
+/* ---- progress --------------------------------------------------------- */
+
+/* A line on stderr while a long read runs, "\rloading WHAT: N rows, R
+ * rows/s", redrawn at most every RECON_PROGRESS_DELAY seconds (0.5 unless
+ * the environment says otherwise; 0 draws at every update, for tests) and
+ * erased by progress_end.  Every call is a no-op unless progress_start was
+ * told to show it and stderr is a terminal.  what is borrowed until
+ * progress_end.  The clock is read on one update in every (a caller that
+ * updates per row passes thousands; with no delay, on each). */
+struct progress {
+	bool on;
+	const char *what;
+	unsigned every, count;	/* updates between looks at the clock */
+	double t0, last, delay;
+};
+
+void progress_start(struct progress *p, bool show, const char *what, unsigned every);
+void progress_update(struct progress *p, long long rows);
+void progress_end(struct progress *p);
 
 #endif
