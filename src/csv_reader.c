@@ -82,6 +82,7 @@ struct reader {
 	long long rows;			/* data records passed to fn */
 	int status;			/* 0 go on, 1 stopped by fn, -1 failed */
 	struct span span;		/* checks of the buffer's whole lines */
+	struct progress progress;	/* "loading PATH: N rows" on a terminal */
 };
 
 static int keep_spaces(unsigned char c)
@@ -173,6 +174,7 @@ static void on_record(int c, void *data)
 		goto out;
 	} else {
 		r->rows++;
+		progress_update(&r->progress, r->rows);
 	}
 	rc = r->fn(r->ctx, &rec);
 	if (rc)
@@ -363,7 +365,6 @@ int csv_read_file(const char *path, csv_record_fn fn, void *ctx,
 	struct reader r;
 	struct csv_parser p;
 	bool parser_ready = false, eof = false, bom_checked = false, line_start = true;
-	struct progress pr;
 	size_t start = 0, end = 0;
 	uint64_t base = 0;	/* file offset of buf[0] */
 	char *buf = NULL;
@@ -375,7 +376,8 @@ int csv_read_file(const char *path, csv_record_fn fn, void *ctx,
 	r.ctx = ctx;
 	r.d = d;
 	r.line = 1;
-	progress_start(&pr, opts && opts->progress, path, 1);
+	/* the clock is looked at every 4096 rows */
+	progress_start(&r.progress, opts && opts->progress, path, 4096);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ENOENT)
@@ -432,8 +434,6 @@ int csv_read_file(const char *path, csv_record_fn fn, void *ctx,
 			if (opts && opts->sha && n > 0)
 				sha256_update(opts->sha, buf + end, (size_t)n);
 			end += (size_t)n;
-			if (n > 0)
-				progress_update(&pr, r.rows);
 			continue;
 		} else if (eof) {
 			if (start == end)
@@ -466,7 +466,7 @@ done:
 	}
 	ret = 0;
 out:
-	progress_end(&pr);
+	progress_end(&r.progress);
 	if (opts && opts->rows)
 		*opts->rows = r.rows;
 	if (parser_ready)

@@ -584,14 +584,10 @@ void progress_start(struct progress *p, bool show, const char *what, unsigned ev
 	p->t0 = p->last = now_seconds();
 }
 
-void progress_update(struct progress *p, long long rows)
+void progress_draw(struct progress *p, long long rows)
 {
-	double t;
+	double t = now_seconds();
 
-	if (!p->on || ++p->count < p->every)
-		return;
-	p->count = 0;
-	t = now_seconds();
 	if (t - p->last < p->delay)
 		return;
 	fprintf(stderr, "\rloading %s: %lld rows, %.0f rows/s", p->what, rows,

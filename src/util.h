@@ -147,7 +147,17 @@ struct progress {
 };
 
 void progress_start(struct progress *p, bool show, const char *what, unsigned every);
-void progress_update(struct progress *p, long long rows);
+void progress_draw(struct progress *p, long long rows);	/* progress_update's slow part */
 void progress_end(struct progress *p);
+
+/* Called per row: inline, so that a read with no progress line pays one
+ * branch a row and one with it a count. */
+static inline void progress_update(struct progress *p, long long rows)
+{
+	if (p->on && ++p->count >= p->every) {
+		p->count = 0;
+		progress_draw(p, rows);
+	}
+}
 
 #endif

@@ -1,7 +1,7 @@
 #!/bin/bash
-# Progress: on a terminal, a compare draws "loading ..." lines for its CSV
-# side (rows so far) and its query side (rows so far, rows/s), then erases
-# them; with -q, or with a stderr that is not a terminal, nothing is drawn.
+# Progress: on a terminal, a compare draws "loading ..." lines (rows so
+# far, rows/s) for its CSV side and its query side, then erases them; with
+# -q, or with a stderr that is not a terminal, nothing is drawn.
 # RECON_PROGRESS_DELAY=0 draws at every update, so no timing is involved.
 set -euo pipefail
 bin=$1
@@ -44,8 +44,8 @@ INI
 on_tty() { RECON_PROGRESS_DELAY=0 script -qec "$*" /dev/null | tr '\r' '\n'; }
 
 on_tty "$bin" run -c "$work/recon.ini" --date 2026-11-22 > "$work/tty.txt"
-grep -q "^loading $work/snap/units.csv: [0-9]* rows, [0-9]* rows/s" "$work/tty.txt" ||
-	{ echo "FAIL: no progress line for the CSV side"; cat -v "$work/tty.txt"; exit 1; }
+grep -q "^loading $work/snap/units.csv: 20000 rows, [0-9]* rows/s" "$work/tty.txt" ||
+	{ echo "FAIL: no progress line for the CSV side's last row"; cat -v "$work/tty.txt"; exit 1; }
 grep -q "^loading right query on db: 20000 rows, [0-9]* rows/s" "$work/tty.txt" ||
 	{ echo "FAIL: no progress line for the query side's last row"; cat -v "$work/tty.txt"; exit 1; }
 last_line=$(grep -n '^loading' "$work/tty.txt" | tail -1 | cut -d: -f1)
