@@ -36,7 +36,11 @@
 #    floors are timed beside them (tests/bench/scan.c, one core, both
 #    files; they find nothing, so only their record and field counts are
 #    checked against each other): "scan", a bare quote-aware byte loop,
-#    and "libcsv", csv_parse alone.
+#    and "libcsv", csv_parse alone; and "libcsv2", csv_parse on each file
+#    at once, one process pinned to each core, as recon's two readers
+#    parse them: each core's own time is printed below the table (the two
+#    cores of a virtual machine can differ by a third for the same work,
+#    and recon, one reader a file, waits for the slower).
 # 3. Prints: tool, rows, median wall s, median CPU s (user + sys), peak RSS
 #    MB (largest of the runs) and the tool's median wall time divided by
 #    recon's (above 1: recon is faster; for a floor, 0.5 means recon takes
@@ -127,7 +131,11 @@ SCAN=$BENCH/scan
 if [ ! -x "$SCAN" ] || [ "$ROOT/tests/bench/scan.c" -nt "$SCAN" ]; then
 	"${CC:-cc}" -std=c11 -O2 -Wall -Wextra -Werror -o "$SCAN" "$ROOT/tests/bench/scan.c" -lcsv
 fi
-FLOORS="scan libcsv"
+FLOORS="scan libcsv libcsv2"
+PIN0= PIN1=	# libcsv2's two processes, one on each core when there are two
+if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
+	PIN0="taskset -c 0" PIN1="taskset -c 1"
+fi
 
 # ---- one tool run: $1 tool, $2 run number; writes WORK/tool.run.{time,out} --
 json_findings() {
@@ -233,10 +241,21 @@ run_coreutils() {
 run_floors() {	# both floors must count the same records and fields
 	timed scan "$1" "$SCAN" bare "$PAIR/departments.csv" "$PAIR/org_units.csv"
 	timed libcsv "$1" "$SCAN" libcsv "$PAIR/departments.csv" "$PAIR/org_units.csv"
-	cmp -s "$WORK/scan.$1.out" "$WORK/libcsv.$1.out" || {
-		echo "$0: the floors disagree: $(cat "$WORK/scan.$1.out") vs $(cat "$WORK/libcsv.$1.out")" >&2
-		exit 1
-	}
+	# each file on a core of its own, at once, as recon's two readers go;
+	# each process's own wall time is kept (libcsv2.RUN.core0, .core1)
+	local o=$WORK/libcsv2.$1
+	timed libcsv2 "$1" bash -c '$1 "$3" -f %e -o "$6.core0" "$4" libcsv "$5/departments.csv" >"$6.out0" &
+		$2 "$3" -f %e -o "$6.core1" "$4" libcsv "$5/org_units.csv" >"$6.out1"
+		wait' _ "$PIN0" "$PIN1" "$TIME" "$SCAN" "$PAIR" "$o"
+	cat "$o.out0" "$o.out1" | tr '=' ' ' |
+		awk '{ r += $2; f += $4 } END { printf "records=%d fields=%d\n", r, f }' >"$o.out"
+	rm -f "$o.out0" "$o.out1"
+	for f in libcsv libcsv2; do
+		cmp -s "$WORK/scan.$1.out" "$WORK/$f.$1.out" || {
+			echo "$0: the floors disagree: $(cat "$WORK/scan.$1.out") vs $f $(cat "$WORK/$f.$1.out")" >&2
+			exit 1
+		}
+	done
 }
 
 check_answer() {	# $1 tool, $2 run
@@ -334,7 +353,18 @@ printf '%-10s %10s %9s %9s %12s %12s\n' tool rows "wall s" "CPU s" "peak RSS MB"
 printf '%s' "$TABLE"
 echo
 echo "medians of $RUNS runs; ÷ recon = the tool's wall time over recon's (above 1: recon is faster)"
-echo "scan and libcsv are floors, not peers: one core reading both files, finding nothing"
+echo "scan, libcsv and libcsv2 are floors, not peers: they read both files and find nothing"
+CORES=
+for N in $NS; do
+	W=$BENCH/compare-$N
+	c0=$(cat "$W"/libcsv2.*.core0 | median)
+	c1=$(cat "$W"/libcsv2.*.core1 | median)
+	CORES+=" $N rows: ${c0} s and ${c1} s;"
+done
+PINNED="pinned with taskset"
+[ -n "$PIN0" ] || PINNED="not pinned: taskset or a second core is missing"
+echo "scan and libcsv on one core; libcsv2 on each file at once, one process a core ($PINNED),"
+echo "  as recon's two readers parse them; each process's own time (medians):${CORES%;}"
 if [ "$WARM" = 0 ]; then
 	echo "no warming: a tool's time includes whatever first touches of memory cost it after the tool before"
 else
