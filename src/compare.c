@@ -1143,7 +1143,11 @@ static void *side_read(void *arg)
 			sd->ret = drain(sd, 0);
 		progress_end(&sd->progress);
 	}
-	if (sd->ret < 0)
+	/* The left side's error is the one reported when both sides have
+	 * one, so a failed left side stops the right, and never the other way
+	 * round: the right side's error cannot cut the left short of its own,
+	 * and the same inputs always give the same message. */
+	if (sd->ret < 0 && sd->idx == LEFT)
 		atomic_store(&sd->c->stop, 1);
 	return NULL;
 }

@@ -604,6 +604,34 @@ START_TEST(missing_file_and_bad_csv_are_errors)
 }
 END_TEST
 
+/* Both sides bad: the left side's error, however late in its file, and
+ * never the right's, found first (a right side that stopped the left would
+ * make the message depend on which reader got there first). */
+START_TEST(left_error_wins_over_an_earlier_right_one)
+{
+	struct fx f;
+	char path[160];
+	FILE *fp;
+	int i, run;
+
+	fx_init(&f);
+	snprintf(path, sizeof(path), "%s/l.csv", f.dir);
+	fp = fopen(path, "wb");
+	ck_assert_ptr_nonnull(fp);
+	fputs("id,v\n", fp);
+	for (i = 0; i < 200000; i++)
+		fprintf(fp, "%d,%d\n", i, i * 7);
+	fputs("x,1,2\n", fp);
+	fclose(fp);
+	fx_file(&f, "r", "id,v\n1,7\nx,1,2\n");
+	for (run = 0; run < 3; run++) {
+		ck_assert_int_eq(fx_run(&f), -1);
+		ck_assert_msg(strstr(f.d.msg, "l.csv:200002: ragged row"), "%s", f.d.msg);
+	}
+	fx_done(&f);
+}
+END_TEST
+
 /* ---- query sides, samples, provenance ---------------------------------- */
 
 START_TEST(query_sides)
@@ -878,6 +906,7 @@ static Suite *compare_suite(void)
 	tcase_add_test(tc, missing_key_column_is_an_error);
 	tcase_add_test(tc, missing_compared_column_is_an_error);
 	tcase_add_test(tc, missing_file_and_bad_csv_are_errors);
+	tcase_add_test(tc, left_error_wins_over_an_earlier_right_one);
 	tcase_add_test(tc, query_sides);
 	tcase_add_test(tc, both_sides_queries);
 	tcase_add_test(tc, null_keys_match_each_other);
