@@ -1,0 +1,142 @@
+#!/bin/bash
+# pg_pagila_compare.sh BIN: compare across three systems, on data no one here
+# wrote: pagila's payment table as PostgreSQL exported it (CSV, read in place
+# from ../shared/data/pagila), the same file loaded into a real PostgreSQL
+# table with pagila's own column types (numeric(5,2), timestamptz), and into
+# a SQLite file.  The three agree row for row (16,049 rows); after changes on
+# the PostgreSQL side only, recon's findings, per kind and per group, equal
+# what PostgreSQL itself computes with a FULL JOIN against a second copy of
+# the export; a tolerance keeps amount changes of a cent within it; and the
+# session's TimeZone is part of a timestamp's text (README: values read as
+# PostgreSQL prints them), so a session in another zone changes every row.
+set -euo pipefail
+. "$(dirname "$0")/../pg/lib.sh"
+pg_setup "$1"
+cd "$(dirname "$0")/../.."
+DATA=$(cd ../shared/data/pagila 2>/dev/null && pwd) ||
+	fail data "../shared/data/pagila not found (the shared test data)"
+ROWS=$(($(wc -l <"$DATA/payment.csv") - 1))
+
+admin_sql <<SQL
+CREATE TABLE payment (payment_id integer PRIMARY KEY, customer_id integer NOT NULL,
+	staff_id integer NOT NULL, rental_id integer NOT NULL,
+	amount numeric(5,2) NOT NULL, payment_date timestamptz NOT NULL);
+CREATE TABLE payment_export (LIKE payment);
+\copy payment FROM '$DATA/payment.csv' (FORMAT csv, HEADER)
+\copy payment_export FROM '$DATA/payment.csv' (FORMAT csv, HEADER)
+SQL
+python3 tests/parity/load_sqlite.py "$DATA" "$WORK/pagila.db"
+
+cat >"$WORK/recon.ini" <<INI
+[report]
+title = pagila payments in three systems
+output_dir = $WORK/out
+gate_days = 1
+window_days = 1
+samples = 10
+[source "export"]
+type = csv
+path = $DATA
+[source "db"]
+type = postgres
+url = env:PAGILA_URL
+[source "lite"]
+type = sqlite
+path = $WORK/pagila.db
+[check "csv-pg"]
+kind = compare
+left = export:payment
+right = db:payment
+key = payment_id
+group = customer_id
+[check "csv-pg-cent"]
+kind = compare
+left = export:payment
+right = db:payment
+key = payment_id
+tolerance = 0.01
+[check "csv-sqlite"]
+kind = compare
+left = export:payment
+right = lite:payment
+key = payment_id
+[check "pg-sqlite"]
+kind = compare
+left = db
+left_query = SELECT payment_id, customer_id, staff_id, rental_id, amount, payment_date FROM payment
+right = lite:payment
+key = payment_id
+INI
+
+run() {	# run DATE TIMEZONE: the report of DATE, its JSON in $J
+	PAGILA_URL="$RO_URL options='-c TimeZone=$2'" "$BIN" run -c "$WORK/recon.ini" \
+		--date "$1" -q 2>"$WORK/stderr" || true
+	J="$WORK/out/$1.json"
+	[ -f "$J" ] || fail report "no report for $1: $(cat "$WORK/stderr")"
+	[ ! -s "$WORK/stderr" ] || fail stderr "$1: $(cat "$WORK/stderr")"
+}
+ck() { jq_ "$J" "[c for c in j['checks'] if c['id'] == '$1'][0]$2"; }
+findings() { jq_ "$J" "(lambda c: (c['status'], c['findings']['missing'], c['findings']['extra'], c['findings']['changed']))([c for c in j['checks'] if c['id'] == '$1'][0])"; }
+
+run 2026-11-01 UTC
+for id in csv-pg csv-pg-cent csv-sqlite pg-sqlite; do
+	expect "$id" "$(findings $id)" "('pass', 0, 0, 0)"
+done
+expect rows "$(jq_ "$J" "[i['rows'] for i in j['inputs'] if i['source'] == 'export']")" "[$ROWS]"
+ok "the export, PostgreSQL and SQLite agree on all $ROWS payments"
+
+# changes on the PostgreSQL side only: three payments lost, two amounts a
+# cent higher, one timestamp a second later, one payment that the export
+# never had
+admin_sql <<'SQL'
+DELETE FROM payment WHERE payment_id IN (16050, 17000, 32098);
+UPDATE payment SET amount = amount + 0.01 WHERE payment_id IN (16051, 20000);
+UPDATE payment SET payment_date = payment_date + interval '1 second' WHERE payment_id = 16052;
+INSERT INTO payment VALUES (40000, 599, 1, 1, 0.99, '2022-08-01 10:00:00+00');
+SQL
+run 2026-11-02 UTC
+expect csv-pg "$(findings csv-pg)" "('fail', 3, 1, 3)"
+expect csv-pg-cent "$(findings csv-pg-cent)" "('fail', 3, 1, 1)"
+expect csv-sqlite "$(findings csv-sqlite)" "('pass', 0, 0, 0)"
+expect pg-sqlite "$(findings pg-sqlite)" "('fail', 1, 3, 3)"
+ok "changes on one side: missing, extra and changed from every pair that involves it"
+
+# the same findings, per group, as PostgreSQL computes them
+truth=$(admin_sql -At -F ' ' <<'SQL'
+WITH f AS (
+	SELECT l.customer_id AS g, 'm' AS k FROM payment_export l
+	WHERE NOT EXISTS (SELECT 1 FROM payment r WHERE r.payment_id = l.payment_id)
+	UNION ALL
+	SELECT r.customer_id, 'e' FROM payment r
+	WHERE NOT EXISTS (SELECT 1 FROM payment_export l WHERE l.payment_id = r.payment_id)
+	UNION ALL
+	SELECT l.customer_id, 'c' FROM payment_export l JOIN payment r USING (payment_id)
+	WHERE (l.customer_id, l.staff_id, l.rental_id, l.amount, l.payment_date)
+	      IS DISTINCT FROM (r.customer_id, r.staff_id, r.rental_id, r.amount, r.payment_date))
+SELECT g, count(*), count(*) FILTER (WHERE k = 'm'), count(*) FILTER (WHERE k = 'e'),
+       count(*) FILTER (WHERE k = 'c')
+FROM f GROUP BY g ORDER BY g::text
+SQL
+)
+got=$(ck csv-pg "['groups']" | python3 -c 'import ast, sys
+for g in ast.literal_eval(sys.stdin.read()):
+	print(g["group"], g["drift"], g["missing"], g["extra"], g["changed"])')
+[ -n "$truth" ] || fail truth "PostgreSQL found no difference"
+expect groups "$got" "$truth"
+ok "per-group findings equal PostgreSQL's own FULL JOIN ($(echo "$truth" | wc -l) customers)"
+
+# samples: each finding's key, and for a changed row the column with the
+# left value (the export's text, read again from the file) and the right one
+# (PostgreSQL's numeric, normalised: 1.00 reads 1)
+expect samples "$(ck csv-pg "['samples']")" "[['missing', '16050', None, None, None], \
+['missing', '17000', None, None, None], ['missing', '32098', None, None, None], \
+['extra', '40000', None, None, None], ['changed', '16051', 'amount', '0.99', '1'], \
+['changed', '16052', 'payment_date', '2022-06-26 22:37:21.783785+00', '2022-06-26 22:37:22.783785+00'], \
+['changed', '20000', 'amount', '4.99', '5']]"
+ok "samples: the keys, and for a changed row the column with both values"
+
+# the session's TimeZone is part of a timestamptz's text
+run 2026-11-03 America/New_York
+expect csv-pg "$(findings csv-pg)" "('fail', 3, 1, $((ROWS - 3)))"
+ok "a session in another time zone prints every timestamp differently"
+ok "pg_pagila_compare"
