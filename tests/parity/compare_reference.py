@@ -1,0 +1,311 @@
+#!/usr/bin/env python3
+"""compare_reference.py BIN WORK [CASES] [SEED]: recon's kind = compare
+against a reference written from the contract alone, on random CSV pairs.
+
+Each case is a pair of small CSV files (one source, one compare check per
+pair, all checks in one run) drawn to make the value rules meet: keys of one
+or two columns given in several forms of the same number (10, 10.0, 1e1,
+1.0e1) on the two sides, NULL keys, text that only looks numeric (08,
+1,000, +1, ' 1'), NULL against the quoted empty string, trailing and leading
+spaces, quotes, commas, newlines and non-ASCII in values, any field quoted
+or not, CRLF or LF, a BOM or none; a third of the checks have a tolerance;
+one case in eight has a duplicate key on one side, in another form of the
+number.
+
+The reference: an unquoted empty field is NULL; a field matching the
+contract's plain-number grammar is a number, compared exactly as a decimal
+(within the tolerance, when there is one); anything else is compared byte
+for byte; NULL equals only NULL.  It computes every finding, their counts
+per kind and per group (the left row's group for missing and changed, the
+right row's for extra), and, with samples enough for all, which findings
+are sampled with which key text and which columns differ; a duplicate key
+is an error that names both lines.  Exits 1 with the first difference.
+"""
+import decimal
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+
+PLAIN = re.compile(r'-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?\Z')
+decimal.getcontext().prec = 200
+
+# forms of one number: every string here is a plain number of that value
+NUMBER_FORMS = {
+    0: ['0', '-0', '0.0', '0e5', '-0.000'],
+    1: ['1', '1.0', '1e0', '10e-1', '0.1e1'],
+    7: ['7', '7.00', '70e-1', '0.7E1'],
+    10: ['10', '10.0', '1e1', '1.0e1', '1E+1', '100e-1'],
+    12.5: ['12.5', '12.50', '1.25e1', '125e-1'],
+    -12: ['-12', '-12.0', '-1.2e1', '-120E-1'],
+    1000: ['1000', '1e3', '1000.000', '10e2'],
+    0.1: ['0.1', '1e-1', '0.10', '100e-3'],
+    123456789012345678: ['123456789012345678', '1.23456789012345678e17'],
+    12345678901234567890123: ['12345678901234567890123', '1.2345678901234567890123e22'],
+}
+# text that looks like a number but is not one under the grammar
+NEAR_NUMBERS = ['08', '1,000', '+1', ' 1', '1 ', '1.', '.5', '1e', '--1', '0x10',
+                '1_000', '\u0661', 'NaN', 'inf', '00', '-', '1e+', '01.5']
+TEXT = ['a', 'a ', ' a', 'A', '\u00e9', 'e\u0301', 'say "hi"', 'x,y', 'two\nlines',
+        'tab\tx', 'O\'Brien', '\u65e5\u672c', 'k1', 'K1', 'k1 ', '', '""']
+
+
+def canon(v):
+    """The reference value: None, ('n', Decimal) or ('s', text)."""
+    if v is None:
+        return None
+    if PLAIN.match(v):
+        return ('n', decimal.Decimal(v))
+    return ('s', v)
+
+
+def equal(a, b, tol):
+    ca, cb = canon(a), canon(b)
+    if ca is None or cb is None:
+        return ca is None and cb is None
+    if ca[0] == 'n' and cb[0] == 'n':
+        if tol is not None:
+            return abs(ca[1] - cb[1]) <= tol
+        return ca[1] == cb[1]
+    return ca == cb
+
+
+def key_id(cells):
+    """Identity of a key under the value rules (numbers by value)."""
+    out = []
+    for v in cells:
+        c = canon(v)
+        out.append(('z',) if c is None else ('n', c[1].normalize()) if c[0] == 'n' else c)
+    return tuple(out)
+
+
+def csv_field(v, rng):
+    if v is None:
+        return ''
+    if v == '' or any(ch in v for ch in ',"\r\n') or rng.random() < 0.2:
+        return '"' + v.replace('"', '""') + '"'
+    return v
+
+
+def write_csv(path, header, rows, rng):
+    """Write rows; return the physical line where each row begins."""
+    eol = '\r\n' if rng.random() < 0.3 else '\n'
+    text, lines, line = [], [], 1
+    for i, r in enumerate([header] + rows):
+        rec = ','.join(csv_field(v, rng) for v in r) + eol
+        if i:
+            lines.append(line)
+        line += rec.count('\n')
+        text.append(rec)
+    data = ''.join(text).encode('utf-8')
+    if rng.random() < 0.1:
+        data = b'\xef\xbb\xbf' + data
+    with open(path, 'wb') as f:
+        f.write(data)
+    return lines
+
+
+def a_value(rng):
+    r = rng.random()
+    if r < 0.15:
+        return None
+    if r < 0.55:
+        return rng.choice(rng.choice(list(NUMBER_FORMS.values())))
+    if r < 0.7:
+        return rng.choice(NEAR_NUMBERS)
+    return rng.choice(TEXT)
+
+
+def same_value(v, rng):
+    """Another spelling of v that the rules call equal (or v itself)."""
+    c = canon(v)
+    if c is not None and c[0] == 'n':
+        for forms in NUMBER_FORMS.values():
+            if v in forms:
+                return rng.choice(forms)
+    return v
+
+
+def key_pool(rng, nkey, n):
+    """n distinct keys, each a list of the spellings of its cells."""
+    seen, pool = set(), []
+    while len(pool) < n:
+        cells = []
+        for _ in range(nkey):
+            r = rng.random()
+            if r < 0.05:
+                cells.append([None])
+            elif r < 0.35:
+                cells.append(rng.choice(list(NUMBER_FORMS.values())))
+            elif r < 0.6:
+                cells.append([str(rng.randrange(1, 400))])
+            elif r < 0.75:
+                cells.append([rng.choice(NEAR_NUMBERS)])
+            else:
+                cells.append([rng.choice(TEXT) + str(rng.randrange(50))])
+        kid = key_id([c[0] for c in cells])
+        if kid not in seen:
+            seen.add(kid)
+            pool.append(cells)
+    return pool
+
+
+def make_case(rng, name, work):
+    nkey = rng.choice([1, 1, 2])
+    keys = ['k%d' % i for i in range(nkey)]
+    cols = ['v%d' % i for i in range(rng.randrange(1, 4))]
+    header = keys + cols + ['g']
+    pool = key_pool(rng, nkey, rng.randrange(1, 120))
+    groups = ['t-%d' % i for i in range(4)]
+    left, right = [], []
+    mirror = rng.random() < 0.15	# every key on both sides, every value alike
+    for spellings in pool:
+        where = 0.95 if mirror else rng.random()
+        lkey = [rng.choice(s) for s in spellings]
+        rkey = [rng.choice(s) for s in spellings]
+        vals = [a_value(rng) for _ in cols]
+        g = rng.choice(groups)
+        if where < 0.8 or where >= 0.9:
+            left.append(lkey + vals + [g])
+        if where >= 0.8:
+            rvals = [same_value(v, rng) for v in vals]
+            if not mirror and rng.random() < 0.3:
+                i = rng.randrange(len(cols))
+                rvals[i] = a_value(rng)
+            right.append(rkey + rvals + [rng.choice(groups) if rng.random() < 0.2 else g])
+    dup = None
+    if rng.random() < 0.125:
+        side = rng.choice([left, right])
+        numeric = [r for r in side
+                   if all(canon(v) is not None and canon(v)[0] == 'n' for v in r[:nkey])]
+        if numeric:
+            r = rng.choice(numeric)
+            copy = [same_value(v, rng) for v in r[:nkey]] + r[nkey:]
+            side.insert(rng.randrange(len(side) + 1), copy)
+            dup = 'left' if side is left else 'right'
+    rng.shuffle(left)
+    rng.shuffle(right)
+    llines = write_csv(os.path.join(work, 'snap', name + '_l.csv'), header, left, rng)
+    rlines = write_csv(os.path.join(work, 'snap', name + '_r.csv'), header, right, rng)
+    tol = None
+    if rng.random() < 0.33:
+        tol = rng.choice(['0.5', '1', '0.01', '2.5', '1e-1'])
+    return {'name': name, 'keys': keys, 'cols': cols, 'left': left, 'right': right,
+            'llines': llines, 'rlines': rlines, 'tol': tol, 'dup': dup}
+
+
+def expect(case):
+    """The reference's findings for case."""
+    nkey = len(case['keys'])
+    tol = decimal.Decimal(case['tol']) if case['tol'] else None
+    for side, lines in (('left', case['llines']), ('right', case['rlines'])):
+        first = {}
+        for r, line in zip(case[side], lines):
+            kid = key_id(r[:nkey])
+            if kid in first:
+                return {'error': (first[kid], line)}
+            first[kid] = line
+    lmap = {key_id(r[:nkey]): r for r in case['left']}
+    rmap = {key_id(r[:nkey]): r for r in case['right']}
+    found = []	# (kind, group, key text, differing columns)
+    for kid, l in lmap.items():
+        r = rmap.get(kid)
+        if r is None:
+            found.append(('missing', l[-1], tuple(l[:nkey]), None))
+            continue
+        diff = [c for i, c in enumerate(case['cols'])
+                if not equal(l[nkey + i], r[nkey + i], tol)]
+        if diff:
+            found.append(('changed', l[-1], tuple(l[:nkey]), ', '.join(diff)))
+    for kid, r in rmap.items():
+        if kid not in lmap:
+            found.append(('extra', r[-1], tuple(r[:nkey]), None))
+    return {'found': found}
+
+
+def config(work, cases, samples):
+    out = ['[report]', 'title = compare reference', 'output_dir = %s/out' % work,
+           'gate_days = 1', 'window_days = 1', 'samples = %d' % samples, '',
+           '[source "snap"]', 'type = csv', 'path = %s/snap' % work, '']
+    for c in cases:
+        out += ['[check "%s"]' % c['name'], 'kind = compare', 'left = snap:%s_l' % c['name'],
+                'right = snap:%s_r' % c['name'], 'key = ' + ', '.join(c['keys']),
+                'columns = ' + ', '.join(c['cols']), 'group = g']
+        if c['tol']:
+            out.append('tolerance = ' + c['tol'])
+        out.append('')
+    return '\n'.join(out)
+
+
+def fail(case, what):
+    print('FAIL compare_reference: check %s: %s' % (case['name'], what), file=sys.stderr)
+    sys.exit(1)
+
+
+def check(case, got):
+    want = expect(case)
+    nkey = len(case['keys'])
+    if 'error' in want:
+        if got['status'] != 'error':
+            fail(case, 'status %s, want an error for the duplicate key' % got['status'])
+        msg = got.get('error', '')
+        lines = 'lines %d and %d' % want['error']
+        if 'duplicate key' not in msg or lines not in msg:
+            fail(case, 'error %r, want a duplicate key on %s' % (msg, lines))
+        return 'error'
+    found = want['found']
+    counts = {k: sum(1 for f in found if f[0] == k) for k in ('missing', 'extra', 'changed')}
+    drift = len(found)
+    if got['status'] != ('fail' if drift else 'pass'):
+        fail(case, 'status %s, want %s' % (got['status'], 'fail' if drift else 'pass'))
+    if got['findings'] != counts or got['drift'] != drift:
+        fail(case, 'findings %s drift %s, want %s drift %d' %
+             (got['findings'], got['drift'], counts, drift))
+    groups = {}
+    for kind, g, _, _ in found:
+        e = groups.setdefault(g, {'group': g, 'drift': 0, 'missing': 0, 'extra': 0,
+                                  'changed': 0})
+        e['drift'] += 1
+        e[kind] += 1
+    want_groups = [groups[g] for g in sorted(groups)]
+    got_groups = [{k: x[k] for k in ('group', 'drift', 'missing', 'extra', 'changed')}
+                  for x in got.get('groups', [])]
+    if got_groups != want_groups:
+        fail(case, 'groups %s, want %s' % (got_groups, want_groups))
+    want_samples = sorted(((k, key, cols) for k, _, key, cols in found), key=repr)
+    got_samples = sorted(((s[0], tuple(s[1:1 + nkey]), s[1 + nkey]) for s in got["samples"]),
+                         key=repr)
+    if got_samples != want_samples:
+        fail(case, 'samples %s, want %s' % (got_samples, want_samples))
+    return 'fail' if drift else 'pass'
+
+
+def main():
+    if len(sys.argv) < 3:
+        sys.exit('usage: compare_reference.py BIN WORK [CASES] [SEED]')
+    binary, work = sys.argv[1], sys.argv[2]
+    ncases = int(sys.argv[3]) if len(sys.argv) > 3 else 300
+    seed = int(sys.argv[4]) if len(sys.argv) > 4 else 20261123
+    rng = random.Random(seed)
+    os.makedirs(os.path.join(work, 'snap'), exist_ok=True)
+    cases = [make_case(rng, 'c%03d' % i, work) for i in range(ncases)]
+    with open(os.path.join(work, 'recon.ini'), 'w') as f:
+        f.write(config(work, cases, 10000))
+    run = subprocess.run([binary, 'run', '-c', os.path.join(work, 'recon.ini'),
+                          '--date', '2026-11-22', '-q'], capture_output=True, text=True)
+    path = os.path.join(work, 'out', '2026-11-22.json')
+    if not os.path.exists(path):
+        sys.exit('FAIL compare_reference: no report (exit %d): %s' % (run.returncode, run.stderr))
+    report = {c['id']: c for c in json.load(open(path, encoding='utf-8'))['checks']}
+    tally = {}
+    for case in cases:
+        status = check(case, report[case['name']])
+        tally[status] = tally.get(status, 0) + 1
+    print('ok compare_reference: %d random pairs agree with the reference (%s)' %
+          (ncases, ', '.join('%d %s' % (tally[k], k) for k in sorted(tally))))
+
+
+if __name__ == '__main__':
+    main()
