@@ -1,7 +1,8 @@
 #!/bin/bash
 # compare_reference.sh BIN: kind = compare against a reference written from
-# the contract alone (tests/parity/compare_reference.py), on 600 random CSV
-# pairs drawn to make the value rules meet (numbers in several spellings on
+# the contract alone (tests/parity/compare_reference.py), on 900 random CSV
+# pairs (600 with both sides CSV files, 300 with the right side a query on
+# a SQLite table of text columns) drawn to make the value rules meet (numbers in several spellings on
 # the two sides, text that only looks numeric, NULL and "", spaces, quotes,
 # newlines, tolerances, duplicate keys): findings per kind and per group,
 # the sampled keys and differing columns, and the duplicate-key errors with
@@ -11,7 +12,8 @@ bin=$(realpath "$1")
 cd "$(dirname "$0")/../.."
 work=$(mktemp -d /tmp/recon-cref.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-for seed in 20261123 7; do
+for run in "20261123 csv" "7 csv" "11 sqlite"; do
+	set -- $run
 	rm -rf "$work/run"
-	python3 tests/parity/compare_reference.py "$bin" "$work/run" 300 "$seed"
+	python3 tests/parity/compare_reference.py "$bin" "$work/run" 300 "$1" "$2"
 done

@@ -1,6 +1,12 @@
 #!/usr/bin/env python3
-"""compare_reference.py BIN WORK [CASES] [SEED]: recon's kind = compare
-against a reference written from the contract alone, on random CSV pairs.
+"""compare_reference.py BIN WORK [CASES] [SEED] [RIGHT]: recon's kind =
+compare against a reference written from the contract alone, on random CSV
+pairs.  RIGHT says where the right sides live: csv (the default: CSV table
+sides, both streamed from the files), sqlite (each right file loaded as
+text into a table of one SQLite file: a query side, whose sampled rows are
+read again by key) or postgres (the same in PostgreSQL, loaded with psql's
+\copy; $REF_PG_URL is recon's connection string, $REF_PSQL the psql
+arguments of a role that may create tables).
 
 Each case is a pair of small CSV files (one source, one compare check per
 pair, all checks in one run) drawn to make the value rules meet: keys of one
@@ -49,7 +55,8 @@ NUMBER_FORMS = {
 NEAR_NUMBERS = ['08', '1,000', '+1', ' 1', '1 ', '1.', '.5', '1e', '--1', '0x10',
                 '1_000', '\u0661', 'NaN', 'inf', '00', '-', '1e+', '01.5']
 TEXT = ['a', 'a ', ' a', 'A', '\u00e9', 'e\u0301', 'say "hi"', 'x,y', 'two\nlines',
-        'tab\tx', 'O\'Brien', '\u65e5\u672c', 'k1', 'K1', 'k1 ', '', '""']
+        'tab\tx', 'O\'Brien', '\u65e5\u672c', 'k1', 'K1', 'k1 ', '', '""', 'a\\b', '50%_off',
+        "x'; --", 'NULL', 'null', '\\N']
 
 
 def canon(v):
@@ -196,16 +203,19 @@ def make_case(rng, name, work):
             'llines': llines, 'rlines': rlines, 'tol': tol, 'dup': dup}
 
 
-def expect(case):
+def expect(case, right):
     """The reference's findings for case."""
     nkey = len(case['keys'])
     tol = decimal.Decimal(case['tol']) if case['tol'] else None
     for side, lines in (('left', case['llines']), ('right', case['rlines'])):
         first = {}
+        what = 'lines'
+        if side == 'right' and right != 'csv':	# a query side counts rows
+            lines, what = range(1, len(case[side]) + 1), 'rows'
         for r, line in zip(case[side], lines):
             kid = key_id(r[:nkey])
             if kid in first:
-                return {'error': (first[kid], line)}
+                return {'error': (what, first[kid], line)}
             first[kid] = line
     lmap = {key_id(r[:nkey]): r for r in case['left']}
     rmap = {key_id(r[:nkey]): r for r in case['right']}
@@ -225,13 +235,18 @@ def expect(case):
     return {'found': found}
 
 
-def config(work, cases, samples):
+def config(work, cases, samples, right):
     out = ['[report]', 'title = compare reference', 'output_dir = %s/out' % work,
            'gate_days = 1', 'window_days = 1', 'samples = %d' % samples, '',
            '[source "snap"]', 'type = csv', 'path = %s/snap' % work, '']
+    if right == 'sqlite':
+        out += ['[source "db"]', 'type = sqlite', 'path = %s/right.db' % work, '']
+    elif right == 'postgres':
+        out += ['[source "db"]', 'type = postgres', 'url = env:REF_PG_URL', '']
     for c in cases:
+        rsrc = 'snap' if right == 'csv' else 'db'
         out += ['[check "%s"]' % c['name'], 'kind = compare', 'left = snap:%s_l' % c['name'],
-                'right = snap:%s_r' % c['name'], 'key = ' + ', '.join(c['keys']),
+                'right = %s:%s_r' % (rsrc, c['name']), 'key = ' + ', '.join(c['keys']),
                 'columns = ' + ', '.join(c['cols']), 'group = g']
         if c['tol']:
             out.append('tolerance = ' + c['tol'])
@@ -239,19 +254,43 @@ def config(work, cases, samples):
     return '\n'.join(out)
 
 
+def load_right(work, cases, right):
+    """Each case's right rows into table NAME_r, every column text, so that
+    the database keeps each value's spelling and NULL apart from ''."""
+    if right == 'sqlite':
+        import sqlite3
+        db = sqlite3.connect(os.path.join(work, 'right.db'))
+        for c in cases:
+            cols = c['keys'] + c['cols'] + ['g']
+            db.execute('CREATE TABLE %s_r (%s)' % (c['name'], ', '.join(n + ' TEXT' for n in cols)))
+            db.executemany('INSERT INTO %s_r VALUES (%s)' % (c['name'], ', '.join('?' * len(cols))),
+                           c['right'])
+        db.commit()
+        db.close()
+    elif right == 'postgres':
+        script = []
+        for c in cases:
+            cols = c['keys'] + c['cols'] + ['g']
+            script.append('CREATE TABLE %s_r (%s);' % (c['name'], ', '.join(n + ' text' for n in cols)))
+            script.append("\\copy %s_r FROM '%s/snap/%s_r.csv' (FORMAT csv, HEADER, ENCODING 'UTF8')"
+                          % (c['name'], work, c['name']))
+        subprocess.run(['psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1'] + os.environ['REF_PSQL'].split(),
+                       input='\n'.join(script) + '\n', text=True, check=True)
+
+
 def fail(case, what):
     print('FAIL compare_reference: check %s: %s' % (case['name'], what), file=sys.stderr)
     sys.exit(1)
 
 
-def check(case, got):
-    want = expect(case)
+def check(case, got, right):
+    want = expect(case, right)
     nkey = len(case['keys'])
     if 'error' in want:
         if got['status'] != 'error':
             fail(case, 'status %s, want an error for the duplicate key' % got['status'])
         msg = got.get('error', '')
-        lines = 'lines %d and %d' % want['error']
+        lines = '%s %d and %d' % want['error']
         if 'duplicate key' not in msg or lines not in msg:
             fail(case, 'error %r, want a duplicate key on %s' % (msg, lines))
         return 'error'
@@ -284,15 +323,19 @@ def check(case, got):
 
 def main():
     if len(sys.argv) < 3:
-        sys.exit('usage: compare_reference.py BIN WORK [CASES] [SEED]')
+        sys.exit('usage: compare_reference.py BIN WORK [CASES] [SEED] [RIGHT]')
     binary, work = sys.argv[1], sys.argv[2]
     ncases = int(sys.argv[3]) if len(sys.argv) > 3 else 300
     seed = int(sys.argv[4]) if len(sys.argv) > 4 else 20261123
+    right = sys.argv[5] if len(sys.argv) > 5 else 'csv'
+    if right not in ('csv', 'sqlite', 'postgres'):
+        sys.exit('compare_reference.py: RIGHT is csv, sqlite or postgres')
     rng = random.Random(seed)
     os.makedirs(os.path.join(work, 'snap'), exist_ok=True)
     cases = [make_case(rng, 'c%03d' % i, work) for i in range(ncases)]
     with open(os.path.join(work, 'recon.ini'), 'w') as f:
-        f.write(config(work, cases, 10000))
+        f.write(config(work, cases, 10000, right))
+    load_right(work, cases, right)
     run = subprocess.run([binary, 'run', '-c', os.path.join(work, 'recon.ini'),
                           '--date', '2026-11-22', '-q'], capture_output=True, text=True)
     path = os.path.join(work, 'out', '2026-11-22.json')
@@ -301,10 +344,10 @@ def main():
     report = {c['id']: c for c in json.load(open(path, encoding='utf-8'))['checks']}
     tally = {}
     for case in cases:
-        status = check(case, report[case['name']])
+        status = check(case, report[case['name']], right)
         tally[status] = tally.get(status, 0) + 1
-    print('ok compare_reference: %d random pairs agree with the reference (%s)' %
-          (ncases, ', '.join('%d %s' % (tally[k], k) for k in sorted(tally))))
+    print('ok compare_reference: %d random pairs, right sides in %s, agree with the reference (%s)'
+          % (ncases, right, ', '.join('%d %s' % (tally[k], k) for k in sorted(tally))))
 
 
 if __name__ == '__main__':
