@@ -12,7 +12,8 @@ Each case is a pair of small CSV files (one source, one compare check per
 pair, all checks in one run) drawn to make the value rules meet: keys of one
 or two columns given in several forms of the same number (10, 10.0, 1e1,
 1.0e1) on the two sides, NULL keys, text that only looks numeric (08,
-1,000, +1, ' 1'), NULL against the quoted empty string, trailing and leading
+1,000, +1, ' 1'), keys too long to be held in flight, pairs of up to 2,000
+rows, NULL against the quoted empty string, trailing and leading
 spaces, quotes, commas, newlines and non-ASCII in values, any field quoted
 or not, CRLF or LF, a BOM or none; a third of the checks have a tolerance;
 one case in eight has a duplicate key on one side, in another form of the
@@ -150,6 +151,8 @@ def key_pool(rng, nkey, n):
                 cells.append([str(rng.randrange(1, 400))])
             elif r < 0.75:
                 cells.append([rng.choice(NEAR_NUMBERS)])
+            elif r < 0.8:	# longer than a row in flight holds (64 bytes)
+                cells.append(['long key %d ' % rng.randrange(50) + 'x' * rng.randrange(40, 300)])
             else:
                 cells.append([rng.choice(TEXT) + str(rng.randrange(50))])
         kid = key_id([c[0] for c in cells])
@@ -164,7 +167,7 @@ def make_case(rng, name, work):
     keys = ['k%d' % i for i in range(nkey)]
     cols = ['v%d' % i for i in range(rng.randrange(1, 4))]
     header = keys + cols + ['g']
-    pool = key_pool(rng, nkey, rng.randrange(1, 120))
+    pool = key_pool(rng, nkey, rng.randrange(1, 2000 if rng.random() < 0.05 else 120))
     groups = ['t-%d' % i for i in range(4)]
     left, right = [], []
     mirror = rng.random() < 0.15	# every key on both sides, every value alike
