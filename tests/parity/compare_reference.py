@@ -25,7 +25,8 @@ contract's plain-number grammar is a number, compared exactly as a decimal
 for byte; NULL equals only NULL.  It computes every finding, their counts
 per kind and per group (the left row's group for missing and changed, the
 right row's for extra), and, with samples enough for all, which findings
-are sampled with which key text and which columns differ; a duplicate key
+are sampled with which key text, which columns differ and with which values
+(one column: the two values as they are; several: SQL literals); a duplicate key
 is an error that names both lines.  Exits 1 with the first difference.
 """
 import decimal
@@ -78,6 +79,16 @@ def equal(a, b, tol):
             return abs(ca[1] - cb[1]) <= tol
         return ca[1] == cb[1]
     return ca == cb
+
+
+def literal(v):
+    """A value in a sample of several changed columns: NULL, a number as
+    written, else quoted with '' for a quote."""
+    if v is None:
+        return 'NULL'
+    if PLAIN.match(v):
+        return v
+    return "'" + v.replace("'", "''") + "'"
 
 
 def key_id(cells):
@@ -182,8 +193,8 @@ def make_case(rng, name, work):
         if where >= 0.8:
             rvals = [same_value(v, rng) for v in vals]
             if not mirror and rng.random() < 0.3:
-                i = rng.randrange(len(cols))
-                rvals[i] = a_value(rng)
+                for i in rng.sample(range(len(cols)), rng.randrange(1, len(cols) + 1)):
+                    rvals[i] = a_value(rng)
             right.append(rkey + rvals + [rng.choice(groups) if rng.random() < 0.2 else g])
     dup = None
     if rng.random() < 0.125:
@@ -226,15 +237,21 @@ def expect(case, right):
     for kid, l in lmap.items():
         r = rmap.get(kid)
         if r is None:
-            found.append(('missing', l[-1], tuple(l[:nkey]), None))
+            found.append(('missing', l[-1], tuple(l[:nkey]), None, None, None))
             continue
-        diff = [c for i, c in enumerate(case['cols'])
+        diff = [i for i in range(len(case['cols']))
                 if not equal(l[nkey + i], r[nkey + i], tol)]
+        if len(diff) == 1:	# one column: the two values as they are
+            lv, rv = l[nkey + diff[0]], r[nkey + diff[0]]
+        else:	# several: each side's values as SQL literals
+            lv = ', '.join(literal(l[nkey + i]) for i in diff)
+            rv = ', '.join(literal(r[nkey + i]) for i in diff)
         if diff:
-            found.append(('changed', l[-1], tuple(l[:nkey]), ', '.join(diff)))
+            found.append(('changed', l[-1], tuple(l[:nkey]),
+                          ', '.join(case['cols'][i] for i in diff), lv, rv))
     for kid, r in rmap.items():
         if kid not in lmap:
-            found.append(('extra', r[-1], tuple(r[:nkey]), None))
+            found.append(('extra', r[-1], tuple(r[:nkey]), None, None, None))
     return {'found': found}
 
 
@@ -306,7 +323,7 @@ def check(case, got, right):
         fail(case, 'findings %s drift %s, want %s drift %d' %
              (got['findings'], got['drift'], counts, drift))
     groups = {}
-    for kind, g, _, _ in found:
+    for kind, g, *_ in found:
         e = groups.setdefault(g, {'group': g, 'drift': 0, 'missing': 0, 'extra': 0,
                                   'changed': 0})
         e['drift'] += 1
@@ -316,8 +333,8 @@ def check(case, got, right):
                   for x in got.get('groups', [])]
     if got_groups != want_groups:
         fail(case, 'groups %s, want %s' % (got_groups, want_groups))
-    want_samples = sorted(((k, key, cols) for k, _, key, cols in found), key=repr)
-    got_samples = sorted(((s[0], tuple(s[1:1 + nkey]), s[1 + nkey]) for s in got["samples"]),
+    want_samples = sorted(((k, key) + tuple(rest) for k, _, key, *rest in found), key=repr)
+    got_samples = sorted(((s[0], tuple(s[1:1 + nkey])) + tuple(s[1 + nkey:]) for s in got['samples']),
                          key=repr)
     if got_samples != want_samples:
         fail(case, 'samples %s, want %s' % (got_samples, want_samples))
