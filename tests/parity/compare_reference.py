@@ -26,7 +26,8 @@ for byte; NULL equals only NULL.  It computes every finding, their counts
 per kind and per group (the left row's group for missing and changed, the
 right row's for extra), and, with samples enough for all, which findings
 are sampled with which key text, which columns differ and with which values
-(one column: the two values as they are; several: SQL literals); a duplicate key
+(one column: the two values as they are; several: SQL literals), and with
+a cap of 5 samples, exactly which findings in which order; a duplicate key
 is an error that names both lines.  Exits 1 with the first difference.
 """
 import decimal
@@ -39,6 +40,7 @@ import sys
 
 PLAIN = re.compile(r'-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?\Z')
 decimal.getcontext().prec = 200
+CAP = 5		# samples of the second run, where the cap chooses
 
 # forms of one number: every string here is a plain number of that value
 NUMBER_FORMS = {
@@ -256,7 +258,7 @@ def expect(case, right):
 
 
 def config(work, cases, samples, right):
-    out = ['[report]', 'title = compare reference', 'output_dir = %s/out' % work,
+    out = ['[report]', 'title = compare reference', 'output_dir = %s/out-%d' % (work, samples),
            'gate_days = 1', 'window_days = 1', 'samples = %d' % samples, '',
            '[source "snap"]', 'type = csv', 'path = %s/snap' % work, '']
     if right == 'sqlite':
@@ -341,6 +343,48 @@ def check(case, got, right):
     return 'fail' if drift else 'pass'
 
 
+def key_order(cells):
+    """Sort key of a sample's key: per cell NULL, then numbers by value,
+    then strings by their UTF-8 bytes."""
+    out = []
+    for v in cells:
+        c = canon(v)
+        out.append((0,) if c is None else (1, c[1]) if c[0] == 'n' else (2, v.encode('utf-8')))
+    return tuple(out)
+
+
+def chosen_samples(case, right, cap):
+    """The samples of a cap of cap, in order: the kinds take turns (missing,
+    extra, changed, missing, ...) while each has findings left, then they
+    are listed kind by kind, each kind's smallest keys first."""
+    want = expect(case, right)
+    if 'error' in want:
+        return None
+    nkey = len(case['keys'])
+    kinds = ('missing', 'extra', 'changed')
+    per = {k: sorted((f for f in want['found'] if f[0] == k), key=lambda f: key_order(f[2]))
+           for k in kinds}
+    take = dict.fromkeys(kinds, 0)
+    n, more = 0, True
+    while n < cap and more:
+        more = False
+        for k in kinds:
+            if n < cap and take[k] < len(per[k]):
+                take[k] += 1
+                n += 1
+                more = True
+    return [[f[0]] + list(f[2]) + list(f[3:]) for k in kinds for f in per[k][:take[k]]]
+
+
+def run_recon(binary, work, samples):
+    run = subprocess.run([binary, 'run', '-c', os.path.join(work, 'recon-%d.ini' % samples),
+                          '--date', '2026-11-22', '-q'], capture_output=True, text=True)
+    path = os.path.join(work, 'out-%d' % samples, '2026-11-22.json')
+    if not os.path.exists(path):
+        sys.exit('FAIL compare_reference: no report (exit %d): %s' % (run.returncode, run.stderr))
+    return {c['id']: c for c in json.load(open(path, encoding='utf-8'))['checks']}
+
+
 def main():
     if len(sys.argv) < 3:
         sys.exit('usage: compare_reference.py BIN WORK [CASES] [SEED] [RIGHT]')
@@ -353,19 +397,20 @@ def main():
     rng = random.Random(seed)
     os.makedirs(os.path.join(work, 'snap'), exist_ok=True)
     cases = [make_case(rng, 'c%03d' % i, work) for i in range(ncases)]
-    with open(os.path.join(work, 'recon.ini'), 'w') as f:
-        f.write(config(work, cases, 10000, right))
+    for samples in (10000, CAP):
+        with open(os.path.join(work, 'recon-%d.ini' % samples), 'w') as f:
+            f.write(config(work, cases, samples, right))
     load_right(work, cases, right)
-    run = subprocess.run([binary, 'run', '-c', os.path.join(work, 'recon.ini'),
-                          '--date', '2026-11-22', '-q'], capture_output=True, text=True)
-    path = os.path.join(work, 'out', '2026-11-22.json')
-    if not os.path.exists(path):
-        sys.exit('FAIL compare_reference: no report (exit %d): %s' % (run.returncode, run.stderr))
-    report = {c['id']: c for c in json.load(open(path, encoding='utf-8'))['checks']}
+    report = run_recon(binary, work, 10000)	# every finding sampled
+    capped = run_recon(binary, work, CAP)
     tally = {}
     for case in cases:
         status = check(case, report[case['name']], right)
         tally[status] = tally.get(status, 0) + 1
+        want = chosen_samples(case, right, CAP)
+        got = capped[case['name']].get('samples')
+        if want is not None and got != want:
+            fail(case, 'with samples = %d: %s, want %s' % (CAP, got, want))
     print('ok compare_reference: %d random pairs, right sides in %s, agree with the reference (%s)'
           % (ncases, right, ', '.join('%d %s' % (tally[k], k) for k in sorted(tally))))
 
