@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
-"""compare_reference.py BIN WORK [CASES] [SEED] [RIGHT]: recon's kind =
+"""compare_reference.py BIN WORK [CASES] [SEED] [SIDES]: recon's kind =
 compare against a reference written from the contract alone, on random CSV
-pairs.  RIGHT says where the right sides live: csv (the default: CSV table
-sides, both streamed from the files), sqlite (each right file loaded as
-text into a table of one SQLite file: a query side, whose sampled rows are
-read again by key) or postgres (the same in PostgreSQL, loaded with psql's
-\copy; $REF_PG_URL is recon's connection string, $REF_PSQL the psql
-arguments of a role that may create tables).
+pairs.  SIDES says where the sides live: csv (the default: CSV table sides,
+both streamed from the files); sqlite (each right file loaded as text into
+a table of one SQLite file: a query side, whose sampled rows are read again
+by key); postgres (the same in PostgreSQL, loaded with psql's \copy;
+$REF_PG_URL is recon's connection string, $REF_PSQL the psql arguments of a
+role that may create tables); sqlite-both and postgres-both (the left files
+loaded too: two table sides on one database, on PostgreSQL read at once
+over two connections).
 
 Each case is a pair of small CSV files (one source, one compare check per
 pair, all checks in one run) drawn to make the value rules meet: keys of one
@@ -219,16 +221,24 @@ def make_case(rng, name, work):
             'llines': llines, 'rlines': rlines, 'tol': tol, 'dup': dup}
 
 
-def expect(case, right):
+def in_db(sides, side):
+    """Whether side ('left' or 'right') is a database table under SIDES."""
+    return sides != 'csv' and (side == 'right' or sides.endswith('-both'))
+
+
+def expect(case, sides):
     """The reference's findings for case."""
     nkey = len(case['keys'])
     tol = decimal.Decimal(case['tol']) if case['tol'] else None
     for side, lines in (('left', case['llines']), ('right', case['rlines'])):
         first = {}
         what = 'lines'
-        if side == 'right' and right != 'csv':	# a query side counts rows
-            lines, what = range(1, len(case[side]) + 1), 'rows'
-        for r, line in zip(case[side], lines):
+        rows = case[side]
+        if in_db(sides, side):	# a database side counts rows, in scan order
+            lines, what = range(1, len(rows) + 1), 'rows'
+            if 'scan_' + side[0] in case:
+                rows = [rows[i - 1] for i in case['scan_' + side[0]]]
+        for r, line in zip(rows, lines):
             kid = key_id(r[:nkey])
             if kid in first:
                 return {'error': (what, first[kid], line)}
@@ -257,18 +267,19 @@ def expect(case, right):
     return {'found': found}
 
 
-def config(work, cases, samples, right):
+def config(work, cases, samples, sides):
     out = ['[report]', 'title = compare reference', 'output_dir = %s/out-%d' % (work, samples),
            'gate_days = 1', 'window_days = 1', 'samples = %d' % samples, '',
            '[source "snap"]', 'type = csv', 'path = %s/snap' % work, '']
-    if right == 'sqlite':
-        out += ['[source "db"]', 'type = sqlite', 'path = %s/right.db' % work, '']
-    elif right == 'postgres':
+    if sides.startswith('sqlite'):
+        out += ['[source "db"]', 'type = sqlite', 'path = %s/sides.db' % work, '']
+    elif sides.startswith('postgres'):
         out += ['[source "db"]', 'type = postgres', 'url = env:REF_PG_URL', '']
     for c in cases:
-        rsrc = 'snap' if right == 'csv' else 'db'
-        out += ['[check "%s"]' % c['name'], 'kind = compare', 'left = snap:%s_l' % c['name'],
-                'right = %s:%s_r' % (rsrc, c['name']), 'key = ' + ', '.join(c['keys']),
+        src = {s: 'db' if in_db(sides, s) else 'snap' for s in ('left', 'right')}
+        out += ['[check "%s"]' % c['name'], 'kind = compare',
+                'left = %s:%s_l' % (src['left'], c['name']),
+                'right = %s:%s_r' % (src['right'], c['name']), 'key = ' + ', '.join(c['keys']),
                 'columns = ' + ', '.join(c['cols']), 'group = g']
         if c['tol']:
             out.append('tolerance = ' + c['tol'])
@@ -276,28 +287,46 @@ def config(work, cases, samples, right):
     return '\n'.join(out)
 
 
-def load_right(work, cases, right):
-    """Each case's right rows into table NAME_r, every column text, so that
-    the database keeps each value's spelling and NULL apart from ''."""
-    if right == 'sqlite':
+def load_db(work, cases, sides):
+    """The rows of each database side into table NAME_r (NAME_l), every
+    column text, so that the database keeps each value's spelling and NULL
+    apart from ''.  A PostgreSQL table need not be scanned in the order its
+    rows were loaded (COPY placed a long row on a later page than shorter
+    ones after it), so each row there also gets its load order in a column
+    rid (not compared), and case['scan_l'] / ['scan_r'] keep the order in
+    which a scan of the table returns them, for the row numbers of a
+    duplicate."""
+    tables = [(c, s[0]) for c in cases for s in ('left', 'right') if in_db(sides, s)]
+    if sides.startswith('sqlite'):
         import sqlite3
-        db = sqlite3.connect(os.path.join(work, 'right.db'))
-        for c in cases:
+        db = sqlite3.connect(os.path.join(work, 'sides.db'))
+        for c, s in tables:
             cols = c['keys'] + c['cols'] + ['g']
-            db.execute('CREATE TABLE %s_r (%s)' % (c['name'], ', '.join(n + ' TEXT' for n in cols)))
-            db.executemany('INSERT INTO %s_r VALUES (%s)' % (c['name'], ', '.join('?' * len(cols))),
-                           c['right'])
+            db.execute('CREATE TABLE %s_%s (%s)' % (c['name'], s, ', '.join(n + ' TEXT' for n in cols)))
+            db.executemany('INSERT INTO %s_%s VALUES (%s)' % (c['name'], s, ', '.join('?' * len(cols))),
+                           c['left' if s == 'l' else 'right'])
         db.commit()
         db.close()
-    elif right == 'postgres':
-        script = []
-        for c in cases:
+    elif sides.startswith('postgres'):
+        script = ['SET client_min_messages = warning;']
+        for c, s in tables:
             cols = c['keys'] + c['cols'] + ['g']
-            script.append('CREATE TABLE %s_r (%s);' % (c['name'], ', '.join(n + ' text' for n in cols)))
-            script.append("\\copy %s_r FROM '%s/snap/%s_r.csv' (FORMAT csv, HEADER, ENCODING 'UTF8')"
-                          % (c['name'], work, c['name']))
-        subprocess.run(['psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1'] + os.environ['REF_PSQL'].split(),
-                       input='\n'.join(script) + '\n', text=True, check=True)
+            script.append('DROP TABLE IF EXISTS %s_%s;' % (c['name'], s))
+            script.append('CREATE TABLE %s_%s (rid serial, %s);'
+                          % (c['name'], s, ', '.join(n + ' text' for n in cols)))
+            script.append("\\copy %s_%s (%s) FROM '%s/snap/%s_%s.csv' (FORMAT csv, HEADER, ENCODING 'UTF8')"
+                          % (c['name'], s, ', '.join(cols), work, c['name'], s))
+        for c, s in tables:
+            script.append("SELECT '%s_%s', string_agg(rid::text, ' ') FROM (SELECT rid FROM %s_%s) t;"
+                          % (c['name'], s, c['name'], s))
+        psql = ['psql', '-X', '-q', '-At', '-F', ' ', '-v', 'ON_ERROR_STOP=1']
+        out = subprocess.run(psql + os.environ['REF_PSQL'].split(), input='\n'.join(script) + '\n',
+                             text=True, check=True, capture_output=True).stdout
+        by_name = {c['name']: c for c in cases}
+        for line in out.splitlines():
+            table, *rids = line.split(' ')
+            name, s = table.rsplit('_', 1)
+            by_name[name]['scan_' + s] = [int(r) for r in rids if r]
 
 
 def fail(case, what):
@@ -305,8 +334,8 @@ def fail(case, what):
     sys.exit(1)
 
 
-def check(case, got, right):
-    want = expect(case, right)
+def check(case, got, sides):
+    want = expect(case, sides)
     nkey = len(case['keys'])
     if 'error' in want:
         if got['status'] != 'error':
@@ -353,11 +382,11 @@ def key_order(cells):
     return tuple(out)
 
 
-def chosen_samples(case, right, cap):
+def chosen_samples(case, sides, cap):
     """The samples of a cap of cap, in order: the kinds take turns (missing,
     extra, changed, missing, ...) while each has findings left, then they
     are listed kind by kind, each kind's smallest keys first."""
-    want = expect(case, right)
+    want = expect(case, sides)
     if 'error' in want:
         return None
     nkey = len(case['keys'])
@@ -387,32 +416,32 @@ def run_recon(binary, work, samples):
 
 def main():
     if len(sys.argv) < 3:
-        sys.exit('usage: compare_reference.py BIN WORK [CASES] [SEED] [RIGHT]')
+        sys.exit('usage: compare_reference.py BIN WORK [CASES] [SEED] [SIDES]')
     binary, work = sys.argv[1], sys.argv[2]
     ncases = int(sys.argv[3]) if len(sys.argv) > 3 else 300
     seed = int(sys.argv[4]) if len(sys.argv) > 4 else 20261123
-    right = sys.argv[5] if len(sys.argv) > 5 else 'csv'
-    if right not in ('csv', 'sqlite', 'postgres'):
-        sys.exit('compare_reference.py: RIGHT is csv, sqlite or postgres')
+    sides = sys.argv[5] if len(sys.argv) > 5 else 'csv'
+    if sides not in ('csv', 'sqlite', 'postgres', 'sqlite-both', 'postgres-both'):
+        sys.exit('compare_reference.py: SIDES is csv, sqlite, postgres, sqlite-both or postgres-both')
     rng = random.Random(seed)
     os.makedirs(os.path.join(work, 'snap'), exist_ok=True)
     cases = [make_case(rng, 'c%03d' % i, work) for i in range(ncases)]
     for samples in (10000, CAP):
         with open(os.path.join(work, 'recon-%d.ini' % samples), 'w') as f:
-            f.write(config(work, cases, samples, right))
-    load_right(work, cases, right)
+            f.write(config(work, cases, samples, sides))
+    load_db(work, cases, sides)
     report = run_recon(binary, work, 10000)	# every finding sampled
     capped = run_recon(binary, work, CAP)
     tally = {}
     for case in cases:
-        status = check(case, report[case['name']], right)
+        status = check(case, report[case['name']], sides)
         tally[status] = tally.get(status, 0) + 1
-        want = chosen_samples(case, right, CAP)
+        want = chosen_samples(case, sides, CAP)
         got = capped[case['name']].get('samples')
         if want is not None and got != want:
             fail(case, 'with samples = %d: %s, want %s' % (CAP, got, want))
-    print('ok compare_reference: %d random pairs, right sides in %s, agree with the reference (%s)'
-          % (ncases, right, ', '.join('%d %s' % (tally[k], k) for k in sorted(tally))))
+    print('ok compare_reference: %d random pairs, sides %s, agree with the reference (%s)'
+          % (ncases, sides, ', '.join('%d %s' % (tally[k], k) for k in sorted(tally))))
 
 
 if __name__ == '__main__':
