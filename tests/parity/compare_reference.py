@@ -40,7 +40,12 @@ import re
 import subprocess
 import sys
 
-PLAIN = re.compile(r'-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?\Z')
+# the demo's independent oracle states the plain-number grammar, a sample's
+# SQL literals and the kinds' turns once for both
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..',
+                                'fixtures', 'demo'))
+sys.dont_write_bytecode = True
+from expected import NUMBER as PLAIN, sql_literal, take_turns  # noqa: E402
 decimal.getcontext().prec = 200
 CAP = 5		# samples of the second run, where the cap chooses
 
@@ -83,16 +88,6 @@ def equal(a, b, tol):
             return abs(ca[1] - cb[1]) <= tol
         return ca[1] == cb[1]
     return ca == cb
-
-
-def literal(v):
-    """A value in a sample of several changed columns: NULL, a number as
-    written, else quoted with '' for a quote."""
-    if v is None:
-        return 'NULL'
-    if PLAIN.match(v):
-        return v
-    return "'" + v.replace("'", "''") + "'"
 
 
 def key_id(cells):
@@ -256,8 +251,8 @@ def expect(case, sides):
         if len(diff) == 1:	# one column: the two values as they are
             lv, rv = l[nkey + diff[0]], r[nkey + diff[0]]
         else:	# several: each side's values as SQL literals
-            lv = ', '.join(literal(l[nkey + i]) for i in diff)
-            rv = ', '.join(literal(r[nkey + i]) for i in diff)
+            lv = ', '.join(sql_literal(l[nkey + i]) for i in diff)
+            rv = ', '.join(sql_literal(r[nkey + i]) for i in diff)
         if diff:
             found.append(('changed', l[-1], tuple(l[:nkey]),
                           ', '.join(case['cols'][i] for i in diff), lv, rv))
@@ -389,19 +384,10 @@ def chosen_samples(case, sides, cap):
     want = expect(case, sides)
     if 'error' in want:
         return None
-    nkey = len(case['keys'])
     kinds = ('missing', 'extra', 'changed')
     per = {k: sorted((f for f in want['found'] if f[0] == k), key=lambda f: key_order(f[2]))
            for k in kinds}
-    take = dict.fromkeys(kinds, 0)
-    n, more = 0, True
-    while n < cap and more:
-        more = False
-        for k in kinds:
-            if n < cap and take[k] < len(per[k]):
-                take[k] += 1
-                n += 1
-                more = True
+    take = take_turns({k: len(per[k]) for k in kinds}, cap)
     return [[f[0]] + list(f[2]) + list(f[3:]) for k in kinds for f in per[k][:take[k]]]
 
 
