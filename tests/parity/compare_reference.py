@@ -36,7 +36,6 @@ import decimal
 import json
 import os
 import random
-import re
 import subprocess
 import sys
 
