@@ -200,6 +200,32 @@ run run -c recon.ini -o /proc/version/reports --date 2026-11-22
 check $? "output directory under a file: exit 2 ($(head -c 90 ../stderr))"
 cd .. || exit 1
 
+# ---- 200 compare checks of small pairs -------------------------------------
+# each compare sizes its key table from the files: small sides must not
+# reserve (and zero) what a large one needs
+mkdir -p pairs/snap
+python3 - <<'PY'
+import random
+rng = random.Random(7)
+ids = list(range(1, 1001))
+for side in ('l', 'r'):
+    rng.shuffle(ids)
+    with open('pairs/snap/%s.csv' % side, 'w') as f:
+        f.write('id,v\n')
+        f.writelines('%d,v%d\n' % (i, i if side == 'l' or i % 100 else -i) for i in ids)
+s = '[report]\ntitle = Pairs\n[source "s"]\ntype = csv\npath = snap\n'
+for i in range(200):
+    s += '[check "p%03d"]\nkind = compare\nleft = s:l\nright = s:r\nkey = id\n' % i
+open('pairs/recon.ini', 'w').write(s)
+PY
+run_mem run -c pairs/recon.ini -o pairs/out --date 2026-11-22 -q
+[ "$rc" = 1 ] && json pairs "
+assert len(r['checks']) == 200 and all(c['findings'] == {'missing': 0, 'extra': 0, 'changed': 10}
+                                       for c in r['checks']), r['checks'][0]" &&
+	cap $((24 * 1024)) "200 compares"
+check $? "200 compare checks of 1,000-row pairs: 10 changed each, $((kb / 1024)) MB peak"
+rm -rf pairs
+
 # ---- 10,000 checks ---------------------------------------------------------
 mkdir -p many/snap
 printf 'id\n1\n2\n3\n' > many/snap/t.csv
