@@ -194,8 +194,7 @@ def make_case(rng, name, work):
                 for i in rng.sample(range(len(cols)), rng.randrange(1, len(cols) + 1)):
                     rvals[i] = a_value(rng)
             right.append(rkey + rvals + [rng.choice(groups) if rng.random() < 0.2 else g])
-    dup = None
-    if rng.random() < 0.125:
+    if rng.random() < 0.125:	# a duplicate key, in another spelling
         side = rng.choice([left, right])
         numeric = [r for r in side
                    if all(canon(v) is not None and canon(v)[0] == 'n' for v in r[:nkey])]
@@ -203,7 +202,6 @@ def make_case(rng, name, work):
             r = rng.choice(numeric)
             copy = [same_value(v, rng) for v in r[:nkey]] + r[nkey:]
             side.insert(rng.randrange(len(side) + 1), copy)
-            dup = 'left' if side is left else 'right'
     rng.shuffle(left)
     rng.shuffle(right)
     llines = write_csv(os.path.join(work, 'snap', name + '_l.csv'), header, left, rng)
@@ -211,8 +209,8 @@ def make_case(rng, name, work):
     tol = None
     if rng.random() < 0.33:
         tol = rng.choice(['0.5', '1', '0.01', '2.5', '1e-1'])
-    return {'name': name, 'keys': keys, 'cols': cols, 'left': left, 'right': right,
-            'llines': llines, 'rlines': rlines, 'tol': tol, 'dup': dup}
+    return {'name': name, 'keys': keys, 'cols': cols, 'header': header, 'left': left,
+            'right': right, 'llines': llines, 'rlines': rlines, 'tol': tol}
 
 
 def in_db(sides, side):
@@ -295,7 +293,7 @@ def load_db(work, cases, sides):
         import sqlite3
         db = sqlite3.connect(os.path.join(work, 'sides.db'))
         for c, s in tables:
-            cols = c['keys'] + c['cols'] + ['g']
+            cols = c['header']
             db.execute('CREATE TABLE %s_%s (%s)' % (c['name'], s, ', '.join(n + ' TEXT' for n in cols)))
             db.executemany('INSERT INTO %s_%s VALUES (%s)' % (c['name'], s, ', '.join('?' * len(cols))),
                            c['left' if s == 'l' else 'right'])
@@ -304,7 +302,7 @@ def load_db(work, cases, sides):
     elif sides.startswith('postgres'):
         script = ['SET client_min_messages = warning;']
         for c, s in tables:
-            cols = c['keys'] + c['cols'] + ['g']
+            cols = c['header']
             script.append('DROP TABLE IF EXISTS %s_%s;' % (c['name'], s))
             script.append('CREATE TABLE %s_%s (rid serial, %s);'
                           % (c['name'], s, ', '.join(n + ' text' for n in cols)))
