@@ -33,7 +33,7 @@ UNIT     = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test
 all: deps $(BUILD)/recon
 
 deps:
-	@./tests/bootstrap.sh build
+	@./tools/bootstrap.sh build
 
 $(BUILD)/recon: $(OBJ) $(BUILD)/main.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
@@ -43,8 +43,8 @@ $(BUILD)/%.o: src/%.c src/*.h | $(BUILD)
 
 # The HTML shell and CSS are compiled into the binary: an installed recon
 # needs no data files.
-$(BUILD)/templates_builtin.c: templates/shell.html templates/style.css tests/embed.sh | $(BUILD)
-	./tests/embed.sh templates/shell.html templates/style.css > $@
+$(BUILD)/templates_builtin.c: templates/shell.html templates/style.css tools/embed.sh | $(BUILD)
+	./tools/embed.sh templates/shell.html templates/style.css > $@
 $(BUILD)/templates_builtin.o: $(BUILD)/templates_builtin.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -71,7 +71,7 @@ browser: all
 	./tests/browser/run.sh $(BUILD)/recon
 
 check: deps
-	@./tests/bootstrap.sh check
+	@./tools/bootstrap.sh check
 	$(MAKE) all
 	$(MAKE) unit golden integration browser
 	$(MAKE) asan valgrind fuzz-regress
@@ -116,9 +116,9 @@ FUZZ_ENV      = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 $(FUZZ_DIR)/obj/%.o: src/%.c src/*.h
 	@mkdir -p $(FUZZ_DIR)/obj
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
-$(FUZZ_DIR)/templates_builtin.c: templates/shell.html templates/style.css tests/embed.sh
+$(FUZZ_DIR)/templates_builtin.c: templates/shell.html templates/style.css tools/embed.sh
 	@mkdir -p $(FUZZ_DIR)
-	./tests/embed.sh templates/shell.html templates/style.css > $@
+	./tools/embed.sh templates/shell.html templates/style.css > $@
 $(FUZZ_DIR)/obj/templates_builtin.o: $(FUZZ_DIR)/templates_builtin.c
 	@mkdir -p $(FUZZ_DIR)/obj
 	$(FUZZ_CC) $(FUZZ_FLAGS) -c -o $@ $<

@@ -19,7 +19,7 @@
  * else (and a statement COPY refuses, such as SHOW) runs in single-row
  * mode.  COPY measured about 1.25x faster than single-row mode on a
  * 10M-row, 5-column table (2.9-3.3 s against 3.7-4.0 s, psql's own COPY
- * 2.8-2.9 s; tests/pg/stream_bench.c), at the same 7 MB of memory.
+ * 2.8-2.9 s; tests/bench/stream_bench.c), at the same 7 MB of memory.
  * Queries go through the extended protocol (PQprepare, PQsendQueryParams),
  * which refuses more than one statement in a query string.
  *

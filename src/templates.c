@@ -3,7 +3,7 @@
  * directory named by [report] templates.
  *
  * The built-in pair is compiled into the binary (build/templates_builtin.c,
- * generated from templates/ by tests/embed.sh), so an installed recon needs
+ * generated from templates/ by tools/embed.sh), so an installed recon needs
  * no data files.  A custom directory must hold both shell.html and
  * style.css; the shell must have a {{body}} placeholder, else nothing of the
  * report would show.

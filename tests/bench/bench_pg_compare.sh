@@ -29,9 +29,9 @@ truth() { sed -n "s/^$1=//p" "$PAIR/truth.txt"; }
 
 WORK=$(mktemp -d /tmp/recon-bpg.XXXXXX)
 PGDIR=$(mktemp -d /tmp/rpg.XXXXXX)
-cleanup() { "$ROOT/tests/pg/server.sh" stop "$PGDIR" || true; rm -rf "$WORK"; }
+cleanup() { "$ROOT/tests/lib/pg_server.sh" stop "$PGDIR" || true; rm -rf "$WORK"; }
 trap cleanup EXIT
-"$ROOT/tests/pg/server.sh" start "$PGDIR"
+"$ROOT/tests/lib/pg_server.sh" start "$PGDIR"
 psql_() { psql -X -q -v ON_ERROR_STOP=1 -h "$PGDIR" -U postgres -d postgres "$@"; }
 echo "== loading $N rows per side with COPY" >&2
 for t in departments org_units; do

@@ -4,7 +4,7 @@
 set -eu
 bin=$(realpath "$1")
 cd "$(dirname "$0")/../.."
-./tests/bootstrap.sh bench
+./tools/bootstrap.sh bench
 n=${BENCH_N:-10000000}
 for b in tests/bench/bench_*.sh; do
 	echo "== $b"

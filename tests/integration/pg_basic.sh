@@ -3,7 +3,7 @@
 # PostgreSQL server give the right status, drift, groups, samples and
 # provenance; numbers read as they would from the CSV export of the same data.
 set -euo pipefail
-. "$(dirname "$0")/../pg/lib.sh"
+. "$(dirname "$0")/../lib/pg.sh"
 pg_setup "$1"
 
 admin_sql <<'SQL'

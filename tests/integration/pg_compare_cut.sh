@@ -8,7 +8,7 @@
 # connections (different backend pids) with the same snapshot, and a
 # compare of two PostgreSQL sides still finds what it should.
 set -euo pipefail
-. "$(dirname "$0")/../pg/lib.sh"
+. "$(dirname "$0")/../lib/pg.sh"
 pg_setup "$1"
 
 N=200000

@@ -7,7 +7,7 @@
 # (two table sides on one source, read at once over two connections in one
 # snapshot).  300 random pairs each, fixed seeds.
 set -euo pipefail
-. "$(dirname "$0")/../pg/lib.sh"
+. "$(dirname "$0")/../lib/pg.sh"
 pg_setup "$1"
 cd "$(dirname "$0")/../.."
 export REF_PG_URL=$RO_URL REF_PSQL="-h $PGDIR -U postgres -d postgres"

@@ -4,7 +4,7 @@
 # that read the same count (with a slow check between them) always agree
 # within one run, over several runs.
 set -euo pipefail
-. "$(dirname "$0")/../pg/lib.sh"
+. "$(dirname "$0")/../lib/pg.sh"
 pg_setup "$1"
 
 admin_sql -c "CREATE TABLE churn (id serial PRIMARY KEY, v int)"

@@ -3,7 +3,7 @@
 # later check of the source an error ("connection lost"); no crash, no
 # hang; the report is written and the exit status is 2.
 set -euo pipefail
-. "$(dirname "$0")/../pg/lib.sh"
+. "$(dirname "$0")/../lib/pg.sh"
 pg_setup "$1"
 
 admin_sql -c "CREATE TABLE t (id int)"

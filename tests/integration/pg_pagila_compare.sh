@@ -1,7 +1,7 @@
 #!/bin/bash
 # pg_pagila_compare.sh BIN: compare across three systems, on data no one here
 # wrote: pagila's payment table as PostgreSQL exported it (CSV, read in place
-# from ../shared/data/pagila), the same file loaded into a real PostgreSQL
+# from tests/data/pagila), the same file loaded into a real PostgreSQL
 # table with pagila's own column types (numeric(5,2), timestamptz), and into
 # a SQLite file.  The three agree row for row (16,049 rows); after changes on
 # the PostgreSQL side only, recon's findings, per kind and per group, equal
@@ -11,11 +11,10 @@
 # read as PostgreSQL prints them), so a session in another zone changes every
 # row.
 set -euo pipefail
-. "$(dirname "$0")/../pg/lib.sh"
+. "$(dirname "$0")/../lib/pg.sh"
 pg_setup "$1"
 cd "$(dirname "$0")/../.."
-DATA=$(cd ../shared/data/pagila 2>/dev/null && pwd) ||
-	fail data "../shared/data/pagila not found (the shared test data)"
+DATA=$(cd tests/data/pagila && pwd)
 ROWS=$(($(wc -l <"$DATA/payment.csv") - 1))
 
 admin_sql <<SQL

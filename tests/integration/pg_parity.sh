@@ -5,7 +5,7 @@
 # statuses, drift, groups and samples in the JSON as the CSV snapshot run,
 # for every day of the demo.  recon connects as the read-only role.
 set -euo pipefail
-. "$(dirname "$0")/../pg/lib.sh"
+. "$(dirname "$0")/../lib/pg.sh"
 pg_setup "$1"
 cd "$(dirname "$0")/../.."
 

@@ -3,7 +3,7 @@
 # (or a ready query) whose SQL writes is an error and the table is unchanged;
 # the other checks still run.
 set -euo pipefail
-. "$(dirname "$0")/../pg/lib.sh"
+. "$(dirname "$0")/../lib/pg.sh"
 pg_setup "$1"
 
 admin_sql -c "CREATE TABLE ro (id int PRIMARY KEY, v text); INSERT INTO ro VALUES (1, 'a'), (2, 'b'), (3, 'c')"

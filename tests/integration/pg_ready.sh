@@ -3,7 +3,7 @@
 # it holds, so a lagging side is read once it has caught up; one that never
 # holds within ready_timeout is an error "not ready" (exit 2), never a fail.
 set -euo pipefail
-. "$(dirname "$0")/../pg/lib.sh"
+. "$(dirname "$0")/../lib/pg.sh"
 pg_setup "$1"
 
 admin_sql -c "CREATE TABLE marker (id int); CREATE TABLE facts (id int)"

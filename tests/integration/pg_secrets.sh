@@ -4,7 +4,7 @@
 # report, exit status 2, and the password (or the connection string) is
 # nowhere in stdout, stderr or the report directory.
 set -euo pipefail
-. "$(dirname "$0")/../pg/lib.sh"
+. "$(dirname "$0")/../lib/pg.sh"
 pg_setup "$1"
 
 WRONG='Wr0ng-S3cret-Pw'

@@ -2,7 +2,7 @@
 # pg_timeout.sh BIN: a query that outlives statement_timeout is an error
 # naming the timeout; the other checks of the source still run.
 set -euo pipefail
-. "$(dirname "$0")/../pg/lib.sh"
+. "$(dirname "$0")/../lib/pg.sh"
 pg_setup "$1"
 
 admin_sql -c "CREATE TABLE t (id int); INSERT INTO t VALUES (1), (2)"

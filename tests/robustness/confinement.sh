@@ -4,7 +4,7 @@
 # symlink planted in the output directory under a report's name is
 # replaced, never followed: the file it points to is unchanged.
 bin=$1
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/robustness.sh"
 small_config "$work"
 cd "$work" || exit 1
 # a bigger table, so that SQLite would spill a sort to a temp file if it could

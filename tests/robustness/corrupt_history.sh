@@ -6,7 +6,7 @@
 # and nothing crashes.  (tests/golden/corrupt_history covers truncation in
 # the middle of a string; these are the other ways.)
 bin=$1
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/robustness.sh"
 small_config "$work"
 cd "$work" || exit 1
 "$bin" run -c recon.ini -o good --date 2026-11-20 -q

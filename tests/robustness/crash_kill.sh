@@ -7,7 +7,7 @@
 # run removes them.  The write phase is slowed down with strace's syscall
 # delay injection, so that a good share of kills land while writing.
 bin=$1
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/robustness.sh"
 N=${CRASH_RUNS:-50}
 sanitized && N=${CRASH_RUNS:-25}
 

@@ -4,7 +4,7 @@
 # the earlier reports intact; the lock makes a second run wait (or, after
 # 30 s, refuse), never interleave.
 bin=$1
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/robustness.sh"
 small_config "$work"
 cd "$work" || exit 1
 "$bin" run -c recon.ini -o seed --date 2026-11-21 -q || fail "seed run"

@@ -5,7 +5,7 @@
 # smaller sizes and asserts no memory cap.  The limits found here are the
 # README's "Limits" section.
 bin=$1
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/robustness.sh"
 cd "$work" || exit 1
 MB=1048576
 TENANTS=1000000

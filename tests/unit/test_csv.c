@@ -4,7 +4,7 @@
  *
  * Data: tests/unit/csv/ (small files made for one rule each; their bytes
  * matter: CRLF, BOM, invalid UTF-8) and the real-world files in
- * ../shared/data (csv-spectrum's edge cases with their expected parses,
+ * tests/data (csv-spectrum's edge cases with their expected parses,
  * pagila's payment and customer tables).  Paths are relative to the
  * repository root, where `make` runs the tests.
  */
@@ -23,7 +23,7 @@
 #include "csv_source.h"
 
 #define DATA "tests/unit/csv"
-#define SHARED "../shared/data"
+#define REAL "tests/data"
 
 /* ---- helpers ---------------------------------------------------------- */
 
@@ -199,8 +199,8 @@ START_TEST(test_csv_spectrum_cases_parse_as_published)
 		size_t k;
 		json_t *row;
 
-		snprintf(csv, sizeof csv, SHARED "/csv-spectrum/csvs/%s.csv", cases[i]);
-		snprintf(js, sizeof js, SHARED "/csv-spectrum/json/%s.json", cases[i]);
+		snprintf(csv, sizeof csv, REAL "/csv-spectrum/csvs/%s.csv", cases[i]);
+		snprintf(js, sizeof js, REAL "/csv-spectrum/json/%s.json", cases[i]);
 		ck_assert_msg(read_all(csv, &c, &d, NULL) == 0, "%s: %s", cases[i], d.msg);
 		want = json_load_file(js, 0, &err);
 		ck_assert_msg(want != NULL, "%s: %s", js, err.text);
@@ -509,7 +509,7 @@ START_TEST(test_records_know_their_physical_line_and_offset)
 	long long rows = -1;
 
 	/* a,b,c / 1,2,3 / "Once upon \n a time",5,6 / 7,8,9 */
-	ck_assert_int_eq(read_all(SHARED "/csv-spectrum/csvs/newlines.csv", &c, &d, &rows), 0);
+	ck_assert_int_eq(read_all(REAL "/csv-spectrum/csvs/newlines.csv", &c, &d, &rows), 0);
 	ck_assert_int_eq(rows, 3);
 	assert_records(&(struct collected){.records = c.lines}, "[1,2,3,5]");
 	assert_records(&(struct collected){.records = c.offsets}, "[0,6,12,36]");
@@ -605,7 +605,7 @@ START_TEST(test_callback_can_stop_after_the_header)
 	struct diag d;
 	long long rows = -1;
 
-	ck_assert_int_eq(read_all(SHARED "/pagila/payment.csv", &c, &d, &rows), 0);
+	ck_assert_int_eq(read_all(REAL "/pagila/payment.csv", &c, &d, &rows), 0);
 	ck_assert_int_eq(json_array_size(c.records), 1);
 	ck_assert_int_eq(rows, 0);
 	collected_free(&c);
@@ -676,7 +676,7 @@ START_TEST(test_pagila_row_counts)
 	const struct input *in;
 	size_t n;
 
-	fixture_open(&f, SHARED "/pagila");
+	fixture_open(&f, REAL "/pagila");
 	ck_assert_str_eq(query1(&f, "SELECT count(*) FROM payment"), "16049");
 	ck_assert_str_eq(query1(&f, "SELECT count(*) FROM customer"), "599");
 	n = csv_source_inputs(f.cs, &in);
@@ -696,7 +696,7 @@ START_TEST(test_plain_numbers_are_stored_as_numbers)
 {
 	struct fixture f;
 
-	fixture_open(&f, SHARED "/pagila");
+	fixture_open(&f, REAL "/pagila");
 	ck_assert_str_eq(query1(&f, "SELECT typeof(amount) FROM payment LIMIT 1"), "real");
 	ck_assert_str_eq(query1(&f, "SELECT typeof(customer_id) FROM payment LIMIT 1"), "integer");
 	ck_assert_str_eq(query1(&f, "SELECT count(*) FROM payment WHERE amount > 5"), "3957");
@@ -713,7 +713,7 @@ START_TEST(test_every_value_is_loaded_across_batches)
 {
 	struct fixture f;
 
-	fixture_open(&f, SHARED "/pagila");
+	fixture_open(&f, REAL "/pagila");
 	ck_assert_str_eq(query1(&f, "SELECT count(DISTINCT payment_date) || ' ' || min(payment_date) "
 				"|| ' ' || max(payment_date) || ' ' || sum(length(payment_date)) "
 				"FROM payment"),
@@ -759,7 +759,7 @@ START_TEST(test_only_needed_columns_are_loaded)
 	struct fixture f;
 	sqlite3_stmt *st;
 
-	fixture_open(&f, SHARED "/pagila");
+	fixture_open(&f, REAL "/pagila");
 	ck_assert_str_eq(query1(&f, "SELECT sum(amount) > 0 FROM payment"), "1");
 	/* straight to SQLite, bypassing the planner: the other columns are NULL */
 	ck_assert_int_eq(sqlite3_prepare_v2(f.db, "SELECT count(amount), count(payment_id), "
@@ -786,7 +786,7 @@ START_TEST(test_sql_that_was_not_planned_is_loaded_when_checked)
 	sqlite3_stmt *st;
 	const char *sql = "SELECT count(payment_id) FROM payment";
 
-	fixture_open(&f, SHARED "/pagila");
+	fixture_open(&f, REAL "/pagila");
 	ck_assert_str_eq(query1(&f, "SELECT count(*) FROM payment"), "16049");
 	ck_assert_int_eq(csv_source_check(f.cs, sql, &f.d), 0);
 	ck_assert_int_eq(sqlite3_prepare_v2(f.db, sql, -1, &st, NULL), SQLITE_OK);

@@ -2,7 +2,7 @@
  * test_pg.c: pg_source against a real, throwaway PostgreSQL server, one
  * test per rule of the contract that pg_source.c implements.
  *
- * The server is the one tests/pg/server.sh starts: in RECON_PG_DIR when set
+ * The server is the one tests/lib/pg_server.sh starts: in RECON_PG_DIR when set
  * (already running), else this program starts one in a fresh directory
  * under /tmp and stops it at the end (run from the repository root, as
  * `make unit` does).  Without server binaries the suite says so and fails.
@@ -591,7 +591,7 @@ static void server_start(void)
 			perror("mkdtemp");
 			exit(1);
 		}
-		snprintf(cmd, sizeof(cmd), "tests/pg/server.sh start %s", pgdir);
+		snprintf(cmd, sizeof(cmd), "tests/lib/pg_server.sh start %s", pgdir);
 		if (system(cmd) != 0) {
 			fprintf(stderr, "test_pg: cannot start a PostgreSQL server\n");
 			rmdir(pgdir);
@@ -608,7 +608,7 @@ static void server_stop(void)
 
 	if (!started)
 		return;
-	snprintf(cmd, sizeof(cmd), "tests/pg/server.sh stop %s", pgdir);
+	snprintf(cmd, sizeof(cmd), "tests/lib/pg_server.sh stop %s", pgdir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "test_pg: could not stop the server in %s\n", pgdir);
 }

@@ -1,10 +1,10 @@
 #!/bin/bash
-# tests/pg/server.sh: a throwaway PostgreSQL server for recon's tests.
+# tests/lib/pg_server.sh: a throwaway PostgreSQL server for recon's tests.
 #
-#   tests/pg/server.sh start DIR   initdb into DIR/data, start a server that
+#   tests/lib/pg_server.sh start DIR   initdb into DIR/data, start a server that
 #                                  listens only on a unix socket in DIR, wait
 #                                  until it accepts connections
-#   tests/pg/server.sh stop DIR    stop it (pg_ctl stop -m fast) and remove DIR
+#   tests/lib/pg_server.sh stop DIR    stop it (pg_ctl stop -m fast) and remove DIR
 #
 # DIR must not exist or be empty (start) and should be short: the socket path
 # DIR/.s.PGSQL.5432 must stay under 108 bytes (mktemp -d /tmp/rpg.XXXXXX).
@@ -32,7 +32,7 @@ bindir() {
 	for d in /usr/lib/postgresql/15/bin $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -rV); do
 		if [ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ]; then echo "$d"; return; fi
 	done
-	die "no PostgreSQL server binaries (initdb, pg_ctl) found: install postgresql-15 (tests/bootstrap.sh check does)"
+	die "no PostgreSQL server binaries (initdb, pg_ctl) found: install postgresql-15 (tools/bootstrap.sh check does)"
 }
 
 # Run a server binary as the user that owns the cluster.

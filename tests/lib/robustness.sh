@@ -1,4 +1,4 @@
-# lib.sh: sourced by every tests/robustness/*.sh script (bash), after
+# tests/lib/robustness.sh: sourced by every tests/robustness/*.sh script (bash), after
 # setting $bin to the recon binary.  Gives a private scratch directory
 # ($work, removed on exit together with anything mounted or started there),
 # ok/fail reporting, and helpers to build fixtures and assert on files.

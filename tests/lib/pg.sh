@@ -1,7 +1,7 @@
-# tests/pg/lib.sh: shared by tests/integration/pg_*.sh (sourced, bash).
+# tests/lib/pg.sh: shared by tests/integration/pg_*.sh (sourced, bash).
 #
 #   pg_setup BIN    resolve the recon binary into $BIN, make a work directory
-#                   $WORK, start a throwaway server in $PGDIR (tests/pg/server.sh)
+#                   $WORK, start a throwaway server in $PGDIR (tests/lib/pg_server.sh)
 #                   and arrange for both to go away on exit, even on failure
 #   admin_sql ...   psql as the superuser (trust; no password), stops on error
 #   bg CMD...       run CMD in the background; it is killed (by its pid) on exit
@@ -20,7 +20,7 @@ pg_cleanup() {
 		kill "$p" 2>/dev/null || true
 		wait "$p" 2>/dev/null || true
 	done
-	[ -z "${PGDIR:-}" ] || "$PG_LIB_DIR/server.sh" stop "$PGDIR" || true
+	[ -z "${PGDIR:-}" ] || "$PG_LIB_DIR/pg_server.sh" stop "$PGDIR" || true
 	[ -z "${WORK:-}" ] || rm -rf "$WORK"
 }
 
@@ -32,7 +32,7 @@ pg_setup() {
 	trap 'exit 1' INT TERM
 	WORK=$(mktemp -d /tmp/recon-it.XXXXXX)
 	PGDIR=$(mktemp -d /tmp/rpg.XXXXXX)
-	"$PG_LIB_DIR/server.sh" start "$PGDIR" || { echo "$0: cannot start PostgreSQL" >&2; exit 1; }
+	"$PG_LIB_DIR/pg_server.sh" start "$PGDIR" || { echo "$0: cannot start PostgreSQL" >&2; exit 1; }
 	ADMIN_URL="host=$PGDIR dbname=postgres user=postgres"
 	RO_URL="host=$PGDIR dbname=postgres user=recon_ro password=$PG_PASSWORD"
 }
