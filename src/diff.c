@@ -5,6 +5,7 @@
  */
 #include "diff.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -223,4 +224,44 @@ out:
 	sb_release(&newly);
 	sb_release(&recovered);
 	return ret;
+}
+
+/* Whether name is "YYYY-MM-DD.json" with a real date. */
+static bool report_name(const char *name, char date[11])
+{
+	long day;
+
+	if (strlen(name) != 15 || strcmp(name + 10, ".json") != 0)
+		return false;
+	memcpy(date, name, 10);
+	date[10] = '\0';
+	return date_parse(date, &day) == 0;
+}
+
+int diff_newest(const char *dir, char older[11], char newer[11], struct diag *d)
+{
+	DIR *dp = opendir(dir);
+	struct dirent *de;
+	char date[11];
+	int n = 0;
+
+	if (!dp)
+		return diag_error(d, "%s: %s", dir, strerror(errno));
+	older[0] = newer[0] = '\0';
+	while ((de = readdir(dp)) != NULL) {
+		if (!report_name(de->d_name, date))
+			continue;
+		n++;
+		if (strcmp(date, newer) > 0) {
+			memcpy(older, newer, 11);
+			memcpy(newer, date, 11);
+		} else if (strcmp(date, older) > 0) {
+			memcpy(older, date, 11);
+		}
+	}
+	closedir(dp);
+	if (n < 2)
+		return diag_error(d, "%s: %s report%s, two are needed to compare", dir,
+				  n ? "only one" : "no", n ? "" : "s");
+	return 0;
 }

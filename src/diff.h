@@ -15,4 +15,9 @@
 int diff_reports(const char *dir, const char *date_a, const char *date_b,
 		 struct strbuf *out, struct diag *d);
 
+/* The dates of the two newest reports in dir (DIR/YYYY-MM-DD.json, by
+ * date), older first, for `recon diff` without dates.  -1 with d set when
+ * dir cannot be read or holds fewer than two reports. */
+int diff_newest(const char *dir, char older[11], char newer[11], struct diag *d);
+
 #endif

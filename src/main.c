@@ -15,9 +15,11 @@
 #include "config.h"
 #include "diff.h"
 #include "history.h"
+#include "init.h"
 #include "metrics.h"
 #include "render.h"
 #include "report_dir.h"
+#include "site.h"
 #include "sweep.h"
 
 enum exit_status { EXIT_PASS = 0, EXIT_DRIFT = 1, EXIT_TROUBLE = 2 };
@@ -25,31 +27,50 @@ enum exit_status { EXIT_PASS = 0, EXIT_DRIFT = 1, EXIT_TROUBLE = 2 };
 static const char usage_text[] =
 	"usage: recon run      [-c FILE] [-o DIR] [--date YYYY-MM-DD] [--baseline]\n"
 	"                      [--check ID]... [--metrics FILE] [-q]\n"
-	"       recon diff     [-c FILE] [-o DIR] DATE_A DATE_B\n"
+	"       recon diff     [-c FILE] [-o DIR] [DATE_A DATE_B]\n"
 	"       recon validate [-c FILE]\n"
+	"       recon init     [FILE]\n"
 	"       recon --help | --version\n";
 
 static const char help_text[] =
 	"\n"
-	"recon evaluates every declared reconciliation check over CSV snapshots,\n"
-	"PostgreSQL or SQLite in one sweep and writes the day's report (Markdown,\n"
-	"HTML, JSON) into the report directory.\n"
+	"recon evaluates every declared reconciliation check over snapshot\n"
+	"directories (CSV, Parquet), PostgreSQL or SQLite in one sweep and writes\n"
+	"the day's report (Markdown, HTML, JSON) into the report directory.\n"
 	"\n"
 	"  -c FILE          configuration (default ./recon.ini)\n"
 	"  -o DIR           report directory (overrides [report] output_dir)\n"
 	"  --date DATE      the report's date (default: today, UTC)\n"
 	"  --baseline       write the day's report without reading any source\n"
-	"  --check ID       evaluate only this check (repeatable); print the partial\n"
-	"                   report on stdout and write nothing\n"
+	"  --check ID       evaluate only this check (repeatable); print its lines\n"
+	"                   and samples on stdout and write no report\n"
 	"  --metrics FILE   also write Prometheus text metrics to FILE\n"
 	"  -q               print nothing but errors\n"
 	"\n"
+	"diff without dates compares the two newest reports.  init writes a\n"
+	"commented starter configuration (default ./recon.ini), never over a file.\n"
+	"\n"
 	"Exit status of run: 0 gate pass, 1 a gating check failed, 2 a gating check\n"
 	"errored or the run could not start.  diff: 0 same, 1 different, 2 trouble.\n"
-	"See recon(1).\n";
+	"See recon(1), recon.ini(5) and recon-report(5).\n";
+
+enum command { CMD_NONE, CMD_RUN, CMD_DIFF, CMD_VALIDATE, CMD_INIT, CMD_HELP };
+
+static const struct {
+	const char *name;
+	enum command cmd;
+	size_t min_args, max_args;	/* operands after the command */
+} commands[] = {
+	{ "run", CMD_RUN, 0, 0 },
+	{ "diff", CMD_DIFF, 0, 2 },
+	{ "validate", CMD_VALIDATE, 0, 0 },
+	{ "init", CMD_INIT, 0, 1 },
+	{ "help", CMD_HELP, 0, 0 },
+};
 
 struct options {
-	const char *command;
+	enum command command;
+	const char *command_name;
 	const char *config;
 	const char *output;
 	const char *date;
@@ -58,7 +79,7 @@ struct options {
 	size_t nonly;
 	const char *metrics;
 	bool quiet;
-	const char *args[2];	/* diff dates */
+	const char *args[2];	/* diff dates; init's file */
 	size_t nargs;
 };
 
@@ -69,7 +90,15 @@ static int usage_error(const char *what, const char *arg)
 	return EXIT_TROUBLE;
 }
 
-/* -1: exit with *status (help, version or a usage error). */
+static int print_help(void)
+{
+	fputs(usage_text, stdout);
+	fputs(help_text, stdout);
+	return EXIT_PASS;
+}
+
+/* -1: exit with *status (help, version or a usage error).  Options may
+ * come before or after the command's operands. */
 static int parse_args(int argc, char **argv, struct options *o, int *status)
 {
 	enum { OPT_DATE = 256, OPT_BASELINE, OPT_CHECK, OPT_METRICS, OPT_HELP, OPT_VERSION };
@@ -82,19 +111,25 @@ static int parse_args(int argc, char **argv, struct options *o, int *status)
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *operands[3];
+	size_t noperands = 0, i;
 	int c;
 
 	memset(o, 0, sizeof(*o));
 	o->config = "recon.ini";
 	o->only = xcalloc((size_t)argc + 1, sizeof(*o->only));
-	if (argc >= 2 && argv[1][0] != '-') {
-		o->command = argv[1];
-		argv++;
-		argc--;
-	}
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+c:o:q", longopts, NULL)) != -1) {
+	/* "-" first: operands come back as option 1, in order, wherever they
+	 * stand among the options */
+	while ((c = getopt_long(argc, argv, "-c:o:qh", longopts, NULL)) != -1) {
 		switch (c) {
+		case 1:
+			if (noperands == sizeof(operands) / sizeof(operands[0])) {
+				*status = usage_error("unexpected argument", optarg);
+				return -1;
+			}
+			operands[noperands++] = optarg;
+			break;
 		case 'c':
 			o->config = optarg;
 			break;
@@ -116,10 +151,9 @@ static int parse_args(int argc, char **argv, struct options *o, int *status)
 		case OPT_METRICS:
 			o->metrics = optarg;
 			break;
+		case 'h':
 		case OPT_HELP:
-			fputs(usage_text, stdout);
-			fputs(help_text, stdout);
-			*status = EXIT_PASS;
+			*status = print_help();
 			return -1;
 		case OPT_VERSION:
 			puts("recon " RECON_VERSION);
@@ -130,28 +164,34 @@ static int parse_args(int argc, char **argv, struct options *o, int *status)
 			return -1;
 		}
 	}
-	for (; optind < argc; optind++) {
-		if (o->nargs == 2) {
-			*status = usage_error("unexpected argument", argv[optind]);
+	if (noperands == 0) {
+		*status = usage_error("missing command (run, diff, validate or init)", NULL);
+		return -1;
+	}
+	o->command_name = operands[0];
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(commands[i].name, operands[0]) != 0)
+			continue;
+		o->command = commands[i].cmd;
+		if (noperands - 1 < commands[i].min_args || noperands - 1 > commands[i].max_args ||
+		    (o->command == CMD_DIFF && noperands == 2)) {
+			*status = usage_error("wrong number of arguments for", operands[0]);
 			return -1;
 		}
-		o->args[o->nargs++] = argv[optind];
 	}
-	if (!o->command) {
-		*status = usage_error("missing command (run, diff or validate)", NULL);
+	if (o->command == CMD_NONE) {
+		*status = usage_error("unknown command", operands[0]);
 		return -1;
 	}
-	if (strcmp(o->command, "diff") == 0 ? o->nargs != 2 : o->nargs != 0) {
-		*status = usage_error("wrong number of arguments for", o->command);
-		return -1;
-	}
-	if (strcmp(o->command, "run") != 0 &&
+	for (i = 1; i < noperands; i++)
+		o->args[o->nargs++] = operands[i];
+	if (o->command != CMD_RUN &&
 	    (o->date || o->baseline || o->nonly || o->metrics || o->quiet)) {
-		*status = usage_error("option not valid for", o->command);
+		*status = usage_error("option not valid for", operands[0]);
 		return -1;
 	}
-	if (strcmp(o->command, "validate") == 0 && o->output) {
-		*status = usage_error("option not valid for", o->command);
+	if ((o->command == CMD_VALIDATE || o->command == CMD_INIT) && o->output) {
+		*status = usage_error("option not valid for", operands[0]);
 		return -1;
 	}
 	if (o->baseline && o->nonly) {
@@ -182,145 +222,6 @@ static int run_status(const struct run *run)
 			errored = true;
 	}
 	return errored ? EXIT_TROUBLE : EXIT_PASS;
-}
-
-/* Shadow agreement and skip rates, from the history and today's run. */
-static void add_soak(struct report *r, const struct history *h, struct run *run)
-{
-	struct shadow *sh;
-	struct skip_rate *sk;
-
-	r->nshadows = shadows_compute(h, run, &sh);
-	r->shadows = sh;
-	r->nskips = skip_rates_compute(h, run, &sk);
-	r->skips = sk;
-}
-
-/* Does dir/name already hold exactly data[0..len)?  (A year page that did
- * not change is not rewritten: a run touches its own year's page only.) */
-static bool same_file(const char *dir, const char *name, const char *data, size_t len)
-{
-	char path[4096], buf[65536];
-	FILE *f;
-	size_t n, at = 0;
-	bool same = true;
-
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
-		return false;
-	f = fopen(path, "rb");
-	if (!f)
-		return false;
-	while (same && (n = fread(buf, 1, sizeof(buf), f)) > 0) {
-		same = n <= len - at && memcmp(buf, data + at, n) == 0;
-		at += n;
-	}
-	same = same && !ferror(f) && at == len;
-	fclose(f);
-	return same;
-}
-
-/* Render the day, the index and the year pages, then write them all at
- * once: DATE.{json,md,html}, index.{md,html}, and index-YYYY.{md,html} for
- * every year with a report whose page changed. */
-static int write_reports(struct report_dir *rd, struct run *run, struct history *h,
-			 const struct gate *g, const struct templates *t, struct diag *d)
-{
-	struct report r = { run, g, h, NULL, ".md", NULL, 0, NULL, 0 };
-	struct html_inserts day_ins = { NULL, 0 }, ins = { NULL, 0 };
-	struct index_page ip = { run->cfg->title, ".md", run->cfg->gate_days, 0, NULL };
-	struct strbuf *sb = NULL;	/* json, md, day html, index md, index html, years... */
-	struct report_file *files = NULL;
-	char (*name)[32] = NULL, page_title[1024];
-	int *years = NULL;
-	size_t nyears = 0, nsb, nfiles = 0, i;
-	long today;
-	int ret = -1;
-
-	date_parse(run->date, &today);
-	r.previous = history_previous(h, today);
-	add_soak(&r, h, run);
-	nyears = render_years(h, &years);
-	nsb = 5 + 2 * (nyears + 1);	/* the run's year may be new */
-	sb = xcalloc(nsb, sizeof(*sb));
-	files = xcalloc(nsb, sizeof(*files));
-	name = xcalloc(nsb, sizeof(*name));
-	for (i = 0; i < nsb; i++)
-		sb_init(&sb[i]);
-	{
-		struct strbuf mdh;
-
-		sb_init(&mdh);
-		if (render_json(&r, &sb[0], d) < 0 || render_md(&r, &sb[1]) < 0) {
-			sb_release(&mdh);
-			goto out;
-		}
-		r.link_ext = ".html";
-		snprintf(page_title, sizeof(page_title), "%s — %s", run->cfg->title, run->date);
-		if (render_md_page(&r, &day_ins, &mdh) < 0 ||
-		    render_page(page_title, render_page_class(&r), mdh.buf, &day_ins, t, &sb[2], d) < 0) {
-			sb_release(&mdh);
-			goto out;
-		}
-		sb_release(&mdh);
-	}
-	snprintf(name[0], sizeof(name[0]), "%s.json", run->date);
-	snprintf(name[1], sizeof(name[1]), "%s.md", run->date);
-	snprintf(name[2], sizeof(name[2]), "%s.html", run->date);
-	snprintf(name[3], sizeof(name[3]), "index.md");
-	snprintf(name[4], sizeof(name[4]), "index.html");
-
-	history_put(h, run, g);
-	free(years);
-	nyears = render_years(h, &years);
-	/* index (i = 0) and each year page: the Markdown file, then the HTML */
-	for (i = 0; i <= nyears; i++) {
-		struct strbuf mdh;
-		size_t m = i ? 5 + 2 * (i - 1) : 3;
-
-		ip.year = i ? years[i - 1] : 0;
-		if (i) {
-			snprintf(name[m], sizeof(name[m]), "index-%d.md", ip.year);
-			snprintf(name[m + 1], sizeof(name[m + 1]), "index-%d.html", ip.year);
-			snprintf(page_title, sizeof(page_title), "%s — %d", run->cfg->title, ip.year);
-		} else {
-			snprintf(page_title, sizeof(page_title), "%s", run->cfg->title);
-		}
-		ip.link_ext = ".md";
-		ip.inserts = NULL;
-		if (render_index_page(h, &ip, &sb[m]) < 0)
-			goto out;
-		sb_init(&mdh);
-		ip.link_ext = ".html";
-		ip.inserts = &ins;
-		if (render_index_page(h, &ip, &mdh) < 0 ||
-		    render_page(page_title, i ? "index year" : render_index_class(h), mdh.buf, &ins, t,
-				&sb[m + 1], d) < 0) {
-			sb_release(&mdh);
-			goto out;
-		}
-		sb_release(&mdh);
-		html_inserts_release(&ins);
-	}
-	for (i = 0; i < 5 + 2 * nyears; i++) {
-		if (sb[i].overflow) {
-			diag_error(d, "report too large");
-			goto out;
-		}
-		if (i >= 5 && same_file(rd->path, name[i], sb[i].buf, sb[i].len))
-			continue;
-		files[nfiles++] = (struct report_file){ name[i], sb[i].buf, sb[i].len };
-	}
-	ret = report_dir_write(rd, files, nfiles, d);
-out:
-	for (i = 0; i < nsb; i++)
-		sb_release(&sb[i]);
-	html_inserts_release(&day_ins);
-	html_inserts_release(&ins);
-	free(sb);
-	free(files);
-	free(name);
-	free(years);
-	return ret;
 }
 
 static int cmd_run(const struct options *o)
@@ -376,13 +277,13 @@ static int cmd_run(const struct options *o)
 
 		date_parse(date, &day);
 		r.previous = history_previous(&h, day);
-		add_soak(&r, &h, &run);
+		site_add_soak(&r, &h, &run);
 		sb_init(&md);
 		render_md(&r, &md);
 		fwrite(md.buf, 1, md.len, stdout);
 		sb_release(&md);
 	} else {
-		if (write_reports(&rd, &run, &h, &g, &t, &d) < 0)
+		if (site_write(&rd, &run, &h, &g, &t, &d) < 0)
 			goto fail;
 		if (o->metrics && metrics_write(o->metrics, &run, &g, &d) < 0)
 			goto fail;
@@ -434,15 +335,23 @@ static int cmd_diff(const struct options *o)
 	struct config cfg;
 	struct diag d = { "" };
 	struct strbuf out;
+	char older[11], newer[11];
+	const char *dir;
 	int status;
 
 	if (config_load(&cfg, o->config, &d) < 0) {
 		fprintf(stderr, "recon: %s\n", d.msg);
 		return EXIT_TROUBLE;
 	}
+	dir = o->output ? o->output : cfg.output_dir;
+	if (o->nargs == 0 && diff_newest(dir, older, newer, &d) < 0) {
+		fprintf(stderr, "recon: %s\n", d.msg);
+		config_release(&cfg);
+		return EXIT_TROUBLE;
+	}
 	sb_init(&out);
-	status = diff_reports(o->output ? o->output : cfg.output_dir, o->args[0], o->args[1],
-			      &out, &d);
+	status = o->nargs ? diff_reports(dir, o->args[0], o->args[1], &out, &d)
+			  : diff_reports(dir, older, newer, &out, &d);
 	if (status < 0) {
 		fprintf(stderr, "recon: %s\n", d.msg);
 		status = EXIT_TROUBLE;
@@ -454,21 +363,47 @@ static int cmd_diff(const struct options *o)
 	return status;
 }
 
+/* recon init [FILE]: a commented starter configuration, never over a file. */
+static int cmd_init(const struct options *o)
+{
+	struct diag d = { "" };
+	const char *path = o->nargs ? o->args[0] : o->config;
+
+	if (init_write(path, &d) < 0) {
+		fprintf(stderr, "recon: %s\n", d.msg);
+		return EXIT_TROUBLE;
+	}
+	printf("%s: written; edit it, then run: recon validate -c %s\n", path, path);
+	return EXIT_PASS;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
-	int status;
+	int status = EXIT_TROUBLE;
 
 	if (parse_args(argc, argv, &o, &status) < 0)
 		goto out;
-	if (strcmp(o.command, "run") == 0)
+	switch (o.command) {
+	case CMD_RUN:
 		status = cmd_run(&o);
-	else if (strcmp(o.command, "validate") == 0)
+		break;
+	case CMD_VALIDATE:
 		status = cmd_validate(&o);
-	else if (strcmp(o.command, "diff") == 0)
+		break;
+	case CMD_DIFF:
 		status = cmd_diff(&o);
-	else
-		status = usage_error("unknown command", o.command);
+		break;
+	case CMD_INIT:
+		status = cmd_init(&o);
+		break;
+	case CMD_HELP:
+		status = print_help();
+		break;
+	case CMD_NONE:
+		status = usage_error("unknown command", o.command_name);
+		break;
+	}
 out:
 	free(o.only);
 	return status;
