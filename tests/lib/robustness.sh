@@ -20,7 +20,7 @@ trap cleanup EXIT
 
 ok() { echo "ok $*"; }
 fail() { echo "FAIL $*"; failures=$((failures + 1)); }
-skip() { echo "ok (skipped) $*"; }
+. "$(dirname "${BASH_SOURCE[0]}")/skip.sh"
 # check COND-EXIT-STATUS MESSAGE: ok when the last command succeeded
 check() { if [ "$1" = 0 ]; then ok "$2"; else fail "$2"; fi; }
 finish() { [ "$failures" = 0 ]; exit $?; }

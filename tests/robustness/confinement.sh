@@ -40,7 +40,7 @@ mkdir metrics
 "$bin" run -c recon.ini -o out --date 2026-11-21 -q > /dev/null
 
 if ! command -v strace > /dev/null || ! strace -f -qq -o /dev/null true 2>/dev/null; then
-	skip "writes confined: strace is not usable here"
+	skip "writes confined" "strace is not usable here"
 else
 	$nolsan strace -f -qq -y -o trace.log \
 		-e trace=open,openat,openat2,creat,rename,renameat,renameat2,link,linkat,symlink,symlinkat,unlink,unlinkat,mkdir,mkdirat,rmdir,truncate,chmod,fchmodat,chown,fchownat,utimensat \

@@ -29,7 +29,7 @@ if is_root; then
 	check $? "full disk: once there is room the same run succeeds"
 	umount full && mounts=""
 else
-	skip "full disk: needs root to mount a small tmpfs"
+	skip "full disk" "needs root to mount a small tmpfs"
 fi
 
 # ---- read-only directory -----------------------------------------------
