@@ -81,6 +81,34 @@ static int cmp_key(json_t *a, json_t *b, const char *key)
 	return strcmp(str(a, key), str(b, key));
 }
 
+/* Append id, escaped, to a comma-separated list. */
+static void id_list(struct strbuf *list, const char *id)
+{
+	sb_puts(list, list->len ? ", " : "");
+	cell(list, id);
+}
+
+/* A value check's value in both reports: a line "- ID: value 0.5 → 8"
+ * when it changed (also when one report has none).  Returns 1 then. */
+static int diff_value(struct strbuf *rows, const char *id, json_t *va, json_t *vb)
+{
+	char a[32] = "—", b[32] = "—";
+
+	if (!json_is_number(va) && !json_is_number(vb))
+		return 0;
+	if (json_is_number(va))
+		format_double(json_number_value(va), a);
+	if (json_is_number(vb))
+		format_double(json_number_value(vb), b);
+	if (json_is_number(va) && json_is_number(vb) &&
+	    json_number_value(va) == json_number_value(vb))
+		return 0;
+	sb_puts(rows, "- ");
+	cell(rows, id);
+	sb_addf(rows, ": value %s → %s\n", a, b);
+	return 1;
+}
+
 /* Group rows of one check; returns how many differ. */
 static int diff_groups(struct strbuf *rows, const char *id, json_t *ga, json_t *gb,
 		       struct strbuf *newly, struct strbuf *recovered)
@@ -130,10 +158,14 @@ int diff_reports(const char *dir, const char *date_a, const char *date_b,
 		 struct strbuf *out, struct diag *d)
 {
 	json_t *ra = NULL, *rb = NULL, *ca, *cb, *gate_a, *gate_b;
-	struct strbuf checks, groups, newly, recovered;
+	struct strbuf checks, groups, newly, recovered, values, added, removed;
+	const char *sha_a, *sha_b;
 	size_t i = 0, j = 0;
 	int changes = 0, ret = -1;
 
+	sb_init(&values);
+	sb_init(&added);
+	sb_init(&removed);
 	sb_init(&checks);
 	sb_init(&groups);
 	sb_init(&newly);
@@ -159,12 +191,14 @@ int diff_reports(const char *dir, const char *date_a, const char *date_b,
 		json_t *a = at(ca, i), *b = at(cb, j);
 		int c = cmp_key(a, b, "id");
 
+
 		if (c < 0) {
 			sb_puts(&checks, "| ");
 			cell(&checks, str(a, "id"));
 			sb_addf(&checks, " | removed | %s → — | %lld → — | |\n", str(a, "status"),
 				num(a, "drift"));
 			changes++;
+			id_list(&removed, str(a, "id"));
 			/* its tenants stop drifting with it */
 			diff_groups(&groups, str(a, "id"), json_object_get(a, "groups"), NULL, &newly,
 				    &recovered);
@@ -175,6 +209,7 @@ int diff_reports(const char *dir, const char *date_a, const char *date_b,
 			sb_addf(&checks, " | new | — → %s | — → %lld | |\n", str(b, "status"),
 				num(b, "drift"));
 			changes++;
+			id_list(&added, str(b, "id"));
 			/* a new check's drifting tenants are newly drifting */
 			diff_groups(&groups, str(b, "id"), NULL, json_object_get(b, "groups"), &newly,
 				    &recovered);
@@ -193,16 +228,38 @@ int diff_reports(const char *dir, const char *date_a, const char *date_b,
 				sb_puts(&checks, " |\n");
 				changes++;
 			}
+			changes += diff_value(&values, str(a, "id"), json_object_get(a, "value"),
+					      json_object_get(b, "value"));
 			changes += diff_groups(&groups, str(a, "id"), json_object_get(a, "groups"),
 					       json_object_get(b, "groups"), &newly, &recovered);
 			i++;
 			j++;
 		}
 	}
+	/* a configuration whose sha256 changed: recorded by both reports */
+	sha_a = json_string_value(json_object_get(ra, "config_sha256"));
+	sha_b = json_string_value(json_object_get(rb, "config_sha256"));
+	if (sha_a && sha_b && strcmp(sha_a, sha_b) != 0) {
+		changes++;
+		sb_puts(out, "- Configuration: changed");
+		if (added.len || removed.len) {
+			sb_puts(out, " (");
+			if (added.len)
+				sb_addf(out, "added %s%s", added.buf, removed.len ? "; " : "");
+			if (removed.len)
+				sb_addf(out, "removed %s", removed.buf);
+			sb_putc(out, ')');
+		}
+		sb_putc(out, '\n');
+	}
 	if (checks.len) {
 		sb_puts(out, "\n## Checks\n\n| check | change | status | drift | delta |\n"
 			     "|---|---|---|---:|---:|\n");
 		sb_add(out, checks.buf, checks.len);
+	}
+	if (values.len) {
+		sb_puts(out, "\n## Values\n\n");
+		sb_add(out, values.buf, values.len);
 	}
 	if (groups.len) {
 		sb_puts(out, "\n## Tenants\n\n| check | tenant | drift before | drift after | delta |\n"
@@ -223,6 +280,9 @@ out:
 	sb_release(&groups);
 	sb_release(&newly);
 	sb_release(&recovered);
+	sb_release(&values);
+	sb_release(&added);
+	sb_release(&removed);
 	return ret;
 }
 

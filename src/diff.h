@@ -1,9 +1,11 @@
 /*
  * diff.h: `recon diff`, what changed between two days' JSON reports.
  *
- * A difference is a change in the gate status, in a check's presence,
- * status or drift, or in a group's drift; dates, streak and window alone are
- * not (the streak change is still shown).  The summary is Markdown.
+ * A difference is a change in the gate status, in the configuration's
+ * sha256 (the checks added and removed are named), in a check's presence,
+ * status, drift or value (a line "- ID: value 0.5 → 8"), or in a group's
+ * drift; dates, streak and window alone are not (the streak change is still
+ * shown).  The summary is Markdown.
  */
 #ifndef RECON_DIFF_H
 #define RECON_DIFF_H

@@ -70,6 +70,11 @@ static void read_checks(struct day *day, json_t *checks, struct arena *a)
 		dc->status = arena_strdup(a, st);
 		if (!jint(c, "drift", &dc->drift))
 			dc->drift = 0;
+		/* an integer (a whole value) or a real */
+		if (json_is_number(json_object_get(c, "value"))) {
+			dc->has_value = true;
+			dc->value = json_number_value(json_object_get(c, "value"));
+		}
 		day->nchecks++;
 	}
 	qsort(day->checks, day->nchecks, sizeof(*day->checks), day_check_cmp);
@@ -140,6 +145,7 @@ static void read_day(struct day *day, const char *path, const char *name, struct
 	day->met = json_is_true(json_object_get(gate, "met"));
 	day->baseline = json_is_true(json_object_get(root, "baseline"));
 	day->title = arena_strdup(a, jstr(root, "title"));
+	day->config_sha256 = arena_strdup(a, jstr(root, "config_sha256"));
 	if (jint(gate, "required", &v) && v < 0)
 		day->met = false;
 	read_checks(day, json_object_get(root, "checks"), a);
@@ -234,6 +240,48 @@ const struct day *history_previous(const struct history *h, long day)
 	return i > 0 ? &h->days[i - 1] : NULL;
 }
 
+/* The latest readable report before day, or NULL. */
+static const struct day *previous_readable(const struct history *h, long day)
+{
+	size_t i = lower_bound(h, day);
+
+	while (i > 0 && h->days[i - 1].status == DAY_UNREADABLE)
+		i--;
+	return i > 0 ? &h->days[i - 1] : NULL;
+}
+
+/* g's configuration change against the latest readable report before
+ * today (see history.h).  Both lists are sorted by id, like their sources. */
+static void config_change(const struct history *h, struct run *run, long today, struct gate *g)
+{
+	const struct day *prev = previous_readable(h, today);
+	const char *sha = run->cfg->sha256[0] ? run->cfg->sha256 : NULL;
+	size_t i = 0, j = 0;
+
+	if (!prev)
+		return;
+	g->config_since = prev->date;
+	if (!sha || !prev->config_sha256 || strcmp(sha, prev->config_sha256) == 0)
+		return;
+	g->config_changed = true;
+	if (run->partial)	/* a --check run lists only some checks */
+		return;
+	g->checks_added = arena_alloc(&run->arena, (run->nchecks + 1) * sizeof(char *));
+	g->checks_removed = arena_alloc(&run->arena, (prev->nchecks + 1) * sizeof(char *));
+	while (i < run->nchecks || j < prev->nchecks) {
+		const char *a = i < run->nchecks ? run->checks[i].cfg->id : NULL;
+		const char *b = j < prev->nchecks ? prev->checks[j].id : NULL;
+		int c = !a ? 1 : !b ? -1 : strcmp(a, b);
+
+		if (c < 0)
+			g->checks_added[g->nchecks_added++] = a;
+		else if (c > 0)
+			g->checks_removed[g->nchecks_removed++] = b;
+		i += c <= 0;
+		j += c >= 0;
+	}
+}
+
 void history_gate(const struct history *h, struct run *run, struct gate *g)
 {
 	const struct config *cfg = run->cfg;
@@ -262,6 +310,11 @@ void history_gate(const struct history *h, struct run *run, struct gate *g)
 		}
 	}
 	g->met = g->streak >= g->required;
+	for (i = 0; i < run->nchecks; i++)
+		if (run->checks[i].cfg->paging && (run->checks[i].status == STATUS_PASS ||
+						    run->checks[i].status == STATUS_FAIL))
+			g->asserted = true;
+	config_change(h, run, today, g);
 	g->window = arena_alloc(&run->arena, (n ? n : 1) * sizeof(*g->window));
 	g->nwindow = n;
 	for (i = 0; i < n; i++) {
@@ -309,6 +362,10 @@ void history_put(struct history *h, const struct run *run, const struct gate *g)
 		dc->id = arena_strdup(&h->arena, run->checks[i].cfg->id);
 		dc->status = status_name(run->checks[i].status);
 		dc->drift = run->checks[i].drift;
+		dc->has_value = run->checks[i].has_value;
+		dc->value = run->checks[i].value;
 	}
+	dy->config_sha256 = run->cfg->sha256[0] ? arena_strdup(&h->arena, run->cfg->sha256)
+						: NULL;
 	qsort(h->days, h->ndays, sizeof(*h->days), day_cmp);
 }

@@ -19,6 +19,8 @@ struct day_check {
 	const char *id;
 	const char *status;	/* as written: "pass", "fail", ... */
 	long long drift;
+	bool has_value;		/* a value check that read a number */
+	double value;
 };
 
 struct day {
@@ -31,6 +33,7 @@ struct day {
 	bool met;
 	const char *title;
 	const char *error;	/* DAY_UNREADABLE: "FILE: why" */
+	const char *config_sha256;	/* as recorded, NULL when absent */
 	struct day_check *checks;	/* sorted by id */
 	size_t nchecks;
 };
@@ -76,9 +79,22 @@ struct gate {
 	size_t nwindow;
 	const char **unreadable;	/* messages of unreadable days in the streak's way */
 	size_t nunreadable;
+	bool asserted;		/* some paging check was evaluated (pass or fail) */
+	/* the configuration against the previous readable report */
+	const char *config_since;	/* that report's date, NULL when none */
+	bool config_changed;	/* both sha256 known and different */
+	const char **checks_added;	/* ids in the run, not in that report (sorted) */
+	size_t nchecks_added;
+	const char **checks_removed;	/* ids in that report, not in the run (sorted) */
+	size_t nchecks_removed;
 };
 
-/* Fill g (arrays from run's arena). */
+/* Fill g (arrays from run's arena).  The configuration change is taken
+ * against the latest readable report before run's date: config_changed when
+ * both configurations' sha256 are known and differ, and then (unless the
+ * run is partial) the checks added and removed (ids, sorted).  A day is asserted when at least one
+ * paging check passed or failed; one whose paging checks were all skipped
+ * (or errored) asserted nothing, even though its gate status may be pass. */
 void history_gate(const struct history *h, struct run *run, struct gate *g);
 
 /* Put the run's own day into h (replacing an earlier report of that date),

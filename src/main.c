@@ -252,6 +252,8 @@ static int cmd_run(const struct options *o)
 		return EXIT_TROUBLE;
 	}
 	outdir = o->output ? o->output : cfg.output_dir;
+	if (o->metrics && write_probe(o->metrics, &d) < 0)
+		goto fail;
 	if (o->nonly == 0) {
 		/* everything that can stop the run is checked before any source
 		 * is read: the directory, its lock and the templates */
@@ -282,6 +284,9 @@ static int cmd_run(const struct options *o)
 		render_md(&r, &md);
 		fwrite(md.buf, 1, md.len, stdout);
 		sb_release(&md);
+		/* the checks evaluated, not the day's gate (metrics.h) */
+		if (o->metrics && metrics_write(o->metrics, &run, &g, &d) < 0)
+			goto fail;
 	} else {
 		if (site_write(&rd, &run, &h, &g, &t, &d) < 0)
 			goto fail;
@@ -377,6 +382,18 @@ static int cmd_init(const struct options *o)
 	return EXIT_PASS;
 }
 
+/* What was printed must have reached stdout: a full disk or a closed pipe
+ * behind it turns a status into 2 (trouble), never a silent success. */
+static int flush_stdout(int status)
+{
+	errno = 0;
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return status;
+	fprintf(stderr, "recon: standard output: cannot write: %s\n",
+		errno ? strerror(errno) : "write error");
+	return EXIT_TROUBLE;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
@@ -406,5 +423,5 @@ int main(int argc, char **argv)
 	}
 out:
 	free(o.only);
-	return status;
+	return flush_stdout(status);
 }

@@ -5,6 +5,7 @@
  */
 #include "metrics.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "report_dir.h"
@@ -23,6 +24,22 @@ static void label_value(struct strbuf *out, const char *s)
 	}
 }
 
+/* A sample value: format_double's text, with the exposition format's
+ * spelling of the non-finite values. */
+static void sample_value(struct strbuf *out, double v)
+{
+	char text[32];
+
+	if (isnan(v)) {
+		sb_puts(out, "NaN");
+	} else if (isinf(v)) {
+		sb_puts(out, v < 0 ? "-Inf" : "+Inf");
+	} else {
+		format_double(v, text);
+		sb_puts(out, text);
+	}
+}
+
 static void check_label(struct strbuf *out, const char *metric, const char *id)
 {
 	sb_addf(out, "%s{check=\"", metric);
@@ -36,6 +53,8 @@ void render_metrics(const struct run *run, const struct gate *g, struct strbuf *
 					   STATUS_SKIPPED };
 	size_t i, k;
 
+	if (run->partial)
+		goto checks;
 	sb_puts(out, "# HELP recon_gate_pass 1 when the day's gate status is pass.\n"
 		     "# TYPE recon_gate_pass gauge\n");
 	sb_addf(out, "recon_gate_pass %d\n", run->gate == STATUS_PASS);
@@ -51,6 +70,7 @@ void render_metrics(const struct run *run, const struct gate *g, struct strbuf *
 	sb_puts(out, "# HELP recon_drift_total Sum of every check's drift.\n"
 		     "# TYPE recon_drift_total gauge\n");
 	sb_addf(out, "recon_drift_total %lld\n", run->drift);
+checks:
 	sb_puts(out, "# HELP recon_check_status 1 for the check's status, 0 for the others.\n"
 		     "# TYPE recon_check_status gauge\n");
 	for (i = 0; i < run->nchecks; i++) {
@@ -66,6 +86,17 @@ void render_metrics(const struct run *run, const struct gate *g, struct strbuf *
 		check_label(out, "recon_check_drift", run->checks[i].cfg->id);
 		sb_addf(out, ",paging=\"%s\"} %lld\n", run->checks[i].cfg->paging ? "true" : "false",
 			run->checks[i].drift);
+	}
+	for (i = 0, k = 0; i < run->nchecks; i++) {
+		if (!run->checks[i].has_value)
+			continue;
+		if (!k++)
+			sb_puts(out, "# HELP recon_check_value The number a value check read.\n"
+				     "# TYPE recon_check_value gauge\n");
+		check_label(out, "recon_check_value", run->checks[i].cfg->id);
+		sb_puts(out, "} ");
+		sample_value(out, run->checks[i].value);
+		sb_putc(out, '\n');
 	}
 }
 

@@ -116,6 +116,15 @@ const char *render_index_class(const struct history *h);
  * freed by the caller, NULL when none); returns their number. */
 size_t render_years(const struct history *h, int **years);
 
+/* A sampled value longer than its format's cap is cut to at most max bytes
+ * at a UTF-8 character boundary: sample_cut returns the length to keep of
+ * s[0..len) (len when it fits).  The JSON keeps SAMPLE_JSON_BYTES of each
+ * cell and then says "… [truncated, N bytes]" (N the whole value's length),
+ * so no value, however large, can make the day's report too large to
+ * write; the Markdown keeps fewer. */
+#define SAMPLE_JSON_BYTES 4096
+size_t sample_cut(const char *s, size_t len, size_t max);
+
 /* Markdown-escape text so it shows literally, also inside a table cell, a
  * heading or a list item: every ASCII punctuation character with a meaning
  * in inline Markdown is backslash-escaped (all of them but - . , : / ; ? @ %

@@ -55,6 +55,62 @@ static json_t *jreal(double v)
 	return isfinite(v) ? json_real(v) : json_null();
 }
 
+/* A value as a JSON number written as format_double writes it: a whole
+ * number without a fraction (634, not 634.0), others with 15 significant
+ * digits, which is what JSON_REAL_PRECISION(15) gives a real. */
+static json_t *jvalue(double v)
+{
+	char text[32];
+
+	if (!isfinite(v))
+		return json_null();
+	format_double(v, text);
+	if (text[strspn(text, "-0123456789")] == '\0')
+		return json_integer((json_int_t)strtoll(text, NULL, 10));
+	return json_real(v);
+}
+
+size_t sample_cut(const char *s, size_t len, size_t max)
+{
+	if (len <= max)
+		return len;
+	len = max;
+	while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
+		len--;
+	return len;
+}
+
+/* A sampled cell: capped at SAMPLE_JSON_BYTES (see render.h). */
+static json_t *jcell(const char *s)
+{
+	struct strbuf sb;
+	size_t len, keep;
+	json_t *j;
+
+	if (!s)
+		return json_null();
+	len = strlen(s);
+	keep = sample_cut(s, len, SAMPLE_JSON_BYTES);
+	if (keep == len)
+		return jstr(s);
+	sb_init(&sb);
+	sb_add(&sb, s, keep);
+	sb_addf(&sb, "… [truncated, %zu bytes]", len);
+	j = jstr(sb.buf);
+	sb_release(&sb);
+	return j;
+}
+
+static json_t *cell_array(const char *const *items, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a && i < n; i++)
+		json_array_append_new(a, jcell(items[i]));
+	return a;
+}
+
 static json_t *jnum(long long v)
 {
 	return json_integer((json_int_t)v);
@@ -107,7 +163,7 @@ static json_t *check_json(const struct check_result *c, const struct report *r)
 	for (i = 0; i < c->nsamples; i++) {
 		const char *const *row = c->samples[i];
 
-		bad |= json_array_append_new(samples, string_array(row, c->ncolumns));
+		bad |= json_array_append_new(samples, cell_array(row, c->ncolumns));
 	}
 
 	bad |= put(o, "id", jstr(k->id));
@@ -132,7 +188,7 @@ static json_t *check_json(const struct check_result *c, const struct report *r)
 		bad |= put(o, "findings", f);
 	}
 	if (k->kind == KIND_VALUE && c->has_value)
-		bad |= put(o, "value", jreal(c->value));
+		bad |= put(o, "value", jvalue(c->value));
 	if (c->status == STATUS_ERROR)
 		bad |= put(o, "error", jstr(c->error ? c->error : "unknown error"));
 	if (c->status == STATUS_SKIPPED && c->skip_reason)
@@ -185,7 +241,7 @@ static json_t *shadows_json(const struct report *r)
 		bad |= put(o, "disagree", jnum(s->disagree));
 		bad |= put(o, "skipped", jnum(s->skipped));
 		bad |= put(o, "errors", jnum(s->errors));
-		bad |= put(o, "skip_rate", json_real(s->skip_rate));
+		bad |= put(o, "skip_rate", jreal(s->skip_rate));
 		bad |= put(o, "ready", json_boolean(s->ready));
 		for (k = 0; dis && k < s->ndisagreements; k++) {
 			json_t *d = json_object();
@@ -245,6 +301,42 @@ static json_t *inputs_json(const struct run *run)
 	return a;
 }
 
+/* The window day's "values": each value check's value that day (today's
+ * from the run, earlier ones from their reports), by check id; left out
+ * when no value check has one. */
+static int window_values(json_t *o, const struct report *r, const struct window_day *w)
+{
+	const struct run *run = r->run;
+	const struct day *dy = NULL;
+	json_t *vals;
+	size_t i;
+	long day;
+	int bad = 0;
+
+	if (strcmp(w->date, run->date) != 0) {
+		if (date_parse(w->date, &day) < 0 || !(dy = history_find(r->history, day)) ||
+		    dy->status == DAY_UNREADABLE)
+			return 0;
+	}
+	vals = json_object();
+	if (!vals)
+		return -1;
+	if (!dy) {
+		for (i = 0; i < run->nchecks; i++)
+			if (run->checks[i].has_value && isfinite(run->checks[i].value))
+				bad |= put(vals, run->checks[i].cfg->id, jvalue(run->checks[i].value));
+	} else {
+		for (i = 0; i < dy->nchecks; i++)
+			if (dy->checks[i].has_value && isfinite(dy->checks[i].value))
+				bad |= put(vals, dy->checks[i].id, jvalue(dy->checks[i].value));
+	}
+	if (json_object_size(vals) == 0) {
+		json_decref(vals);
+		return bad;
+	}
+	return bad | put(o, "values", vals);
+}
+
 /* The day's JSON into out (see render.h).  Returns 0, or -1 with d set. */
 int render_json(const struct report *r, struct strbuf *out, struct diag *d)
 {
@@ -272,6 +364,7 @@ int render_json(const struct report *r, struct strbuf *out, struct diag *d)
 	bad |= put(gate, "streak", jnum(g->streak));
 	bad |= put(gate, "required", jnum(g->required));
 	bad |= put(gate, "met", json_boolean(g->met));
+	bad |= put(gate, "asserted", json_boolean(g->asserted));
 
 	bad |= put(sum, "checks", jnum((long long)run->nchecks));
 	bad |= put(sum, "pass", jnum((long long)run->npass));
@@ -299,6 +392,7 @@ int render_json(const struct report *r, struct strbuf *out, struct diag *d)
 		bad |= put(o, "date", json_string(w->date));
 		bad |= put(o, "status", json_string(day_status_name(w->status)));
 		bad |= put(o, "drift", w->drift < 0 ? json_null() : jnum(w->drift));
+		bad |= window_values(o, r, w);
 		bad |= json_array_append_new(win, o);
 	}
 
@@ -310,6 +404,9 @@ int render_json(const struct report *r, struct strbuf *out, struct diag *d)
 	bad |= put(root, "baseline", json_boolean(run->baseline));
 	bad |= put(root, "config_sha256", run->cfg && run->cfg->sha256[0]
 						 ? json_string(run->cfg->sha256) : json_null());
+	bad |= put(root, "config_changed", json_boolean(g->config_changed));
+	bad |= put(root, "checks_added", string_array(g->checks_added, g->nchecks_added));
+	bad |= put(root, "checks_removed", string_array(g->checks_removed, g->nchecks_removed));
 	bad |= put(root, "gate", gate);
 	bad |= put(root, "summary", sum);
 	bad |= put(root, "checks", checks);

@@ -88,10 +88,7 @@ static void cell(struct strbuf *o, const char *s)
 		md_escape(o, s, len);
 		return;
 	}
-	len = MAX_CELL_BYTES;
-	while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
-		len--;
-	md_escape(o, s, len);
+	md_escape(o, s, sample_cut(s, len, MAX_CELL_BYTES));
 	sb_puts(o, "…");
 }
 
@@ -172,6 +169,33 @@ static size_t id_list(struct strbuf *o, const struct run *run, enum status s, in
 
 /* ---- 1. title and gate banner --------------------------------------------- */
 
+/* The banner's lines from the history: a configuration changed since the
+ * previous report (the checks added and removed), and a pass that asserted
+ * nothing because every gating check was skipped. */
+static void md_banner_history(const struct report *r, struct strbuf *o)
+{
+	const struct gate *g = r->gate;
+	size_t i;
+
+	if (g->config_changed) {
+		sb_addf(o, ">\n> **Configuration changed** since %s", g->config_since);
+		for (i = 0; i < g->nchecks_added; i++) {
+			sb_puts(o, i ? ", **" : ": added **");
+			esc(o, g->checks_added[i]);
+			sb_puts(o, "**");
+		}
+		for (i = 0; i < g->nchecks_removed; i++) {
+			sb_puts(o, i ? ", **" : g->nchecks_added ? "; removed **" : ": removed **");
+			esc(o, g->checks_removed[i]);
+			sb_puts(o, "**");
+		}
+		sb_puts(o, ".\n");
+	}
+	if (!r->run->baseline && r->run->gate == STATUS_PASS && !g->asserted)
+		sb_puts(o, ">\n> **Nothing asserted:** every gating check was skipped, so today's "
+			   "pass checked nothing.\n");
+}
+
 static void md_banner(const struct report *r, struct strbuf *o)
 {
 	const struct run *run = r->run;
@@ -214,6 +238,7 @@ static void md_banner(const struct report *r, struct strbuf *o)
 		sb_addf(o, ">\n> **Partial run** (`--check`): only %zu %s evaluated; this is not "
 			   "the day's audit record.\n", run->nchecks,
 			plural((long long)run->nchecks, "check was", "checks were"));
+	md_banner_history(r, o);
 	if (g->nunreadable) {
 		sb_puts(o, ">\n> **Unreadable history** (counts as a day without a report):\n>\n");
 		for (i = 0; i < g->nunreadable; i++) {
@@ -337,6 +362,25 @@ static void since_previous(struct strbuf *o, const struct report *r, const struc
 		sb_addf(o, "%lld", c->drift - pc->drift);
 }
 
+/* A value check's value change since the previous report, after its drift
+ * change: "; value 0.5 → 8 (+7.5)"; nothing when either has no value or
+ * it did not change. */
+static void value_since_previous(struct strbuf *o, const struct report *r,
+				 const struct check_result *c)
+{
+	const struct day_check *pc;
+	char a[32], b[32], dv[32];
+
+	if (!c->has_value || !r->previous || r->previous->status == DAY_UNREADABLE ||
+	    !(pc = find_day_check(r->previous, check_id(c))) || !pc->has_value ||
+	    pc->value == c->value)
+		return;
+	format_double(pc->value, a);
+	format_double(c->value, b);
+	format_double(c->value - pc->value, dv);
+	sb_addf(o, "; value %s → %s (%s%s)", a, b, c->value > pc->value ? "+" : "", dv);
+}
+
 static void md_checks(const struct report *r, struct strbuf *o)
 {
 	const struct run *run = r->run;
@@ -360,6 +404,7 @@ static void md_checks(const struct report *r, struct strbuf *o)
 			status_cell(c->status),
 			!c->cfg || c->cfg->paging ? "yes" : "no (signal-only)", c->drift);
 		since_previous(o, r, c);
+		value_since_previous(o, r, c);
 		sb_puts(o, " | ");
 		if (c->cfg && c->cfg->description)
 			esc(o, c->cfg->description);
@@ -438,7 +483,7 @@ static void check_on(const struct report *r, const struct check_result *c,
 		     const struct window_day *w, struct chart_day *out)
 {
 	const struct day *dy;
-	const struct day_check *dc;
+	const struct day_check *dc = NULL;
 
 	memset(out, 0, sizeof(*out));
 	memcpy(out->date, w->date, sizeof(out->date));
@@ -446,6 +491,8 @@ static void check_on(const struct report *r, const struct check_result *c,
 	out->streak = -1;
 	out->status = DAY_UNREADABLE;	/* "other": out->word says what */
 	if (strcmp(w->date, r->run->date) == 0) {
+		out->has_value = c->has_value;
+		out->value = c->value;
 		if (c->status == STATUS_PASS || c->status == STATUS_FAIL) {
 			out->status = c->status == STATUS_PASS ? DAY_PASS : DAY_FAIL;
 			out->drift = c->drift;
@@ -480,6 +527,10 @@ static void check_on(const struct report *r, const struct check_result *c,
 	} else {
 		out->word = "unknown";
 	}
+	if (dc) {	/* a value check's number that day */
+		out->has_value = dc->has_value;
+		out->value = dc->value;
+	}
 }
 
 /* Check c over the whole window into days (r->gate->nwindow entries). */
@@ -500,6 +551,12 @@ static void insert_here(struct html_inserts *ins, const struct strbuf *o, struct
 	sb_reset(html);
 }
 
+/* What a check's sparkline draws: a value check's value, else drift. */
+static const char *spark_what(const struct check_result *c)
+{
+	return c->cfg && c->cfg->kind == KIND_VALUE ? "Value" : "Drift";
+}
+
 /* A sparkline of c's drift over the window, into the HTML page only. */
 static void spark_insert(const struct report *r, struct html_inserts *ins, struct strbuf *o,
 			 const struct check_result *c)
@@ -513,7 +570,8 @@ static void spark_insert(const struct report *r, struct html_inserts *ins, struc
 	check_window(r, c, days);
 	sb_init(&html);
 	sb_init(&title);
-	sb_addf(&title, "Drift of %s over the last %zu days", check_id(c), r->gate->nwindow);
+	sb_addf(&title, "%s of %s over the last %zu days", spark_what(c), check_id(c),
+		r->gate->nwindow);
 	sb_puts(&html, "<figure class=\"spark\">\n");
 	svg_sparkline(&html, days, r->gate->nwindow, title.buf);
 	sb_puts(&html, "<figcaption>drift over the window: a square is a fail, a dot a pass, "
@@ -792,7 +850,13 @@ static void md_recovery(const struct report *r, struct strbuf *o)
 /* One cell of the per-check table: the drift (bold on a fail) or a word. */
 static void trend_cell(struct strbuf *o, const struct chart_day *d)
 {
-	if (d->status == DAY_FAIL)
+	char v[32];
+
+	if (d->has_value && (d->status == DAY_PASS || d->status == DAY_FAIL)) {
+		/* a value check: its value, the history of what it measures */
+		format_double(d->value, v);
+		sb_addf(o, d->status == DAY_FAIL ? " **%s** |" : " %s |", v);
+	} else if (d->status == DAY_FAIL)
 		sb_addf(o, " **%lld** |", d->drift);
 	else if (d->status == DAY_PASS)
 		sb_addf(o, " %lld |", d->drift);
@@ -822,14 +886,18 @@ static void md_trend(const struct report *r, struct html_inserts *ins, struct st
 	sb_puts(o, "### Drift per check\n\n");
 	sb_addf(o, "Drift of each check on each day from %s to %s (columns are month-day; "
 		   "a drift in bold type, like **1**, means the check failed that day; — no "
-		   "report).\n\n",
+		   "report).",
 		g->window[first].date, g->window[g->nwindow - 1].date);
+	for (i = 0; i < run->nchecks && !(v[i]->cfg && v[i]->cfg->kind == KIND_VALUE); i++)
+		;
+	sb_puts(o, i < run->nchecks ? " A value check shows its value instead.\n\n" : "\n\n");
 	if (ins) {
 		sb_puts(&html, "<div class=\"sparks\">\n");
 		for (i = 0; i < run->nchecks; i++) {
 			check_window(r, v[i], days);
 			sb_reset(&title);
-			sb_addf(&title, "Drift of %s over the last %zu days", check_id(v[i]), g->nwindow);
+			sb_addf(&title, "%s of %s over the last %zu days", spark_what(v[i]), check_id(v[i]),
+				g->nwindow);
 			sb_puts(&html, "<figure class=\"spark\">\n");
 			svg_sparkline(&html, days, g->nwindow, title.buf);
 			sb_puts(&html, "<figcaption>");

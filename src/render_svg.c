@@ -11,6 +11,8 @@
  */
 #include "render_svg.h"
 
+#include <math.h>
+
 #include <string.h>
 
 #define FALLBACK_PASS "#2da44e"
@@ -453,20 +455,44 @@ void svg_window_strip(struct strbuf *o, const struct window_day *w, size_t n,
 
 /* ---- sparkline ------------------------------------------------------------------ */
 
+/* A day's height on a sparkline of full pixels: its drift against max, or
+ * (values) its value between vmin and vmax, a flat line at mid height. */
+static long spark_y(const struct chart_day *d, bool values, long long max, double vmin,
+		    double vmax, long full)
+{
+	if (!values)
+		return scaled(d->drift, max, full);
+	if (!d->has_value || !isfinite(d->value))
+		return 0;
+	if (vmax <= vmin)
+		return full / 2;
+	/* halves: the span of two finite doubles is finite */
+	return (long)lround((d->value / 2 - vmin / 2) / (vmax / 2 - vmin / 2) * (double)full);
+}
+
 /* A check's drift over the window (see render_svg.h). */
 void svg_sparkline(struct strbuf *o, const struct chart_day *days, size_t n, const char *title)
 {
 	struct strbuf desc;
 	long step, w, h = 38, top = 6, ph = 26;
 	long long max = 0;
+	double vmin = 0, vmax = 0;
 	size_t i;
-	bool open = false;
+	bool open = false, values = false;
 
 	if (!n)
 		return;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		if (days[i].drift > max)
 			max = days[i].drift;
+		if (days[i].has_value && isfinite(days[i].value)) {
+			if (!values || days[i].value < vmin)
+				vmin = days[i].value;
+			if (!values || days[i].value > vmax)
+				vmax = days[i].value;
+			values = true;
+		}
+	}
 	step = n > 1 ? clampl(180 / (long)(n - 1), 3, 30) : 0;
 	w = 16 + step * (long)(n - 1);
 	sb_init(&desc);
@@ -474,7 +500,13 @@ void svg_sparkline(struct strbuf *o, const struct chart_day *days, size_t n, con
 		const struct chart_day *d = &days[i];
 
 		sb_addf(&desc, "%s%s: ", i ? "; " : "", d->date);
-		if (d->drift >= 0 && (d->status == DAY_PASS || d->status == DAY_FAIL))
+		if (values && d->has_value && isfinite(d->value)) {
+			char text[32];
+
+			format_double(d->value, text);
+			sb_addf(&desc, "value %s (%s)", text,
+				d->word ? d->word : day_word(d->status, false));
+		} else if (d->drift >= 0 && (d->status == DAY_PASS || d->status == DAY_FAIL))
 			sb_addf(&desc, "%lld (%s)", d->drift, d->word ? d->word : day_word(d->status, false));
 		else
 			sb_puts(&desc, d->word ? d->word : day_word(d->status, false));
@@ -488,8 +520,9 @@ void svg_sparkline(struct strbuf *o, const struct chart_day *days, size_t n, con
 	sb_puts(o, "<g class=\"line\" fill=\"none\" stroke=\"" FALLBACK_NONE "\" stroke-width=\"1.5\">");
 	for (i = 0; i < n; i++) {
 		const struct chart_day *d = &days[i];
-		bool has = d->drift >= 0 && (d->status == DAY_PASS || d->status == DAY_FAIL);
-		long x = 8 + (long)i * step, y = top + ph - scaled(d->drift, max, ph);
+		bool has = values ? d->has_value && isfinite(d->value)
+				  : d->drift >= 0 && (d->status == DAY_PASS || d->status == DAY_FAIL);
+		long x = 8 + (long)i * step, y = top + ph - spark_y(d, values, max, vmin, vmax, ph);
 
 		if (!has) {
 			if (open)
@@ -509,8 +542,10 @@ void svg_sparkline(struct strbuf *o, const struct chart_day *days, size_t n, con
 	/* the days: pass a dot, fail a larger square, anything else a ring */
 	for (i = 0; i < n; i++) {
 		const struct chart_day *d = &days[i];
-		bool has = d->drift >= 0 && (d->status == DAY_PASS || d->status == DAY_FAIL);
-		long x = 8 + (long)i * step, y = has ? top + ph - scaled(d->drift, max, ph) : top + ph;
+		bool has = values ? d->has_value && isfinite(d->value)
+				  : d->drift >= 0 && (d->status == DAY_PASS || d->status == DAY_FAIL);
+		long x = 8 + (long)i * step,
+		     y = has ? top + ph - spark_y(d, values, max, vmin, vmax, ph) : top + ph;
 
 		if (d->status == DAY_MISSING)
 			continue;

@@ -28,6 +28,8 @@ struct chart_day {
 	long long drift;	/* -1 when unknown */
 	long long streak;	/* -1 when unknown */
 	const char *word;	/* NULL, or the day's status in words (sparklines) */
+	bool has_value;		/* a value check's number that day (sparklines) */
+	double value;
 };
 
 /* One calendar month of the long chart. */
@@ -59,7 +61,9 @@ void svg_window_strip(struct strbuf *o, const struct window_day *w, size_t n,
 		      const char *today, const char *title);
 
 /* A check's drift over days[0..n) as a line with a dot per day (a fail a
- * larger square, a day without data a gap). */
+ * larger square, a day without data a gap).  When any day has a value (a
+ * value check), the line is the value instead, scaled between the window's
+ * smallest and largest value. */
 void svg_sparkline(struct strbuf *o, const struct chart_day *days, size_t n, const char *title);
 
 #endif

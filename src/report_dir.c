@@ -86,6 +86,29 @@ static void remove_stale_temps(int dir_fd)
 	closedir(dp);
 }
 
+/* Write a block to a new temporary file beside path, sync and remove it:
+ * 0, or the errno of the step that failed. */
+static int probe_errno(const char *path)
+{
+	static const char block[4096];
+	static unsigned counter;
+	char tmp[4200];
+	int fd, err = 0;
+
+	/* a name remove_stale_temps knows, should the run be killed here */
+	snprintf(tmp, sizeof(tmp), "%s.tmp-%ld-%u", path, (long)getpid(), counter++);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return errno;
+	errno = 0;
+	if (write(fd, block, sizeof(block)) != (ssize_t)sizeof(block) || fsync(fd) < 0)
+		err = errno ? errno : ENOSPC;
+	if (close(fd) < 0 && !err)
+		err = errno;
+	unlink(tmp);
+	return err;
+}
+
 int report_dir_open(struct report_dir *rd, const char *path, int wait_seconds,
 		    struct diag *d)
 {
@@ -113,6 +136,19 @@ int report_dir_open(struct report_dir *rd, const char *path, int wait_seconds,
 		waited++;
 	}
 	remove_stale_temps(rd->lock_fd);
+	{
+		/* a read-only directory or a full disk stops the run now, before
+		 * any source is read, not after the sweep */
+		char probe[4096];
+		int err;
+
+		snprintf(probe, sizeof(probe), "%s/.recon-write-test", path);
+		if ((err = probe_errno(probe)) != 0) {
+			report_dir_close(rd);
+			return diag_error(d, "%s: cannot write the report directory: %s", path,
+					  strerror(err));
+		}
+	}
 	return 0;
 }
 
@@ -154,6 +190,18 @@ out:
 	if (ret < 0)
 		unlink(tmp);
 	return ret;
+}
+
+int write_probe(const char *path, struct diag *d)
+{
+	struct stat st;
+	int err;
+
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return diag_error(d, "%s: cannot write: %s", path, strerror(EISDIR));
+	if ((err = probe_errno(path)) != 0)
+		return diag_error(d, "%s: cannot write: %s", path, strerror(err));
+	return 0;
 }
 
 static void sync_dir(const char *dir)

@@ -25,8 +25,9 @@ struct report_file {
 	size_t len;
 };
 
-/* Create path if needed and take the lock (waits up to wait_seconds, then
- * fails).  -1 with d set when the directory cannot be created or locked.
+/* Create path if needed, take the lock (waits up to wait_seconds, then
+ * fails) and check that a file can be written there (write_probe).  -1 with
+ * d set when the directory cannot be created, locked or written.
  * With the lock held, removes the temporary files (NAME.tmp-PID-N) that a
  * killed run left behind. */
 int report_dir_open(struct report_dir *rd, const char *path, int wait_seconds,
@@ -39,6 +40,12 @@ int report_dir_write(struct report_dir *rd, const struct report_file *files, siz
 
 /* Write one file atomically anywhere (the metrics file). */
 int write_file_atomic(const char *path, const char *data, size_t len, struct diag *d);
+
+/* Can a file be written atomically at path?  Writes a block to a temporary
+ * file beside it, syncs it and removes it, so a missing or read-only
+ * directory, a full disk or a directory at path is found before a run reads
+ * any source.  -1 with d set: "PATH: cannot write: why". */
+int write_probe(const char *path, struct diag *d);
 
 void report_dir_close(struct report_dir *rd);
 

@@ -21,7 +21,7 @@ static void setup(void)
 {
 	snprintf(dir, sizeof(dir), "/tmp/recon-history-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
-	memset(&cfg, 0, sizeof(cfg));
+	memset(&cfg, 0, sizeof(cfg));	/* sha256 "": no configuration digest */
 	memset(checks, 0, sizeof(checks));
 	cfg.title = "t";
 	cfg.gate_days = 3;
@@ -319,6 +319,261 @@ START_TEST(test_json_round_trip_through_history)
 }
 END_TEST
 
+/* The JSON of r (a struct report over run, g and h) as a parsed tree. */
+static json_t *json_of(struct run *run, struct gate *g, struct history *h, struct strbuf *out)
+{
+	struct report r;
+	struct diag d;
+	json_t *root;
+
+	memset(&r, 0, sizeof(r));
+	r.run = run;
+	r.gate = g;
+	r.history = h;
+	r.link_ext = ".md";
+	sb_init(out);
+	ck_assert_int_eq(render_json(&r, out, &d), 0);
+	root = json_loads(out->buf, 0, NULL);
+	ck_assert_ptr_nonnull(root);
+	return root;
+}
+
+START_TEST(test_value_is_history_and_a_whole_number_has_no_fraction)
+{
+	struct history h, back;
+	struct diag d;
+	struct run run;
+	struct gate g;
+	struct strbuf json;
+	json_t *root;
+
+	checks[0].kind = KIND_VALUE;
+	ck_assert_int_eq(history_load(&h, dir, &d), 0);
+	make_run(&run, "2026-11-02", STATUS_PASS);
+	run.checks[0].has_value = true;
+	run.checks[0].value = 634;
+	history_gate(&h, &run, &g);
+	root = json_of(&run, &g, &h, &json);
+	ck_assert_ptr_nonnull(strstr(json.buf, "\"value\": 634\n"));
+	ck_assert_ptr_null(strstr(json.buf, "634.0"));
+	/* the window carries each value check's value per day */
+	ck_assert_ptr_nonnull(strstr(json.buf, "\"values\": {\n        \"c\": 634\n"));
+	json_decref(root);
+	put_file("2026-11-02.json", json.buf);
+	sb_release(&json);
+	sweep_release(&run);
+
+	ck_assert_int_eq(history_load(&back, dir, &d), 0);
+	ck_assert_int_eq(back.ndays, 1);
+	ck_assert(back.days[0].checks[0].has_value);
+	ck_assert(back.days[0].checks[0].value == 634);
+
+	/* a fraction keeps format_double's 15 digits: 0.1 + 0.2 is 0.3 */
+	make_run(&run, "2026-11-03", STATUS_PASS);
+	run.checks[0].has_value = true;
+	run.checks[0].value = 0.1 + 0.2;
+	history_gate(&back, &run, &g);
+	root = json_of(&run, &g, &back, &json);
+	ck_assert_ptr_nonnull(strstr(json.buf, "\"value\": 0.3\n"));
+	/* yesterday's value, read back, is in today's window */
+	ck_assert_ptr_nonnull(strstr(json.buf, "\"c\": 634\n"));
+	json_decref(root);
+	sb_release(&json);
+	sweep_release(&run);
+	history_release(&h);
+	history_release(&back);
+}
+END_TEST
+
+static void put_report(const char *date, const char *sha, const char *ids)
+{
+	char name[32], text[1024];
+
+	snprintf(name, sizeof(name), "%s.json", date);
+	snprintf(text, sizeof(text),
+		 "{\"schema\": \"recon-report/1\", \"date\": \"%s\", %s%s%s \"gate\": "
+		 "{\"status\": \"pass\", \"streak\": 1, \"required\": 3, \"met\": false}, "
+		 "\"summary\": {\"drift\": 0}, \"checks\": [%s]}\n",
+		 date, sha ? "\"config_sha256\": \"" : "", sha ? sha : "", sha ? "\"," : "", ids);
+	put_file(name, text);
+}
+
+START_TEST(test_config_change_names_checks_added_and_removed)
+{
+	struct history h;
+	struct diag d;
+	struct run run;
+	struct gate g;
+
+	/* the previous report had b (failing, say) and c; today has c only
+	 * plus a new a: removing b must not pass unnoticed */
+	put_report("2026-11-01", "1111", "{\"id\": \"b\", \"status\": \"fail\", \"drift\": 3}, "
+					 "{\"id\": \"c\", \"status\": \"pass\", \"drift\": 0}");
+	ck_assert_int_eq(history_load(&h, dir, &d), 0);
+	snprintf(cfg.sha256, sizeof(cfg.sha256), "2222");
+	make_run(&run, "2026-11-02", STATUS_PASS);
+	history_gate(&h, &run, &g);
+	ck_assert(g.config_changed);
+	ck_assert_str_eq(g.config_since, "2026-11-01");
+	ck_assert_int_eq(g.nchecks_added, 0);
+	ck_assert_int_eq(g.nchecks_removed, 1);
+	ck_assert_str_eq(g.checks_removed[0], "b");
+	sweep_release(&run);
+
+	checks[0].id = "a";
+	make_run(&run, "2026-11-02", STATUS_PASS);
+	history_gate(&h, &run, &g);
+	ck_assert_int_eq(g.nchecks_added, 1);
+	ck_assert_str_eq(g.checks_added[0], "a");
+	ck_assert_int_eq(g.nchecks_removed, 2);
+	ck_assert_str_eq(g.checks_removed[0], "b");
+	ck_assert_str_eq(g.checks_removed[1], "c");
+	sweep_release(&run);
+
+	/* the same configuration: no change, whatever the checks */
+	snprintf(cfg.sha256, sizeof(cfg.sha256), "1111");
+	make_run(&run, "2026-11-02", STATUS_PASS);
+	history_gate(&h, &run, &g);
+	ck_assert(!g.config_changed);
+	ck_assert_int_eq(g.nchecks_added + g.nchecks_removed, 0);
+	sweep_release(&run);
+	history_release(&h);
+}
+END_TEST
+
+START_TEST(test_config_change_needs_both_digests)
+{
+	struct history h;
+	struct diag d;
+	struct run run;
+	struct gate g;
+
+	put_report("2026-11-01", NULL, "");
+	ck_assert_int_eq(history_load(&h, dir, &d), 0);
+	snprintf(cfg.sha256, sizeof(cfg.sha256), "2222");
+	make_run(&run, "2026-11-02", STATUS_PASS);
+	history_gate(&h, &run, &g);
+	ck_assert(!g.config_changed);
+	sweep_release(&run);
+	history_release(&h);
+}
+END_TEST
+
+START_TEST(test_config_change_is_in_the_json)
+{
+	struct history h;
+	struct diag d;
+	struct run run;
+	struct gate g;
+	struct strbuf json;
+	json_t *root, *rm;
+
+	put_report("2026-11-01", "1111", "{\"id\": \"b\", \"status\": \"fail\", \"drift\": 3}, "
+					 "{\"id\": \"c\", \"status\": \"pass\", \"drift\": 0}");
+	ck_assert_int_eq(history_load(&h, dir, &d), 0);
+	snprintf(cfg.sha256, sizeof(cfg.sha256), "2222");
+	make_run(&run, "2026-11-02", STATUS_PASS);
+	history_gate(&h, &run, &g);
+	root = json_of(&run, &g, &h, &json);
+	ck_assert(json_is_true(json_object_get(root, "config_changed")));
+	ck_assert_int_eq(json_array_size(json_object_get(root, "checks_added")), 0);
+	rm = json_object_get(root, "checks_removed");
+	ck_assert_int_eq(json_array_size(rm), 1);
+	ck_assert_str_eq(json_string_value(json_array_get(rm, 0)), "b");
+	json_decref(root);
+	sb_release(&json);
+	sweep_release(&run);
+	history_release(&h);
+}
+END_TEST
+
+START_TEST(test_a_day_whose_gating_checks_were_all_skipped_asserted_nothing)
+{
+	struct history h;
+	struct diag d;
+	struct run run;
+	struct gate g;
+	struct strbuf json;
+	json_t *root;
+
+	ck_assert_int_eq(history_load(&h, dir, &d), 0);
+	make_run(&run, "2026-11-02", STATUS_SKIPPED);
+	history_gate(&h, &run, &g);
+	ck_assert_int_eq(run.gate, STATUS_PASS);
+	ck_assert(!g.asserted);
+	root = json_of(&run, &g, &h, &json);
+	ck_assert(json_is_false(json_object_get(json_object_get(root, "gate"), "asserted")));
+	json_decref(root);
+	sb_release(&json);
+	sweep_release(&run);
+
+	make_run(&run, "2026-11-02", STATUS_PASS);
+	history_gate(&h, &run, &g);
+	ck_assert(g.asserted);
+	sweep_release(&run);
+
+	/* a signal-only pass asserts nothing for the gate */
+	checks[0].paging = false;
+	make_run(&run, "2026-11-02", STATUS_PASS);
+	history_gate(&h, &run, &g);
+	ck_assert(!g.asserted);
+	sweep_release(&run);
+	history_release(&h);
+}
+END_TEST
+
+START_TEST(test_json_caps_each_sampled_cell)
+{
+	struct history h;
+	struct diag d;
+	struct run run;
+	struct gate g;
+	struct strbuf json;
+	json_t *root, *cell;
+	size_t big = 5u << 20, i;
+	char *value = malloc(big + 1), want[64];
+	const char **row;
+
+	ck_assert_ptr_nonnull(value);
+	/* "é" (2 bytes) throughout: the cut must not split a character */
+	value[0] = 'x';	/* then pairs from byte 1: byte 4096 is mid-character */
+	for (i = 1; i + 1 < big; i += 2) {
+		value[i] = (char)0xC3;
+		value[i + 1] = (char)0xA9;
+	}
+	value[big - 1] = 'x';
+	value[big] = '\0';
+	ck_assert_int_eq(history_load(&h, dir, &d), 0);
+	make_run(&run, "2026-11-02", STATUS_FAIL);
+	row = arena_alloc(&run.arena, 2 * sizeof(*row));
+	row[0] = "small";
+	row[1] = value;
+	run.checks[0].columns = arena_alloc(&run.arena, 2 * sizeof(char *));
+	run.checks[0].columns[0] = "id";
+	run.checks[0].columns[1] = "payload";
+	run.checks[0].ncolumns = 2;
+	run.checks[0].samples = arena_alloc(&run.arena, sizeof(*run.checks[0].samples));
+	run.checks[0].samples[0] = row;
+	run.checks[0].nsamples = 1;
+	history_gate(&h, &run, &g);
+	root = json_of(&run, &g, &h, &json);
+	ck_assert_uint_lt(json.len, 3 * SAMPLE_JSON_BYTES);
+	cell = json_array_get(json_array_get(json_object_get(json_array_get(
+		json_object_get(root, "checks"), 0), "samples"), 0), 1);
+	ck_assert_str_eq(json_string_value(json_array_get(json_array_get(json_object_get(
+		json_array_get(json_object_get(root, "checks"), 0), "samples"), 0), 0)), "small");
+	snprintf(want, sizeof(want), "… [truncated, %zu bytes]", big);
+	ck_assert_uint_eq(json_string_length(cell), SAMPLE_JSON_BYTES - 1 + strlen(want));
+	ck_assert_str_eq(json_string_value(cell) + json_string_length(cell) - strlen(want), want);
+	ck_assert_int_eq(memcmp(json_string_value(cell), value, SAMPLE_JSON_BYTES - 1), 0);
+	json_decref(root);
+	sb_release(&json);
+	sweep_release(&run);
+	history_release(&h);
+	free(value);
+}
+END_TEST
+
 START_TEST(test_dates_parse_only_real_calendar_days)
 {
 	long day;
@@ -357,6 +612,12 @@ int main(void)
 	tcase_add_test(tc, test_missing_directory_is_empty_history);
 	tcase_add_test(tc, test_json_round_trip_through_history);
 	tcase_add_test(tc, test_dates_parse_only_real_calendar_days);
+	tcase_add_test(tc, test_value_is_history_and_a_whole_number_has_no_fraction);
+	tcase_add_test(tc, test_config_change_names_checks_added_and_removed);
+	tcase_add_test(tc, test_config_change_needs_both_digests);
+	tcase_add_test(tc, test_config_change_is_in_the_json);
+	tcase_add_test(tc, test_a_day_whose_gating_checks_were_all_skipped_asserted_nothing);
+	tcase_add_test(tc, test_json_caps_each_sampled_cell);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -163,7 +163,8 @@ static void fx_init(struct fx *f)
 
 	f->prev_checks[0] = (struct day_check){.id = "a-rows", .status = "fail", .drift = 9};
 	f->prev_checks[1] = (struct day_check){.id = "b-compare", .status = "fail", .drift = 5};
-	f->prev_checks[2] = (struct day_check){.id = "c-value", .status = "pass", .drift = 0};
+	f->prev_checks[2] = (struct day_check){.id = "c-value", .status = "pass", .drift = 0,
+		.has_value = true, .value = 0.25};
 	f->days[0] = (struct day){.date = "2026-11-19", .status = DAY_PASS, .drift = 0,
 		.streak = 3, .title = "Org model reconciliation"};
 	f->days[1] = (struct day){.date = "2026-11-20", .status = DAY_FAIL, .drift = 14,
@@ -680,7 +681,9 @@ START_TEST(test_sections_in_order)
 	ck_assert_has(md, "| a-rows | rows | **FAIL** | yes | 12 | +3 | Every legacy department "
 			  "has an org\\_units row |");
 	ck_assert_has(md, "| b-compare | compare | **FAIL** | yes | 3 | -2 |  |");
-	ck_assert_has(md, "| c-value | value | pass | yes | 0 | 0 | Balance difference |");
+	/* a value check's value is history: its change since the previous report */
+	ck_assert_has(md, "| c-value | value | pass | yes | 0 | 0; value 0.25 → 0.5 (+0.25) | "
+			  "Balance difference |");
 	ck_assert_has(md, "| f-signal | rows | **FAIL** | no (signal-only) | 2 | new |");
 	ck_assert_has(md, "- **d-error** (error): no such table: transfers\n");
 	ck_assert_has(md, "- **e-skip** (skipped): precondition did not hold\n");
@@ -1054,7 +1057,8 @@ START_TEST(test_nav_and_drift_per_check_table)
 				  "[next day →](2026-11-23.md)\n\n# Org", 91) == 0, "%s", md);
 	ck_assert_has(md, "| check | 11-20 | 11-21 | 11-22 |\n|---|--:|--:|--:|\n"
 			  "| a-rows | **9** | — | **12** |\n");
-	ck_assert_has(md, "| c-value | 0 | — | 0 |\n");
+	/* a value check shows its value over the window */
+	ck_assert_has(md, "| c-value | 0.25 | — | 0.5 |\n");
 	ck_assert_has(md, "| d-error | not run | — | error |\n");
 	free(md);
 	f.run.partial = true;	/* a --check run is no page of the directory */
