@@ -574,8 +574,9 @@ static void spark_insert(const struct report *r, struct html_inserts *ins, struc
 		r->gate->nwindow);
 	sb_puts(&html, "<figure class=\"spark\">\n");
 	svg_sparkline(&html, days, r->gate->nwindow, title.buf);
-	sb_puts(&html, "<figcaption>drift over the window: a square is a fail, a dot a pass, "
-		       "a ring neither</figcaption>\n</figure>\n");
+	sb_addf(&html, "<figcaption>%s over the window: a square is a fail, a dot a pass, "
+		       "a ring neither</figcaption>\n</figure>\n",
+		c->cfg && c->cfg->kind == KIND_VALUE ? "value" : "drift");
 	insert_here(ins, o, &html);
 	sb_release(&title);
 	sb_release(&html);
