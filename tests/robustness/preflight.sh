@@ -80,8 +80,8 @@ if is_root; then
 		refused "an immutable report directory" \
 			'imm: cannot write the report directory: Operation not permitted' -o imm
 		chattr -i imm
-	} || skip "immutable directory: chattr +i not supported here"
+	} || skip "immutable report directory" "chattr +i is not supported here"
 else
-	skip "read-only and full mounts: need root to mount a small tmpfs"
+	skip "read-only and full mounts" "needs root to mount a small tmpfs"
 fi
 finish
