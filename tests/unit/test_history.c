@@ -459,6 +459,26 @@ START_TEST(test_config_change_needs_both_digests)
 }
 END_TEST
 
+START_TEST(test_config_change_looks_past_an_unreadable_report)
+{
+	struct history h;
+	struct diag d;
+	struct run run;
+	struct gate g;
+
+	put_report("2026-11-01", "1111", "{\"id\": \"c\", \"status\": \"pass\", \"drift\": 0}");
+	put_file("2026-11-02.json", "{ not json");
+	ck_assert_int_eq(history_load(&h, dir, &d), 0);
+	snprintf(cfg.sha256, sizeof(cfg.sha256), "2222");
+	make_run(&run, "2026-11-03", STATUS_PASS);
+	history_gate(&h, &run, &g);
+	ck_assert(g.config_changed);
+	ck_assert_str_eq(g.config_since, "2026-11-01");
+	sweep_release(&run);
+	history_release(&h);
+}
+END_TEST
+
 START_TEST(test_config_change_is_in_the_json)
 {
 	struct history h;
@@ -615,6 +635,7 @@ int main(void)
 	tcase_add_test(tc, test_value_is_history_and_a_whole_number_has_no_fraction);
 	tcase_add_test(tc, test_config_change_names_checks_added_and_removed);
 	tcase_add_test(tc, test_config_change_needs_both_digests);
+	tcase_add_test(tc, test_config_change_looks_past_an_unreadable_report);
 	tcase_add_test(tc, test_config_change_is_in_the_json);
 	tcase_add_test(tc, test_a_day_whose_gating_checks_were_all_skipped_asserted_nothing);
 	tcase_add_test(tc, test_json_caps_each_sampled_cell);
