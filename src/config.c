@@ -2,21 +2,18 @@
  * config.c: the INI configuration, from bytes to a checked struct config.
  *
  * Loading runs in three passes.  (1) The file is read whole (its SHA-256 is
- * taken from the same bytes) and handed to inih line by line through our own
- * reader, which counts lines, refuses lines inih would cut (its buffer is
- * INI_MAX_LINE bytes), recognizes section headers itself (inih never calls
- * the handler for a section without keys) and marks continuation lines, so
- * the handler can tell a continued value from a key given twice.  The parse
- * tree (sections, keys with their lines, value pieces) lives in a temporary
- * arena.  (2) Each section is converted into the public structs, with values
+ * taken from the same bytes) and split into lines of any length, in place.
+ * Each line is blank, a comment (';' or '#' first), a continuation
+ * (indented, after a key of the same section), a section header ('[' first)
+ * or a key line (name, then '=' or ':'); a ';' after whitespace starts an
+ * inline comment anywhere.  The parse tree (sections, keys with their
+ * lines, value pieces with theirs) lives in a temporary arena; each piece
+ * is expanded (${date}, ${NAME}) and a key's pieces are joined with "\n".
+ * (2) Each section is converted into the public structs, with values
  * validated and defaults applied; every string is copied into cfg->arena.
- * (3) References between sections and cycles of parents are checked, and
- * the arrays sorted.  The first error stops everything with "FILE:LINE: ...".
- *
- * The line classification in line_kind() mirrors inih 55 (ini.c,
- * ini_parse_stream): a line is blank, a comment (';' or '#' first), a
- * continuation (indented, after a key of the same section), a section
- * header ('[' first) or a key line (name, then '=' or ':').
+ * (3) References between sections, cycles of parents and the gate's need
+ * for an enabled paging check are checked, and the arrays sorted.  The
+ * first error stops everything with "FILE:LINE: ...".
  */
 #include "config.h"
 
@@ -28,7 +25,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include <ini.h>
+#include "hint.h"
 
 #define CONFIG_MAX_BYTES ((size_t)16 << 20)	/* a configuration is small */
 #define DAYS_MAX 100000			/* about 270 years */
@@ -58,6 +55,7 @@ static const char *const *const sec_keys[] = { report_keys, tenants_keys, source
 struct piece {
 	struct piece *next;
 	const char *text;	/* one physical line's part of the value */
+	int line;		/* that line's number */
 };
 
 struct kv {
@@ -76,19 +74,14 @@ struct section {
 	struct kv *keys, *last;	/* in file order */
 };
 
-enum line_kind { LINE_BLANK, LINE_COMMENT, LINE_CONT, LINE_SECTION, LINE_KEY };
-
 struct parser {
 	const char *path;	/* the file as given, for messages */
-	const char *buf;	/* the whole file */
-	size_t len, pos;	/* its size; the next line's offset */
-	int line;		/* number of the line last handed to inih */
-	bool have_prev;		/* inih's prev_name is set: indented lines continue */
-	enum line_kind cur_kind;	/* kind of the line last handed out */
+	const char *date;	/* the report's date, for ${date} */
+	int line;		/* number of the line being read */
+	struct kv *prev;	/* the key indented lines continue; NULL after a header */
 	struct section *sections, *last, *cur;
 	struct arena *tmp;	/* owns the parse tree */
 	struct diag *d;
-	bool failed;		/* d holds the first error; stop reading */
 };
 
 /* The section as written in messages: [report], [check "x"]. */
@@ -99,14 +92,24 @@ static const char *sec_label(struct arena *a, const struct section *s)
 	return arena_printf(a, "[%s \"%s\"]", sec_names[s->kind], s->name);
 }
 
+/* " (did you mean 'NAME'?)" when one of names[0..n) is close to word, else
+ * "". */
+static const char *did_you_mean(struct arena *a, const char *word, const char *const *names,
+				size_t n)
+{
+	const char *hint = closest_name(word, names, n);
+
+	return hint ? arena_printf(a, " (did you mean '%s'?)", hint) : "";
+}
+
 static bool is_space(char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
-/* inih's find_chars_or_comment: the first of chars, or a ';' after
- * whitespace (an inline comment), or the end of s. */
-static const char *find_chars_or_comment(const char *s, const char *chars)
+/* The first of chars in s, or a ';' after whitespace (an inline comment),
+ * or the end of s. */
+static char *find_chars_or_comment(char *s, const char *chars)
 {
 	bool was_space = false;
 
@@ -123,17 +126,46 @@ static void rstrip_n(const char *s, size_t *n)
 		(*n)--;
 }
 
-static int parse_fail(struct parser *p, int line, const char *msg, const char *arg)
+/* Cut trailing whitespace off s in place. */
+static char *rstrip(char *s)
 {
-	p->failed = true;
+	size_t n = strlen(s);
+
+	rstrip_n(s, &n);
+	s[n] = '\0';
+	return s;
+}
+
+static int parse_fail(struct parser *p, const char *msg, const char *arg)
+{
 	if (arg)
-		return diag_error(p->d, "%s:%d: %s '%s'", p->path, line, msg, arg);
-	return diag_error(p->d, "%s:%d: %s", p->path, line, msg);
+		return diag_error(p->d, "%s:%d: %s '%s'", p->path, p->line, msg, arg);
+	return diag_error(p->d, "%s:%d: %s", p->path, p->line, msg);
+}
+
+/* The error for a header whose kind is not one recon knows: the header as
+ * written, and the header it was probably meant to be. */
+static int unknown_section(struct parser *p, const char *t, const char *close,
+			   const char *kind, size_t klen, const char *name, size_t nlen)
+{
+	size_t n = (size_t)(close - t - 1);
+	const char *word = arena_strndup(p->tmp, kind, klen), *hint, *fix = "";
+
+	hint = closest_name(word, sec_names, sizeof(sec_names) / sizeof(sec_names[0]));
+	if (hint && (strcmp(hint, "report") == 0 || strcmp(hint, "tenants") == 0))
+		fix = arena_printf(p->tmp, " (did you mean [%s]?)", hint);
+	else if (hint && name)
+		fix = arena_printf(p->tmp, " (did you mean [%s \"%.*s\"]?)", hint, (int)nlen, name);
+	else if (hint)
+		fix = arena_printf(p->tmp, " (did you mean [%s \"NAME\"]?)", hint);
+	rstrip_n(t + 1, &n);
+	return diag_error(p->d, "%s:%d: unknown section '[%.*s]'%s", p->path, p->line, (int)n,
+			  t + 1, fix);
 }
 
 /* Parse the header "[KIND]" or "[KIND "NAME"]" at t (t[0] == '[') and make it
- * the current section.  Returns 0 or -1 (p->failed set). */
-static int section_header(struct parser *p, const char *t)
+ * the current section.  Returns 0 or -1. */
+static int section_header(struct parser *p, char *t)
 {
 	const char *close = find_chars_or_comment(t + 1, "]");
 	const char *s = t + 1, *e, *kind, *name = NULL;
@@ -142,12 +174,12 @@ static int section_header(struct parser *p, const char *t)
 	int k = -1, i;
 
 	if (*close != ']')
-		return parse_fail(p, p->line, "section header without ']'", NULL);
+		return parse_fail(p, "section header without ']'", NULL);
 	/* after ']': nothing but whitespace and an inline comment */
 	for (e = close + 1; is_space(*e); e++)
 		;
 	if (*e && !(*e == ';' && e > close + 1))
-		return parse_fail(p, p->line, "unexpected text after section header", NULL);
+		return parse_fail(p, "unexpected text after section header", NULL);
 	while (s < close && is_space(*s))
 		s++;
 	kind = s;
@@ -161,49 +193,31 @@ static int section_header(struct parser *p, const char *t)
 		while (s < close && *s != '"')
 			s++;
 		if (s == close)
-			return parse_fail(p, p->line, "unterminated name in section header", NULL);
+			return parse_fail(p, "unterminated name in section header", NULL);
 		nlen = (size_t)(s - name);
 		for (s++; s < close && is_space(*s); s++)
 			;
 	}
-	if (s != close) {
-		size_t n = (size_t)(close - t - 1);
-
-		rstrip_n(t + 1, &n);
-		return parse_fail(p, p->line, "unknown section",
-				  arena_printf(p->tmp, "[%.*s]", (int)n, t + 1));
-	}
 	for (i = 0; i < (int)(sizeof(sec_names) / sizeof(sec_names[0])); i++)
 		if (strlen(sec_names[i]) == klen && memcmp(sec_names[i], kind, klen) == 0)
 			k = i;
-	if (k < 0) {
-		size_t n = (size_t)(close - t - 1);
-
-		rstrip_n(t + 1, &n);
-		return parse_fail(p, p->line, "unknown section",
-				  arena_printf(p->tmp, "[%.*s]", (int)n, t + 1));
-	}
-	if ((k == SEC_REPORT || k == SEC_TENANTS) && name) {
-		p->failed = true;
+	if (s != close || k < 0)
+		return unknown_section(p, t, close, kind, klen, name, nlen);
+	if ((k == SEC_REPORT || k == SEC_TENANTS) && name)
 		return diag_error(p->d, "%s:%d: section [%s] takes no name", p->path, p->line,
 				  sec_names[k]);
-	}
 	if (k != SEC_REPORT && k != SEC_TENANTS) {
-		if (!name || nlen == 0) {
-			p->failed = true;
+		if (!name || nlen == 0)
 			return diag_error(p->d, "%s:%d: section [%s] needs a name: [%s \"NAME\"]",
 					  p->path, p->line, sec_names[k], sec_names[k]);
-		}
 		for (i = 0; i < (int)nlen; i++) {
 			unsigned char c = (unsigned char)name[i];
 
-			if (c < 0x20 || c == 0x7f || c == '\\' || (k == SEC_SOURCE && c == ':')) {
-				p->failed = true;
+			if (c < 0x20 || c == 0x7f || c == '\\' || (k == SEC_SOURCE && c == ':'))
 				return diag_error(p->d, "%s:%d: bad name in section header: '%.*s' "
 						  "(no control characters, '\\'%s)", p->path,
 						  p->line, (int)nlen, name,
 						  k == SEC_SOURCE ? " or ':'" : "");
-			}
 		}
 	}
 	sec = arena_alloc(p->tmp, sizeof(*sec));
@@ -212,11 +226,9 @@ static int section_header(struct parser *p, const char *t)
 	sec->line = p->line;
 	for (o = p->sections; o; o = o->next) {
 		if (o->kind == sec->kind &&
-		    (!o->name || strcmp(o->name, sec->name) == 0)) {
-			p->failed = true;
+		    (!o->name || strcmp(o->name, sec->name) == 0))
 			return diag_error(p->d, "%s:%d: duplicate section %s (first at line %d)",
 					  p->path, p->line, sec_label(p->tmp, sec), o->line);
-		}
 	}
 	if (p->last)
 		p->last->next = sec;
@@ -227,74 +239,13 @@ static int section_header(struct parser *p, const char *t)
 	return 0;
 }
 
-/* Classify the line t (NUL-terminated, BOM already skipped; indented when
- * t is past the line's start) as inih 55 will, and act on section headers
- * and malformed key lines.  Returns -1 on error (p->failed set). */
-static int classify(struct parser *p, const char *t, bool indented)
+static size_t count_names(const char *const *names)
 {
-	const char *sep;
+	size_t n = 0;
 
-	while (is_space(*t)) {
-		t++;
-		indented = true;
-	}
-	if (!*t) {
-		p->cur_kind = LINE_BLANK;
-	} else if (*t == ';' || *t == '#') {
-		p->cur_kind = LINE_COMMENT;
-	} else if (p->have_prev && indented) {
-		p->cur_kind = LINE_CONT;
-	} else if (*t == '[') {
-		p->cur_kind = LINE_SECTION;
-		p->have_prev = false;
-		return section_header(p, t);
-	} else {
-		p->cur_kind = LINE_KEY;
-		sep = find_chars_or_comment(t, "=:");
-		if (*sep != '=' && *sep != ':')
-			return parse_fail(p, p->line,
-					  "expected 'key = value', a [section] or a comment", NULL);
-		if (sep == t)
-			return parse_fail(p, p->line, "missing key name before '='", NULL);
-		p->have_prev = true;
-	}
-	return 0;
-}
-
-/* inih's ini_reader: hand out the next physical line (without its line
- * end) in str[num], counting lines; NULL at the end or after an error. */
-static char *read_line(char *str, int num, void *stream)
-{
-	struct parser *p = stream;
-	const char *s, *nl;
-	size_t n, skip = 0;
-
-	if (p->failed || p->pos >= p->len)
-		return NULL;
-	s = p->buf + p->pos;
-	nl = memchr(s, '\n', p->len - p->pos);
-	n = nl ? (size_t)(nl - s) : p->len - p->pos;
-	p->pos += nl ? n + 1 : n;
-	p->line++;
-	if (n > 0 && s[n - 1] == '\r')
-		n--;
-	if (memchr(s, '\0', n)) {
-		parse_fail(p, p->line, "NUL byte in line", NULL);
-		return NULL;
-	}
-	if (num < 1 || n > (size_t)num - 1) {
-		p->failed = true;
-		diag_error(p->d, "%s:%d: line longer than %d bytes; continue long values "
-			   "on indented lines", p->path, p->line, num - 1);
-		return NULL;
-	}
-	memcpy(str, s, n);
-	str[n] = '\0';
-	if (p->line == 1 && n >= 3 && memcmp(str, "\xEF\xBB\xBF", 3) == 0)
-		skip = 3;	/* inih skips a UTF-8 BOM on the first line */
-	if (classify(p, str + skip, skip > 0) < 0)
-		return NULL;
-	return str;
+	while (names[n])
+		n++;
+	return n;
 }
 
 static bool known_key(enum sec_kind k, const char *name)
@@ -317,11 +268,13 @@ static struct kv *find_kv(const struct section *s, const char *name)
 	return NULL;
 }
 
+/* Append text (a NUL-terminated piece of the file buffer) to kv's value. */
 static void add_piece(struct parser *p, struct kv *kv, const char *text)
 {
 	struct piece *pc = arena_alloc(p->tmp, sizeof(*pc));
 
-	pc->text = arena_strdup(p->tmp, text);
+	pc->text = text;
+	pc->line = p->line;
 	if (kv->last)
 		kv->last->next = pc;
 	else
@@ -329,52 +282,37 @@ static void add_piece(struct parser *p, struct kv *kv, const char *text)
 	kv->last = pc;
 }
 
-/* inih's ini_handler: one call per key line and per continuation line.
- * Always returns 1: errors are ours, recorded in p->d. */
-static int on_pair(void *user, const char *section, const char *name, const char *value)
+/* A "name = value" (or "name: value") line, t at its first non-blank. */
+static int parse_key(struct parser *p, char *t)
 {
-	struct parser *p = user;
+	char *sep = find_chars_or_comment(t, "=:"), *value;
 	struct kv *kv;
+	const char *name;
 
-	(void)section;		/* ours is p->cur, which also knows empty sections */
-	if (p->failed)
-		return 1;
-	if (p->cur_kind == LINE_CONT) {
-		/* inih 55 keeps " ;comment" on continuation lines: cut it here */
-		const char *end = find_chars_or_comment(value, NULL);
-		size_t n = (size_t)(end - value);
-
-		if (!p->cur || !p->cur->last) {
-			parse_fail(p, p->line, "syntax error", NULL);
-			return 1;
-		}
-		rstrip_n(value, &n);
-		add_piece(p, p->cur->last, arena_strndup(p->tmp, value, n));
-		return 1;
-	}
-	if (p->cur_kind != LINE_KEY) {
-		parse_fail(p, p->line, "syntax error", NULL);
-		return 1;
-	}
-	if (!p->cur) {
-		p->failed = true;
-		diag_error(p->d, "%s:%d: key '%s' outside of any section", p->path, p->line, name);
-		return 1;
-	}
-	if (!known_key(p->cur->kind, name)) {
-		p->failed = true;
-		diag_error(p->d, "%s:%d: unknown key '%s' in %s", p->path, p->line, name,
-			   sec_label(p->tmp, p->cur));
-		return 1;
-	}
-	if ((kv = find_kv(p->cur, name)) != NULL) {
-		p->failed = true;
-		diag_error(p->d, "%s:%d: duplicate key '%s' in %s (first at line %d)", p->path,
-			   p->line, name, sec_label(p->tmp, p->cur), kv->line);
-		return 1;
-	}
+	if (*sep != '=' && *sep != ':')
+		return parse_fail(p, "expected 'key = value', a [section] or a comment", NULL);
+	if (sep == t)
+		return parse_fail(p, "missing key name before '='", NULL);
+	*sep = '\0';
+	name = rstrip(t);
+	value = sep + 1;
+	*find_chars_or_comment(value, NULL) = '\0';
+	while (is_space(*value))
+		value++;
+	rstrip(value);
+	if (!p->cur)
+		return diag_error(p->d, "%s:%d: key '%s' outside of any section", p->path,
+				  p->line, name);
+	if (!known_key(p->cur->kind, name))
+		return diag_error(p->d, "%s:%d: unknown key '%s' in %s%s", p->path, p->line, name,
+				  sec_label(p->tmp, p->cur),
+				  did_you_mean(p->tmp, name, sec_keys[p->cur->kind],
+					       count_names(sec_keys[p->cur->kind])));
+	if ((kv = find_kv(p->cur, name)) != NULL)
+		return diag_error(p->d, "%s:%d: duplicate key '%s' in %s (first at line %d)",
+				  p->path, p->line, name, sec_label(p->tmp, p->cur), kv->line);
 	kv = arena_alloc(p->tmp, sizeof(*kv));
-	kv->name = arena_strdup(p->tmp, name);
+	kv->name = name;
 	kv->line = p->line;
 	add_piece(p, kv, value);
 	if (p->cur->last)
@@ -382,37 +320,141 @@ static int on_pair(void *user, const char *section, const char *name, const char
 	else
 		p->cur->keys = kv;
 	p->cur->last = kv;
-	return 1;
+	p->prev = kv;
+	return 0;
 }
 
-/* Join every key's pieces with "\n" (an empty first piece, as in
- * "query =" followed by indented lines, adds no newline). */
-static void join_values(struct parser *p)
+/* One physical line t (NUL-terminated, without its line end).  A line is
+ * blank, a comment (';' or '#' first), a continuation (indented, after a
+ * key of the same section), a section header ('[' first) or a key line. */
+static int parse_line(struct parser *p, char *t)
 {
+	char *start = t;
+
+	while (is_space(*start))
+		start++;
+	if (!*start || *start == ';' || *start == '#')
+		return 0;
+	if (p->prev && start > t) {
+		*find_chars_or_comment(start, NULL) = '\0';
+		add_piece(p, p->prev, rstrip(start));
+		return 0;
+	}
+	if (*start == '[') {
+		p->prev = NULL;
+		return section_header(p, start);
+	}
+	return parse_key(p, start);
+}
+
+/* Split buf (the whole file, modified in place: each line end becomes a
+ * NUL) into lines and parse each; p->line ends as the number of lines.
+ * Lines may be of any length. */
+static int parse_lines(struct parser *p, char *buf, size_t len)
+{
+	size_t pos = 0;
+
+	while (pos < len) {
+		char *s = buf + pos, *nl = memchr(s, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - s) : len - pos;
+
+		pos += nl ? n + 1 : n;
+		p->line++;
+		if (memchr(s, '\0', n))
+			return parse_fail(p, "NUL byte in line", NULL);
+		if (n > 0 && s[n - 1] == '\r')
+			n--;
+		s[n] = '\0';	/* the '\n' or '\r', or the strbuf's own NUL */
+		if (p->line == 1 && n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
+			s += 3;	/* a UTF-8 byte order mark */
+		if (parse_line(p, s) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- expansion --------------------------------------------------------- */
+
+static bool is_env_name(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || (s[0] >= '0' && s[0] <= '9'))
+		return false;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+			return false;
+	return true;
+}
+
+/* Append text to sb with ${date} and ${NAME} expanded; a '$' not followed
+ * by '{' is kept.  An expanded value is not expanded again.  Errors name
+ * line and key, and a variable by its name, never by its value. */
+static int expand(struct parser *p, const struct kv *kv, int line, const char *text,
+		  struct strbuf *sb)
+{
+	const char *s = text, *open;
+
+	while ((open = strstr(s, "${")) != NULL) {
+		const char *name = open + 2, *close = strchr(name, '}');
+		size_t n;
+
+		sb_add(sb, s, (size_t)(open - s));
+		if (!close)
+			return diag_error(p->d, "%s:%d: '${' without '}' in '%s'", p->path, line,
+					  kv->name);
+		n = (size_t)(close - name);
+		if (n == 4 && memcmp(name, "date", 4) == 0) {
+			sb_puts(sb, p->date);
+		} else if (is_env_name(name, n)) {
+			const char *var = arena_strndup(p->tmp, name, n), *val = getenv(var);
+
+			if (!val)
+				return diag_error(p->d, "%s:%d: environment variable %s is not "
+						  "set (in '%s')", p->path, line, var, kv->name);
+			sb_puts(sb, val);
+		} else {
+			return diag_error(p->d, "%s:%d: unknown expansion '${%.*s}' in '%s' "
+					  "(${date} is the report's date, ${NAME} an "
+					  "environment variable)", p->path, line,
+					  n > 40 ? 40 : (int)n, name, kv->name);
+		}
+		s = close + 1;
+	}
+	sb_puts(sb, s);
+	return 0;
+}
+
+/* Expand each key's pieces and join them with "\n" (an empty first piece,
+ * as in "query =" followed by indented lines, adds no newline). */
+static int join_values(struct parser *p)
+{
+	struct strbuf sb;
 	struct section *s;
 	struct kv *kv;
 	struct piece *pc;
+	int ret = 0;
 
-	for (s = p->sections; s; s = s->next) {
-		for (kv = s->keys; kv; kv = kv->next) {
-			size_t n = 0;
-			char *v, *w;
-
-			for (pc = kv->first; pc; pc = pc->next)
-				n += strlen(pc->text) + 1;
-			v = w = arena_alloc(p->tmp, n + 1);
-			for (pc = kv->first; pc; pc = pc->next) {
-				size_t l = strlen(pc->text);
-
-				if (w > v)
-					*w++ = '\n';
-				memcpy(w, pc->text, l);
-				w += l;
+	sb_init(&sb);
+	sb.max = CONFIG_MAX_BYTES;	/* expanded values stay small too */
+	for (s = p->sections; s && ret == 0; s = s->next) {
+		for (kv = s->keys; kv && ret == 0; kv = kv->next) {
+			sb_reset(&sb);
+			for (pc = kv->first; pc && ret == 0; pc = pc->next) {
+				if (sb.len > 0)
+					sb_putc(&sb, '\n');
+				ret = expand(p, kv, pc->line, pc->text, &sb);
 			}
-			*w = '\0';
-			kv->value = v;
+			if (ret == 0 && sb.overflow)
+				ret = diag_error(p->d, "%s:%d: value of '%s' longer than %zu bytes "
+						 "once expanded", p->path, kv->line, kv->name,
+						 CONFIG_MAX_BYTES);
+			kv->value = arena_strndup(p->tmp, sb.buf, sb.len);
 		}
 	}
+	sb_release(&sb);
+	return ret;
 }
 
 /* ---- values ------------------------------------------------------------ */
@@ -695,6 +737,10 @@ static int build_source(struct build *b, const struct section *s, struct source_
 				return not_for(b, kv, arena_printf(b->tmp, "a %s source (use 'path')",
 								   tname));
 			sc->url = str(b, kv);
+			if (strncmp(sc->url, "env:", 4) == 0 &&
+			    (!getenv(sc->url + 4) || !*getenv(sc->url + 4)))
+				return diag_error(b->d, "%s:%d: environment variable %s is not set "
+						  "(in 'url')", b->path, kv->line, sc->url + 4);
 		} else if (strcmp(k, "statement_timeout") == 0) {
 			if (sc->type != SOURCE_POSTGRES)
 				return not_for(b, kv, arena_printf(b->tmp, "a %s source", tname));
@@ -900,12 +946,31 @@ static int cmp_check(const void *x, const void *y)
 	return strcmp(((const struct check_cfg *)x)->id, ((const struct check_cfg *)y)->id);
 }
 
-/* A reference from key kv of s to an undefined section of kind what. */
+/* A reference from key kv of s to an undefined section of kind what, with
+ * the defined one of that kind it was probably meant to be. */
 static int undefined(struct build *b, const struct section *s, const struct kv *kv,
 		     const char *what, const char *name)
 {
-	return diag_error(b->d, "%s:%d: '%s' in %s refers to undefined [%s \"%s\"]", b->path,
-			  kv->line, kv->name, sec_label(b->tmp, s), what, name);
+	const struct config *cfg = b->cfg;
+	size_t n = 0, i;
+	const char **names;
+
+	if (strcmp(what, "source") == 0) {
+		names = arena_alloc(b->tmp, (cfg->nsources + 1) * sizeof(*names));
+		for (i = 0; i < cfg->nsources; i++)
+			names[n++] = cfg->sources[i].name;
+	} else if (strcmp(what, "target") == 0) {
+		names = arena_alloc(b->tmp, (cfg->ntargets + 1) * sizeof(*names));
+		for (i = 0; i < cfg->ntargets; i++)
+			names[n++] = cfg->targets[i].name;
+	} else {
+		names = arena_alloc(b->tmp, (cfg->nchecks + 1) * sizeof(*names));
+		for (i = 0; i < cfg->nchecks; i++)
+			names[n++] = cfg->checks[i].id;
+	}
+	return diag_error(b->d, "%s:%d: '%s' in %s refers to undefined [%s \"%s\"]%s", b->path,
+			  kv->line, kv->name, sec_label(b->tmp, s), what, name,
+			  did_you_mean(b->tmp, name, (const char *const *)names, n));
 }
 
 static int check_refs(struct build *b, const struct section *sections)
@@ -1045,7 +1110,7 @@ static const char *dir_of(struct arena *a, const char *path)
 
 /* See config.h.  cfg is overwritten; on success the caller owns it and
  * frees it with config_release; on error it is released already. */
-int config_load(struct config *cfg, const char *path, struct diag *d)
+int config_load(struct config *cfg, const char *path, const char *date, struct diag *d)
 {
 	struct arena tmp;
 	struct strbuf file;
@@ -1054,7 +1119,7 @@ int config_load(struct config *cfg, const char *path, struct diag *d)
 	struct sha256_ctx *sha;
 	const struct section *s;
 	const struct kv *kv;
-	size_t ns = 0, nt = 0, nc = 0;
+	size_t ns = 0, nt = 0, nc = 0, i;
 	int *parent_lines = NULL;
 	int ret = -1, r;
 
@@ -1078,22 +1143,14 @@ int config_load(struct config *cfg, const char *path, struct diag *d)
 	cfg->soak_days = 28;
 	cfg->max_skip_rate = 0.05;
 
-	/* pass 1: lines -> parse tree */
+	/* pass 1: lines -> parse tree, values expanded */
 	memset(&p, 0, sizeof(p));
 	p.path = path;
-	p.buf = file.buf;
-	p.len = file.len;
+	p.date = date;
 	p.tmp = &tmp;
 	p.d = d;
-	r = ini_parse_stream(read_line, &p, on_pair, &p);
-	if (r != 0 && (!p.failed || r < p.line)) {
-		/* inih saw an error our reader did not: should not happen */
-		diag_error(d, "%s:%d: syntax error", path, r);
+	if (parse_lines(&p, file.buf, file.len) < 0 || join_values(&p) < 0)
 		goto out;
-	}
-	if (p.failed)
-		goto out;
-	join_values(&p);
 
 	/* pass 2: sections -> structs */
 	b.cfg = cfg;
@@ -1159,6 +1216,15 @@ int config_load(struct config *cfg, const char *path, struct diag *d)
 		}
 	if (check_cycles(&b, parent_lines) < 0)
 		goto out;
+	for (i = 0; i < cfg->nchecks; i++)
+		if (cfg->checks[i].enabled && cfg->checks[i].paging)
+			break;
+	if (i == cfg->nchecks) {
+		/* no key to point at: the end of the file, where one would go */
+		diag_error(d, "%s:%d: no enabled paging check: a gate with nothing to assert "
+			   "cannot be met", path, p.line > 0 ? p.line : 1);
+		goto out;
+	}
 	ret = 0;
 out:
 	free(parent_lines);

@@ -2,10 +2,12 @@
  * config.h: the INI configuration, parsed and checked (the contract's
  * "Configuration" section).
  *
- * config_load reads the file with inih (through a line-counting reader so
- * every error names FILE:LINE), joins continuation lines, rejects unknown
- * sections and keys, missing required keys, references to undefined sources,
- * targets or checks, and cycles of parents.  Every string of a struct config
+ * config_load reads the file (lines of any length; every error names
+ * FILE:LINE), joins continuation lines, expands ${date} and ${NAME} in every
+ * value, rejects unknown sections and keys, missing required keys,
+ * references to undefined sources, targets or checks, cycles of parents,
+ * an unset environment variable, and a configuration with no enabled
+ * paging check (a gate with nothing to assert).  Every string of a struct config
  * lives in its arena; config_release frees them all at once.  Paths are
  * resolved against the configuration file's directory.  checks[] is sorted
  * by id; sources[] and targets[] by name.
@@ -23,7 +25,7 @@ struct source_cfg {
 	const char *name;	/* section name: [source "NAME"] */
 	enum source_type type;
 	const char *path;	/* csv: directory; sqlite: file (resolved) */
-	const char *url;	/* postgres: as written ("env:VAR" kept as is) */
+	const char *url;	/* postgres: expanded ("env:VAR" kept as is; VAR is set) */
 	int statement_timeout;	/* postgres: seconds, 0 = none */
 	int line;		/* line of the section header */
 };
@@ -90,10 +92,11 @@ struct config {
 	struct arena arena;	/* owns every string above */
 };
 
-/* Parse and check path.  On error returns -1 with d->msg "FILE:LINE: ..."
- * (the file as given, and the line of the offending key or section); the
- * struct is then released already. */
-int config_load(struct config *cfg, const char *path, struct diag *d);
+/* Parse and check path.  date is the report's date ("YYYY-MM-DD"), the
+ * value of ${date}.  On error returns -1 with d->msg "FILE:LINE: ..." (the
+ * file as given, and the line of the offending key or section); the struct
+ * is then released already.  No message holds an expanded url. */
+int config_load(struct config *cfg, const char *path, const char *date, struct diag *d);
 void config_release(struct config *cfg);
 
 const struct source_cfg *config_source(const struct config *cfg, const char *name);

@@ -247,7 +247,7 @@ static int cmd_run(const struct options *o)
 	} else {
 		today_utc(date);
 	}
-	if (config_load(&cfg, o->config, &d) < 0) {
+	if (config_load(&cfg, o->config, date, &d) < 0) {
 		fprintf(stderr, "recon: %s\n", d.msg);
 		return EXIT_TROUBLE;
 	}
@@ -325,8 +325,10 @@ static int cmd_validate(const struct options *o)
 {
 	struct config cfg;
 	struct diag d = { "" };
+	char today[11];
 
-	if (config_load(&cfg, o->config, &d) < 0) {
+	today_utc(today);
+	if (config_load(&cfg, o->config, today, &d) < 0) {
 		fprintf(stderr, "recon: %s\n", d.msg);
 		return EXIT_TROUBLE;
 	}
@@ -342,9 +344,11 @@ static int cmd_diff(const struct options *o)
 	struct strbuf out;
 	char older[11], newer[11];
 	const char *dir;
+	char today[11];
 	int status;
 
-	if (config_load(&cfg, o->config, &d) < 0) {
+	today_utc(today);
+	if (config_load(&cfg, o->config, today, &d) < 0) {
 		fprintf(stderr, "recon: %s\n", d.msg);
 		return EXIT_TROUBLE;
 	}

@@ -88,7 +88,7 @@ static void setup(void)
 	snprintf(ini_path, sizeof ini_path, "%s/recon.ini", dir);
 	write_file(prev_path, prev_json, sizeof prev_json - 1);
 	write_file(ini_path, ini, sizeof ini - 1);
-	if (config_load(&cfg, ini_path, &d) < 0) {
+	if (config_load(&cfg, ini_path, "2026-11-23", &d) < 0) {
 		fprintf(stderr, "fuzz_history: %s\n", d.msg);
 		abort();
 	}
