@@ -376,13 +376,18 @@ static int cmd_diff(const struct options *o)
 static int cmd_init(const struct options *o)
 {
 	struct diag d = { "" };
+	struct strbuf log;
 	const char *path = o->nargs ? o->args[0] : o->config;
 
-	if (init_write(path, &d) < 0) {
+	sb_init(&log);
+	if (init_write(path, &log, &d) < 0) {
 		fprintf(stderr, "recon: %s\n", d.msg);
+		sb_release(&log);
 		return EXIT_TROUBLE;
 	}
-	printf("%s: written; edit it, then run: recon validate -c %s\n", path, path);
+	fputs(log.buf, stdout);
+	printf("next: recon validate -c %s, then recon run -c %s\n", path, path);
+	sb_release(&log);
 	return EXIT_PASS;
 }
 
