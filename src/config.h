@@ -92,8 +92,8 @@ struct config {
 	struct arena arena;	/* owns every string above */
 };
 
-/* Parse and check path.  date is the report's date ("YYYY-MM-DD"), the
- * value of ${date}.  On error returns -1 with d->msg "FILE:LINE: ..." (the
+/* Parse and check path.  date is the report's date ("YYYY-MM-DD", never
+ * NULL), the value of ${date}.  On error returns -1 with d->msg "FILE:LINE: ..." (the
  * file as given, and the line of the offending key or section); the struct
  * is then released already.  No message holds an expanded url. */
 int config_load(struct config *cfg, const char *path, const char *date, struct diag *d);
