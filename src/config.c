@@ -268,6 +268,23 @@ static struct kv *find_kv(const struct section *s, const char *name)
 	return NULL;
 }
 
+/* What an unknown key of the current section was probably meant to be: a
+ * close key of this section, else the section the key belongs in. */
+static const char *key_hint(struct parser *p, const char *name)
+{
+	enum sec_kind k = p->cur->kind;
+	const char *mean = did_you_mean(p->tmp, name, sec_keys[k], count_names(sec_keys[k]));
+	int i;
+
+	if (*mean)
+		return mean;
+	for (i = 0; i < (int)(sizeof(sec_names) / sizeof(sec_names[0])); i++)
+		if (i != (int)k && known_key((enum sec_kind)i, name))
+			return arena_printf(p->tmp, " (a key of [%s%s])", sec_names[i],
+					    i == SEC_REPORT || i == SEC_TENANTS ? "" : " \"NAME\"");
+	return "";
+}
+
 /* Append text (a NUL-terminated piece of the file buffer) to kv's value. */
 static void add_piece(struct parser *p, struct kv *kv, const char *text)
 {
@@ -305,9 +322,7 @@ static int parse_key(struct parser *p, char *t)
 				  p->line, name);
 	if (!known_key(p->cur->kind, name))
 		return diag_error(p->d, "%s:%d: unknown key '%s' in %s%s", p->path, p->line, name,
-				  sec_label(p->tmp, p->cur),
-				  did_you_mean(p->tmp, name, sec_keys[p->cur->kind],
-					       count_names(sec_keys[p->cur->kind])));
+				  sec_label(p->tmp, p->cur), key_hint(p, name));
 	if ((kv = find_kv(p->cur, name)) != NULL)
 		return diag_error(p->d, "%s:%d: duplicate key '%s' in %s (first at line %d)",
 				  p->path, p->line, name, sec_label(p->tmp, p->cur), kv->line);

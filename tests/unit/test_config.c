@@ -1045,6 +1045,10 @@ START_TEST(test_did_you_mean_on_unknown_names)
 		 "[check \"c\"]\nsource = db\nquery = q\nshadow_of = unit-present\n", 13,
 		 "'shadow_of' in [check \"c\"] refers to undefined [check \"unit-present\"] "
 		 "(did you mean 'units-present'?)");
+	LOAD_ERR(SOURCES "[check \"c\"]\nsource = db\noutput_dir = out\n", 9,
+		 "unknown key 'output_dir' in [check \"c\"] (a key of [report])");
+	LOAD_ERR("[report]\ntype = csv\n", 2,
+		 "unknown key 'type' in [report] (a key of [source \"NAME\"])");
 	/* nothing close: no hint */
 	LOAD_ERR(SOURCES "[check \"c\"]\nsource = warehouse\nquery = q\n", 8,
 		 "'source' in [check \"c\"] refers to undefined [source \"warehouse\"]");
