@@ -156,9 +156,10 @@ bench: all
 	./tests/bench/run.sh $(BUILD)/recon
 
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
 	install -m 755 $(BUILD)/recon $(DESTDIR)$(BINDIR)/recon
-	install -m 644 recon.1 $(DESTDIR)$(MANDIR)/man1/recon.1
+	install -m 644 man/recon.1 $(DESTDIR)$(MANDIR)/man1/recon.1
+	install -m 644 man/recon.ini.5 man/recon-report.5 $(DESTDIR)$(MANDIR)/man5/
 
 clean:
 	rm -rf $(BUILD) build-asan
