@@ -2263,6 +2263,38 @@ static void cmp_free(struct cmp *c)
 	free(c);
 }
 
+/* The tolerance in canonical form, from its own digits as written (a
+ * double would turn 0.1 into 0.1000000000000000055511 and 1e400 into
+ * infinity).  The configuration also takes "+0.5", ".5", "5." and leading
+ * zeros, which the plain-number grammar does not: those are set right
+ * first.  false when it still does not parse (then the checks compare
+ * exactly, as without a tolerance). */
+static bool parse_tolerance(const struct check_cfg *cc, struct cv_num *out)
+{
+	const char *s = cc->tolerance_text;
+	struct strbuf sb;
+	char dbl[32];
+	bool ok;
+
+	if (!s) {
+		format_double(cc->tolerance, dbl);
+		return cv_parse(dbl, strlen(dbl), out);
+	}
+	sb_init(&sb);
+	if (*s == '+')
+		s++;
+	while (s[0] == '0' && s[1] >= '0' && s[1] <= '9')
+		s++;
+	if (*s == '.')
+		sb_putc(&sb, '0');
+	for (; *s; s++)
+		if (!(*s == '.' && !(s[1] >= '0' && s[1] <= '9')))
+			sb_putc(&sb, *s);
+	ok = cv_parse(sb.buf, sb.len, out);
+	sb_release(&sb);
+	return ok;
+}
+
 /* Contract in compare.h. */
 int compare_plan(const struct check_cfg *cc, struct source *left, struct source *right,
 		 struct diag *d)
@@ -2305,12 +2337,8 @@ int compare_eval(struct check_result *cr, struct source *left, struct source *ri
 	if (side_init(&c->side[LEFT], c, LEFT, left, a, d) < 0 ||
 	    side_init(&c->side[RIGHT], c, RIGHT, right, a, d) < 0)
 		goto out;
-	if (cc->tolerance > 0) {
-		char tol[32];
-
-		format_double(cc->tolerance, tol);
-		c->has_tol = cv_parse(tol, strlen(tol), &c->tol);
-	}
+	if (cc->tolerance > 0)
+		c->has_tol = parse_tolerance(cc, &c->tol);
 	if (read_header(&c->side[LEFT], d) < 0 || read_header(&c->side[RIGHT], d) < 0 ||
 	    resolve_columns(c, d) < 0)
 		goto out;

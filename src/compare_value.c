@@ -6,12 +6,7 @@
  */
 #include "compare_value.h"
 
-#include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-
-__extension__ typedef __int128 cv_i128;
 
 static bool is_digit(char c)
 {
@@ -133,64 +128,103 @@ int cv_num_cmp(const struct cv_num *a, const struct cv_num *b)
 	return a->sign < 0 ? -mag_cmp(a, b) : mag_cmp(a, b);
 }
 
-/* The value as an integer scaled by 10^-lo (fits: checked by the caller). */
-static cv_i128 scaled(const struct cv_num *n, long lo)
-{
-	cv_i128 v = 0;
-	long k, zeros;
+/* Places of digits for cv_num_within: the three numbers' digits, the
+ * gaps between them shortened to two places, and one for a carry. */
+#define WITHIN_PLACES (3 * CV_MAX_DIGITS + 8)
 
-	if (n->sign == 0)
-		return 0;
-	for (k = 0; k < n->ndigits; k++)
-		v = v * 10 + (n->digits[k] - '0');
-	zeros = (long)n->exp - n->ndigits - lo;
-	while (zeros-- > 0)
-		v *= 10;
-	return n->sign < 0 ? -v : v;
+/*
+ * Lay a, b and tol out on one array of decimal places, least significant
+ * first: dig[i][p] is number i's digit at place p.  A run of more than two
+ * places where none of the three has a digit is shortened to two: through
+ * such a run a sum carries 1 into its first place and 0s above it, a
+ * difference borrows all 9s or all 0s, so two places give the same digits
+ * at each end and the same order against tol (0 there).  So numbers of
+ * exponents far apart (1e900000000 and 1e-900000000) still take a few
+ * hundred places.  The count of places used, with one spare on top.
+ */
+static size_t lay_out(const struct cv_num *const v[3], unsigned char dig[3][WITHIN_PLACES])
+{
+	int order[3], n = 0, i, j, k;
+	long shift[3] = { 0, 0, 0 }, hi = 0, cur = 0;
+	size_t top = 0;
+
+	for (i = 0; i < 3; i++)
+		if (v[i]->sign != 0)
+			order[n++] = i;
+	for (i = 1; i < n; i++)	/* by lowest place */
+		for (j = i; j > 0 && (long)v[order[j]]->exp - v[order[j]]->ndigits <
+					      (long)v[order[j - 1]]->exp - v[order[j - 1]]->ndigits;
+		     j--) {
+			int t = order[j];
+
+			order[j] = order[j - 1];
+			order[j - 1] = t;
+		}
+	for (k = 0; k < n; k++) {
+		const struct cv_num *x = v[order[k]];
+		long lo = (long)x->exp - x->ndigits, h = (long)x->exp - 1;
+
+		if (k == 0)
+			cur = lo;	/* place lo is index 0 */
+		else if (lo > hi + 3)
+			cur = lo - (hi - cur) - 3;	/* the gap becomes two places */
+		shift[order[k]] = cur;
+		if (k == 0 || h > hi)
+			hi = h;
+		if ((size_t)(h - cur) + 1 > top)
+			top = (size_t)(h - cur) + 1;
+	}
+	for (i = 0; i < 3; i++) {
+		const struct cv_num *x = v[i];
+
+		for (k = 0; k < x->ndigits; k++)
+			dig[i][(long)x->exp - 1 - k - shift[i]] = (unsigned char)(x->digits[k] - '0');
+	}
+	return top + 1;
 }
 
-static long double to_ld(const struct cv_num *n)
-{
-	char buf[CV_MAX_DIGITS + 32];
-
-	if (n->sign == 0)
-		return 0;
-	snprintf(buf, sizeof(buf), "%s0.%.*se%ld", n->sign < 0 ? "-" : "", (int)n->ndigits,
-		 n->digits, (long)n->exp);
-	return strtold(buf, NULL);
-}
-
-/* Contract in compare_value.h. */
+/* Contract in compare_value.h: exact decimal arithmetic on the digits, no
+ * floating point. */
 bool cv_num_within(const struct cv_num *a, const struct cv_num *b, const struct cv_num *tol)
 {
 	const struct cv_num *v[3] = { a, b, tol };
-	long lo = 0, hi = 0;
-	bool any = false;
-	int i;
+	unsigned char dig[3][WITHIN_PLACES], d[WITHIN_PLACES];
+	size_t n, p;
+	int carry = 0;
 
 	if (cv_num_equal(a, b))
 		return true;
-	for (i = 0; i < 3; i++) {
-		long l, h;
+	if (tol->sign <= 0)
+		return false;
+	memset(dig, 0, sizeof(dig));
+	n = lay_out(v, dig);
+	if (a->sign != 0 && b->sign != 0 && a->sign != b->sign) {
+		/* opposite signs: |a - b| = |a| + |b| */
+		for (p = 0; p < n; p++) {
+			int s = dig[0][p] + dig[1][p] + carry;
 
-		if (v[i]->sign == 0)
-			continue;
-		l = (long)v[i]->exp - v[i]->ndigits;
-		h = v[i]->exp;
-		if (!any || l < lo)
-			lo = l;
-		if (!any || h > hi)
-			hi = h;
-		any = true;
-	}
-	if (hi - lo <= 37) {
-		cv_i128 d = scaled(a, lo) - scaled(b, lo);
+			d[p] = (unsigned char)(s % 10);
+			carry = s / 10;
+		}
+	} else {
+		/* the same sign (or a zero): the larger magnitude less the other */
+		const unsigned char *x = dig[0], *y = dig[1];
 
-		if (d < 0)
-			d = -d;
-		return d <= scaled(tol, lo);
+		if (mag_cmp(a, b) < 0) {
+			x = dig[1];
+			y = dig[0];
+		}
+		for (p = 0; p < n; p++) {
+			int s = x[p] - y[p] - carry;
+
+			carry = s < 0;
+			d[p] = (unsigned char)(s + 10 * carry);
+		}
 	}
-	return fabsl(to_ld(a) - to_ld(b)) <= to_ld(tol);
+	for (p = n; p-- > 0;)
+		if (d[p] != dig[2][p])
+			return d[p] < dig[2][p];
+	return true;
 }
 
 /* Contract in compare_value.h. */

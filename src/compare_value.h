@@ -47,8 +47,8 @@ bool cv_num_equal(const struct cv_num *a, const struct cv_num *b);
 /* Order of two canonical numbers: <0, 0, >0. */
 int cv_num_cmp(const struct cv_num *a, const struct cv_num *b);
 
-/* |a - b| <= tol, exactly when the three fit 37 decimal digits at a common
- * scale, else in long double. */
+/* |a - b| <= tol, exactly (decimal arithmetic on the digits, whatever
+ * their exponents; no floating point). */
 bool cv_num_within(const struct cv_num *a, const struct cv_num *b, const struct cv_num *tol);
 
 /* The contract's value equality: NULL (s == NULL) equals only NULL; two

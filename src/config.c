@@ -872,8 +872,10 @@ static int build_check(struct build *b, const struct section *s, struct check_cf
 			cc->shadow_of = str(b, kv);
 		else if (strcmp(n, "expect") == 0)
 			r = get_double(b, kv, -HUGE_VAL, HUGE_VAL, "a number", &cc->expect);
-		else if (strcmp(n, "tolerance") == 0)
+		else if (strcmp(n, "tolerance") == 0) {
 			r = get_double(b, kv, 0, HUGE_VAL, "a number >= 0", &cc->tolerance);
+			cc->tolerance_text = str(b, kv);
+		}
 		else if (strcmp(n, "min") == 0) {
 			r = get_double(b, kv, -HUGE_VAL, HUGE_VAL, "a number", &cc->min);
 			cc->has_min = true;

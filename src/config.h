@@ -54,6 +54,7 @@ struct check_cfg {
 	/* value */
 	double expect;		/* default 0 */
 	double tolerance;	/* value and compare, default 0 */
+	const char *tolerance_text;	/* as written (compare's exact digits), or NULL */
 	bool has_min, has_max;
 	double min, max;
 	/* compare: sides are "SOURCE:TABLE" or "SOURCE" with a *_query */

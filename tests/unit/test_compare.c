@@ -283,12 +283,134 @@ START_TEST(value_rules_in_isolation)
 	ck_assert(cv_parse("0.3", 3, &a) && cv_parse("0.1", 3, &b) && cv_parse("0.2", 3, &t));
 	ck_assert(cv_num_within(&a, &b, &t));	/* 0.3 - 0.1 <= 0.2 exactly */
 	ck_assert(cv_parse("1e30", 4, &a) && cv_parse("1e-30", 5, &b));
-	ck_assert(!cv_num_within(&a, &b, &t));	/* beyond 37 digits: long double */
+	ck_assert(!cv_num_within(&a, &b, &t));	/* 1e30 - 1e-30 > 0.2 */
 	ck_assert(cv_num_cmp(&b, &a) < 0);
 	ck_assert(!cv_parse("1e", 2, &a) && !cv_parse(".5", 2, &a) && !cv_parse("00", 2, &a));
 	ck_assert(!cv_parse("1.", 2, &a) && !cv_parse("1e+", 3, &a) && !cv_parse("-", 1, &a));
 	ck_assert(!cv_parse("2025-02-05", 10, &a) && !cv_parse("12:30", 5, &a));
 	ck_assert(cv_parse("-5", 2, &a) && cv_parse("7", 1, &a) && cv_parse("1E+7", 4, &a));
+}
+END_TEST
+
+/* |a - b| <= tol for decimal strings, through cv_num_within. */
+static bool within(const char *a, const char *b, const char *tol)
+{
+	struct cv_num x, y, t;
+
+	ck_assert_msg(cv_parse(a, strlen(a), &x), "%s", a);
+	ck_assert_msg(cv_parse(b, strlen(b), &y), "%s", b);
+	ck_assert_msg(cv_parse(tol, strlen(tol), &t), "%s", tol);
+	return cv_num_within(&x, &y, &t);
+}
+
+START_TEST(tolerance_is_exact_at_any_scale)
+{
+	/* 22 digits at a common scale of 10^-30 are beyond any binary float:
+	 * a difference of 1e-12 is not within 1e-30 */
+	ck_assert(!within("1234567890.123456789012", "1234567890.123456789013", "1e-30"));
+	ck_assert(within("1234567890.123456789012", "1234567890.123456789013", "1e-12"));
+	ck_assert(!within("1234567890.123456789012", "1234567890.123456789013", "9.99e-13"));
+	ck_assert(within("-1234567890.123456789013", "-1234567890.123456789012", "0.000000000001"));
+	/* opposite signs add */
+	ck_assert(within("1e-40", "-1e-40", "2e-40"));
+	ck_assert(!within("1e-40", "-1e-40", "1.9999999999999999999999999e-40"));
+	ck_assert(within("-5", "0", "5"));
+	ck_assert(!within("0", "-5.000000000000000000000000000000000001", "5"));
+	/* a borrow through fifty places */
+	ck_assert(within("1e50", "99999999999999999999999999999999999999999999999999", "1"));
+	ck_assert(!within("1e50", "99999999999999999999999999999999999999999999999999", "0.99"));
+	/* exponents a billion places apart */
+	ck_assert(within("1e900000000", "1e-900000000", "1e900000000"));
+	ck_assert(!within("1e900000000", "1e-900000000", "9.999999999999999999999e899999999"));
+	ck_assert(within("1e900000000", "-1e-900000000", "1.0000000000000001e900000000"));
+	ck_assert(!within("1e900000000", "-1e-900000000", "1e900000000"));
+	ck_assert(within("1e-900000000", "-1e-900000000", "1e-5"));
+	ck_assert(!within("1e-900000000", "0", "9e-900000001"));
+	ck_assert(within("1e-900000000", "0", "1e-900000000"));
+	/* two hundred digits each, and the tolerance between them */
+	{
+		char a[260], b[260];
+
+		memset(a, '7', 200);
+		a[200] = '\0';
+		memcpy(b, a, 201);
+		b[199] = '8';
+		ck_assert(within(a, b, "1"));
+		ck_assert(!within(a, b, "0.5"));
+		memcpy(a + 200, "e-300", 6);
+		memcpy(b + 200, "e-300", 6);
+		ck_assert(within(a, b, "1e-300"));
+		ck_assert(!within(a, b, "9e-301"));
+	}
+}
+END_TEST
+
+/* The same rule against 128-bit integer arithmetic on random small
+ * decimals (m * 10^e, |m| < 10^6, |e| <= 6, so every value is a whole
+ * number of 10^-12 below 10^24). */
+START_TEST(tolerance_agrees_with_integer_arithmetic)
+{
+	__extension__ typedef __int128 i128;
+	uint64_t seed = 0x5eed;
+	int iter;
+
+	for (iter = 0; iter < 100000; iter++) {
+		char s[3][64];
+		i128 v[3], d;
+		int i, k;
+
+		for (i = 0; i < 3; i++) {
+			long m, e;
+
+			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+			m = (long)(seed >> 40) % 1000000;
+			if (i < 2 && (seed & 1))
+				m = -m;
+			if (i == 2 && iter % 3 == 0)
+				m %= 100;	/* a small tolerance, so both answers are common */
+			e = (long)((seed >> 20) % 13) - 6;
+			if (i == 1 && iter % 4 == 0)
+				e = 0, m = 0;
+			snprintf(s[i], sizeof(s[i]), "%lde%ld", m, e);
+			v[i] = m;
+			for (k = 0; k < e + 12; k++)
+				v[i] *= 10;
+		}
+		d = v[0] - v[1];
+		if (d < 0)
+			d = -d;
+		ck_assert_msg(within(s[0], s[1], s[2]) == (d <= v[2]), "|%s - %s| <= %s", s[0],
+			      s[1], s[2]);
+	}
+}
+END_TEST
+
+START_TEST(tolerance_is_read_from_its_own_digits)
+{
+	struct fx f;
+
+	fx_init(&f);
+	f.cc.tolerance = 1e-30;
+	f.cc.tolerance_text = "1e-30";
+	fx_file(&f, "l", "id,v\n1,1234567890.123456789012\n2,0.1\n");
+	fx_file(&f, "r", "id,v\n1,1234567890.123456789013\n2,0.1000000000000000000000000000005\n");
+	fx_run(&f);
+	assert_findings(&f, 0, 0, 1);
+	assert_sample(&f.cr, 0, "changed|1|v|1234567890.123456789012|1234567890.123456789013");
+	/* written as the configuration allows: +, leading zeros, a bare point */
+	f.cc.tolerance = 1;
+	f.cc.tolerance_text = "+001.";
+	fx_file(&f, "l", "id,v\n1,1\n2,1\n");
+	fx_file(&f, "r", "id,v\n1,2\n2,2.000000000000000000000000001\n");
+	fx_run(&f);
+	assert_findings(&f, 0, 0, 1);
+	assert_sample(&f.cr, 0, "changed|2|v|1|2.000000000000000000000000001");
+	f.cc.tolerance = 0.5;
+	f.cc.tolerance_text = ".5";
+	fx_file(&f, "r", "id,v\n1,1.5\n2,1.500000000000000000000000001\n");
+	fx_run(&f);
+	assert_findings(&f, 0, 0, 1);
+	fx_done(&f);
 }
 END_TEST
 
@@ -893,6 +1015,9 @@ static Suite *compare_suite(void)
 	tcase_add_test(tc, null_differs_from_empty_string);
 	tcase_add_test(tc, strings_are_byte_exact);
 	tcase_add_test(tc, value_rules_in_isolation);
+	tcase_add_test(tc, tolerance_is_exact_at_any_scale);
+	tcase_add_test(tc, tolerance_agrees_with_integer_arithmetic);
+	tcase_add_test(tc, tolerance_is_read_from_its_own_digits);
 	tcase_add_test(tc, findings_per_group);
 	tcase_add_test(tc, changed_group_comes_from_the_left_row);
 	tcase_add_test(tc, columns_limit_what_is_compared);
