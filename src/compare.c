@@ -182,6 +182,8 @@ struct side {
 	const char *dbtable;	/* a table side on a database source, or NULL */
 	char **names;		/* header */
 	size_t ncols;
+	uint32_t *colidx;	/* names hashed: first column of a name + 1, 0 free */
+	size_t colmask;		/* slots of colidx - 1 */
 	size_t *need;		/* column of each needed cell: keys, compared, group */
 	size_t nneed;
 	struct cell *cells;	/* the current row's needed cells */
@@ -1217,6 +1219,8 @@ static int query_row_none(void *ctx, size_t ncols, const struct cell *cells)
 	return 1;
 }
 
+static void index_columns(struct side *sd);
+
 /* Learn a side's column names without reading its rows. */
 static int read_header(struct side *sd, struct diag *d)
 {
@@ -1231,16 +1235,41 @@ static int read_header(struct side *sd, struct diag *d)
 	}
 	if (!sd->names)
 		return diag_error(d, "%s: no columns", sd->what);
+	index_columns(sd);
 	return 0;
 }
 
+/* Hash the header's names (the first column of each name), so that
+ * finding every column of a header of a million names is linear. */
+static void index_columns(struct side *sd)
+{
+	size_t cap = 16, i, j;
+
+	while (cap < 2 * sd->ncols)
+		cap *= 2;
+	sd->colidx = xcalloc(cap, sizeof(*sd->colidx));
+	sd->colmask = cap - 1;
+	for (i = 0; i < sd->ncols; i++) {
+		const char *name = sd->names[i];
+
+		for (j = cv_hash(name, strlen(name), 0) & sd->colmask; sd->colidx[j];
+		     j = (j + 1) & sd->colmask)
+			if (strcmp(sd->names[sd->colidx[j] - 1], name) == 0)
+				break;
+		if (!sd->colidx[j])
+			sd->colidx[j] = (uint32_t)i + 1;
+	}
+}
+
+/* The first column named name, or -1. */
 static long find_col(const struct side *sd, const char *name)
 {
-	size_t i;
+	size_t j;
 
-	for (i = 0; i < sd->ncols; i++)
-		if (strcmp(sd->names[i], name) == 0)
-			return (long)i;
+	for (j = cv_hash(name, strlen(name), 0) & sd->colmask; sd->colidx[j];
+	     j = (j + 1) & sd->colmask)
+		if (strcmp(sd->names[sd->colidx[j] - 1], name) == 0)
+			return (long)sd->colidx[j] - 1;
 	return -1;
 }
 
@@ -1270,11 +1299,8 @@ static int resolve_columns(struct cmp *c, struct diag *d)
 	} else {
 		c->cmp_names = xcalloc(l->ncols ? l->ncols : 1, sizeof(*c->cmp_names));
 		for (i = 0; i < l->ncols; i++) {
-			size_t k;
-			bool dup = false;
+			bool dup = find_col(l, l->names[i]) != (long)i;
 
-			for (k = 0; k < i; k++)
-				dup = dup || strcmp(l->names[k], l->names[i]) == 0;
 			if (!dup && !is_key(cc, l->names[i]) && find_col(&c->side[RIGHT], l->names[i]) >= 0)
 				c->cmp_names[n++] = l->names[i];
 		}
@@ -2250,6 +2276,7 @@ static void cmp_free(struct cmp *c)
 		for (i = 0; i < sd->ncols; i++)
 			free(sd->names[i]);
 		free(sd->names);
+		free(sd->colidx);
 		free(sd->need);
 		free(sd->cells);
 		free(sd->kbuf);
