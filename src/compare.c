@@ -55,6 +55,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <csv.h>
@@ -737,13 +738,35 @@ static void gdict_free(struct gdict *g)
 
 /* ---- reading a side ------------------------------------------------------- */
 
+/* Open a CSV side's file for reading when it is a regular file; -1 with d
+ * naming the path otherwise.  Opened without blocking and checked on the
+ * descriptor: a FIFO would wait for a writer forever (while the run holds
+ * the report directory's lock) and a device never end. */
+static int open_regular(const char *path, struct diag *d)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return diag_error(d, "%s: no such file", path);
+		return diag_error(d, "%s: %s", path, strerror(errno));
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return diag_error(d, "%s: not a regular file", path);
+	}
+	return fd;
+}
+
 /* Physical line (1-based) of byte offset off in path: 1 + newlines before. */
 static long line_of_offset(const char *path, uint64_t off)
 {
 	char buf[65536];
 	long line = 1;
 	uint64_t done = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct diag ignored;
+	int fd = open_regular(path, &ignored);
 
 	if (fd < 0)
 		return 0;
@@ -814,7 +837,7 @@ static void pend_key_text(struct side *sd, const struct pend *p, struct strbuf *
 	}
 	cells = xcalloc(sd->c->nkey, sizeof(*cells));
 	rowcopy_init(&rc, sd->ncols);
-	fd = open(sd->path, O_RDONLY | O_CLOEXEC);
+	fd = open_regular(sd->path, &d);
 	if (fd >= 0 && read_record_at(sd, fd, p->pos, &rc, &d) == 0) {
 		for (i = 0; i < sd->c->nkey; i++) {
 			cells[i].s = rc.cells[sd->need[i]];
@@ -1225,6 +1248,11 @@ static void index_columns(struct side *sd);
 static int read_header(struct side *sd, struct diag *d)
 {
 	if (sd->path) {
+		int fd = open_regular(sd->path, d);
+
+		if (fd < 0)
+			return -1;
+		close(fd);
 		if (csv_read_file(sd->path, csv_header, sd, NULL, d) < 0)
 			return -1;
 	} else {
@@ -1690,10 +1718,10 @@ static int fetch_rows(struct side *sd, struct want *w, size_t n, struct diag *d)
 	if (n == 0)
 		return 0;
 	if (sd->path) {
-		int fd = open(sd->path, O_RDONLY | O_CLOEXEC);
+		int fd = open_regular(sd->path, d);
 
 		if (fd < 0)
-			return diag_error(d, "%s: %s", sd->path, strerror(errno));
+			return -1;
 		for (i = 0; i < n && ret == 0; i++)
 			ret = read_record_at(sd, fd, w[i].pos, w[i].out, d);
 		close(fd);
@@ -2188,7 +2216,8 @@ static bool concurrent_sides(struct cmp *c)
 static uint64_t estimate_rows(const char *path)
 {
 	char buf[65536];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct diag ignored;
+	int fd = open_regular(path, &ignored);
 	off_t size;
 	ssize_t n;
 	uint64_t lines = 0;

@@ -11,9 +11,12 @@
 #include "render.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 extern const char recon_builtin_shell[];
 extern const char recon_builtin_css[];
@@ -25,17 +28,31 @@ static int read_template(const char *dir, const char *name, char **text, struct 
 {
 	struct strbuf path, sb;
 	FILE *f = NULL;
+	struct stat st;
 	char chunk[8192];
 	size_t n;
-	int ret = -1;
+	int ret = -1, fd;
 
 	sb_init(&path);
 	sb_init(&sb);
 	sb.max = MAX_TEMPLATE_BYTES;
 	sb_addf(&path, "%s/%s", dir, name);
-	f = fopen(path.buf, "rb");
+	/* without blocking: a FIFO would wait for a writer forever (while the
+	 * run holds the report directory's lock), a device never end */
+	fd = open(path.buf, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		diag_error(d, "%s: %s", path.buf, strerror(errno));
+		goto out;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		diag_error(d, "%s: not a regular file", path.buf);
+		close(fd);
+		goto out;
+	}
+	f = fdopen(fd, "rb");
 	if (!f) {
 		diag_error(d, "%s: %s", path.buf, strerror(errno));
+		close(fd);
 		goto out;
 	}
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {

@@ -1,0 +1,66 @@
+#!/bin/bash
+# compare_faults.sh BIN: kind = compare against hostile files and faults.
+# A FIFO as a compare side's T.csv or as a template file is refused with
+# an error naming its path (it would otherwise wait for a writer forever,
+# holding the lock); a compare that cannot get memory is an error of that
+# check saying so, and the rest of the run still writes its report.
+bin=$1
+. "$(dirname "$0")/../lib/robustness.sh"
+cd "$work" || exit 1
+LIMIT=20
+
+json() { python3 -c "import json,sys; r=json.load(open('$1/out/2026-11-22.json')); $2"; }
+# status and error of check ID in DIR's report: "status|error"
+result() { json "$1" "c=[c for c in r['checks'] if c['id'] == '$2'][0]; print(c['status'] + '|' + c.get('error', ''))"; }
+
+# compare_config DIR: a passing rows check and compare check "cmp" of
+# snap/l.csv against snap/r.csv
+compare_config() {
+	mkdir -p "$1/snap"
+	printf 'id,v\n1,a\n' > "$1/snap/t.csv"
+	printf 'id,v\n1,a\n2,b\n' > "$1/snap/l.csv"
+	printf 'id,v\n1,a\n2,b\n' > "$1/snap/r.csv"
+	cat > "$1/recon.ini" <<'INI'
+[report]
+title = Compare faults
+[source "s"]
+type = csv
+path = snap
+[check "ok"]
+source = s
+query = SELECT id FROM t WHERE v <> 'a'
+[check "cmp"]
+kind = compare
+left = s:l
+right = s:r
+key = id
+INI
+}
+
+# ---- a FIFO as a compare side ------------------------------------------------
+for side in l r; do
+	compare_config fifo$side
+	rm fifo$side/snap/$side.csv
+	mkfifo fifo$side/snap/$side.csv
+	run run -c fifo$side/recon.ini -o fifo$side/out --date 2026-11-22 -q
+	[ "$rc" = 2 ] && [ "$(result fifo$side ok)" = "pass|" ] &&
+		result fifo$side cmp | grep -q "^error|.*snap/$side.csv: not a regular file"
+	check $? "a FIFO as the compare's $side.csv: the check is an error naming it, the run ends (exit $rc) with its report"
+done
+
+# ---- a FIFO as a template file ------------------------------------------------
+for name in shell.html style.css; do
+	compare_config tpl
+	mkdir -p tpl/tpl
+	printf '<html><body>{{body}}</body></html>\n' > tpl/tpl/shell.html
+	printf 'body {}\n' > tpl/tpl/style.css
+	rm tpl/tpl/$name
+	mkfifo tpl/tpl/$name
+	sed -i 's/^title = .*/&\ntemplates = tpl/' tpl/recon.ini
+	run run -c tpl/recon.ini -o tpl/out --date 2026-11-22 -q
+	[ "$rc" = 2 ] && grep -q "tpl/$name: not a regular file" "$work/stderr" && [ ! -e tpl/out/2026-11-22.json ]
+	check $? "a FIFO as the template $name: the run cannot start (exit $rc), naming it"
+	rm -rf tpl
+done
+
+finish
