@@ -1074,6 +1074,26 @@ static int ring_push(struct side *sd, struct pend *p)
 	return 0;
 }
 
+/* The header as the file holds it now against the one its columns were
+ * found in (read_header): a file replaced in between would be read with
+ * the old header's column positions.  0 when the same, else -1. */
+static int same_header(struct side *sd, const struct csv_record *rec)
+{
+	bool same = rec->nfields == sd->ncols;
+	size_t i;
+
+	for (i = 0; same && i < sd->ncols; i++) {
+		size_t len = rec->fields[i].s ? rec->fields[i].len : 0;	/* as set_header */
+
+		same = len == strlen(sd->names[i]) &&
+		       (len == 0 || memcmp(rec->fields[i].s, sd->names[i], len) == 0);
+	}
+	if (!same)
+		return diag_error(&sd->d, "%s:%ld: header changed while it was read", sd->path,
+				  rec->line);
+	return 0;
+}
+
 /* csv_reader's callback for a CSV side: the row joins the ring (see
  * ring_push). */
 static int csv_row(void *ctx, const struct csv_record *rec)
@@ -1083,7 +1103,7 @@ static int csv_row(void *ctx, const struct csv_record *rec)
 	size_t i;
 
 	if (rec->header)
-		return 0;
+		return same_header(sd, rec);
 	if (atomic_load_explicit(&sd->c->stop, memory_order_relaxed))
 		return 1;
 	for (i = 0; i < sd->nneed; i++) {

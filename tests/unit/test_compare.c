@@ -9,8 +9,11 @@
  * as a CSV source with a hand-built struct source_cfg and evaluates a
  * hand-built struct check_cfg, as the sweep would.
  */
+#define _GNU_SOURCE	/* RTLD_NEXT */
 #include <check.h>
 #include <dirent.h>
+#include <dlfcn.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -979,6 +982,54 @@ START_TEST(wide_headers_take_linear_time)
 }
 END_TEST
 
+/* Between reading a side's header and streaming its rows, a compare
+ * starts its reader threads: this binary's pthread_create (found before
+ * the C library's) renames swap_from over swap_to first, when armed. */
+static char swap_from[160], swap_to[160];
+
+int pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg)
+{
+	static int (*real)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
+
+	if (!real)
+		*(void **)&real = dlsym(RTLD_NEXT, "pthread_create");
+	if (swap_from[0]) {
+		ck_assert_int_eq(rename(swap_from, swap_to), 0);
+		swap_from[0] = '\0';
+	}
+	return real(t, attr, fn, arg);
+}
+
+/* A side replaced by a file of other columns after its header was read
+ * is an error, never read with the old header's column positions. */
+START_TEST(header_changed_before_streaming_is_an_error)
+{
+	static const char *const cols[] = { "v" };
+	struct fx f;
+
+	fx_init(&f);
+	f.cc.columns = (const char **)cols;
+	f.cc.ncolumns = 1;
+	fx_file(&f, "l", "id,a,b,c,v\n1,x,x,x,5\n2,x,x,x,6\n");
+	fx_file(&f, "r", "id,a,b,c,v\n1,x,x,x,5\n2,x,x,x,6\n");
+	fx_file(&f, "l2", "id,v\n1,5\n2,6\n");
+	snprintf(swap_from, sizeof(swap_from), "%s/l2.csv", f.dir);
+	snprintf(swap_to, sizeof(swap_to), "%s/l.csv", f.dir);
+	ck_assert_int_lt(fx_run(&f), 0);
+	ck_assert_msg(swap_from[0] == '\0', "the file was not swapped");
+	ck_assert_msg(strstr(f.d.msg, "/l.csv:1: header changed while it was read"), "%s",
+		      f.d.msg);
+	/* the same header written again is no change */
+	fx_file(&f, "l", "id,a,b,c,v\n1,x,x,x,5\n2,x,x,x,6\n");
+	fx_file(&f, "l2", "id,a,b,c,v\n1,y,y,y,5\n2,y,y,y,7\n");
+	snprintf(swap_from, sizeof(swap_from), "%s/l2.csv", f.dir);
+	fx_run(&f);
+	assert_findings(&f, 0, 0, 1);
+	assert_sample(&f.cr, 0, "changed|2|v|7|6");
+	fx_done(&f);
+}
+END_TEST
+
 START_TEST(files_read_are_recorded)
 {
 	struct fx f;
@@ -1095,6 +1146,7 @@ static Suite *compare_suite(void)
 	tcase_add_test(tc, samples_are_capped);
 	tcase_add_test(tc, files_read_are_recorded);
 	tcase_add_test(tc, wide_headers_take_linear_time);
+	tcase_add_test(tc, header_changed_before_streaming_is_an_error);
 	tcase_add_test(tc, agrees_with_sql_rows_checks);
 	suite_add_tcase(s, tc);
 	return s;
