@@ -2484,6 +2484,17 @@ int compare_eval(struct check_result *cr, struct source *left, struct source *ri
 	}
 	ret = build_samples(c, &t, cr, a, d);
 out:
+	if (ret < 0) {
+		/* an error asserts nothing: no drift, groups or samples of a
+		 * part of the data flow on into the summary and the window */
+		cr->drift = cr->missing = cr->extra = cr->changed = 0;
+		cr->groups = NULL;
+		cr->ngroups = 0;
+		cr->samples = NULL;
+		cr->nsamples = 0;
+		cr->columns = NULL;
+		cr->ncolumns = 0;
+	}
 	free(v.batch);
 	free(t.picks);
 	for (i = 0; i < 3; i++)

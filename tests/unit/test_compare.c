@@ -1000,6 +1000,49 @@ int pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *)
 	return real(t, attr, fn, arg);
 }
 
+/* After the reader threads end, before the samples are read again: this
+ * binary's pthread_join renames join_from over join_to, when armed. */
+static char join_from[160], join_to[160];
+
+int pthread_join(pthread_t t, void **ret)
+{
+	static int (*real)(pthread_t, void **);
+	int rc;
+
+	if (!real)
+		*(void **)&real = dlsym(RTLD_NEXT, "pthread_join");
+	rc = real(t, ret);
+	if (join_from[0]) {
+		ck_assert_int_eq(rename(join_from, join_to), 0);
+		join_from[0] = '\0';
+	}
+	return rc;
+}
+
+/* Samples that cannot be read again make the check an error that keeps
+ * nothing of what was counted: drift 0, no groups, no samples. */
+START_TEST(samples_that_fail_leave_no_drift)
+{
+	struct fx f;
+
+	fx_init(&f);
+	f.cc.group = "g";
+	fx_file(&f, "l", "id,g,v\n1,t-1,a\n2,t-1,b\n3,t-2,c\n");
+	fx_file(&f, "r", "id,g,v\n1,t-1,a\n");
+	fx_file(&f, "l2", "id\n");
+	snprintf(join_from, sizeof(join_from), "%s/l2.csv", f.dir);
+	snprintf(join_to, sizeof(join_to), "%s/l.csv", f.dir);
+	ck_assert_int_lt(fx_run(&f), 0);
+	ck_assert_msg(join_from[0] == '\0', "the file was not swapped");
+	ck_assert_msg(strstr(f.d.msg, "l.csv: changed while it was read"), "%s", f.d.msg);
+	ck_assert_int_eq(f.cr.drift, 0);
+	ck_assert_int_eq(f.cr.missing + f.cr.extra + f.cr.changed, 0);
+	ck_assert_uint_eq(f.cr.ngroups, 0);
+	ck_assert_uint_eq(f.cr.nsamples, 0);
+	fx_done(&f);
+}
+END_TEST
+
 /* A side replaced by a file of other columns after its header was read
  * is an error, never read with the old header's column positions. */
 START_TEST(header_changed_before_streaming_is_an_error)
@@ -1147,6 +1190,7 @@ static Suite *compare_suite(void)
 	tcase_add_test(tc, files_read_are_recorded);
 	tcase_add_test(tc, wide_headers_take_linear_time);
 	tcase_add_test(tc, header_changed_before_streaming_is_an_error);
+	tcase_add_test(tc, samples_that_fail_leave_no_drift);
 	tcase_add_test(tc, agrees_with_sql_rows_checks);
 	suite_add_tcase(s, tc);
 	return s;
