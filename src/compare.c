@@ -78,6 +78,7 @@
 #define MAX_KEY 65535				/* bytes of an encoded key */
 #define VERIFY_BATCH 65536			/* rows re-read at once */
 #define KEY_SEED 0x6b65797365656421ULL
+#define RESERVE_SIZE ((size_t)4 << 20)	/* address space held back per side */
 
 enum { LEFT, RIGHT };
 enum { SEEN_LEFT = 1, SEEN_RIGHT = 2, DIFFERS = 4 };
@@ -204,6 +205,7 @@ struct side {
 	struct diag d;
 	int ret;		/* of the read: 0 or -1 */
 	bool threaded;
+	bool reserved;		/* hold_reserve was called */
 };
 
 struct cmp {
@@ -223,6 +225,7 @@ struct cmp {
 	struct side side[2];
 	bool parallel;		/* two query sides read at once (concurrent_sides) */
 	atomic_int stop;	/* set when one side failed */
+	void *reserve[2];	/* per side: address space held back, see hold_reserve */
 };
 
 /* ---- entries and the key table ---------------------------------------- */
@@ -305,7 +308,8 @@ static void arena_reserve(struct cmp *c, int side, size_t klen)
 	/* published to the other reader under a stripe lock, later */
 	__atomic_store_n(&ea->chunks[ea->nchunks], chunk, __ATOMIC_RELAXED);
 	ea->used[ea->nchunks] = CHUNK_START;
-	ea->nchunks++;
+	/* atomic (relaxed) for the other reader's oom_error */
+	__atomic_store_n(&ea->nchunks, ea->nchunks + 1, __ATOMIC_RELAXED);
 }
 
 /* A new zeroed entry in side's arena (arena_reserve made room); REF_EMPTY
@@ -324,11 +328,25 @@ static uint32_t entry_new(struct cmp *c, int side, size_t klen, struct entry **o
 	return (uint32_t)side << 31 | (uint32_t)(off >> 2);
 }
 
-static void stripe_grow(struct stripe *st)
+/* Double a stripe's slots (or give it its first 64).  -1 when there is no
+ * memory for them: the stripe is then as it was. */
+static int stripe_grow(struct stripe *st)
 {
 	uint32_t cap = st->slots ? (st->mask + 1) * 2 : 64, i;
-	struct slot *slots = xcalloc(cap, sizeof(*slots));
+	struct slot *slots = calloc(cap, sizeof(*slots));
 
+	if (!slots)
+		return -1;
+	if (st->owned) {
+		struct slot **retired = realloc(st->retired,
+						(st->nretired + 1) * sizeof(*st->retired));
+
+		if (!retired) {
+			free(slots);
+			return -1;
+		}
+		st->retired = retired;
+	}
 	if (st->slots) {
 		for (i = 0; i <= st->mask; i++) {
 			uint32_t j;
@@ -343,11 +361,8 @@ static void stripe_grow(struct stripe *st)
 		/* the other reader's prefetches look at the slots without the
 		 * lock: an outgrown array stays readable until the compare ends
 		 * (doubling, so all of them together are no larger than the last) */
-		if (st->owned) {
-			st->retired = xrealloc(st->retired,
-					       (st->nretired + 1) * sizeof(*st->retired));
+		if (st->owned)
 			st->retired[st->nretired++] = st->slots;
-		}
 	}
 	/* publish the array (initialised) before the mask: a reader that loads
 	 * the new mask (acquire) then sees the new, larger array, never an
@@ -356,6 +371,7 @@ static void stripe_grow(struct stripe *st)
 	__atomic_store_n(&st->slots, slots, __ATOMIC_RELEASE);
 	__atomic_store_n(&st->mask, cap - 1, __ATOMIC_RELEASE);
 	st->owned = true;
+	return 0;
 }
 
 /* How much of each arena's first chunk to fault in up front, for about
@@ -673,10 +689,15 @@ static int key_cmp(const unsigned char *a, const unsigned char *b, size_t nkey)
 
 /* ---- group values --------------------------------------------------------- */
 
+#define GID_NONE UINT32_MAX	/* gdict_get: no memory */
+
+/* The id of group value s[0..len) in g, added when new; GID_NONE when
+ * there is no memory for it. */
 static uint32_t gdict_get(struct gdict *g, const char *s, size_t len)
 {
 	uint64_t h;
 	size_t i;
+	char *copy;
 
 	if (!s) {
 		s = "NULL";
@@ -685,9 +706,20 @@ static uint32_t gdict_get(struct gdict *g, const char *s, size_t len)
 	h = cv_hash(s, len, 0);
 	if (2 * (g->n + 1) > g->cap) {
 		size_t cap = g->cap ? 2 * g->cap : 64, j;
-		uint64_t *hashes = xcalloc(cap, sizeof(*hashes));
-		uint32_t *ids = xcalloc(cap, sizeof(*ids));
+		uint64_t *hashes = calloc(cap, sizeof(*hashes));
+		uint32_t *ids = calloc(cap, sizeof(*ids));
+		char **names = NULL;
+		size_t *lens = NULL;
 
+		if (hashes && ids && (names = realloc(g->names, cap / 2 * sizeof(*names))))
+			g->names = names;
+		if (names && (lens = realloc(g->lens, cap / 2 * sizeof(*lens))))
+			g->lens = lens;
+		if (!lens) {
+			free(hashes);
+			free(ids);
+			return GID_NONE;
+		}
 		for (j = 0; j < g->cap; j++) {
 			size_t k;
 
@@ -704,8 +736,6 @@ static uint32_t gdict_get(struct gdict *g, const char *s, size_t len)
 		g->hashes = hashes;
 		g->ids = ids;
 		g->cap = cap;
-		g->names = xrealloc(g->names, cap / 2 * sizeof(*g->names));
-		g->lens = xrealloc(g->lens, cap / 2 * sizeof(*g->lens));
 	}
 	i = h & (g->cap - 1);
 	while (g->ids[i]) {
@@ -715,9 +745,11 @@ static uint32_t gdict_get(struct gdict *g, const char *s, size_t len)
 			return id;
 		i = (i + 1) & (g->cap - 1);
 	}
-	g->names[g->n] = xmalloc(len + 1);
-	memcpy(g->names[g->n], s, len);
-	g->names[g->n][len] = '\0';
+	if (!(copy = malloc(len + 1)))
+		return GID_NONE;
+	memcpy(copy, s, len);
+	copy[len] = '\0';
+	g->names[g->n] = copy;
 	g->lens[g->n] = len;
 	g->hashes[i] = h;
 	g->ids[i] = (uint32_t)++g->n;
@@ -870,6 +902,62 @@ static int dup_error(struct side *sd, const struct pend *p, uint64_t first)
 	return ret;
 }
 
+/* Give back the address space both sides hold in reserve (from either
+ * reader, or at the end). */
+static void release_reserve(struct cmp *c)
+{
+	int s;
+
+	for (s = 0; s < 2; s++) {
+		void *p = __atomic_exchange_n(&c->reserve[s], NULL, __ATOMIC_ACQ_REL);
+
+		if (p)
+			munmap(p, RESERVE_SIZE);
+	}
+}
+
+/* The key table (or a group's name) could not get memory at row line:
+ * this check fails with that message, both readers stop, and the reserve
+ * is given back so that they can (see hold_reserve). */
+static int oom_error(struct side *sd, long long line)
+{
+	struct cmp *c = sd->c;
+	size_t chunks = __atomic_load_n(&c->ea[LEFT]->nchunks, __ATOMIC_RELAXED) +
+			__atomic_load_n(&c->ea[RIGHT]->nchunks, __ATOMIC_RELAXED);
+
+	atomic_store(&c->stop, 1);
+	release_reserve(c);
+	return diag_error(&sd->d, "out of memory: %s: the key table held %zu MiB at %s %lld",
+			  sd->what, (chunks * CHUNK_SIZE + c->slots_size) >> 20,
+			  sd->path ? "line" : "row", line);
+}
+
+/*
+ * Hold back some address space for side sd (mapped, never touched, so it
+ * costs no memory), at its first row: after its reader made its own
+ * buffers, before its keys fill the table.  Under a limit on address
+ * space (ulimit -v) the key table meets the limit first, but the readers'
+ * small allocations would meet it too, and running out there ends the
+ * process; given back when the table fails (oom_error), the reserve lets
+ * both readers reach their next row, see that the compare stopped, and
+ * return.  -1 when even the reserve cannot be had.
+ */
+static int hold_reserve(struct side *sd, long long line)
+{
+	void *p;
+
+	sd->reserved = true;
+	if (atomic_load(&sd->c->stop))
+		return 0;
+	p = mmap(NULL, RESERVE_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
+		 0);
+	if (p == MAP_FAILED)
+		return oom_error(sd, line);
+	/* given back by release_reserve, from either reader or at the end */
+	__atomic_store_n(&sd->c->reserve[sd->idx], p, __ATOMIC_RELEASE);
+	return 0;
+}
+
 /* Hash the current row (sd->cells) into p.  pos: where the row is (offset
  * or row number); line: its line or row number for messages.  The key is
  * encoded in p when it fits there (most keys, straight away), else it
@@ -906,8 +994,11 @@ static int prepare_row(struct side *sd, struct pend *p, uint64_t pos, long long 
 	p->gid = 0;
 	if (c->has_group) {
 		const struct cell *g = &cells[c->nkey + c->ncmp];
+		uint32_t id = gdict_get(&sd->groups, g->s, g->len);
 
-		p->gid = (uint32_t)sd->idx << 31 | gdict_get(&sd->groups, g->s, g->len);
+		if (id == GID_NONE)
+			return oom_error(sd, line);
+		p->gid = (uint32_t)sd->idx << 31 | id;
 	}
 	if (pos > MAX_POS)
 		return diag_error(&sd->d, "%s: beyond %s %llu: too large", sd->what,
@@ -931,8 +1022,10 @@ static int commit_row(struct side *sd, const struct pend *p)
 
 	arena_reserve(c, sd->idx, p->klen);
 	spin_lock(&sl->lock);
-	if (!st->slots)
-		stripe_grow(st);
+	if (!st->slots && stripe_grow(st) < 0) {
+		spin_unlock(&sl->lock);
+		return oom_error(sd, p->line);
+	}
 	for (i = h32 & st->mask; (ref = st->slots[i].ref) != REF_EMPTY; i = (i + 1) & st->mask) {
 		if (st->slots[i].h != h32)
 			continue;
@@ -957,7 +1050,10 @@ static int commit_row(struct side *sd, const struct pend *p)
 		ref = entry_new(c, sd->idx, p->klen, &e);
 		if (ref == REF_EMPTY) {
 			spin_unlock(&sl->lock);
-			return diag_error(&sd->d, "%s: too many keys", sd->what);
+			if (c->ea[sd->idx]->nchunks < MAX_CHUNKS)
+				return oom_error(sd, p->line);
+			return diag_error(&sd->d, "%s: too many keys (%zu GiB of them)", sd->what,
+					  (MAX_CHUNKS * CHUNK_SIZE) >> 30);
 		}
 		e->digest = p->digest;
 		entry_set_pos(e, sd->idx, p->pos);
@@ -968,8 +1064,11 @@ static int commit_row(struct side *sd, const struct pend *p)
 		/* atomic (relaxed) for the other reader's prefetch hints */
 		__atomic_store_n(&st->slots[i].h, h32, __ATOMIC_RELAXED);
 		__atomic_store_n(&st->slots[i].ref, ref, __ATOMIC_RELAXED);
-		if (4 * ++sl->n > 3 * (st->mask + 1))
-			stripe_grow(st);
+		/* a stripe that cannot grow would fill up: stop here */
+		if (4 * ++sl->n > 3 * (st->mask + 1) && stripe_grow(st) < 0) {
+			spin_unlock(&sl->lock);
+			return oom_error(sd, p->line);
+		}
 	}
 	spin_unlock(&sl->lock);
 	return 0;
@@ -1110,6 +1209,8 @@ static int csv_row(void *ctx, const struct csv_record *rec)
 		sd->cells[i].s = rec->fields[sd->need[i]].s;
 		sd->cells[i].len = rec->fields[sd->need[i]].len;
 	}
+	if (!sd->reserved && hold_reserve(sd, rec->line) < 0)
+		return -1;
 	if (drain(sd, PIPE - 1) < 0)
 		return -1;
 	p = &sd->ring[sd->nring % PIPE];
@@ -1161,6 +1262,8 @@ static int query_row(void *ctx, size_t ncols, const struct cell *cells)
 		sd->cells[i] = cells[sd->need[i]];
 	sd->rowno++;
 	progress_update(&sd->progress, sd->rowno);
+	if (!sd->reserved && hold_reserve(sd, sd->rowno) < 0)
+		return -1;
 	if (drain(sd, PIPE - 1) < 0)
 		return -1;
 	p = &sd->ring[sd->nring % PIPE];
@@ -2316,6 +2419,7 @@ static void cmp_free(struct cmp *c)
 	free(c->stripes);
 	free(c->slocks);
 	huge_free(&c->slotmem);
+	release_reserve(c);
 	for (s = 0; s < 2; s++) {
 		struct side *sd = &c->side[s];
 

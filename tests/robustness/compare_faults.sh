@@ -63,4 +63,40 @@ for name in shell.html style.css; do
 	rm -rf tpl
 done
 
+# ---- a compare that cannot get memory ------------------------------------------
+# Under a limit on address space that a run with small sides meets with
+# 64 MiB to spare, a compare of two 3,000,000-row files cannot get the
+# memory for its keys: that check is an error saying so, the other check
+# still passes and the day's report is written.
+if sanitized; then
+	skip "out of memory (address space limits are meaningless under sanitizers)"
+else
+	compare_config oom
+	python3 - <<'PY'
+n = 3000000
+for side in ('bl', 'br'):
+    with open('oom/snap/%s.csv' % side, 'w') as f:
+        f.write('id,v\n')
+        f.write(''.join('k-%09d,%d\n' % (i, i) for i in range(n)))
+PY
+	sed 's/^left = s:l$/left = s:bl/; s/^right = s:r$/right = s:br/' oom/recon.ini > oom/big.ini
+	# the smallest power of two (MiB) under which the small run passes
+	limit=
+	for mb in 32 64 128 256 512 1024 2048 4096; do
+		if (ulimit -v $((mb * 1024)) && exec timeout -s KILL "$LIMIT" "$bin" run -c oom/recon.ini \
+			-o oom/calib --date 2026-11-22 -q) > /dev/null 2>&1; then
+			limit=$((mb + 64))
+			break
+		fi
+		rm -rf oom/calib
+	done
+	(ulimit -v $((limit * 1024)) && exec timeout -s KILL 120 "$bin" run -c oom/big.ini -o oom/out \
+		--date 2026-11-22 -q) > "$work/stdout" 2> "$work/stderr"
+	rc=$?
+	[ -n "$limit" ] && [ "$rc" = 2 ] && [ "$(result oom ok)" = "pass|" ] &&
+		result oom cmp | grep -q "^error|out of memory: .* s:b[lr]: the key table held [0-9]* MiB at line [0-9]*$"
+	check $? "a compare beyond a ${limit:-?} MiB address space limit is an error \"out of memory: ...\" and the report is written (exit $rc)"
+	rm -rf oom
+fi
+
 finish
