@@ -159,8 +159,9 @@ struct gdict {
 	uint64_t *hashes;	/* per slot; meaningful when ids[i] != 0 */
 	uint32_t *ids;		/* per slot: id + 1, 0 = free */
 	size_t cap, n;
-	char **names;		/* by id, NUL-terminated copies */
+	char **names;		/* by id, NUL-terminated copies; NULL for SQL NULL */
 	size_t *lens;
+	uint32_t null_id;	/* id + 1 of SQL NULL, 0 = not seen */
 };
 
 /* A row read again (samples, verification): every column, copied. */
@@ -699,11 +700,6 @@ static uint32_t gdict_get(struct gdict *g, const char *s, size_t len)
 	size_t i;
 	char *copy;
 
-	if (!s) {
-		s = "NULL";
-		len = 4;
-	}
-	h = cv_hash(s, len, 0);
 	if (2 * (g->n + 1) > g->cap) {
 		size_t cap = g->cap ? 2 * g->cap : 64, j;
 		uint64_t *hashes = calloc(cap, sizeof(*hashes));
@@ -737,6 +733,16 @@ static uint32_t gdict_get(struct gdict *g, const char *s, size_t len)
 		g->ids = ids;
 		g->cap = cap;
 	}
+	if (!s) {
+		/* SQL NULL: a group of its own (name NULL), apart from 'NULL' */
+		if (!g->null_id) {
+			g->names[g->n] = NULL;
+			g->lens[g->n] = 0;
+			g->null_id = (uint32_t)++g->n;
+		}
+		return g->null_id - 1;
+	}
+	h = cv_hash(s, len, 0);
 	i = h & (g->cap - 1);
 	while (g->ids[i]) {
 		uint32_t id = g->ids[i] - 1;
@@ -2105,9 +2111,14 @@ static int tally_entry(struct cmp *c, struct entry *e, void *ctx)
 	return 0;
 }
 
-static int str_ptr_cmp(const void *a, const void *b)
+/* Group names in order: NULL (SQL NULL) first, then by bytes. */
+static int group_name_cmp(const void *a, const void *b)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+
+	if (!x || !y)
+		return x ? 1 : y ? -1 : 0;
+	return strcmp(x, y);
 }
 
 /* Merge both sides' group values into one sorted list and map ids to it. */
@@ -2120,9 +2131,9 @@ static const char **merge_groups(struct cmp *c, struct tally *t, size_t *nout)
 	for (s = 0; s < 2; s++)
 		for (i = 0; i < c->side[s].groups.n; i++)
 			all[k++] = c->side[s].groups.names[i];
-	qsort(all, n, sizeof(*all), str_ptr_cmp);
+	qsort(all, n, sizeof(*all), group_name_cmp);
 	for (i = 0; i < n; i++)
-		if (u == 0 || strcmp(all[u - 1], all[i]) != 0)
+		if (u == 0 || group_name_cmp(&all[u - 1], &all[i]) != 0)
 			all[u++] = all[i];
 	for (s = 0; s < 2; s++) {
 		struct gdict *g = &c->side[s].groups;
@@ -2130,7 +2141,7 @@ static const char **merge_groups(struct cmp *c, struct tally *t, size_t *nout)
 		t->gmap[s] = xcalloc(g->n ? g->n : 1, sizeof(*t->gmap[s]));
 		for (i = 0; i < g->n; i++) {
 			const char *name = g->names[i];
-			const char **hit = bsearch(&name, all, u, sizeof(*all), str_ptr_cmp);
+			const char **hit = bsearch(&name, all, u, sizeof(*all), group_name_cmp);
 
 			t->gmap[s][i] = (uint32_t)(hit - all);
 		}
@@ -2580,7 +2591,7 @@ int compare_eval(struct check_result *cr, struct source *left, struct source *ri
 		if (n[F_MISSING] + n[F_EXTRA] + n[F_CHANGED] == 0)
 			continue;
 		g = &cr->groups[cr->ngroups++];
-		g->group = arena_strdup(a, groups[i]);
+		g->group = groups[i] ? arena_strdup(a, groups[i]) : NULL;
 		g->missing = n[F_MISSING];
 		g->extra = n[F_EXTRA];
 		g->changed = n[F_CHANGED];

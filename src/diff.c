@@ -109,6 +109,36 @@ static int diff_value(struct strbuf *rows, const char *id, json_t *va, json_t *v
 	return 1;
 }
 
+/* A group's value: NULL for SQL NULL ("group": null), a group apart from
+ * the text 'NULL'. */
+static const char *group_of(json_t *g)
+{
+	return json_string_value(json_object_get(g, "group"));
+}
+
+/* Order of two group rows as every report sorts them: NULL first. */
+static int cmp_group(json_t *a, json_t *b)
+{
+	const char *x, *y;
+
+	if (!a || !b)
+		return a ? -1 : b ? 1 : 0;
+	x = group_of(a);
+	y = group_of(b);
+	if (!x || !y)
+		return x ? 1 : y ? -1 : 0;
+	return strcmp(x, y);
+}
+
+/* A group in a table: SQL NULL as an italic NULL, as the report shows it. */
+static void group_cell(struct strbuf *out, const char *g)
+{
+	if (g)
+		cell(out, g);
+	else
+		sb_puts(out, "*NULL*");
+}
+
 /* Group rows of one check; returns how many differ. */
 static int diff_groups(struct strbuf *rows, const char *id, json_t *ga, json_t *gb,
 		       struct strbuf *newly, struct strbuf *recovered)
@@ -118,10 +148,10 @@ static int diff_groups(struct strbuf *rows, const char *id, json_t *ga, json_t *
 
 	while (at(ga, i) || at(gb, j)) {
 		json_t *a = at(ga, i), *b = at(gb, j);
-		int c = cmp_key(a, b, "group");
+		int c = cmp_group(a, b);
 		long long da = c <= 0 ? num(a, "drift") : 0;
 		long long db = c >= 0 ? num(b, "drift") : 0;
-		const char *g = c <= 0 ? str(a, "group") : str(b, "group");
+		const char *g = c <= 0 ? group_of(a) : group_of(b);
 
 		if (c <= 0)
 			i++;
@@ -133,19 +163,19 @@ static int diff_groups(struct strbuf *rows, const char *id, json_t *ga, json_t *
 		sb_puts(rows, "| ");
 		cell(rows, id);
 		sb_puts(rows, " | ");
-		cell(rows, g);
+		group_cell(rows, g);
 		sb_addf(rows, " | %lld | %lld | ", da, db);
 		delta(rows, da, db);
 		sb_puts(rows, " |\n");
 		if (da == 0 && db > 0) {
 			sb_puts(newly, newly->len ? ", " : "");
-			cell(newly, g);
+			group_cell(newly, g);
 			sb_puts(newly, " (");
 			cell(newly, id);
 			sb_puts(newly, ")");
 		} else if (da > 0 && db == 0) {
 			sb_puts(recovered, recovered->len ? ", " : "");
-			cell(recovered, g);
+			group_cell(recovered, g);
 			sb_puts(recovered, " (");
 			cell(recovered, id);
 			sb_puts(recovered, ")");

@@ -51,6 +51,17 @@ static uint64_t hash_bytes(const char *s, size_t len)
 	return h;
 }
 
+/* The SQL NULL group in a map's slots: a group of its own, apart from the
+ * text 'NULL' (in a check's results its group is NULL). */
+static const char null_group[] = "";
+
+static uint64_t group_hash(const char *g, size_t len)
+{
+	return g == null_group ? 0x6e756c6cULL : hash_bytes(g, len);
+}
+
+/* The counts of group s[0..len) (s NULL: the SQL NULL group), added when
+ * new. */
 static struct group_result *group_get(struct group_map *m, struct arena *a, const char *s,
 				      size_t len)
 {
@@ -66,7 +77,7 @@ static struct group_result *group_get(struct group_map *m, struct arena *a, cons
 
 			if (!g->group)
 				continue;
-			j = hash_bytes(g->group, strlen(g->group)) & (bigger.cap - 1);
+			j = group_hash(g->group, strlen(g->group)) & (bigger.cap - 1);
 			while (bigger.slots[j].group)
 				j = (j + 1) & (bigger.cap - 1);
 			bigger.slots[j] = *g;
@@ -75,21 +86,29 @@ static struct group_result *group_get(struct group_map *m, struct arena *a, cons
 		free(m->slots);
 		*m = bigger;
 	}
-	i = hash_bytes(s, len) & (m->cap - 1);
+	i = group_hash(s ? s : null_group, len) & (m->cap - 1);
 	while (m->slots[i].group) {
-		if (strncmp(m->slots[i].group, s, len) == 0 && m->slots[i].group[len] == '\0')
+		const char *g = m->slots[i].group;
+
+		if (!s ? g == null_group
+		       : g != null_group && strncmp(g, s, len) == 0 && g[len] == '\0')
 			return &m->slots[i];
 		i = (i + 1) & (m->cap - 1);
 	}
-	m->slots[i].group = arena_strndup(a, s, len);
+	m->slots[i].group = s ? arena_strndup(a, s, len) : null_group;
 	m->n++;
 	return &m->slots[i];
 }
 
+/* Groups in order: the NULL group first, then by bytes. */
 static int group_cmp(const void *a, const void *b)
 {
-	return strcmp(((const struct group_result *)a)->group,
-		      ((const struct group_result *)b)->group);
+	const char *x = ((const struct group_result *)a)->group;
+	const char *y = ((const struct group_result *)b)->group;
+
+	if (!x || !y)
+		return x ? 1 : y ? -1 : 0;
+	return strcmp(x, y);
 }
 
 /* Move the map's groups, sorted, into the check's result. */
@@ -98,9 +117,14 @@ static void take_groups(struct check_result *cr, struct group_map *m, struct are
 	size_t i, k = 0;
 
 	cr->groups = arena_alloc(a, (m->n ? m->n : 1) * sizeof(*cr->groups));
-	for (i = 0; i < m->cap; i++)
-		if (m->slots[i].group)
-			cr->groups[k++] = m->slots[i];
+	for (i = 0; i < m->cap; i++) {
+		if (m->slots[i].group) {
+			cr->groups[k] = m->slots[i];
+			if (cr->groups[k].group == null_group)
+				cr->groups[k].group = NULL;
+			k++;
+		}
+	}
 	cr->ngroups = k;
 	qsort(cr->groups, k, sizeof(*cr->groups), group_cmp);
 	free(m->slots);
@@ -252,9 +276,7 @@ static int rows_row(void *ctx, size_t ncols, const struct cell *cells)
 	c->cr->drift++;
 	if (c->group) {
 		const struct cell *g = &cells[c->group_col];
-		struct group_result *gr = g->s ? group_get(&c->groups, c->arena, g->s, g->len)
-					       : group_get(&c->groups, c->arena, "NULL", 4);
-		gr->drift++;
+		group_get(&c->groups, c->arena, g->s, g->len)->drift++;
 	}
 	samples_offer(&c->samples, cells);
 	return 0;
@@ -646,7 +668,7 @@ static void summarise(struct run *run)
 		for (j = 0; j < cr->ngroups; j++)
 			if (cr->groups[j].drift > 0)
 				group_get(&drifting, &run->arena, cr->groups[j].group,
-					  strlen(cr->groups[j].group));
+					  cr->groups[j].group ? strlen(cr->groups[j].group) : 0);
 	}
 	run->tenants_with_drift = (long long)drifting.n;
 	free(drifting.slots);

@@ -17,7 +17,7 @@
 enum status { STATUS_PASS, STATUS_FAIL, STATUS_ERROR, STATUS_SKIPPED };
 
 struct group_result {
-	const char *group;	/* group value as text ("NULL" for SQL NULL) */
+	const char *group;	/* group value as text; NULL for SQL NULL */
 	long long drift;
 	long long missing, extra, changed;	/* compare only */
 };

@@ -478,6 +478,29 @@ START_TEST(findings_per_group)
 }
 END_TEST
 
+/* A NULL group value is a group of its own (group NULL), apart from the
+ * text 'NULL', on either side. */
+START_TEST(null_group_is_apart_from_text_null)
+{
+	struct fx f;
+
+	fx_init(&f);
+	f.cc.group = "g";
+	fx_file(&f, "l", "id,g,v\n1,,a\n2,NULL,b\n3,NULL,c\n");
+	fx_file(&f, "r", "id,g,v\n1,,x\n2,NULL,y\n4,,d\n");
+	fx_run(&f);
+	assert_findings(&f, 1, 1, 2);
+	ck_assert_uint_eq(f.cr.ngroups, 2);
+	ck_assert_ptr_null(f.cr.groups[0].group);	/* NULL first */
+	ck_assert_int_eq(f.cr.groups[0].changed, 1);
+	ck_assert_int_eq(f.cr.groups[0].extra, 1);
+	ck_assert_str_eq(f.cr.groups[1].group, "NULL");
+	ck_assert_int_eq(f.cr.groups[1].changed, 1);
+	ck_assert_int_eq(f.cr.groups[1].missing, 1);
+	fx_done(&f);
+}
+END_TEST
+
 START_TEST(changed_group_comes_from_the_left_row)
 {
 	struct fx f;
@@ -1168,6 +1191,7 @@ static Suite *compare_suite(void)
 	tcase_add_test(tc, tolerance_agrees_with_integer_arithmetic);
 	tcase_add_test(tc, tolerance_is_read_from_its_own_digits);
 	tcase_add_test(tc, findings_per_group);
+	tcase_add_test(tc, null_group_is_apart_from_text_null);
 	tcase_add_test(tc, changed_group_comes_from_the_left_row);
 	tcase_add_test(tc, columns_limit_what_is_compared);
 	tcase_add_test(tc, default_columns_are_the_shared_ones);
