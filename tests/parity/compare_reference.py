@@ -60,6 +60,10 @@ NUMBER_FORMS = {
     0.1: ['0.1', '1e-1', '0.10', '100e-3'],
     123456789012345678: ['123456789012345678', '1.23456789012345678e17'],
     12345678901234567890123: ['12345678901234567890123', '1.2345678901234567890123e22'],
+    # 1e-12 apart, 22 digits: within 1e-12, not within 1e-30 (beyond any float)
+    '1234567890.123456789012': ['1234567890.123456789012', '1.234567890123456789012e9',
+                                '1234567890123456789012e-12'],
+    '1234567890.123456789013': ['1234567890.123456789013', '12345678901.23456789013e-1'],
 }
 # text that looks like a number but is not one under the grammar
 NEAR_NUMBERS = ['08', '1,000', '+1', ' 1', '1 ', '1.', '.5', '1e', '--1', '0x10',
@@ -145,6 +149,16 @@ def same_value(v, rng):
     return v
 
 
+def other_value(v, rng):
+    """A value for the right side that may differ from v: mostly any value,
+    but a number of the 1e-12 pair half the time turns into the other."""
+    pair = list(NUMBER_FORMS)[-2:]
+    for i, k in enumerate(pair):
+        if v in NUMBER_FORMS[k] and rng.random() < 0.5:
+            return rng.choice(NUMBER_FORMS[pair[1 - i]])
+    return a_value(rng)
+
+
 def key_pool(rng, nkey, n):
     """n distinct keys, each a list of the spellings of its cells."""
     seen, pool = set(), []
@@ -192,7 +206,7 @@ def make_case(rng, name, work):
             rvals = [same_value(v, rng) for v in vals]
             if not mirror and rng.random() < 0.3:
                 for i in rng.sample(range(len(cols)), rng.randrange(1, len(cols) + 1)):
-                    rvals[i] = a_value(rng)
+                    rvals[i] = other_value(vals[i], rng)
             right.append(rkey + rvals + [rng.choice(groups) if rng.random() < 0.2 else g])
     if rng.random() < 0.125:	# a duplicate key, in another spelling
         side = rng.choice([left, right])
@@ -208,7 +222,7 @@ def make_case(rng, name, work):
     rlines = write_csv(os.path.join(work, 'snap', name + '_r.csv'), header, right, rng)
     tol = None
     if rng.random() < 0.33:
-        tol = rng.choice(['0.5', '1', '0.01', '2.5', '1e-1'])
+        tol = rng.choice(['0.5', '1', '0.01', '2.5', '1e-1', '1e-12', '1e-30'])
     return {'name': name, 'keys': keys, 'cols': cols, 'header': header, 'left': left,
             'right': right, 'llines': llines, 'rlines': rlines, 'tol': tol}
 
