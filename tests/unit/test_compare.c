@@ -987,6 +987,7 @@ START_TEST(wide_headers_take_linear_time)
 	double secs;
 
 	fx_init(&f);
+	fx_file(&f, "other", "id\n1\n");
 	f.src = source_open(&f.scfg, NULL);
 	fx_wide_file(&f, "l", 200000, NULL);
 	fx_wide_file(&f, "r", 200000, "x");
