@@ -47,7 +47,9 @@ struct report {
 };
 
 /* The page shell and stylesheet: built in, or read from [report] templates.
- * shell.html holds the placeholders {{title}}, {{css}} and {{body}}. */
+ * shell.html holds the placeholders {{title}}, {{class}} and {{body}} (and
+ * may hold {{css}}, the stylesheet inlined); the built-in shell links
+ * style.css, which site_write puts beside the pages. */
 struct templates {
 	const char *shell;
 	const char *css;

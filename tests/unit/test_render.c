@@ -1373,12 +1373,76 @@ START_TEST(test_day_chart_shapes_not_only_colour)
 }
 END_TEST
 
+/* The widest <rect> of an SVG. */
+static long widest_rect(const char *svg)
+{
+	const char *p = svg;
+	long max = 0;
+
+	while ((p = strstr(p, "<rect")) != NULL) {
+		const char *end = strchr(p, '>'), *w = strstr(p, " width=\"");
+
+		if (w && w < end && atol(w + 8) > max)
+			max = atol(w + 8);
+		p = end;
+	}
+	return max;
+}
+
+/* Axis labels are thinned by width, bars are capped, and a day without a
+ * report has a mark of its own as tall as the drift panel. */
+START_TEST(test_day_chart_labels_fit_bars_capped_gaps_marked)
+{
+	struct chart_day d[90];
+	struct strbuf sb;
+	long first;
+	size_t i;
+
+	date_parse("2026-10-20", &first);
+	for (i = 0; i < 90; i++) {
+		date_format(first + (long)i, d[i].date);
+		d[i].status = i == 1 ? DAY_MISSING : i % 5 ? DAY_PASS : DAY_FAIL;
+		d[i].drift = i == 1 ? -1 : i % 5 ? 0 : 4;
+		d[i].streak = i == 1 ? -1 : (long long)(i % 5);
+		d[i].word = NULL;
+		d[i].baseline = false;
+	}
+	sb_init(&sb);
+	/* 2 days: both dates in full would overlap, so the last is left out */
+	svg_day_chart(&sb, d, 2, 7, "t");
+	ck_assert_has(sb.buf, ">2026-10-20</text>");
+	ck_assert_hasnt(sb.buf, ">2026-10-21</text>");
+	ck_assert_hasnt(sb.buf, ">10-21</text>");
+	ck_assert_has(sb.buf, "<g><title>2026-10-21: no report</title><rect x=\"92.5\" y=\"16.5\" "
+			      "width=\"34\" height=\"97\"/>");
+	ck_assert_int_le(widest_rect(sb.buf), 36);
+	sb_reset(&sb);
+	/* 3 days: the last in short form fits beside the first */
+	svg_day_chart(&sb, d, 3, 7, "t");
+	ck_assert_has(sb.buf, ">2026-10-20</text>");
+	ck_assert_has(sb.buf, "text-anchor=\"end\">10-22</text>");
+	ck_assert_int_le(widest_rect(sb.buf), 36);
+	ck_assert_has(sb.buf, "viewBox=\"0 0 320 ");	/* not stretched */
+	sb_reset(&sb);
+	/* 90 days: both ends in full and the month starts between them */
+	svg_day_chart(&sb, d, 90, 7, "t");
+	ck_assert_has(sb.buf, ">2026-10-20</text>");
+	ck_assert_has(sb.buf, ">2027-01-17</text>");
+	ck_assert_has(sb.buf, ">2026-11</text>");
+	ck_assert_has(sb.buf, ">2026-12</text>");
+	ck_assert_has(sb.buf, ">2027-01</text>");
+	ck_assert_int_le(widest_rect(sb.buf), 8);
+	sb_release(&sb);
+}
+END_TEST
+
 static Suite *render_suite(void)
 {
 	Suite *s = suite_create("render");
 	TCase *tc = tcase_create("rules");
 
 	tcase_add_test(tc, test_md_escape_makes_markup_literal);
+	tcase_add_test(tc, test_day_chart_labels_fit_bars_capped_gaps_marked);
 	tcase_add_test(tc, test_md_escape_leaves_plain_text_alone);
 	tcase_add_test(tc, test_md_escape_renders_literally_on_a_git_host);
 	tcase_add_test(tc, test_hostile_data_shows_literally);
