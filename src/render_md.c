@@ -259,6 +259,18 @@ static void md_banner_history(const struct report *r, struct strbuf *o)
 			   "pass checked nothing.\n");
 }
 
+/* "streak 3 of 7 clean days" while short of the gate, "streak 9 clean days
+ * (7 required)" once it is met, "streak 2 clean days" with no gate known. */
+static void streak_words(struct strbuf *o, long long streak, int required)
+{
+	if (required > 0 && streak < required)
+		sb_addf(o, "streak %lld of %d clean days", streak, required);
+	else if (required > 0)
+		sb_addf(o, "streak %lld clean days (%d required)", streak, required);
+	else
+		sb_addf(o, "streak %lld clean %s", streak, plural(streak, "day", "days"));
+}
+
 /* The git host's alert for the gate: CAUTION a failing gate, WARNING a
  * passing day whose streak is still short, TIP a met gate, NOTE a baseline. */
 static const char *gate_alert(const struct report *r)
@@ -291,14 +303,13 @@ static void md_banner(const struct report *r, bool alert, struct strbuf *o)
 	if (run->baseline) {
 		sb_addf(o, "> **Baseline report** — no source was read: every check is listed "
 			   "as skipped with drift 0, and today's gate status is **pass**. "
-			   "Gate: **%s**; streak %lld of %d clean days.\n",
-			g->met ? "MET" : "NOT MET", g->streak, g->required);
+			   "Gate: **%s**; ", g->met ? "MET" : "NOT MET");
 	} else {
-		sb_addf(o, "> **Gate: %s** — today's gate status is **%s**; streak %lld of %d "
-			   "clean days.\n",
-			g->met ? "MET" : "NOT MET", run->gate == STATUS_PASS ? "pass" : "FAIL",
-			g->streak, g->required);
+		sb_addf(o, "> **Gate: %s** — today's gate status is **%s**; ",
+			g->met ? "MET" : "NOT MET", run->gate == STATUS_PASS ? "pass" : "FAIL");
 	}
+	streak_words(o, g->streak, g->required);
+	sb_puts(o, ".\n");
 	if (nfail) {
 		sb_addf(o, ">\n> Failing gating %s: ", plural((long long)nfail, "check", "checks"));
 		id_list(o, run, STATUS_FAIL, 1);
@@ -1414,11 +1425,8 @@ static void index_banner(struct strbuf *out, const struct history *h, const stru
 		sb_puts(out, "baseline");
 	else
 		sb_addf(out, "Gate: %s", d->met ? "MET" : "NOT MET");
-	sb_addf(out, "** — gate status **%s**; streak %lld", d->status == DAY_PASS ? "pass" : "FAIL",
-		d->streak);
-	if (p->gate_days > 0)
-		sb_addf(out, " of %d", p->gate_days);
-	sb_addf(out, " clean %s", plural(d->streak, "day", "days"));
+	sb_addf(out, "** — gate status **%s**; ", d->status == DAY_PASS ? "pass" : "FAIL");
+	streak_words(out, d->streak, p->gate_days);
 	if (d->drift >= 0)
 		sb_addf(out, "; drift %lld", d->drift);
 	sb_puts(out, ".\n\n");

@@ -759,7 +759,7 @@ START_TEST(test_banner_met_and_unreadable)
 	f.gate.nunreadable = 1;
 	md = md_of(&f.rep);
 	ck_assert_has(md, "\n> [!TIP]\n> **Gate: MET** — today's gate status is **pass**; "
-			  "streak 9 of 7 clean days.\n");
+			  "streak 9 clean days (7 required).\n");
 	ck_assert_hasnt(md, "Errors:");
 	ck_assert_hasnt(md, "Failing gating");
 	ck_assert_has(md, "> - 2026-11-15.json: unexpected end of file\n");
@@ -1304,7 +1304,7 @@ START_TEST(test_index_recent_days_and_year_pages)
 	p.inserts = &ins;
 	ck_assert_int_eq(render_index_page(&h, &p, &sb), 0);
 	ck_assert_has(sb.buf, "— reports\n\n> **Latest report: [2026-04-18](2026-04-18.html) — "
-			      "Gate: MET** — gate status **pass**; streak 9 of 7 clean days; drift 0.\n");
+			      "Gate: MET** — gate status **pass**; streak 9 clean days (7 required); drift 0.\n");
 	ck_assert_hasnt(sb.buf, "[!");	/* the HTML page colours the banner itself */
 	ck_assert_has(sb.buf, "| [2026-04-18](2026-04-18.html) | pass | 0 | 9 | yes |  |");
 	ck_assert_has(sb.buf, "| [2026-01-19](2026-01-19.html) |");	/* 90 days back */
