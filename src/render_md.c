@@ -1342,8 +1342,9 @@ static void index_day_chart(struct strbuf *out, const struct history *h, size_t 
 	sb_puts(&html, "<figure class=\"days\">\n");
 	svg_day_chart(&html, days, n, p->gate_days, title);
 	sb_puts(&html, "<figcaption>Drift per day (a tall band mark is a fail, a short one a "
-		       "pass, a dashed one no report) and the streak of clean days against the "
-		       "gate; the numbers are in the table.</figcaption>\n</figure>\n");
+		       "pass, a dashed outline a day without a report) and the streak of clean "
+		       "days against the gate; the numbers are in the table.</figcaption>\n"
+		       "</figure>\n");
 	html_inserts_add(p->inserts, out->len, html.buf);
 	sb_release(&html);
 	free(days);
