@@ -141,25 +141,36 @@ static const char *check_id(const struct check_result *c)
 	return c->cfg && c->cfg->id ? c->cfg->id : "";
 }
 
-/* "drift N" and, against the previous readable report, " (+D)", " (new)";
- * nothing for a check that asserted nothing (error, skipped). */
-static void drift_field(struct strbuf *o, const struct report *r, const struct check_result *c)
+/* c's entry in the previous readable report, or NULL. */
+static const struct day_check *previous_check(const struct report *r,
+					      const struct check_result *c)
 {
 	const struct day *prev = r->previous;
 	size_t i;
 
+	if (!prev || prev->status == DAY_UNREADABLE)
+		return NULL;
+	for (i = 0; i < prev->nchecks; i++)
+		if (prev->checks[i].id && strcmp(prev->checks[i].id, check_id(c)) == 0)
+			return &prev->checks[i];
+	return NULL;
+}
+
+/* "drift N" and, against the previous readable report, " (+D)", " (new)";
+ * nothing for a check that asserted nothing (error, skipped). */
+static void drift_field(struct strbuf *o, const struct report *r, const struct check_result *c)
+{
+	const struct day_check *pc = previous_check(r, c);
+
 	if (c->status == STATUS_ERROR || c->status == STATUS_SKIPPED)
 		return;
 	sb_addf(o, "drift %lld", c->drift);
-	if (!prev || prev->status == DAY_UNREADABLE || r->run->baseline)
+	if (!r->previous || r->previous->status == DAY_UNREADABLE || r->run->baseline)
 		return;
-	for (i = 0; i < prev->nchecks; i++) {
-		if (prev->checks[i].id && strcmp(prev->checks[i].id, check_id(c)) == 0) {
-			sb_addf(o, " (%+lld)", c->drift - prev->checks[i].drift);
-			return;
-		}
-	}
-	sb_puts(o, " (new)");
+	if (pc)
+		sb_addf(o, " (%+lld)", c->drift - pc->drift);
+	else
+		sb_puts(o, " (new)");
 }
 
 static int cmp_group_drift(const void *a, const void *b)
@@ -194,8 +205,9 @@ static void largest_groups(struct strbuf *o, const struct check_result *c)
 }
 
 /* What explains a check's status, after its drift. */
-static void check_note(struct strbuf *o, const struct check_result *c)
+static void check_note(struct strbuf *o, const struct report *r, const struct check_result *c)
 {
+	const struct day_check *pc = previous_check(r, c);
 	char num[32];
 
 	switch (c->status) {
@@ -212,6 +224,10 @@ static void check_note(struct strbuf *o, const struct check_result *c)
 	if (c->cfg && c->cfg->kind == KIND_VALUE && c->has_value) {
 		format_double(c->value, num);
 		sb_addf(o, "value %s", num);
+		if (pc && pc->has_value && pc->value != c->value) {
+			format_double(pc->value, num);
+			sb_addf(o, " (was %s)", num);
+		}
 		if (c->ngroups)
 			sb_puts(o, "; ");
 	}
@@ -253,7 +269,7 @@ void term_checks(struct strbuf *o, const struct report *r, bool colour)
 		sb_add(o, field.buf, field.len);
 		pad(o, field.len, dw + 2);
 		at = o->len;
-		check_note(o, c);
+		check_note(o, r, c);
 		if (o->len == at)	/* nothing to add: no trailing blanks */
 			while (o->len && o->buf[o->len - 1] == ' ')
 				o->buf[--o->len] = '\0';
@@ -273,9 +289,17 @@ void term_summary(struct strbuf *o, const struct report *r, const char *outdir, 
 	painted(o, pass ? "pass" : "fail", pass ? SGR_GREEN : SGR_RED, 0, colour);
 	sb_addf(o, ", streak %lld of %d (", g->streak, g->required);
 	painted(o, g->met ? "met" : "not met", g->met ? SGR_GREEN : SGR_YELLOW, 0, colour);
-	sb_addf(o, "); %zu checks: %zu pass, %zu fail, %zu error, %zu skipped; drift %lld%s\n",
-		run->nchecks, run->npass, run->nfail, run->nerror, run->nskipped, run->drift,
+	sb_addf(o, "); %zu %s: %zu pass, %zu fail, %zu error, %zu skipped; drift %lld%s\n",
+		run->nchecks, run->nchecks == 1 ? "check" : "checks", run->npass, run->nfail, run->nerror, run->nskipped, run->drift,
 		run->baseline ? " (baseline)" : "");
+	if (!run->baseline && pass && !g->asserted) {
+		painted(o, "nothing asserted", SGR_YELLOW, 0, colour);
+		sb_puts(o, ": every gating check was skipped\n");
+	}
+	if (g->config_changed && g->config_since)
+		sb_addf(o, "configuration changed since %s (%zu %s added, %zu removed)\n",
+			g->config_since, g->nchecks_added,
+			g->nchecks_added == 1 ? "check" : "checks", g->nchecks_removed);
 	sb_puts(o, "report: ");
 	term_text(o, outdir, (size_t)-1);
 	sb_addf(o, "/%s.md\n        ", run->date);
