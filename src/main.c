@@ -21,6 +21,7 @@
 #include "report_dir.h"
 #include "site.h"
 #include "sweep.h"
+#include "term.h"
 
 enum exit_status { EXIT_PASS = 0, EXIT_DRIFT = 1, EXIT_TROUBLE = 2 };
 
@@ -224,6 +225,27 @@ static int run_status(const struct run *run)
 	return errored ? EXIT_TROUBLE : EXIT_PASS;
 }
 
+/* What run prints on stdout: a line per check, then the summary and where
+ * the report is (outdir), or the samples when nothing was written (outdir
+ * NULL: --check).  -1 with d set when stdout could not take it. */
+static int print_lines(const struct report *r, const char *outdir, struct diag *d)
+{
+	struct strbuf sb;
+	bool colour = term_colour_wanted(STDOUT_FILENO);
+	int ret = 0;
+
+	sb_init(&sb);
+	term_checks(&sb, r, colour);
+	if (outdir)
+		term_summary(&sb, r, outdir, colour);
+	else
+		term_samples(&sb, r, colour);
+	if (fwrite(sb.buf, 1, sb.len, stdout) != sb.len || fflush(stdout) != 0)
+		ret = diag_error(d, "standard output: %s", strerror(errno));
+	sb_release(&sb);
+	return ret;
+}
+
 static int cmd_run(const struct options *o)
 {
 	struct config cfg;
@@ -274,31 +296,26 @@ static int cmd_run(const struct options *o)
 	have_run = true;
 	history_gate(&h, &run, &g);
 	if (o->nonly) {
-		struct strbuf md;
 		struct report r = { &run, &g, &h, NULL, ".md", NULL, 0, NULL, 0 };
 
 		date_parse(date, &day);
 		r.previous = history_previous(&h, day);
-		site_add_soak(&r, &h, &run);
-		sb_init(&md);
-		render_md(&r, &md);
-		fwrite(md.buf, 1, md.len, stdout);
-		sb_release(&md);
+		if (!o->quiet && print_lines(&r, NULL, &d) < 0)
+			goto fail;
 		/* the checks evaluated, not the day's gate (metrics.h) */
 		if (o->metrics && metrics_write(o->metrics, &run, &g, &d) < 0)
 			goto fail;
 	} else {
+		struct report r = { &run, &g, &h, NULL, ".md", NULL, 0, NULL, 0 };
+
 		if (site_write(&rd, &run, &h, &g, &t, &d) < 0)
 			goto fail;
 		if (o->metrics && metrics_write(o->metrics, &run, &g, &d) < 0)
 			goto fail;
-		if (!o->quiet)
-			printf("%s: gate %s, streak %lld of %d (%s); %zu checks: %zu pass, "
-			       "%zu fail, %zu error, %zu skipped; drift %lld\n"
-			       "report: %s/%s.md\n",
-			       run.date, status_name(run.gate), g.streak, g.required,
-			       g.met ? "met" : "not met", run.nchecks, run.npass, run.nfail,
-			       run.nerror, run.nskipped, run.drift, outdir, run.date);
+		date_parse(date, &day);
+		r.previous = history_previous(&h, day);
+		if (!o->quiet && print_lines(&r, outdir, &d) < 0)
+			goto fail;
 	}
 	for (size_t i = 0; i < run.nchecks; i++)
 		if (run.checks[i].status == STATUS_ERROR)

@@ -47,7 +47,9 @@ struct report {
 };
 
 /* The page shell and stylesheet: built in, or read from [report] templates.
- * shell.html holds the placeholders {{title}}, {{css}} and {{body}}. */
+ * shell.html holds the placeholders {{title}}, {{class}} and {{body}} (and
+ * may hold {{css}}, the stylesheet inlined); the built-in shell links
+ * style.css, which site_write puts beside the pages. */
 struct templates {
 	const char *shell;
 	const char *css;
@@ -126,11 +128,16 @@ size_t render_years(const struct history *h, int **years);
 size_t sample_cut(const char *s, size_t len, size_t max);
 
 /* Markdown-escape text so it shows literally, also inside a table cell, a
- * heading or a list item: every ASCII punctuation character with a meaning
- * in inline Markdown is backslash-escaped (all of them but - . , : / ; ? @ %
- * = + ' ", which stay as they are for readable ids and messages, except as
- * the first character, or the dot or ")" of a leading "12." where they could
- * start a block); newlines, tabs and other control characters become spaces;
+ * heading or a list item, and on a git host that autolinks and pings:
+ * a backslash goes only where GFM would read markup, so plain text (R&D,
+ * 4038.83, -3, snake_case, (x)) stays as written for grep and git diff.
+ * Always escaped: \ ` * [ < | ~ $.  Where they would mean something: "_"
+ * unless inside a word, "&" that starts an entity ("&amp;"), ":" of "://"
+ * and "." of "www." (autolinks), and at the start a "#", ">", a list
+ * marker ("- ", "+ ", "12. ", "3) ") or a rule ("---"), and "#"s closing a
+ * heading.  "@" before a letter or digit is followed by an empty HTML
+ * comment, the one thing that stops both a mention and a mailto autolink
+ * on the host.  Newlines, tabs and other control characters become spaces;
  * invalid UTF-8 becomes U+FFFD. */
 void md_escape(struct strbuf *out, const char *s, size_t len);
 

@@ -6,8 +6,10 @@
  * javascript: URLs are dropped by the library, and md_escape already made
  * every piece of data literal text.  The HTML goes into the template shell
  * in place of {{body}}; {{title}} and {{class}} are HTML-escaped, {{css}} is
- * the stylesheet as is, so the page is self-contained (no external request,
- * no script).  Every cmark allocation is freed here.
+ * the stylesheet as is (for a custom shell that inlines it; the built-in
+ * one links style.css beside the page, so a style change rewrites one file,
+ * not every day's page).  No script, no request outside the report
+ * directory.  Every cmark allocation is freed here.
  *
  * recon's own HTML (charts, navigation; struct html_inserts) goes in
  * between blocks: the Markdown is cut at the recorded offsets, each stretch

@@ -23,24 +23,84 @@
 
 /* ---- escaping ------------------------------------------------------------ */
 
-/* ASCII punctuation without meaning inside a line of inline Markdown. */
-static bool inert_punct(unsigned char c)
-{
-	return c && strchr("-.,:/;?@%=+'\"", c) != NULL;
-}
-
 static bool ascii_punct(unsigned char c)
 {
 	return (c >= 0x21 && c <= 0x2f) || (c >= 0x3a && c <= 0x40) ||
 	       (c >= 0x5b && c <= 0x60) || (c >= 0x7b && c <= 0x7e);
 }
 
+static bool ascii_alnum(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
+/* A character inside a word for emphasis: not the edge, a space or ASCII
+ * punctuation (an "_" between two of them can neither open nor close). */
+static bool word_char(const unsigned char *p, size_t len, size_t i)
+{
+	return i < len && p[i] > 0x20 && p[i] != 0x7f && !ascii_punct(p[i]);
+}
+
+/* Does p[i..len) start an entity or numeric character reference ("&amp;",
+ * "&#64;")?  A lone "&", as in "R&D", is text. */
+static bool entity_at(const unsigned char *p, size_t len, size_t i)
+{
+	size_t j = i + 1;
+
+	while (j < len && (ascii_alnum(p[j]) || p[j] == '#'))
+		j++;
+	return j > i + 1 && j < len && p[j] == ';';
+}
+
+/* Is p[0..len) one character repeated (spaces aside): "---", "= = ="? */
+static bool same_run(const unsigned char *p, size_t len)
+{
+	size_t i;
+
+	for (i = 1; i < len; i++)
+		if (p[i] != p[0] && p[i] != ' ' && p[i] != '\t')
+			return false;
+	return true;
+}
+
+/* Does s[i] need a backslash where it stands?  i == 0 is where the
+ * text begins (it may start a line, so block markers count); digits: how
+ * many ASCII digits open the text. */
+static bool needs_backslash(const unsigned char *p, size_t len, size_t i, size_t digits)
+{
+	unsigned char c = p[i];
+
+	switch (c) {
+	case '\\': case '`': case '*': case '[': case '<': case '|': case '~': case '$':
+		return true;	/* code, emphasis, links, HTML, tables, strikethrough, math */
+	case '_':
+		return !(i > 0 && word_char(p, len, i - 1) && word_char(p, len, i + 1));
+	case '&':
+		return entity_at(p, len, i);
+	case '#':
+		/* a heading, or the closing "#"s at the end of one */
+		return i == 0 || ((p[i - 1] == ' ' || p[i - 1] == '\t') && same_run(p + i, len - i));
+	case '>':
+		return i == 0;	/* a block quote */
+	case '-': case '+': case '=':
+		/* a list item ("- x"), a setext underline or a rule ("---"); "-3" is text */
+		return i == 0 && (len == 1 || p[1] == ' ' || p[1] == '\t' || same_run(p, len));
+	case '.': case ')':
+		/* "12. " or "3)" opening an ordered list */
+		return digits == i && digits >= 1 && digits <= 9 &&
+		       (i + 1 == len || p[i + 1] == ' ' || p[i + 1] == '\t');
+	case ':':
+		return i + 2 < len && p[i + 1] == '/' && p[i + 2] == '/';	/* autolink scheme */
+	default:
+		return false;
+	}
+}
+
 /* Markdown-escape s[0..len) into out (see render.h). */
 void md_escape(struct strbuf *out, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0;
-	bool digits_only = true;	/* s[0..i) is all ASCII digits */
+	size_t i = 0, digits = 0;	/* s[0..digits) is all ASCII digits */
 
 	while (i < len) {
 		size_t run = utf8_valid_prefix(p + i, len - i), end = i + run;
@@ -50,19 +110,22 @@ void md_escape(struct strbuf *out, const char *s, size_t len)
 
 			if (c < 0x20 || c == 0x7f) {
 				sb_putc(out, ' ');
-			} else if (ascii_punct(c)) {
-				if (!inert_punct(c) || i == 0 || (c == '.' && digits_only))
-					sb_putc(out, '\\');
-				sb_putc(out, (char)c);
-			} else {
-				sb_putc(out, (char)c);
+				continue;
 			}
-			if (c < '0' || c > '9')
-				digits_only = false;
+			if (needs_backslash(p, len, i, digits) ||
+			    (c == '.' && i >= 3 && (p[i - 1] | 0x20) == 'w' &&
+			     (p[i - 2] | 0x20) == 'w' && (p[i - 3] | 0x20) == 'w'))
+				sb_putc(out, '\\');	/* the last: a "www." autolink */
+			sb_putc(out, (char)c);
+			/* "@name" pings on a git host and "a@b.c" becomes a mailto
+			 * link; a backslash stops neither, an empty comment both */
+			if (c == '@' && i + 1 < len && ascii_alnum(p[i + 1]))
+				sb_puts(out, "<!-- -->");
+			if (digits == i && c >= '0' && c <= '9')
+				digits++;
 		}
 		if (i < len) {
 			sb_puts(out, "\xEF\xBF\xBD");	/* U+FFFD for an invalid byte */
-			digits_only = false;
 			i++;
 		}
 	}
@@ -196,7 +259,34 @@ static void md_banner_history(const struct report *r, struct strbuf *o)
 			   "pass checked nothing.\n");
 }
 
-static void md_banner(const struct report *r, struct strbuf *o)
+/* "streak 3 of 7 clean days" while short of the gate, "streak 9 clean days
+ * (7 required)" once it is met, "streak 2 clean days" with no gate known. */
+static void streak_words(struct strbuf *o, long long streak, int required)
+{
+	if (required > 0 && streak < required)
+		sb_addf(o, "streak %lld of %d clean days", streak, required);
+	else if (required > 0)
+		sb_addf(o, "streak %lld clean days (%d required)", streak, required);
+	else
+		sb_addf(o, "streak %lld clean %s", streak, plural(streak, "day", "days"));
+}
+
+/* The git host's alert for the gate: CAUTION a failing gate, WARNING a
+ * passing day whose streak is still short, TIP a met gate, NOTE a baseline. */
+static const char *gate_alert(const struct report *r)
+{
+	if (r->run->baseline)
+		return "NOTE";
+	if (r->run->gate != STATUS_PASS)
+		return "CAUTION";
+	return r->gate->met ? "TIP" : "WARNING";
+}
+
+/* The banner, a block quote that opens with the git host's alert marker
+ * ("> [!CAUTION]") so a rendered page or an issue comment shows the status
+ * in colour; alert false leaves the marker out (the HTML page, which
+ * colours the banner itself). */
+static void md_banner(const struct report *r, bool alert, struct strbuf *o)
 {
 	const struct run *run = r->run;
 	const struct gate *g = r->gate;
@@ -208,18 +298,18 @@ static void md_banner(const struct report *r, struct strbuf *o)
 	esc(o, run->cfg && run->cfg->title ? run->cfg->title : "recon report");
 	sb_addf(o, " — %s\n\n", run->date);
 
+	if (alert)
+		sb_addf(o, "> [!%s]\n", gate_alert(r));
 	if (run->baseline) {
 		sb_addf(o, "> **Baseline report** — no source was read: every check is listed "
 			   "as skipped with drift 0, and today's gate status is **pass**. "
-			   "Gate: **%s**; streak %lld %s in a row (%d required).\n",
-			g->met ? "MET" : "NOT MET", g->streak,
-			plural(g->streak, "clean day", "clean days"), g->required);
+			   "Gate: **%s**; ", g->met ? "MET" : "NOT MET");
 	} else {
-		sb_addf(o, "> **Gate: %s** — today's gate status is **%s**; streak %lld %s "
-			   "in a row (%d required).\n",
-			g->met ? "MET" : "NOT MET", run->gate == STATUS_PASS ? "pass" : "FAIL",
-			g->streak, plural(g->streak, "clean day", "clean days"), g->required);
+		sb_addf(o, "> **Gate: %s** — today's gate status is **%s**; ",
+			g->met ? "MET" : "NOT MET", run->gate == STATUS_PASS ? "pass" : "FAIL");
 	}
+	streak_words(o, g->streak, g->required);
+	sb_puts(o, ".\n");
 	if (nfail) {
 		sb_addf(o, ">\n> Failing gating %s: ", plural((long long)nfail, "check", "checks"));
 		id_list(o, run, STATUS_FAIL, 1);
@@ -384,7 +474,7 @@ static void value_since_previous(struct strbuf *o, const struct report *r,
 static void md_checks(const struct report *r, struct strbuf *o)
 {
 	const struct run *run = r->run;
-	const struct check_result **v;
+	const struct check_result *v = run->checks;	/* by id: a status flip is one line */
 	size_t i, nnotes = 0;
 
 	sb_puts(o, "## Checks\n\n");
@@ -392,11 +482,10 @@ static void md_checks(const struct report *r, struct strbuf *o)
 		sb_puts(o, "No enabled checks.\n\n");
 		return;
 	}
-	v = ranked_checks(run);
 	sb_puts(o, "| check | kind | status | paging | drift | since previous report | description |\n"
 		   "|---|---|---|---|--:|--:|---|\n");
 	for (i = 0; i < run->nchecks; i++) {
-		const struct check_result *c = v[i];
+		const struct check_result *c = &v[i];
 
 		sb_puts(o, "| ");
 		esc(o, check_id(c));
@@ -414,7 +503,7 @@ static void md_checks(const struct report *r, struct strbuf *o)
 
 	/* errors, skip reasons and values: one line each, under the table */
 	for (i = 0; i < run->nchecks; i++) {
-		const struct check_result *c = v[i];
+		const struct check_result *c = &v[i];
 
 		if (c->status == STATUS_ERROR) {
 			sb_puts(o, "- **");
@@ -454,7 +543,6 @@ static void md_checks(const struct report *r, struct strbuf *o)
 	}
 	if (nnotes)
 		sb_putc(o, '\n');
-	free(v);
 }
 
 /* ---- per-check history over the window ------------------------------------ */
@@ -743,31 +831,38 @@ static void md_failing(const struct report *r, struct html_inserts *ins, struct 
 
 /* ---- 0. navigation -------------------------------------------------------- */
 
-/* The line of links above the title: the previous report, the index and
- * the next calendar day's page.  The next link names the day after, whether
- * or not its report exists yet (tomorrow's, for the newest report): a page
- * depends only on its inputs and the reports before it, so re-running a
- * date gives the same bytes whatever was written since.  Dates come from
- * file names that parsed as dates, so they are safe in a link.  A partial
- * run has none: it is not a page of the report directory. */
+/* The latest readable report before r's date (its pages exist), or NULL. */
+static const struct day *previous_page(const struct report *r)
+{
+	const struct history *h = r->history;
+	size_t i;
+
+	for (i = h ? h->ndays : 0; i-- > 0;)
+		if (strcmp(h->days[i].date, r->run->date) < 0 && h->days[i].status != DAY_UNREADABLE)
+			return &h->days[i];
+	return NULL;
+}
+
+/* The line of links above the title: the previous report and the index.
+ * Only pages that exist are linked: the previous readable report (an
+ * unreadable day may have no pages), never a next day, which would not
+ * exist yet when the page is written (a page depends only on its inputs
+ * and the reports before it, so re-running a date gives the same bytes
+ * whatever was written since).  Dates come from file names that parsed as
+ * dates, so they are safe in a link.  A partial run has none: it is not a
+ * page of the report directory. */
 static void md_nav(const struct report *r, struct html_inserts *ins, struct strbuf *o)
 {
 	const char *ext = r->link_ext;
-	const struct day *prev = r->previous;
-	char next[11];
-	long today;
+	const struct day *prev = previous_page(r);
 
 	if (!ext || r->run->partial)
 		return;
-	if (date_parse(r->run->date, &today) < 0)
-		return;
-	date_format(today + 1, next);
 	if (ins)
 		html_inserts_add(ins, o->len, "<nav class=\"pager\" aria-label=\"Reports\">\n");
 	if (prev)
 		sb_addf(o, "[← %s](%s%s) · ", prev->date, prev->date, ext);
 	sb_addf(o, "[All reports](index%s)", ext);
-	sb_addf(o, " · [next day →](%s%s)", next, ext);
 	sb_puts(o, "\n\n");
 	if (ins)
 		html_inserts_add(ins, o->len, "</nav>\n");
@@ -873,14 +968,13 @@ static void md_trend(const struct report *r, struct html_inserts *ins, struct st
 {
 	const struct run *run = r->run;
 	const struct gate *g = r->gate;
-	const struct check_result **v;
+	const struct check_result *v = run->checks;	/* by id, as the checks table */
 	size_t i, k, first = g->nwindow > MAX_TREND_COLUMNS ? g->nwindow - MAX_TREND_COLUMNS : 0;
 	struct chart_day *days;
 	struct strbuf html, title;
 
 	if (!run->nchecks || !g->nwindow)
 		return;
-	v = ranked_checks(run);
 	days = xcalloc(g->nwindow, sizeof(*days));
 	sb_init(&html);
 	sb_init(&title);
@@ -889,20 +983,20 @@ static void md_trend(const struct report *r, struct html_inserts *ins, struct st
 		   "a drift in bold type, like **1**, means the check failed that day; — no "
 		   "report).",
 		g->window[first].date, g->window[g->nwindow - 1].date);
-	for (i = 0; i < run->nchecks && !(v[i]->cfg && v[i]->cfg->kind == KIND_VALUE); i++)
+	for (i = 0; i < run->nchecks && !(v[i].cfg && v[i].cfg->kind == KIND_VALUE); i++)
 		;
 	sb_puts(o, i < run->nchecks ? " A value check shows its value instead.\n\n" : "\n\n");
 	if (ins) {
 		sb_puts(&html, "<div class=\"sparks\">\n");
 		for (i = 0; i < run->nchecks; i++) {
-			check_window(r, v[i], days);
+			check_window(r, &v[i], days);
 			sb_reset(&title);
-			sb_addf(&title, "%s of %s over the last %zu days", spark_what(v[i]), check_id(v[i]),
-				g->nwindow);
+			sb_addf(&title, "%s of %s over the last %zu days", spark_what(&v[i]),
+				check_id(&v[i]), g->nwindow);
 			sb_puts(&html, "<figure class=\"spark\">\n");
 			svg_sparkline(&html, days, g->nwindow, title.buf);
 			sb_puts(&html, "<figcaption>");
-			markup_text(&html, check_id(v[i]));
+			markup_text(&html, check_id(&v[i]));
 			sb_puts(&html, "</figcaption>\n</figure>\n");
 		}
 		sb_puts(&html, "</div>\n");
@@ -916,9 +1010,9 @@ static void md_trend(const struct report *r, struct html_inserts *ins, struct st
 		sb_puts(o, "--:|");
 	sb_putc(o, '\n');
 	for (i = 0; i < run->nchecks; i++) {
-		check_window(r, v[i], days);
+		check_window(r, &v[i], days);
 		sb_puts(o, "| ");
-		esc(o, check_id(v[i]));
+		esc(o, check_id(&v[i]));
 		sb_puts(o, " |");
 		for (k = first; k < g->nwindow; k++)
 			trend_cell(o, &days[k]);
@@ -928,7 +1022,6 @@ static void md_trend(const struct report *r, struct html_inserts *ins, struct st
 	sb_release(&title);
 	sb_release(&html);
 	free(days);
-	free(v);
 }
 
 static void md_window(const struct report *r, struct html_inserts *ins, struct strbuf *o)
@@ -944,8 +1037,8 @@ static void md_window(const struct report *r, struct html_inserts *ins, struct s
 
 			if (strcmp(w->date, r->run->date) == 0)
 				sb_addf(o, "| %s (today) |", w->date);
-			else if (w->status == DAY_MISSING || !r->link_ext)
-				sb_addf(o, "| %s |", w->date);
+			else if ((w->status != DAY_PASS && w->status != DAY_FAIL) || !r->link_ext)
+				sb_addf(o, "| %s |", w->date);	/* no report, or no page */
 			else
 				sb_addf(o, "| [%s](%s%s) |", w->date, w->date, r->link_ext);
 			sb_addf(o, " %s | ", day_cell(w->status));
@@ -1077,7 +1170,7 @@ int render_md(const struct report *r, struct strbuf *out)
 int render_md_page(const struct report *r, struct html_inserts *ins, struct strbuf *out)
 {
 	md_nav(r, ins, out);
-	md_banner(r, out);
+	md_banner(r, ins == NULL, out);
 	strip_insert(r, ins, out);
 	md_summary(r, out);
 	md_checks(r, out);
@@ -1249,8 +1342,9 @@ static void index_day_chart(struct strbuf *out, const struct history *h, size_t 
 	sb_puts(&html, "<figure class=\"days\">\n");
 	svg_day_chart(&html, days, n, p->gate_days, title);
 	sb_puts(&html, "<figcaption>Drift per day (a tall band mark is a fail, a short one a "
-		       "pass, a dashed one no report) and the streak of clean days against the "
-		       "gate; the numbers are in the table.</figcaption>\n</figure>\n");
+		       "pass, a dashed outline a day without a report) and the streak of clean "
+		       "days against the gate; the numbers are in the table.</figcaption>\n"
+		       "</figure>\n");
 	html_inserts_add(p->inserts, out->len, html.buf);
 	sb_release(&html);
 	free(days);
@@ -1310,11 +1404,17 @@ static void index_month_chart(struct strbuf *out, const struct history *h,
 	free(m);
 }
 
-/* The latest report as the index's banner. */
+/* The latest report as the index's banner, with the git host's alert
+ * marker in the Markdown file (the HTML page colours it instead). */
 static void index_banner(struct strbuf *out, const struct history *h, const struct index_page *p)
 {
 	const struct day *d = &h->days[h->ndays - 1];
+	const char *alert = d->status == DAY_FAIL ? "CAUTION"
+			    : d->status != DAY_PASS ? "WARNING"
+			    : d->baseline ? "NOTE" : d->met ? "TIP" : "WARNING";
 
+	if (!p->inserts)
+		sb_addf(out, "> [!%s]\n", alert);
 	if (d->status == DAY_UNREADABLE) {
 		sb_addf(out, "> **Latest report: %s is unreadable** — ", d->date);
 		esc(out, d->error ? d->error : "unreadable");
@@ -1326,11 +1426,8 @@ static void index_banner(struct strbuf *out, const struct history *h, const stru
 		sb_puts(out, "baseline");
 	else
 		sb_addf(out, "Gate: %s", d->met ? "MET" : "NOT MET");
-	sb_addf(out, "** — gate status **%s**; streak %lld %s in a row",
-		d->status == DAY_PASS ? "pass" : "FAIL", d->streak,
-		plural(d->streak, "clean day", "clean days"));
-	if (p->gate_days > 0)
-		sb_addf(out, " (%d required)", p->gate_days);
+	sb_addf(out, "** — gate status **%s**; ", d->status == DAY_PASS ? "pass" : "FAIL");
+	streak_words(out, d->streak, p->gate_days);
 	if (d->drift >= 0)
 		sb_addf(out, "; drift %lld", d->drift);
 	sb_puts(out, ".\n\n");

@@ -12,7 +12,7 @@
 #include "render_svg.h"
 
 #include <math.h>
-
+#include <stdio.h>
 #include <string.h>
 
 #define FALLBACK_PASS "#2da44e"
@@ -104,13 +104,64 @@ static void svg_open(struct strbuf *o, const char *cls, long w, long h, const ch
 	sb_puts(o, "</desc>\n");
 }
 
+/* ---- axis labels ------------------------------------------------------------- */
+
+/* Labels are thinned by the room they take, so no two ever overlap: each
+ * is given the width its characters need at font-size 10 (digits of the
+ * common sans fonts are about 0.64 em; a little more is assumed) and is
+ * drawn only when it fits inside the chart and clear of every label placed
+ * before it.  The most useful labels are offered first. */
+#define LABEL_CHAR_TENTHS 66	/* a character's width at font-size 10, in 0.1 units */
+#define LABEL_GAP 6		/* room kept between two labels */
+#define MAX_LABELS 64
+
+struct labels {
+	long x0[MAX_LABELS], x1[MAX_LABELS];	/* the spans placed */
+	size_t n;
+	long lo, hi;		/* the drawing's extent */
+};
+
+enum anchor { ANCHOR_START, ANCHOR_MIDDLE, ANCHOR_END };
+
+/* Place a label of nchars at x: true (and recorded) when it fits. */
+static bool label_place(struct labels *l, long x, enum anchor a, size_t nchars)
+{
+	long w = (long)nchars * LABEL_CHAR_TENTHS / 10 + 1;
+	long x0 = a == ANCHOR_START ? x : a == ANCHOR_END ? x - w : x - w / 2, x1 = x0 + w;
+	size_t i;
+
+	if (x0 < l->lo || x1 > l->hi || l->n == MAX_LABELS)
+		return false;
+	for (i = 0; i < l->n; i++)
+		if (x0 < l->x1[i] + LABEL_GAP && l->x0[i] < x1 + LABEL_GAP)
+			return false;
+	l->x0[l->n] = x0;
+	l->x1[l->n] = x1;
+	l->n++;
+	return true;
+}
+
+static const char *const anchor_attr[] = {"", " text-anchor=\"middle\"", " text-anchor=\"end\""};
+
+/* Draw text (nchars of s) at (x, y) when label_place lets it; true if drawn. */
+static bool label(struct strbuf *o, struct labels *l, long x, long y, enum anchor a,
+		  const char *s, int nchars)
+{
+	if (!label_place(l, x, a, (size_t)nchars))
+		return false;
+	sb_addf(o, "<text x=\"%ld\" y=\"%ld\"%s>%.*s</text>", x, y, anchor_attr[a], nchars, s);
+	return true;
+}
+
 /* ---- daily chart ------------------------------------------------------------- */
 
-#define DC_LEFT 48	/* room for the y labels */
-#define DC_TOP 14
+#define DC_LEFT 56	/* room for the y labels and "gate N" */
+#define DC_TOP 14	/* room for the drift panel's name */
 #define DC_DRIFT 100	/* drift panel height */
 #define DC_BAND 8	/* status band height */
 #define DC_STREAK 48	/* streak panel height */
+#define DC_BAR_MAX 36	/* a day's widest bar: a few days stay a few narrow bars */
+#define DC_PLOT 720	/* the plot's width for many days */
 
 /* The class (and fallback colour) a day's bar and band are drawn with. */
 static int day_group(const struct chart_day *d)
@@ -139,7 +190,8 @@ void svg_day_chart(struct strbuf *o, const struct chart_day *days, size_t n, int
 	static const char *const group_class[] = {"pass", "fail", "none"};
 	static const char *const group_fill[] = {FALLBACK_PASS, FALLBACK_FAIL, FALLBACK_NONE};
 	struct strbuf desc;
-	long bw, pw, w, h, base, band, sbase, last_label = -1000;
+	struct labels lab = { {0}, {0}, 0, 0, 0 };
+	long bw, pw, w, h, base, band, sbase;
 	long long maxd = 0, maxs = gate_days > 0 ? gate_days : 1, total = 0;
 	size_t i, npass = 0, nfail = 0, nnone = 0, nmissing = 0, nmet = 0, maxi = 0;
 	int g;
@@ -168,15 +220,16 @@ void svg_day_chart(struct strbuf *o, const struct chart_day *days, size_t n, int
 		if (gate_days > 0 && d->streak >= gate_days && d->status == DAY_PASS)
 			nmet++;
 	}
-	bw = clampl(720 / (long)n, 2, 36);
+	bw = clampl(DC_PLOT / (long)n, 2, DC_BAR_MAX);
 	pw = bw * (long)n;
 	w = DC_LEFT + pw + 8;
 	if (w < 320)
 		w = 320;
 	base = DC_TOP + DC_DRIFT;
 	band = base + 4;
-	sbase = band + DC_BAND + 6 + DC_STREAK;
+	sbase = band + DC_BAND + 16 + DC_STREAK;	/* room for the streak panel's name */
 	h = sbase + 18;
+	lab.hi = w;
 
 	sb_init(&desc);
 	sb_addf(&desc, "%zu days from %s to %s: %zu pass, %zu fail", n, days[0].date,
@@ -193,30 +246,25 @@ void svg_day_chart(struct strbuf *o, const struct chart_day *days, size_t n, int
 	svg_open(o, "days", w, h, title, desc.buf);
 	sb_release(&desc);
 
-	/* axes and labels */
+	/* axes and labels: the panels' names above them, the scale in the left
+	 * margin, dates under the plot (first, last, then month starts) */
 	sb_addf(o, "<g class=\"axis\" fill=\"" FALLBACK_NONE "\" stroke=\"none\" font-size=\"10\">"
 		   "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%lld</text>"
 		   "<text x=\"%d\" y=\"%ld\" text-anchor=\"end\">0</text>"
-		   "<text x=\"2\" y=\"%d\">drift</text>"
-		   "<text x=\"2\" y=\"%ld\">streak</text>",
-		DC_LEFT - 4, DC_TOP + 4, maxd, DC_LEFT - 4, base, DC_TOP + DC_DRIFT / 2,
-		sbase - DC_STREAK / 2 + 4);
-	sb_addf(o, "<text x=\"%d\" y=\"%ld\">%s</text>", DC_LEFT, h - 4, days[0].date);
-	if (n > 1)
-		sb_addf(o, "<text x=\"%ld\" y=\"%ld\" text-anchor=\"end\">%s</text>", DC_LEFT + pw,
-			h - 4, days[n - 1].date);
-	/* month starts, where there is room for a label */
+		   "<text x=\"%d\" y=\"%d\">drift</text>"
+		   "<text x=\"%d\" y=\"%ld\">streak</text>",
+		DC_LEFT - 4, DC_TOP + 4, maxd, DC_LEFT - 4, base, DC_LEFT, DC_TOP - 4, DC_LEFT,
+		sbase - DC_STREAK - 5);
+	label(o, &lab, DC_LEFT, h - 4, ANCHOR_START, days[0].date, 10);
+	if (n > 1 && !label(o, &lab, DC_LEFT + pw, h - 4, ANCHOR_END, days[n - 1].date, 10))
+		label(o, &lab, DC_LEFT + pw, h - 4, ANCHOR_END, days[n - 1].date + 5, 5);
 	for (i = 1; i + 1 < n; i++) {
 		long x = DC_LEFT + (long)i * bw;
 
 		if (strcmp(days[i].date + 8, "01") != 0)
 			continue;
 		sb_addf(o, "<rect x=\"%ld\" y=\"%ld\" width=\"1\" height=\"4\"/>", x, sbase);
-		if (x - last_label >= 60 && x >= DC_LEFT + 70 && x <= DC_LEFT + pw - 70) {
-			sb_addf(o, "<text x=\"%ld\" y=\"%ld\" text-anchor=\"middle\">%.7s</text>", x,
-				h - 4, days[i].date);
-			last_label = x;
-		}
+		label(o, &lab, x, h - 4, ANCHOR_MIDDLE, days[i].date, 7);
 	}
 	sb_puts(o, "</g>\n");
 	sb_addf(o, "<g class=\"axis\" stroke=\"" FALLBACK_NONE "\" fill=\"none\">"
@@ -253,15 +301,23 @@ void svg_day_chart(struct strbuf *o, const struct chart_day *days, size_t n, int
 		}
 		sb_puts(o, "</g>\n");
 	}
-	/* days without a report: a thin hollow mark in the band */
+	/* days without a report: a dashed outline over the drift panel and the
+	 * band, so a gap in the audit trail shows as a mark of its own, never
+	 * as an empty stretch that reads like a quiet day */
 	if (nmissing) {
+		long gap = bw > 3 ? 1 : 0;
+
 		sb_puts(o, "<g class=\"missing\" fill=\"none\" stroke=\"" FALLBACK_NONE "\" "
 			   "stroke-dasharray=\"2 2\">");
 		for (i = 0; i < n; i++)
 			if (days[i].status == DAY_MISSING)
-				sb_addf(o, "<path d=\"M%ld %ldH%ld\"><title>%s: no report</title></path>",
-					DC_LEFT + (long)i * bw, band + DC_BAND / 2,
-					DC_LEFT + (long)(i + 1) * bw - 1, days[i].date);
+				sb_addf(o, "<g><title>%s: no report</title>"
+					   "<rect x=\"%ld.5\" y=\"%d.5\" width=\"%ld\" height=\"%d\"/>"
+					   "<rect x=\"%ld.5\" y=\"%ld.5\" width=\"%ld\" height=\"%d\"/></g>",
+					days[i].date, DC_LEFT + (long)i * bw, DC_TOP + 2,
+					clampl(bw - gap - 1, 1, DC_BAR_MAX), DC_DRIFT - 3,
+					DC_LEFT + (long)i * bw, band, clampl(bw - gap - 1, 1, DC_BAR_MAX),
+					DC_BAND - 1);
 		sb_puts(o, "</g>\n");
 	}
 
@@ -299,7 +355,7 @@ void svg_month_chart(struct strbuf *o, const struct chart_month *months, size_t 
 {
 	struct strbuf desc;
 	long bw, pw, w, h, base, ph = 93;	/* 3 units per day of a 31-day month */
-	long last_label = -1000;
+	struct labels lab = { {0}, {0}, 0, 0, 0 };
 	size_t i;
 	long long tp = 0, tf = 0, to = 0;
 
@@ -317,6 +373,7 @@ void svg_month_chart(struct strbuf *o, const struct chart_month *months, size_t 
 		w = 320;
 	base = DC_TOP + ph;
 	h = base + 18;
+	lab.hi = w;
 	sb_init(&desc);
 	sb_addf(&desc, "%zu months from %s to %s: %lld days passed, %lld failed, %lld unreadable; "
 		       "the rest had no report.",
@@ -334,10 +391,7 @@ void svg_month_chart(struct strbuf *o, const struct chart_month *months, size_t 
 		if (i && strcmp(months[i].month + 5, "01") != 0)
 			continue;
 		sb_addf(o, "<rect x=\"%ld\" y=\"%ld\" width=\"1\" height=\"4\"/>", x, base);
-		if (x - last_label >= 36 && x <= DC_LEFT + pw - 20) {
-			sb_addf(o, "<text x=\"%ld\" y=\"%ld\">%.4s</text>", x, h - 4, months[i].month);
-			last_label = x;
-		}
+		label(o, &lab, x, h - 4, ANCHOR_START, months[i].month, 4);
 	}
 	sb_addf(o, "<path d=\"M%d %ldH%ld\" stroke=\"" FALLBACK_NONE "\"/></g>\n", DC_LEFT, base,
 		DC_LEFT + pw);
@@ -395,6 +449,12 @@ static const char *cell_class(enum day_status s)
 	return s == DAY_PASS ? "pass" : s == DAY_FAIL ? "fail" : "none";
 }
 
+/* Does a text of nchars at font-size 11 (semi-bold) fit a cell cw wide? */
+static bool cell_fits(long cw, size_t nchars)
+{
+	return (long)nchars * LABEL_CHAR_TENTHS * 12 / 100 + 8 <= cw;
+}
+
 /* The window as day cells (see render_svg.h). */
 void svg_window_strip(struct strbuf *o, const struct window_day *w, size_t n,
 		      const char *today, const char *title)
@@ -440,13 +500,16 @@ void svg_window_strip(struct strbuf *o, const struct window_day *w, size_t n,
 			? "#ffebe9" : "#eef1f4", is_today ? " stroke-width=\"3\"" : "");
 		status_shape(o, d->status, cx, 16);
 		if (words) {
-			sb_addf(o, "<text x=\"%ld\" y=\"38\">%s</text>", cx,
-				cw >= 90 ? d->date : d->date + 5);
-			sb_addf(o, "<text x=\"%ld\" y=\"54\" class=\"word\">%s", cx,
-				d->status == DAY_MISSING ? "none" : day_word(d->status, false));
+			/* each text only as long as its cell holds (font-size 11) */
+			const char *word = d->status == DAY_MISSING ? "none" : day_word(d->status, false);
+			char drift[32] = "";
+
 			if (d->drift >= 0)
-				sb_addf(o, " · %lld", d->drift);
-			sb_puts(o, "</text>");
+				snprintf(drift, sizeof(drift), " · %lld", d->drift);
+			sb_addf(o, "<text x=\"%ld\" y=\"38\">%s</text>", cx,
+				cell_fits(cw, 10) ? d->date : d->date + 5);
+			sb_addf(o, "<text x=\"%ld\" y=\"54\" class=\"word\">%s%s</text>", cx, word,
+				cell_fits(cw, strlen(word) + strlen(drift) - 1) ? drift : "");
 		}
 		sb_puts(o, "</g>");
 	}

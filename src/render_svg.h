@@ -5,8 +5,8 @@
  * shapes whose colours come from classes (pass, fail, none, streak, met,
  * axis) that the stylesheet colours for light, dark and print, with fill
  * attributes on the groups as a fallback for a custom stylesheet.  Colour is
- * never the only signal: a fail is also taller, a missing day hollow, the
- * gate a labelled dashed line.  Every chart opens with <title> and <desc>
+ * never the only signal: a fail is also taller, a day without a report a
+ * dashed outline, the gate a labelled dashed line.  Every chart opens with <title> and <desc>
  * (its text equivalent; the numbers are also in the page's tables), and
  * every piece of text from data goes through markup_text.
  *

@@ -1,9 +1,10 @@
 /*
  * site.c: the files of one run, rendered from the day's report and written
  * all at once (see site.h).  The day's three files come first, then
- * index.md/index.html, then two files per year page; a year page whose
- * bytes did not change is not rewritten, so a run touches its own year's
- * page only.
+ * index.md/index.html, then two files per year page, then style.css (the
+ * stylesheet every page links); a year page or stylesheet whose bytes did
+ * not change is not rewritten, so a run touches its own year's page only
+ * and a style change touches one file.
  */
 #include "site.h"
 
@@ -23,8 +24,8 @@ void site_add_soak(struct report *r, const struct history *h, struct run *run)
 	r->skips = sk;
 }
 
-/* Does dir/name already hold exactly data[0..len)?  (A year page that did
- * not change is not rewritten: a run touches its own year's page only.) */
+/* Does dir/name already hold exactly data[0..len)?  (A year page or the
+ * stylesheet that did not change is not rewritten.) */
 static bool same_file(const char *dir, const char *name, const char *data, size_t len)
 {
 	char path[4096], buf[65536];
@@ -47,8 +48,9 @@ static bool same_file(const char *dir, const char *name, const char *data, size_
 }
 
 /* Render the day, the index and the year pages, then write them all at
- * once: DATE.{json,md,html}, index.{md,html}, and index-YYYY.{md,html} for
- * every year with a report whose page changed. */
+ * once: DATE.{json,md,html}, index.{md,html}, index-YYYY.{md,html} for
+ * every year with a report whose page changed, and style.css when its
+ * bytes changed. */
 int site_write(struct report_dir *rd, struct run *run, struct history *h, const struct gate *g,
 	       const struct templates *t, struct diag *d)
 {
@@ -69,7 +71,7 @@ int site_write(struct report_dir *rd, struct run *run, struct history *h, const 
 	nyears = render_years(h, &years);
 	nsb = 5 + 2 * (nyears + 1);	/* the run's year may be new */
 	sb = xcalloc(nsb, sizeof(*sb));
-	files = xcalloc(nsb, sizeof(*files));
+	files = xcalloc(nsb + 1, sizeof(*files));	/* and style.css */
 	name = xcalloc(nsb, sizeof(*name));
 	for (i = 0; i < nsb; i++)
 		sb_init(&sb[i]);
@@ -137,6 +139,8 @@ int site_write(struct report_dir *rd, struct run *run, struct history *h, const 
 			continue;
 		files[nfiles++] = (struct report_file){ name[i], sb[i].buf, sb[i].len };
 	}
+	if (!same_file(rd->path, SITE_STYLESHEET, t->css, strlen(t->css)))
+		files[nfiles++] = (struct report_file){ SITE_STYLESHEET, t->css, strlen(t->css) };
 	ret = report_dir_write(rd, files, nfiles, d);
 out:
 	for (i = 0; i < nsb; i++)

@@ -1,8 +1,9 @@
 /*
  * site.h: the report directory as a small static site.  One run writes the
  * day's files (DATE.json, DATE.md, DATE.html), the index (index.md,
- * index.html) and the year pages (index-YYYY.md, .html) whose bytes changed,
- * all at once through report_dir_write.
+ * index.html), the year pages (index-YYYY.md, .html) and the stylesheet
+ * every page links (style.css, from the templates) whose bytes changed, all
+ * at once through report_dir_write.
  *
  * Everything is rendered from one struct report; nothing here decides a
  * status or reads a source.
@@ -14,6 +15,8 @@
 #include "render.h"
 #include "report_dir.h"
 #include "sweep.h"
+
+#define SITE_STYLESHEET "style.css"	/* beside the pages, linked by the built-in shell */
 
 /* Shadow agreement and skip rates of r, from the history and the run (arrays
  * from run's arena). */

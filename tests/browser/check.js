@@ -1,17 +1,21 @@
-// check.js CHROMIUM DEMO_DIR HOSTILE_DIR SHOT_DIR: load recon's generated
+// check.js CHROMIUM DEMO_DIR HOSTILE_DIR SHOT_DIR [SHORT_DIR LONG_DIR]: load recon's generated
 // pages in a real headless Chromium from file:// and check what a reader
 // gets: the banner, the summary and check rows against the day's JSON, the
 // charts with their titles, the navigation, zero console errors, no request
 // other than file://, and (HOSTILE_DIR: the escaping fixture's report) no
-// element, attribute or link that came from the data.  Prints one "ok ..."
-// or "FAIL ..." line per assertion; exits 1 when any failed.
+// element, attribute or link that came from the data.  SHORT_DIR and
+// LONG_DIR hold 3 and 90 days of reports: the charts keep readable bars, show
+// the days without a report, and no two labels of a chart overlap; the gate
+// banner's colour follows the gate (red fail, amber not yet met, green met,
+// blue baseline).  Prints one "ok ..." or "FAIL ..." line per assertion;
+// exits 1 when any failed.
 'use strict';
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { launch } = require('./cdp.js');
 
-const [chromium, demoDir, hostileDir, shotDir] = process.argv.slice(2);
+const [chromium, demoDir, hostileDir, shotDir, shortDir, longDir] = process.argv.slice(2);
 let failures = 0;
 
 function check(what, cond, detail) {
@@ -60,11 +64,11 @@ const SURVEY = `(() => {
 })()`;
 
 // Elements and attributes recon itself writes: anything else came from data.
-const TAGS = new Set(['html', 'head', 'meta', 'title', 'style', 'body', 'main', 'nav', 'p', 'a',
+const TAGS = new Set(['html', 'head', 'meta', 'title', 'link', 'body', 'main', 'nav', 'p', 'a',
 	'h1', 'h2', 'h3', 'h4', 'blockquote', 'strong', 'em', 'code', 'table', 'thead', 'tbody', 'tr',
 	'th', 'td', 'ul', 'li', 'figure', 'figcaption', 'div', 'svg', 'g', 'rect', 'path', 'text', 'desc',
 	'circle', 'polyline']);
-const ATTRS = new Set(['lang', 'charset', 'name', 'content', 'class', 'href', 'style', 'aria-label',
+const ATTRS = new Set(['lang', 'charset', 'name', 'content', 'class', 'href', 'rel', 'style', 'aria-label',
 	'xmlns', 'role', 'viewBox', 'width', 'height', 'x', 'y', 'rx', 'cx', 'cy', 'r', 'd', 'fill', 'stroke',
 	'stroke-width', 'stroke-dasharray', 'font-size', 'text-anchor', 'points']);
 const HOSTILE = `(() => {
@@ -82,6 +86,27 @@ const HOSTILE = `(() => {
 	};
 })()`;
 const SAFE_HREF = /^(\d{4}-\d{2}-\d{2}|index|index-\d{4})\.html$/;
+
+// Pairs of text elements of one chart whose boxes overlap (half a pixel of
+// slack for anti-aliasing), as [chart class, text, text].
+const OVERLAPS = `(() => {
+	const out = [];
+	for (const svg of document.querySelectorAll('svg.chart')) {
+		const boxes = [...svg.querySelectorAll('text')].map((t) => [t.textContent, t.getBoundingClientRect()])
+			.filter(([, r]) => r.width > 0 && r.height > 0);
+		for (let i = 0; i < boxes.length; i++)
+			for (let j = i + 1; j < boxes.length; j++) {
+				const [a, r] = boxes[i], [b, q] = boxes[j];
+				if (r.left < q.right - 0.5 && q.left < r.right - 0.5 && r.top < q.bottom - 0.5 && q.top < r.bottom - 0.5)
+					out.push([svg.getAttribute('class'), a, b]);
+			}
+	}
+	return out;
+})()`;
+
+function noOverlaps(name, overlaps) {
+	check(`${name}: no two chart labels overlap`, overlaps.length === 0, overlaps.slice(0, 5));
+}
 const SAFE_STYLE = /^text-align: (left|right|center)$/;
 
 async function dayPage(b, dir, date, shots) {
@@ -92,8 +117,10 @@ async function dayPage(b, dir, date, shots) {
 	clean(name, page);
 	const gate = json.baseline ? 'Baseline report' : json.gate.met ? 'Gate: MET' : 'Gate: NOT MET';
 	check(`${name}: banner says "${gate}"`, s.banner && s.banner.startsWith(gate), s.banner);
-	check(`${name}: banner says the streak`, s.banner && s.banner.includes(`streak ${json.gate.streak} `) &&
-		s.banner.includes(`(${json.gate.required} required)`), s.banner);
+	const streak = json.gate.met ? `streak ${json.gate.streak} clean days (${json.gate.required} required)`
+		: `streak ${json.gate.streak} of ${json.gate.required} clean days`;
+	check(`${name}: banner says "${streak}"`, s.banner && s.banner.includes(streak), s.banner);
+	check(`${name}: no alert marker shows on the page`, s.banner && !s.banner.includes('[!'), s.banner);
 	const cls = json.baseline ? 'gate-baseline' : json.gate.status === 'fail' ? 'gate-fail' : json.gate.met ? 'gate-met' : 'gate-pass';
 	check(`${name}: page class ${cls}`, s.mainClass.split(' ').includes(cls), s.mainClass);
 	for (const k of ['checks', 'pass', 'fail', 'error', 'skipped', 'drift'])
@@ -113,11 +140,13 @@ async function dayPage(b, dir, date, shots) {
 	check(`${name}: navigation links to the index`, s.nav.some(([, h]) => h === 'index.html'), s.nav);
 	const links = s.links.filter((h) => !SAFE_HREF.test(h));
 	check(`${name}: every link is a report page`, links.length === 0, links);
-	// the "next day" link names the day after, written or not yet
-	const nextDay = new Date(Date.parse(`${json.date}T00:00:00Z`) + 86400000).toISOString().slice(0, 10);
-	check(`${name}: navigation links to the next day`, s.nav.some(([, h]) => h === `${nextDay}.html`), s.nav);
-	const missing = s.links.filter((h) => h !== `${nextDay}.html` && !fs.existsSync(path.join(dir, h)));
-	check(`${name}: every other link resolves`, missing.length === 0, missing);
+	// only pages that exist are linked: no "next day" that is not written yet
+	const missing = s.links.filter((h) => !fs.existsSync(path.join(dir, h)));
+	check(`${name}: every link resolves`, missing.length === 0, missing);
+	const earlier = fs.readdirSync(dir).filter((f) => /^\d{4}-\d{2}-\d{2}\.html$/.test(f) && f < `${date}.html`).sort();
+	if (earlier.length)
+		check(`${name}: navigation links to the previous report`, s.nav.some(([, h]) => h === earlier[earlier.length - 1]), s.nav);
+	noOverlaps(name, await page.eval(OVERLAPS));
 	if (shots) await page.screenshot(path.join(shotDir, `day-${date}.png`));
 	await page.close();
 	return s;
@@ -143,6 +172,7 @@ async function indexPage(b, dir, file, shots) {
 	check(`${name}: every link is a report page`, links.length === 0, links);
 	const missing = s.links.filter((h) => !fs.existsSync(path.join(dir, h)));
 	check(`${name}: every link resolves`, missing.length === 0, missing);
+	noOverlaps(name, await page.eval(OVERLAPS));
 	if (shots) await page.screenshot(path.join(shotDir, file.replace('.html', '.png')));
 	await page.close();
 }
@@ -160,7 +190,7 @@ async function hostilePage(b, dir, file) {
 	check(`${name}: only recon's elements`, tags.length === 0, tags);
 	const attrs = h.attrs.filter((a) => !ATTRS.has(a));
 	check(`${name}: only recon's attributes`, attrs.length === 0, attrs);
-	const hrefs = h.hrefs.filter((x) => !SAFE_HREF.test(x));
+	const hrefs = h.hrefs.filter((x) => !SAFE_HREF.test(x) && x !== 'style.css');
 	check(`${name}: only links to report pages`, hrefs.length === 0, hrefs);
 	const styles = h.styles.filter((x) => !SAFE_STYLE.test(x));
 	check(`${name}: only cmark's alignment styles`, styles.length === 0, styles);
@@ -170,6 +200,74 @@ async function hostilePage(b, dir, file) {
 		check(`${name}: chart titles show the hostile id literally`,
 			h.svgTitles.some((t) => t.includes('x<script>|`y`')), h.svgTitles.filter((t) => t.startsWith('Drift of')));
 	}
+	await page.close();
+}
+
+// The banner's computed colours, per gate state (the stylesheet's light
+// scheme): green only for a met gate.
+const BANNER = {
+	fail: 'rgb(255, 235, 233)', notmet: 'rgb(255, 248, 197)', met: 'rgb(218, 251, 225)', baseline: 'rgb(221, 244, 255)',
+};
+const STATE_CLASS = { fail: 'gate-fail', notmet: 'gate-pass', met: 'gate-met', baseline: 'gate-baseline' };
+
+function gateState(json) {
+	if (json.baseline) return 'baseline';
+	if (json.gate.status === 'fail') return 'fail';
+	return json.gate.met ? 'met' : 'notmet';
+}
+
+async function bannerColours(b, dir) {
+	const first = {};
+	for (const f of fs.readdirSync(dir).filter((x) => /^\d{4}-\d{2}-\d{2}\.json$/.test(x)).sort()) {
+		const st = gateState(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')));
+		if (!first[st]) first[st] = f.slice(0, 10);
+	}
+	const seen = new Set();
+	for (const st of Object.keys(BANNER)) {
+		check(`banner: the history has a ${st} day`, !!first[st], first);
+		if (!first[st]) continue;
+		await dayPage(b, dir, first[st], false);
+		const page = await b.open(url(dir, `${first[st]}.html`));
+		const c = await page.eval(`(() => { const q = document.querySelector('main blockquote'), s = getComputedStyle(q);
+			return { bg: s.backgroundColor, edge: s.borderLeftColor, cls: document.querySelector('main').className }; })()`);
+		check(`banner ${st} (${first[st]}): class ${STATE_CLASS[st]}`, c.cls.split(' ').includes(STATE_CLASS[st]), c.cls);
+		check(`banner ${st} (${first[st]}): background ${BANNER[st]}`, c.bg === BANNER[st], c);
+		seen.add(c.edge);
+		await page.screenshot(path.join(shotDir, `banner-${st}.png`));
+		await page.close();
+	}
+	check('banner: four gate states, four edge colours', seen.size === 4, [...seen]);
+}
+
+// The daily chart of an index page: bars of a readable width, a mark for
+// each day without a report, no overlapping labels.
+async function chartDays(b, dir, ndays, shot) {
+	const dates = fs.readdirSync(dir).filter((f) => /^\d{4}-\d{2}-\d{2}\.json$/.test(f)).map((f) => f.slice(0, 10)).sort();
+	const absent = [];
+	for (let t = Date.parse(`${dates[0]}T00:00:00Z`); t <= Date.parse(`${dates[dates.length - 1]}T00:00:00Z`); t += 86400000) {
+		const d = new Date(t).toISOString().slice(0, 10);
+		if (!dates.includes(d)) absent.push(d);
+	}
+	const page = await b.open(url(dir, 'index.html'));
+	const c = await page.eval(`(() => {
+		const s = document.querySelector('svg.chart.days'), box = (e) => e.getBoundingClientRect();
+		const bars = [...s.querySelectorAll('g.pass > g > rect, g.fail > g > rect, g.none > g > rect')].map((r) => box(r).width);
+		const marks = [...s.querySelectorAll('g.missing > g')].map((g) => ({ title: g.querySelector('title').textContent,
+			height: Math.max(...[...g.querySelectorAll('rect')].map((r) => box(r).height)) }));
+		return { width: box(s).width, bars, marks, days: s.querySelectorAll('g.pass > g, g.fail > g, g.none > g').length };
+	})()`);
+	const name = `chart of ${ndays} days`;
+	clean(name, page);
+	check(`${name}: a bar group per report (${dates.length})`, c.days === dates.length, c.days);
+	check(`${name}: bars between 4 and 36 px wide`, c.bars.length > 0 && Math.min(...c.bars) >= 4 && Math.max(...c.bars) <= 36,
+		[Math.min(...c.bars), Math.max(...c.bars)]);
+	if (ndays <= 7)
+		check(`${name}: the chart is not stretched (${Math.round(c.width)} px)`, c.width <= 400, c.width);
+	check(`${name}: a mark for each of the ${absent.length} days without a report`, c.marks.length === absent.length &&
+		absent.every((d) => c.marks.some((m) => m.title === `${d}: no report`)), c.marks.map((m) => m.title));
+	check(`${name}: the marks are tall enough to see`, c.marks.every((m) => m.height >= 50), c.marks.map((m) => m.height));
+	noOverlaps(name, await page.eval(OVERLAPS));
+	if (shot) await page.screenshot(path.join(shotDir, `chart-${ndays}-days.png`));
 	await page.close();
 }
 
@@ -203,6 +301,12 @@ async function hostilePage(b, dir, file) {
 		if (hostileDir) {
 			for (const f of fs.readdirSync(hostileDir).filter((x) => x.endsWith('.html')).sort())
 				await hostilePage(b, hostileDir, f);
+		}
+		if (shortDir && longDir) {
+			await chartDays(b, shortDir, 3, true);
+			await chartDays(b, longDir, 90, true);
+			await indexPage(b, longDir, 'index.html', false);
+			await bannerColours(b, longDir);
 		}
 	} catch (e) {
 		failures++;

@@ -6,8 +6,14 @@
 # it printed on stdout and stderr, and its exit status).  The runner diffs
 # them byte for byte.  A case may hold `seed/`: files put in out/ before the
 # first run (earlier reports), which must come out unchanged unless a run
-# rewrites them.  UPDATE=1 rewrites expected/ from what recon does now.
+# rewrites them.  A line's arguments may start with VAR=VALUE words: the
+# environment of that run (NO_COLOR and CLICOLOR_FORCE are unset for all
+# others).  style.css, the stylesheet every page links, is left out of the
+# comparison: goldens hold what they test, and a style edit would rewrite
+# every case (tests/integration/stylesheet.sh tests it).  UPDATE=1 rewrites
+# expected/ from what recon does now.
 set -u
+unset NO_COLOR CLICOLOR_FORCE
 bin=$(realpath "$1")
 shift
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,9 +31,16 @@ for c in $cases; do
 		cd "$work" || exit 1
 		while read -r want args; do
 			case $want in ''|'#'*) continue ;; esac
-			echo "\$ recon $args"
+			envs=
+			while :; do
+				case $args in
+				[A-Z_]*=*' '*) envs="$envs${args%% *} "; args=${args#* } ;;
+				*) break ;;
+				esac
+			done
+			echo "\$ ${envs}recon $args"
 			# shellcheck disable=SC2086
-			eval "\"$bin\" $args" >stdout 2>stderr
+			eval "$envs\"$bin\" $args" >stdout 2>stderr
 			got=$?
 			cat stdout stderr
 			echo "exit $got"
@@ -37,6 +50,7 @@ for c in $cases; do
 		done < runs > transcript 2>status
 	)
 	cp "$work/transcript" "$work/out/transcript"
+	rm -f "$work/out/style.css"
 	if [ "${UPDATE:-}" = 1 ]; then
 		rm -rf "$src/expected"
 		cp -R "$work/out" "$src/expected"

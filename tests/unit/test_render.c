@@ -8,6 +8,8 @@
  * root-cause attribution and the index order.
  */
 #include <check.h>
+#include <cmark-gfm.h>
+#include <cmark-gfm-core-extensions.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -252,19 +254,22 @@ static void dump(const char *name, const char *text)
 START_TEST(test_md_escape_makes_markup_literal)
 {
 	static const char *const cases[][2] = {
-		{"<script>alert(1)</script>", "\\<script\\>alert\\(1\\)\\</script\\>"},
-		{"\"><img src=x onerror=alert(1)>", "\\\"\\>\\<img src=x onerror=alert\\(1\\)\\>"},
+		{"<script>alert(1)</script>", "\\<script>alert(1)\\</script>"},
+		{"\"><img src=x onerror=alert(1)>", "\">\\<img src=x onerror=alert(1)>"},
+		{"> quote", "\\> quote"},
 		{"a|b", "a\\|b"},
 		{"`tick`", "\\`tick\\`"},
-		{"[x](javascript:alert(1))", "\\[x\\]\\(javascript:alert\\(1\\)\\)"},
+		{"[x](javascript:alert(1))", "\\[x](javascript:alert(1))"},
 		{"**bold**", "\\*\\*bold\\*\\*"},
 		{"# h", "\\# h"},
-		{"under_score", "under\\_score"},
+		{"_a_ b_c", "\\_a\\_ b_c"},
 		{"back\\slash", "back\\\\slash"},
-		{"&amp; ~~x~~", "\\&amp; \\~\\~x\\~\\~"},
+		{"&amp; &#64; ~~x~~", "\\&amp; \\&#64; \\~\\~x\\~\\~"},
 		{"org-units-present", "org-units-present"},
 		{"- item", "\\- item"},
+		{"---", "\\---"},
 		{"12. item", "12\\. item"},
+		{"3) item", "3\\) item"},
 		{"two\nlines\r\nhere", "two lines  here"},
 		{"bad \xff byte", "bad \xEF\xBF\xBD byte"},
 	};
@@ -275,6 +280,127 @@ START_TEST(test_md_escape_makes_markup_literal)
 
 		ck_assert_str_eq(e, cases[i][1]);
 		free(e);
+	}
+}
+END_TEST
+
+/* What GFM does not interpret stays as written in the raw Markdown, which
+ * grep and git diff read. */
+START_TEST(test_md_escape_leaves_plain_text_alone)
+{
+	static const char *const plain[] = {
+		"R&D", "4038.83", "-3", "1.5e3", "a - b", "x > y", "snake_case_id", "50% + 2 = 52",
+		"what? yes! (maybe) {x} ^y \"q\" 'r'", "t-001", "2026-11-22", "tenant #5 and 6#",
+		"e.g. www", "http:", "a@", "@",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
+		char *e = escaped(plain[i]);
+
+		ck_assert_str_eq(e, plain[i]);
+		free(e);
+	}
+}
+END_TEST
+
+/* cmark-gfm with every extension a git host turns on (autolink, tagfilter,
+ * tables, strikethrough), unsafe like a host that filters its HTML later:
+ * md -> HTML, allocated. */
+static char *gfm_html(const char *md)
+{
+	static const char *const exts[] = {"table", "strikethrough", "autolink", "tagfilter"};
+	cmark_parser *p;
+	cmark_node *doc;
+	char *html, *copy;
+	size_t i;
+
+	cmark_gfm_core_extensions_ensure_registered();
+	p = cmark_parser_new(CMARK_OPT_DEFAULT | CMARK_OPT_UNSAFE);
+	for (i = 0; i < sizeof(exts) / sizeof(exts[0]); i++)
+		ck_assert(cmark_parser_attach_syntax_extension(p, cmark_find_syntax_extension(exts[i])));
+	cmark_parser_feed(p, md, strlen(md));
+	doc = cmark_parser_finish(p);
+	html = cmark_render_html(doc, CMARK_OPT_DEFAULT | CMARK_OPT_UNSAFE,
+				 cmark_parser_get_syntax_extensions(p));
+	copy = xstrdup(html);
+	cmark_get_default_mem_allocator()->free(html);
+	cmark_node_free(doc);
+	cmark_parser_free(p);
+	return copy;
+}
+
+/* s as cmark writes text: & < > " as entities. */
+static void html_text(struct strbuf *o, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&': sb_puts(o, "&amp;"); break;
+		case '<': sb_puts(o, "&lt;"); break;
+		case '>': sb_puts(o, "&gt;"); break;
+		case '"': sb_puts(o, "&quot;"); break;
+		default: sb_putc(o, *s);
+		}
+	}
+}
+
+/* Remove every "<!-- -->" (the comment that stops a ping) from s. */
+static void drop_comments(char *s)
+{
+	char *p;
+
+	while ((p = strstr(s, "<!-- -->")) != NULL)
+		memmove(p, p + 8, strlen(p + 8) + 1);
+}
+
+/* Escaped data renders as exactly its text in a paragraph, a heading and a
+ * table cell, with nothing a git host would turn into markup: no link (URL,
+ * www., e-mail), no element, and no "@name" left whole to ping someone. */
+START_TEST(test_md_escape_renders_literally_on_a_git_host)
+{
+	static const char *const cases[] = {
+		"see https://example.com/x?a=1 and http://h", "www.example.com/path", "WWW.EXAMPLE.COM",
+		"ftp://files.example.com", "ping @octocat and @org/team", "mail ops@example.com",
+		"R&D &amp; &#64;x &copy", "4038.83", "<b>bold</b> <!-- c -->", "~~gone~~ ~x~",
+		"*a* _b_ __c__ `d`", "[l](https://x.io) ![i](y)", "a|b", "# heading", "> quote",
+		"- item", "+ item", "1. item", "9) item", "---", "===", "back\\slash \\*", "$x$ $$y$$",
+		"<https://auto.link>", "x_y_z intra_word", "foo@bar", "@", "trailing #",
+	};
+	static const char *const wraps[][2] = {
+		{"", "\n"}, {"### ", "\n"}, {"| h |\n|---|\n| ", " |\n"},
+	};
+	static const char *const tags[][2] = {
+		{"<p>", "</p>\n"}, {"<h3>", "</h3>\n"},
+		{"<table>\n<thead>\n<tr>\n<th>h</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n<td>",
+		 "</td>\n</tr>\n</tbody>\n</table>\n"},
+	};
+	size_t i, w;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		for (w = 0; w < 3; w++) {
+			struct strbuf md, want;
+			char *html;
+
+			sb_init(&md);
+			sb_init(&want);
+			sb_puts(&md, wraps[w][0]);
+			md_escape(&md, cases[i], strlen(cases[i]));
+			sb_puts(&md, wraps[w][1]);
+			sb_puts(&want, tags[w][0]);
+			html_text(&want, cases[i]);
+			sb_puts(&want, tags[w][1]);
+			html = gfm_html(md.buf);
+			ck_assert_msg(strstr(html, "<a ") == NULL, "a link from %s: %s", md.buf, html);
+			if (strstr(cases[i], "@o") || strstr(cases[i], "s@e"))
+				ck_assert_msg(strstr(html, "@o") == NULL && strstr(html, "s@e") == NULL,
+					      "a whole @name in %s", html);
+			drop_comments(html);
+			ck_assert_msg(strcmp(html, want.buf) == 0, "%s\nrendered %s\nwanted   %s",
+				      md.buf, html, want.buf);
+			free(html);
+			sb_release(&md);
+			sb_release(&want);
+		}
 	}
 }
 END_TEST
@@ -326,15 +452,14 @@ START_TEST(test_hostile_data_shows_literally)
 
 	make_hostile(&f);
 	md = md_of(&f.rep);
-	ck_assert_has(md, "\\<script\\>alert\\(1\\)\\</script\\>");
-	ck_assert_has(md, "\\\"\\>\\<img src=x onerror=alert\\(1\\)\\>");
-	ck_assert_has(md, "| a\\|b\\<script\\> | 1 |");
-	ck_assert_has(md, "| \\[x\\]\\(javascript:alert\\(1\\)\\) | \\`tick\\` | \\*\\*bold\\*\\* | \\# h |");
-	ck_assert_has(md, "| a\\|b | \\<b\\> | c\\` | \\[l\\]\\(javascript:x\\) |");
-	ck_assert_has(md, "\\<img src=x onerror=alert\\(1\\)\\> second line");
+	ck_assert_has(md, "\\<script>alert(1)\\</script>");
+	ck_assert_has(md, "\">\\<img src=x onerror=alert(1)>");
+	ck_assert_has(md, "| a\\|b\\<script> | 1 |");
+	ck_assert_has(md, "| \\[x](javascript:alert(1)) | \\`tick\\` | \\*\\*bold\\*\\* | \\# h |");
+	ck_assert_has(md, "| a\\|b | \\<b> | c\\` | \\[l](javascript:x) |");
+	ck_assert_has(md, "\\<img src=x onerror=alert(1)> second line");
 	ck_assert_msg(!unescaped(md, '<'), "a '<' left unescaped");
 	ck_assert_msg(!unescaped(md, '`'), "a backtick left unescaped");
-	ck_assert_hasnt(md, "](javascript");
 
 	html = html_of("<script>x</script>", md);
 	dump("hostile.md", md);
@@ -580,10 +705,10 @@ START_TEST(test_banner_baseline)
 	f.run.tenants_with_drift = 0;
 	f.gate.streak = 1;
 	md = md_of(&f.rep);
-	ck_assert_has(md, "# Org model reconciliation — 2026-11-22\n\n> **Baseline report** — "
-			  "no source was read");
+	ck_assert_has(md, "# Org model reconciliation — 2026-11-22\n\n> [!NOTE]\n"
+			  "> **Baseline report** — no source was read");
 	ck_assert_has(md, "today's gate status is **pass**");
-	ck_assert_has(md, "Gate: **NOT MET**; streak 1 clean day in a row (7 required).");
+	ck_assert_has(md, "Gate: **NOT MET**; streak 1 of 7 clean days.");
 	ck_assert_has(md, "No input was read (baseline).");
 	ck_assert_hasnt(md, "Per-tenant breakdown");
 	ck_assert_str_eq(render_page_class(&f.rep), "gate-baseline");
@@ -606,9 +731,9 @@ START_TEST(test_banner_not_met_says_fail_and_errors)
 
 	fx_init(&f);
 	md = md_of(&f.rep);
-	ck_assert_has(md, "# Org model reconciliation — 2026-11-22\n\n> **Gate: NOT MET** — "
-			  "today's gate status is **FAIL**; streak 0 clean days in a row "
-			  "(7 required).\n");
+	ck_assert_has(md, "# Org model reconciliation — 2026-11-22\n\n> [!CAUTION]\n"
+			  "> **Gate: NOT MET** — today's gate status is **FAIL**; streak 0 of 7 "
+			  "clean days.\n");
 	ck_assert_has(md, "> Failing gating checks: **a-rows**, **b-compare**.\n");
 	ck_assert_has(md, "> **Errors:** 1 check could not be evaluated (an error is not drift): "
 			  "**d-error**.\n");
@@ -633,13 +758,42 @@ START_TEST(test_banner_met_and_unreadable)
 	f.gate.unreadable = unreadable;
 	f.gate.nunreadable = 1;
 	md = md_of(&f.rep);
-	ck_assert_has(md, "> **Gate: MET** — today's gate status is **pass**; streak 9 clean days "
-			  "in a row (7 required).\n");
+	ck_assert_has(md, "\n> [!TIP]\n> **Gate: MET** — today's gate status is **pass**; "
+			  "streak 9 clean days (7 required).\n");
 	ck_assert_hasnt(md, "Errors:");
 	ck_assert_hasnt(md, "Failing gating");
 	ck_assert_has(md, "> - 2026-11-15.json: unexpected end of file\n");
 	ck_assert_has(md, "No recovery needed.");
 	ck_assert_str_eq(render_page_class(&f.rep), "gate-met");
+	free(md);
+}
+END_TEST
+
+/* A passing day whose streak is short of the gate is a warning, not a
+ * success; the HTML page leaves the marker out (it colours the banner). */
+START_TEST(test_banner_pass_not_yet_met_warns)
+{
+	struct fx f;
+	struct html_inserts ins = { NULL, 0 };
+	struct strbuf page;
+	char *md;
+	size_t i;
+
+	fx_init(&f);
+	for (i = 0; i < f.run.nchecks; i++)
+		f.res[i] = (struct check_result){.cfg = &f.ccfg[i], .status = STATUS_PASS};
+	f.run.gate = STATUS_PASS;
+	f.gate.streak = 3;
+	md = md_of(&f.rep);
+	ck_assert_has(md, "— 2026-11-22\n\n> [!WARNING]\n> **Gate: NOT MET** — today's gate "
+			  "status is **pass**; streak 3 of 7 clean days.\n");
+	ck_assert_str_eq(render_page_class(&f.rep), "gate-pass");
+	sb_init(&page);
+	ck_assert_int_eq(render_md_page(&f.rep, &ins, &page), 0);
+	ck_assert_hasnt(page.buf, "[!");
+	ck_assert_has(page.buf, "— 2026-11-22\n\n> **Gate: NOT MET**");
+	sb_release(&page);
+	html_inserts_release(&ins);
 	free(md);
 }
 END_TEST
@@ -679,7 +833,7 @@ START_TEST(test_sections_in_order)
 		p = q;
 	}
 	ck_assert_has(md, "| a-rows | rows | **FAIL** | yes | 12 | +3 | Every legacy department "
-			  "has an org\\_units row |");
+			  "has an org_units row |\n| b-compare |");
 	ck_assert_has(md, "| b-compare | compare | **FAIL** | yes | 3 | -2 |  |");
 	/* a value check's value is history: its change since the previous report */
 	ck_assert_has(md, "| c-value | value | pass | yes | 0 | 0; value 0.25 → 0.5 (+0.25) | "
@@ -688,11 +842,11 @@ START_TEST(test_sections_in_order)
 	ck_assert_has(md, "- **d-error** (error): no such table: transfers\n");
 	ck_assert_has(md, "- **e-skip** (skipped): precondition did not hold\n");
 	ck_assert_has(md, "- **c-value** (value): value 0.5; expected 0 ± 1\n");
-	ck_assert_has(md, "| tenant\\_id | drift | missing | extra | changed |");
+	ck_assert_has(md, "| tenant_id | drift | missing | extra | changed |");
 	ck_assert_has(md, "| t-001 | 3 | 1 | 1 | 1 |");
 	ck_assert_has(md, "| t-007 | *NULL* |");
 	ck_assert_has(md, "| k1 |  |");
-	ck_assert_has(md, "| reprocess | org\\_units | a-rows |");
+	ck_assert_has(md, "| reprocess | org_units | a-rows |");
 	ck_assert_has(md, "| [2026-11-20](2026-11-20.md) | pass | 0 |\n| 2026-11-21 | missing | — |\n"
 			  "| 2026-11-22 (today) | **FAIL** | 17 |");
 	ck_assert_has(md, "Streak: 0 consecutive clean days (gate requires 7).");
@@ -913,9 +1067,9 @@ START_TEST(test_index_newest_first)
 	h = (struct history){.days = days, .ndays = 3};
 	sb_init(&sb);
 	ck_assert_int_eq(render_index_md(&h, "Org <model>", ".html", &sb), 0);
-	ck_assert_has(sb.buf, "# Org \\<model\\> — reports\n");
+	ck_assert_has(sb.buf, "# Org \\<model> — reports\n");
 	a = strstr(sb.buf, "| [2026-11-03](2026-11-03.html) | **FAIL** | 4 | 0 | no |  |");
-	b = strstr(sb.buf, "| 2026-11-02 | unreadable | — | — | — | 2026-11-02.json: '\\[' or '\\{' "
+	b = strstr(sb.buf, "| 2026-11-02 | unreadable | — | — | — | 2026-11-02.json: '\\[' or '{' "
 			   "expected near 'x' |");
 	c = strstr(sb.buf, "| [2026-11-01](2026-11-01.html) | pass | 0 | 1 | no | baseline |");
 	ck_assert_msg(a && b && c, "%s", sb.buf);
@@ -1022,9 +1176,11 @@ START_TEST(test_failing_checks_first_with_their_details)
 	fail_row = strstr(md, "| b-compare | compare | **FAIL**");
 	pass_row = strstr(md, "| c-value | value | pass");
 	ck_assert_msg(fail_row && pass_row && fail_row < pass_row, "%s", md);
-	ck_assert_msg(strstr(md, "| f-signal |") < strstr(md, "| d-error |"), "signal-only fail before error");
+	/* the table is in id order, so a status flip changes one line */
+	ck_assert_msg(strstr(md, "| d-error |") < strstr(md, "| e-skip |") &&
+		      strstr(md, "| e-skip |") < strstr(md, "| f-signal |"), "checks table by id");
 	sec = strstr(md, "## Failing checks\n\n### a-rows\n\n**FAIL** — drift 12 (+3 since the "
-			 "previous report); rows check, gating; target org\\_units.\n");
+			 "previous report); rows check, gating; target org_units.\n");
 	ck_assert_msg(sec != NULL, "%s", md);
 	a = strstr(sec, "#### Per-tenant breakdown\n\n2 groups with drift.");
 	b = strstr(sec, "#### Samples\n\n2 of 12 violating rows.");
@@ -1051,15 +1207,26 @@ START_TEST(test_nav_and_drift_per_check_table)
 	f.hist.ndays = 3;
 	f.rep.previous = &days[1];
 	md = md_of(&f.rep);
-	/* the next link is the next calendar day, not the later report the
-	 * history happens to hold: re-running a date gives the same bytes */
-	ck_assert_msg(strncmp(md, "[← 2026-11-20](2026-11-20.md) · [All reports](index.md) · "
-				  "[next day →](2026-11-23.md)\n\n# Org", 91) == 0, "%s", md);
+	/* no link to a next day: it would not exist when the page is written,
+	 * and a later report the history holds must not change the bytes */
+	ck_assert_msg(strncmp(md, "[← 2026-11-20](2026-11-20.md) · [All reports](index.md)"
+				  "\n\n# Org", 63) == 0, "%s", md);
+	ck_assert_hasnt(md, "2026-11-25");
+	ck_assert_hasnt(md, "2026-11-23");
 	ck_assert_has(md, "| check | 11-20 | 11-21 | 11-22 |\n|---|--:|--:|--:|\n"
 			  "| a-rows | **9** | — | **12** |\n");
 	/* a value check shows its value over the window */
 	ck_assert_has(md, "| c-value | 0.25 | — | 0.5 |\n");
 	ck_assert_has(md, "| d-error | not run | — | error |\n");
+	free(md);
+	/* an unreadable previous day may have no page: link the one before */
+	days[1].status = DAY_UNREADABLE;
+	f.window[0].status = DAY_UNREADABLE;
+	md = md_of(&f.rep);
+	ck_assert_msg(strncmp(md, "[← 2026-11-19](2026-11-19.md) · [All reports](index.md)"
+				  "\n\n# Org", 63) == 0, "%s", md);
+	ck_assert_has(md, "| 2026-11-20 | unreadable |");
+	ck_assert_hasnt(md, "[2026-11-20](");
 	free(md);
 	f.run.partial = true;	/* a --check run is no page of the directory */
 	md = md_of(&f.rep);
@@ -1136,8 +1303,9 @@ START_TEST(test_index_recent_days_and_year_pages)
 	sb_init(&sb);
 	p.inserts = &ins;
 	ck_assert_int_eq(render_index_page(&h, &p, &sb), 0);
-	ck_assert_has(sb.buf, "> **Latest report: [2026-04-18](2026-04-18.html) — Gate: MET** — "
-			      "gate status **pass**; streak 9 clean days in a row (7 required); drift 0.");
+	ck_assert_has(sb.buf, "— reports\n\n> **Latest report: [2026-04-18](2026-04-18.html) — "
+			      "Gate: MET** — gate status **pass**; streak 9 clean days (7 required); drift 0.\n");
+	ck_assert_hasnt(sb.buf, "[!");	/* the HTML page colours the banner itself */
 	ck_assert_has(sb.buf, "| [2026-04-18](2026-04-18.html) | pass | 0 | 9 | yes |  |");
 	ck_assert_has(sb.buf, "| [2026-01-19](2026-01-19.html) |");	/* 90 days back */
 	ck_assert_hasnt(sb.buf, "| [2026-01-18](2026-01-18.html) |");
@@ -1162,6 +1330,22 @@ START_TEST(test_index_recent_days_and_year_pages)
 	ck_assert_has(sb.buf, "| [2025-12-31](2025-12-31.md) |");
 	ck_assert_has(sb.buf, "| [2025-10-01](2025-10-01.md) | **FAIL** | 5 | 0 | no |  |");
 	ck_assert_hasnt(sb.buf, "2026-01-01.md");
+	sb_release(&sb);
+
+	/* index.md: the git host's alert follows the latest report's gate */
+	sb_init(&sb);
+	p.year = 0;
+	ck_assert_int_eq(render_index_page(&h, &p, &sb), 0);
+	ck_assert_has(sb.buf, "— reports\n\n> [!TIP]\n> **Latest report: [2026-04-18](2026-04-18.md)");
+	sb_reset(&sb);
+	days[199].status = DAY_FAIL;
+	ck_assert_int_eq(render_index_page(&h, &p, &sb), 0);
+	ck_assert_has(sb.buf, "> [!CAUTION]\n> **Latest report: [2026-04-18]");
+	sb_reset(&sb);
+	days[199].status = DAY_PASS;
+	days[199].met = false;
+	ck_assert_int_eq(render_index_page(&h, &p, &sb), 0);
+	ck_assert_has(sb.buf, "> [!WARNING]\n> **Latest report: [2026-04-18]");
 	sb_release(&sb);
 }
 END_TEST
@@ -1189,18 +1373,85 @@ START_TEST(test_day_chart_shapes_not_only_colour)
 }
 END_TEST
 
+/* The widest <rect> of an SVG. */
+static long widest_rect(const char *svg)
+{
+	const char *p = svg;
+	long max = 0;
+
+	while ((p = strstr(p, "<rect")) != NULL) {
+		const char *end = strchr(p, '>'), *w = strstr(p, " width=\"");
+
+		if (w && w < end && atol(w + 8) > max)
+			max = atol(w + 8);
+		p = end;
+	}
+	return max;
+}
+
+/* Axis labels are thinned by width, bars are capped, and a day without a
+ * report has a mark of its own as tall as the drift panel. */
+START_TEST(test_day_chart_labels_fit_bars_capped_gaps_marked)
+{
+	struct chart_day d[90];
+	struct strbuf sb;
+	long first;
+	size_t i;
+
+	date_parse("2026-10-20", &first);
+	for (i = 0; i < 90; i++) {
+		date_format(first + (long)i, d[i].date);
+		d[i].status = i == 1 ? DAY_MISSING : i % 5 ? DAY_PASS : DAY_FAIL;
+		d[i].drift = i == 1 ? -1 : i % 5 ? 0 : 4;
+		d[i].streak = i == 1 ? -1 : (long long)(i % 5);
+		d[i].word = NULL;
+		d[i].baseline = false;
+	}
+	sb_init(&sb);
+	/* 2 days: both dates in full would overlap, so the last is left out */
+	svg_day_chart(&sb, d, 2, 7, "t");
+	ck_assert_has(sb.buf, ">2026-10-20</text>");
+	ck_assert_hasnt(sb.buf, ">2026-10-21</text>");
+	ck_assert_hasnt(sb.buf, ">10-21</text>");
+	ck_assert_has(sb.buf, "<g><title>2026-10-21: no report</title><rect x=\"92.5\" y=\"16.5\" "
+			      "width=\"34\" height=\"97\"/>");
+	ck_assert_int_le(widest_rect(sb.buf), 36);
+	sb_reset(&sb);
+	/* 3 days: the last in short form fits beside the first */
+	svg_day_chart(&sb, d, 3, 7, "t");
+	ck_assert_has(sb.buf, ">2026-10-20</text>");
+	ck_assert_has(sb.buf, "text-anchor=\"end\">10-22</text>");
+	ck_assert_int_le(widest_rect(sb.buf), 36);
+	ck_assert_has(sb.buf, "viewBox=\"0 0 320 ");	/* not stretched */
+	sb_reset(&sb);
+	/* 90 days: both ends in full and the month starts between them */
+	svg_day_chart(&sb, d, 90, 7, "t");
+	ck_assert_has(sb.buf, ">2026-10-20</text>");
+	ck_assert_has(sb.buf, ">2027-01-17</text>");
+	ck_assert_has(sb.buf, ">2026-11</text>");
+	ck_assert_has(sb.buf, ">2026-12</text>");
+	ck_assert_has(sb.buf, ">2027-01</text>");
+	ck_assert_int_le(widest_rect(sb.buf), 8);
+	sb_release(&sb);
+}
+END_TEST
+
 static Suite *render_suite(void)
 {
 	Suite *s = suite_create("render");
 	TCase *tc = tcase_create("rules");
 
 	tcase_add_test(tc, test_md_escape_makes_markup_literal);
+	tcase_add_test(tc, test_day_chart_labels_fit_bars_capped_gaps_marked);
+	tcase_add_test(tc, test_md_escape_leaves_plain_text_alone);
+	tcase_add_test(tc, test_md_escape_renders_literally_on_a_git_host);
 	tcase_add_test(tc, test_hostile_data_shows_literally);
 	tcase_add_test(tc, test_json_round_trip);
 	tcase_add_test(tc, test_json_null_tenants_and_invalid_utf8);
 	tcase_add_test(tc, test_banner_baseline);
 	tcase_add_test(tc, test_banner_not_met_says_fail_and_errors);
 	tcase_add_test(tc, test_banner_met_and_unreadable);
+	tcase_add_test(tc, test_banner_pass_not_yet_met_warns);
 	tcase_add_test(tc, test_banner_errors_only_exit_2);
 	tcase_add_test(tc, test_sections_in_order);
 	tcase_add_test(tc, test_no_groups_no_breakdown_no_shadows);

@@ -1,0 +1,374 @@
+/*
+ * term.c: the lines `recon run` prints (see term.h).
+ *
+ * A check's line reads left to right as a person scans it: the status word
+ * (coloured when asked), the id, "drift N (+D)" with the change since the
+ * previous report, then what explains it: the largest groups, the error,
+ * the skip reason or the value.  Columns are padded to the widest entry so
+ * a list of checks reads as a table; widths count code points, which is
+ * close enough for ids and numbers.
+ */
+#include "term.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define TERM_ID_COLS 40		/* an id wider than this is not padded further */
+#define TERM_GROUPS 3		/* largest groups named on a check's line */
+#define TERM_TEXT_COLS 120	/* an error or reason longer than this is cut */
+#define TERM_CELL_COLS 32	/* a sample value wider than this is cut */
+
+#define SGR_RESET "\033[0m"
+#define SGR_GREEN "\033[32m"
+#define SGR_RED "\033[1;31m"
+#define SGR_YELLOW "\033[33m"
+#define SGR_DIM "\033[2m"
+#define SGR_BOLD "\033[1m"
+
+/* Colour when the user asked for it (see term.h). */
+bool term_colour_wanted(int fd)
+{
+	const char *no = getenv("NO_COLOR"), *force = getenv("CLICOLOR_FORCE");
+	const char *term = getenv("TERM");
+
+	if (no && *no)
+		return false;
+	if (force && *force && strcmp(force, "0") != 0)
+		return true;
+	return isatty(fd) && !(term && strcmp(term, "dumb") == 0);
+}
+
+/* Append s made safe for a terminal, at most max code points (a cut ends
+ * with "…"); returns the code points written. */
+static size_t term_text(struct strbuf *o, const char *s, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t len = strlen((const char *)p), i = 0, cols = 0;
+
+	while (i < len) {
+		size_t run = utf8_valid_prefix(p + i, len - i), end = i + run;
+
+		while (i < end) {
+			size_t n = p[i] < 0x80 ? 1 : p[i] < 0xE0 ? 2 : p[i] < 0xF0 ? 3 : 4;
+
+			if (cols + 1 == max && i + n < len) {
+				sb_puts(o, "…");
+				return cols + 1;
+			}
+			if (p[i] < 0x20 || p[i] == 0x7f || (p[i] == 0xC2 && p[i + 1] < 0xA0))
+				sb_putc(o, '?');	/* C0, DEL and C1 controls */
+			else
+				sb_add(o, p + i, n);
+			i += n;
+			cols++;
+		}
+		if (i < len) {
+			if (cols + 1 == max && i + 1 < len) {
+				sb_puts(o, "…");
+				return cols + 1;
+			}
+			sb_puts(o, "\xEF\xBF\xBD");
+			cols++;
+			i++;
+		}
+	}
+	return cols;
+}
+
+/* Code points term_text would write for s (uncut). */
+static size_t text_cols(const char *s)
+{
+	struct strbuf tmp;
+	size_t n;
+
+	sb_init(&tmp);
+	n = term_text(&tmp, s, (size_t)-1);
+	sb_release(&tmp);
+	return n;
+}
+
+static void pad(struct strbuf *o, size_t have, size_t want)
+{
+	while (have++ < want)
+		sb_putc(o, ' ');
+}
+
+static const char *status_word(enum status s)
+{
+	switch (s) {
+	case STATUS_PASS:
+		return "PASS";
+	case STATUS_FAIL:
+		return "FAIL";
+	case STATUS_ERROR:
+		return "ERROR";
+	case STATUS_SKIPPED:
+		return "SKIPPED";
+	}
+	return "?";
+}
+
+static const char *status_sgr(enum status s)
+{
+	switch (s) {
+	case STATUS_PASS:
+		return SGR_GREEN;
+	case STATUS_FAIL:
+		return SGR_RED;
+	case STATUS_ERROR:
+		return SGR_YELLOW;
+	case STATUS_SKIPPED:
+		return SGR_DIM;
+	}
+	return "";
+}
+
+/* word padded to width, in sgr when colour is on. */
+static void painted(struct strbuf *o, const char *word, const char *sgr, size_t width,
+		    bool colour)
+{
+	if (colour)
+		sb_puts(o, sgr);
+	sb_puts(o, word);
+	if (colour)
+		sb_puts(o, SGR_RESET);
+	pad(o, strlen(word), width);
+}
+
+static const char *check_id(const struct check_result *c)
+{
+	return c->cfg && c->cfg->id ? c->cfg->id : "";
+}
+
+/* c's entry in the previous readable report, or NULL. */
+static const struct day_check *previous_check(const struct report *r,
+					      const struct check_result *c)
+{
+	const struct day *prev = r->previous;
+	size_t i;
+
+	if (!prev || prev->status == DAY_UNREADABLE)
+		return NULL;
+	for (i = 0; i < prev->nchecks; i++)
+		if (prev->checks[i].id && strcmp(prev->checks[i].id, check_id(c)) == 0)
+			return &prev->checks[i];
+	return NULL;
+}
+
+/* "drift N" and, against the previous readable report, " (+D)", " (new)";
+ * nothing for a check that asserted nothing (error, skipped). */
+static void drift_field(struct strbuf *o, const struct report *r, const struct check_result *c)
+{
+	const struct day_check *pc = previous_check(r, c);
+
+	if (c->status == STATUS_ERROR || c->status == STATUS_SKIPPED)
+		return;
+	sb_addf(o, "drift %lld", c->drift);
+	if (!r->previous || r->previous->status == DAY_UNREADABLE || r->run->baseline)
+		return;
+	if (pc)
+		sb_addf(o, " (%+lld)", c->drift - pc->drift);
+	else
+		sb_puts(o, " (new)");
+}
+
+static int cmp_group_drift(const void *a, const void *b)
+{
+	const struct group_result *const *x = a, *const *y = b;
+
+	if ((*x)->drift != (*y)->drift)
+		return (*x)->drift > (*y)->drift ? -1 : 1;
+	return *x < *y ? -1 : *x > *y;	/* groups[] is sorted by group already */
+}
+
+/* The largest groups: "t-001 9, t-007 3, +4 more". */
+static void largest_groups(struct strbuf *o, const struct check_result *c)
+{
+	const struct group_result **v;
+	size_t i, n = 0;
+
+	v = xcalloc(c->ngroups + 1, sizeof(*v));
+	for (i = 0; i < c->ngroups; i++)
+		if (c->groups[i].drift > 0)
+			v[n++] = &c->groups[i];
+	qsort(v, n, sizeof(*v), cmp_group_drift);
+	for (i = 0; i < n && i < TERM_GROUPS; i++) {
+		if (i)
+			sb_puts(o, ", ");
+		term_text(o, v[i]->group ? v[i]->group : "NULL", TERM_CELL_COLS);
+		sb_addf(o, " %lld", v[i]->drift);
+	}
+	if (n > TERM_GROUPS)
+		sb_addf(o, ", +%zu more", n - TERM_GROUPS);
+	free(v);
+}
+
+/* What explains a check's status, after its drift. */
+static void check_note(struct strbuf *o, const struct report *r, const struct check_result *c)
+{
+	const struct day_check *pc = previous_check(r, c);
+	char num[32];
+
+	switch (c->status) {
+	case STATUS_ERROR:
+		term_text(o, c->error ? c->error : "unknown error", TERM_TEXT_COLS);
+		return;
+	case STATUS_SKIPPED:
+		if (c->skip_reason)
+			term_text(o, c->skip_reason, TERM_TEXT_COLS);
+		return;
+	default:
+		break;
+	}
+	if (c->cfg && c->cfg->kind == KIND_VALUE && c->has_value) {
+		format_double(c->value, num);
+		sb_addf(o, "value %s", num);
+		if (pc && pc->has_value && pc->value != c->value) {
+			format_double(pc->value, num);
+			sb_addf(o, " (was %s)", num);
+		}
+		if (c->ngroups)
+			sb_puts(o, "; ");
+	}
+	if (c->cfg && c->cfg->kind == KIND_COMPARE && c->drift > 0) {
+		sb_addf(o, "%lld missing, %lld extra, %lld changed", c->missing, c->extra,
+			c->changed);
+		if (c->ngroups)
+			sb_puts(o, "; ");
+	}
+	largest_groups(o, c);
+}
+
+/* One line per check (see term.h). */
+void term_checks(struct strbuf *o, const struct report *r, bool colour)
+{
+	const struct run *run = r->run;
+	struct strbuf field;
+	size_t i, idw = 0, dw = 0;
+
+	sb_init(&field);
+	for (i = 0; i < run->nchecks; i++) {
+		size_t w = text_cols(check_id(&run->checks[i]));
+
+		if (w > idw)
+			idw = w < TERM_ID_COLS ? w : TERM_ID_COLS;
+		sb_reset(&field);
+		drift_field(&field, r, &run->checks[i]);
+		if (field.len > dw)
+			dw = field.len;
+	}
+	for (i = 0; i < run->nchecks; i++) {
+		const struct check_result *c = &run->checks[i];
+		size_t at;
+
+		painted(o, status_word(c->status), status_sgr(c->status), 9, colour);
+		pad(o, term_text(o, check_id(c), (size_t)-1), idw + 2);
+		sb_reset(&field);
+		drift_field(&field, r, c);
+		sb_add(o, field.buf, field.len);
+		pad(o, field.len, dw + 2);
+		at = o->len;
+		check_note(o, r, c);
+		if (o->len == at)	/* nothing to add: no trailing blanks */
+			while (o->len && o->buf[o->len - 1] == ' ')
+				o->buf[--o->len] = '\0';
+		sb_putc(o, '\n');
+	}
+	sb_release(&field);
+}
+
+/* The summary and where the report is (see term.h). */
+void term_summary(struct strbuf *o, const struct report *r, const char *outdir, bool colour)
+{
+	const struct run *run = r->run;
+	const struct gate *g = r->gate;
+	bool pass = run->gate == STATUS_PASS;
+
+	sb_addf(o, "%s: gate ", run->date);
+	painted(o, pass ? "pass" : "fail", pass ? SGR_GREEN : SGR_RED, 0, colour);
+	sb_addf(o, ", streak %lld of %d (", g->streak, g->required);
+	painted(o, g->met ? "met" : "not met", g->met ? SGR_GREEN : SGR_YELLOW, 0, colour);
+	sb_addf(o, "); %zu %s: %zu pass, %zu fail, %zu error, %zu skipped; drift %lld%s\n",
+		run->nchecks, run->nchecks == 1 ? "check" : "checks", run->npass, run->nfail, run->nerror, run->nskipped, run->drift,
+		run->baseline ? " (baseline)" : "");
+	if (!run->baseline && pass && !g->asserted) {
+		painted(o, "nothing asserted", SGR_YELLOW, 0, colour);
+		sb_puts(o, ": every gating check was skipped\n");
+	}
+	if (g->config_changed && g->config_since)
+		sb_addf(o, "configuration changed since %s (%zu %s added, %zu removed)\n",
+			g->config_since, g->nchecks_added,
+			g->nchecks_added == 1 ? "check" : "checks", g->nchecks_removed);
+	sb_puts(o, "report: ");
+	term_text(o, outdir, (size_t)-1);
+	sb_addf(o, "/%s.md\n        ", run->date);
+	term_text(o, outdir, (size_t)-1);
+	sb_addf(o, "/%s.html\n", run->date);
+}
+
+/* One check's samples as an aligned table. */
+static void sample_table(struct strbuf *o, const struct check_result *c, bool colour)
+{
+	size_t *w = xcalloc(c->ncolumns, sizeof(*w)), j, k;
+
+	for (k = 0; k < c->ncolumns; k++) {
+		size_t n = text_cols(c->columns[k]);
+
+		w[k] = n < TERM_CELL_COLS ? n : TERM_CELL_COLS;
+		for (j = 0; j < c->nsamples; j++) {
+			n = c->samples[j][k] ? text_cols(c->samples[j][k]) : 4;
+			if (n > w[k])
+				w[k] = n < TERM_CELL_COLS ? n : TERM_CELL_COLS;
+		}
+	}
+	sb_puts(o, "  ");
+	for (k = 0; k < c->ncolumns; k++) {
+		if (colour)
+			sb_puts(o, SGR_BOLD);
+		pad(o, term_text(o, c->columns[k], TERM_CELL_COLS), k + 1 < c->ncolumns ? w[k] : 0);
+		if (colour)
+			sb_puts(o, SGR_RESET);
+		sb_puts(o, k + 1 < c->ncolumns ? "  " : "\n");
+	}
+	for (j = 0; j < c->nsamples; j++) {
+		sb_puts(o, "  ");
+		for (k = 0; k < c->ncolumns; k++) {
+			const char *v = c->samples[j][k];
+			size_t n;
+
+			if (!v && colour)
+				sb_puts(o, SGR_DIM);
+			n = term_text(o, v ? v : "NULL", TERM_CELL_COLS);
+			if (!v && colour)
+				sb_puts(o, SGR_RESET);
+			if (k + 1 < c->ncolumns) {
+				pad(o, n, w[k]);
+				sb_puts(o, "  ");
+			}
+		}
+		sb_putc(o, '\n');
+	}
+	free(w);
+}
+
+/* The samples of the checks that have some (see term.h). */
+void term_samples(struct strbuf *o, const struct report *r, bool colour)
+{
+	const struct run *run = r->run;
+	size_t i;
+
+	for (i = 0; i < run->nchecks; i++) {
+		const struct check_result *c = &run->checks[i];
+
+		if (!c->nsamples || !c->ncolumns)
+			continue;
+		sb_putc(o, '\n');
+		term_text(o, check_id(c), (size_t)-1);
+		sb_addf(o, ": %zu of %lld %s\n", c->nsamples, c->drift,
+			c->drift == 1 ? "finding" : "findings");
+		sample_table(o, c, colour);
+	}
+	sb_addf(o, "\n%zu %s evaluated (--check); nothing was written.\n", run->nchecks,
+		run->nchecks == 1 ? "check was" : "checks were");
+}
