@@ -395,10 +395,12 @@ static double monotonic(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Poll the ready query with backoff until it holds or the budget is spent. */
+/* Poll the ready query with backoff until it holds or the budget is spent:
+ * the budget is used whole, the last poll falling at its deadline (a pause
+ * that would pass the deadline is cut short to end there). */
 static int wait_ready(struct source *src, const struct check_cfg *cc, struct diag *d)
 {
-	double start = monotonic(), pause = 0.1;
+	double start = monotonic(), pause = 0.1, left;
 	struct first_ctx c;
 
 	for (;;) {
@@ -406,10 +408,11 @@ static int wait_ready(struct source *src, const struct check_cfg *cc, struct dia
 			return -1;
 		if (truthy(&c))
 			return 0;
-		if (monotonic() - start + pause > cc->ready_timeout)
+		left = start + cc->ready_timeout - monotonic();
+		if (left <= 0)
 			return diag_error(d, "not ready: the ready query did not hold within %g s",
 					  cc->ready_timeout);
-		sleep_seconds(pause);
+		sleep_seconds(fmin(pause, left));
 		pause = fmin(pause * 2, 5.0);
 	}
 }
@@ -491,6 +494,24 @@ static void count_tenants(struct run *run, struct source *src, const struct conf
 	free(t.map.slots);
 }
 
+/* Make cr an error: whatever it counted before it failed (rows streamed
+ * before a query broke off, findings, a value) is dropped, so an error
+ * carries drift 0, no groups and no samples into the summary, the window,
+ * the tenants and the metrics. */
+static void set_error(struct check_result *cr, struct arena *a, const char *msg)
+{
+	cr->status = STATUS_ERROR;
+	cr->error = arena_strdup(a, msg);
+	cr->drift = 0;
+	cr->missing = cr->extra = cr->changed = 0;
+	cr->groups = NULL;
+	cr->ngroups = 0;
+	cr->samples = NULL;
+	cr->nsamples = 0;
+	cr->has_value = false;
+	cr->value = 0;
+}
+
 /* Wait for a check's lagging side (right for compare); error when it never
  * catches up. */
 static void check_ready(struct check_result *cr, struct opened *os, size_t nos,
@@ -500,10 +521,8 @@ static void check_ready(struct check_result *cr, struct opened *os, size_t nos,
 	const char *side = cc->kind == KIND_COMPARE ? cc->right_source : cc->source;
 	struct diag d = { "" };
 
-	if (wait_ready(find_source(os, nos, side), cc, &d) < 0) {
-		cr->status = STATUS_ERROR;
-		cr->error = arena_strdup(a, d.msg);
-	}
+	if (wait_ready(find_source(os, nos, side), cc, &d) < 0)
+		set_error(cr, a, d.msg);
 }
 
 /* Evaluate one check whose sources are open and loaded. */
@@ -544,8 +563,7 @@ static void eval_check(struct check_result *cr, struct opened *os, size_t nos,
 	if (ret == 0)
 		return;
 fail:
-	cr->status = STATUS_ERROR;
-	cr->error = arena_strdup(a, d.msg);
+	set_error(cr, a, d.msg);
 }
 
 /* Open every source the selected checks (and [tenants]) use, once. */
@@ -604,10 +622,8 @@ static void plan_checks(struct run *run, struct opened *os, size_t nos, const st
 			ret = source_plan(src, cc->query, &d);
 		if (ret == 0 && cc->kind == KIND_COMPARE)
 			ret = compare_plan(cc, src, find_source(os, nos, cc->right_source), &d);
-		if (ret < 0) {
-			cr->status = STATUS_ERROR;
-			cr->error = arena_strdup(&run->arena, d.msg);
-		}
+		if (ret < 0)
+			set_error(cr, &run->arena, d.msg);
 	}
 }
 
