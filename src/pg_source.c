@@ -744,6 +744,89 @@ static int decode_copy_line(struct stream *st, char *line, size_t len)
 	return n == st->ncols ? 0 : -1;
 }
 
+/* A bind parameter PostgreSQL refused to prepare, its name copied into
+ * out: "$N" whose type it could not determine (42P18), or ":name", "?" or
+ * "@name" where its parser stopped (42601, or 42883 for "?1", a prefix
+ * operator "?" that does not exist): PostgreSQL numbers its
+ * parameters, so the other spellings are syntax errors to it.  A "::"
+ * cast is never taken for one. */
+static bool refused_param(const PGresult *r, const char *sql, char *out, size_t size)
+{
+	const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+	const char *msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+	const char *pos = PQresultErrorField(r, PG_DIAG_STATEMENT_POSITION);
+	const char *p, *q, *dollar;
+	long chars;
+	size_t n;
+
+	if (!state)
+		return false;
+	if (!strcmp(state, "42P18") && msg && (dollar = strstr(msg, "parameter $"))) {
+		dollar += strlen("parameter ");
+		snprintf(out, size, "$%.*s", (int)strspn(dollar + 1, "0123456789"), dollar + 1);
+		return true;
+	}
+	/* "?1" parses as a prefix operator "?" that does not exist */
+	if ((strcmp(state, "42601") &&
+	     (strcmp(state, "42883") || !msg || strncmp(msg, "operator does not exist: ?", 26))) ||
+	    !pos || (chars = atol(pos)) < 1)
+		return false;
+	/* the position counts characters from 1; find its byte */
+	for (p = sql; *p && chars > 1; p++)
+		if (((unsigned char)p[1] & 0xC0) != 0x80)
+			chars--;
+	/* "x = ?" stops at the end of input, after the "?" */
+	for (q = p; q > sql && (!*q || *q == ' ' || *q == '\n' || *q == '\t'); q--)
+		;
+	if (*q == '?')
+		p = q;
+	if (*p == '?') {
+		snprintf(out, size, "?%.*s", (int)strspn(p + 1, "0123456789"), p + 1);
+		return true;
+	}
+	if ((*p == ':' || *p == '@') && (p == sql || p[-1] != *p) && p[1] != *p) {
+		n = strspn(p + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789");
+		if (n == 0 || (p[1] >= '0' && p[1] <= '9'))
+			return false;
+		snprintf(out, size, "%c%.*s", *p, (int)n, p + 1);
+		return true;
+	}
+	return false;
+}
+
+/* Prepare sql as the unnamed statement and describe it: *out is the
+ * description (the caller clears it), or NULL with d set when it does not
+ * prepare or has a parameter. */
+static int describe(struct pg_source *ps, const char *sql, const char *what, PGresult **out,
+		    struct diag *d)
+{
+	PGresult *r = PQprepare(ps->conn, "", sql, 0, NULL);
+	char name[64];
+	int ret;
+
+	*out = NULL;
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		ret = refused_param(r, sql, name, sizeof(name)) ? source_param_error(d, what, name)
+								 : query_error(ps, r, false, d);
+		PQclear(r);
+		return ret;
+	}
+	PQclear(r);
+	r = PQdescribePrepared(ps->conn, "");
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		ret = query_error(ps, r, false, d);
+		PQclear(r);
+		return ret;
+	}
+	if (PQnparams(r) > 0) {
+		snprintf(name, sizeof(name), "$%d", PQnparams(r));
+		PQclear(r);
+		return source_param_error(d, what, name);
+	}
+	*out = r;
+	return 0;
+}
+
 /* Stream sql in single-row mode: one PGresult per row, cleared at once. */
 static void stream_single_rows(struct stream *st, const char *sql)
 {
@@ -878,17 +961,8 @@ int pg_source_query(struct pg_source *ps, const char *sql, const struct row_sink
 	}
 	if (ps->in_tx && exec_command(ps, "SAVEPOINT recon_q", d) < 0)
 		return -1;
-	desc = PQprepare(ps->conn, "", sql, 0, NULL);
-	if (PQresultStatus(desc) != PGRES_COMMAND_OK) {
-		st.ret = query_error(ps, desc, false, d);
+	if ((st.ret = describe(ps, sql, "query", &desc, d)) < 0)
 		goto out;
-	}
-	PQclear(desc);
-	desc = PQdescribePrepared(ps->conn, "");
-	if (PQresultStatus(desc) != PGRES_COMMAND_OK) {
-		st.ret = query_error(ps, desc, false, d);
-		goto out;
-	}
 	stream_init(&st, desc);
 	if (st.ncols > 0)
 		stream_copy(&st, sql, desc, &retry);
@@ -908,6 +982,32 @@ out:
 	if (ps->in_tx && !ps->lost && end_savepoint(ps, st.ret < 0 ? NULL : d) < 0 && st.ret == 0)
 		st.ret = -1;
 	return st.ret;
+}
+
+/* Contract in pg_source.h. */
+int pg_source_prepare(struct pg_source *ps, const char *sql, const char *what,
+		      struct source_columns *cols, struct diag *d)
+{
+	PGresult *desc = NULL;
+	int ret, i;
+
+	if (ps->lost || PQstatus(ps->conn) != CONNECTION_OK) {
+		ps->lost = true;
+		return diag_error(d, "source '%s': connection lost", ps->cfg->name);
+	}
+	if (ps->in_tx && exec_command(ps, "SAVEPOINT recon_q", d) < 0)
+		return -1;
+	ret = describe(ps, sql, what, &desc, d);
+	if (ret == 0 && cols) {
+		cols->n = (size_t)PQnfields(desc);
+		cols->names = xcalloc(cols->n + 1, sizeof(*cols->names));
+		for (i = 0; i < (int)cols->n; i++)
+			cols->names[i] = xstrdup(PQfname(desc, i));
+	}
+	PQclear(desc);
+	if (ps->in_tx && !ps->lost && end_savepoint(ps, ret < 0 ? NULL : d) < 0 && ret == 0)
+		ret = -1;
+	return ret;
 }
 
 const char *pg_source_snapshot(const struct pg_source *ps)

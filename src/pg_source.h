@@ -24,6 +24,12 @@ int pg_source_open(struct pg_source **out, const struct source_cfg *cfg, struct 
 int pg_source_begin(struct pg_source *ps, struct diag *d);
 int pg_source_query(struct pg_source *ps, const char *sql, const struct row_sink *sink,
 		    struct diag *d);
+/* Prepare sql as the unnamed statement and describe it, never running
+ * it: -1 with d set when it does not prepare or has a bind parameter
+ * (source_param_error, what naming the SQL); else, when cols is not NULL,
+ * the result's column names go there.  Inside the cut, under a savepoint. */
+int pg_source_prepare(struct pg_source *ps, const char *sql, const char *what,
+		      struct source_columns *cols, struct diag *d);
 /* The transaction's snapshot identity (pg_current_snapshot()), or NULL
  * before pg_source_begin. */
 const char *pg_source_snapshot(const struct pg_source *ps);

@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 
 #include "csv_source.h"
+#include "hint.h"
 #include "pg_source.h"
 
 struct source {
@@ -154,6 +155,145 @@ void source_load(struct source *s)
 	}
 }
 
+/* Contract in source.h.  :date (or @date, $date) is what a user who
+ * wants the report's date writes; any other parameter is named as is. */
+int source_param_error(struct diag *d, const char *what, const char *name)
+{
+	if (name[0] && strcmp(name + 1, "date") == 0)
+		return diag_error(d, "%s has a bind parameter %s, which recon never binds; "
+				  "write ${date} for the report's date", what, name);
+	return diag_error(d, "%s has a bind parameter %s, which recon never binds; "
+			  "write its value in the SQL", what, name);
+}
+
+/* SQLite names a parameter as written (":date", "?2", "@x", "$x"); a
+ * nameless "?" has no name. */
+static int sqlite_params(sqlite3_stmt *st, const char *what, struct diag *d)
+{
+	const char *name = NULL;
+	int i, n = sqlite3_bind_parameter_count(st);
+
+	if (n == 0)
+		return 0;
+	/* "?2" alone leaves slot 1 nameless: name the one written */
+	for (i = 1; i <= n && !name; i++)
+		name = sqlite3_bind_parameter_name(st, i);
+	return source_param_error(d, what, name ? name : "?");
+}
+
+/* Prepare sql on a SQLite connection (CSV and SQLite sources) without
+ * stepping it: its parameters and result columns. */
+static int sqlite_prepare(sqlite3 *db, const char *sql, const char *what,
+			  struct source_columns *cols, struct diag *d)
+{
+	sqlite3_stmt *st = NULL;
+	int ret = 0, i;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		ret = diag_error(d, "SQL error: %s", sqlite3_errmsg(db));
+	else if (!st)
+		ret = diag_error(d, "SQL error: %s is empty", what);
+	else if (!sqlite3_stmt_readonly(st))
+		ret = diag_error(d, "SQL error: statement would write; checks are read-only");
+	else if (sqlite_params(st, what, d) < 0)
+		ret = -1;
+	if (ret == 0 && cols) {
+		cols->n = (size_t)sqlite3_column_count(st);
+		cols->names = xcalloc(cols->n + 1, sizeof(*cols->names));
+		for (i = 0; i < (int)cols->n; i++)
+			cols->names[i] = xstrdup(sqlite3_column_name(st, i));
+	}
+	sqlite3_finalize(st);
+	return ret;
+}
+
+void source_columns_release(struct source_columns *c)
+{
+	size_t i;
+
+	for (i = 0; c->names && i < c->n; i++)
+		free(c->names[i]);
+	free(c->names);
+	c->names = NULL;
+	c->n = 0;
+}
+
+/* The table a "no such table" message of any kind names, copied into
+ * out; false when msg is not such a message. */
+static bool missing_table(const char *msg, char *out, size_t size)
+{
+	const char *p, *end;
+
+	if ((p = strstr(msg, "no such table: "))) {
+		p += strlen("no such table: ");
+		if (!strncmp(p, "main.", 5))
+			p += 5;
+		end = p + strcspn(p, " ");
+	} else if ((p = strstr(msg, "relation \"")) && (end = strstr(p + 10, "\" does not exist"))) {
+		p += 10;
+	} else if ((end = strstr(msg, ".csv: no such file"))) {
+		for (p = end; p > msg && p[-1] != '/'; p--)
+			;
+	} else {
+		return false;
+	}
+	snprintf(out, size, "%.*s", (int)(end - p), p);
+	return out[0] != '\0';
+}
+
+struct names_ctx {
+	char **names;
+	size_t n;
+};
+
+static int names_row(void *ctx, size_t ncols, const struct cell *cells)
+{
+	struct names_ctx *c = ctx;
+
+	if (ncols < 1 || !cells[0].s)
+		return 0;
+	c->names = xrealloc(c->names, (c->n + 1) * sizeof(*c->names));
+	c->names[c->n] = xmalloc(cells[0].len + 1);
+	memcpy(c->names[c->n], cells[0].s, cells[0].len);
+	c->names[c->n][cells[0].len] = '\0';
+	c->n++;
+	return 0;
+}
+
+static int sqlite_query(sqlite3 *db, const char *sql, const struct row_sink *sink,
+			struct diag *d);
+
+/* After a failed prepare that names a missing table, append "(did you
+ * mean 'T'?)" when one of the source's tables is close to it. */
+static void add_table_hint(struct source *s, struct diag *d)
+{
+	static const char sqlite_tables[] =
+		"SELECT name FROM sqlite_master WHERE type IN ('table', 'view')";
+	static const char pg_tables[] =
+		"SELECT c.relname::text FROM pg_catalog.pg_class c WHERE c.relkind IN "
+		"('r', 'v', 'm', 'f', 'p') AND pg_catalog.pg_table_is_visible(c.oid)";
+	struct names_ctx c = { NULL, 0 };
+	struct row_sink sink = { NULL, names_row, &c };
+	struct diag ignored = { "" };
+	char table[256];
+	const char *pick;
+	size_t i, len;
+
+	if (!missing_table(d->msg, table, sizeof(table)))
+		return;
+	if (s->pg)
+		pg_source_query(s->pg, pg_tables, &sink, &ignored);
+	else if (s->db)
+		sqlite_query(s->db, sqlite_tables, &sink, &ignored);
+	pick = closest_name(table, (const char *const *)c.names, c.n);
+	len = strlen(d->msg);
+	if (pick)
+		snprintf(d->msg + len, sizeof(d->msg) - len, " (did you mean '%s'?)", pick);
+	for (i = 0; i < c.n; i++)
+		free(c.names[i]);
+	free(c.names);
+}
+
 /* Run sql on a SQLite connection, handing each row to sink as text.  Reals
  * are formatted by format_double so a value reads the same whatever SQLite
  * version or source it came from. */
@@ -172,6 +312,10 @@ static int sqlite_query(sqlite3 *db, const char *sql, const struct row_sink *sin
 	}
 	if (!sqlite3_stmt_readonly(st)) {
 		ret = diag_error(d, "SQL error: statement would write; checks are read-only");
+		goto out;
+	}
+	if (sqlite_params(st, "query", d) < 0) {
+		ret = -1;
 		goto out;
 	}
 	ncols = sqlite3_column_count(st);
@@ -217,6 +361,29 @@ out:
 	free(cells);
 	free(num);
 	return ret;
+}
+
+int source_prepare(struct source *s, const char *sql, const char *what,
+		   struct source_columns *cols, struct diag *d)
+{
+	int ret;
+
+	if (s->error)
+		return diag_error(d, "%s", s->error);
+	if (s->csv && csv_source_plan(s->csv, sql, d) < 0)
+		ret = -1;
+	else if (s->pg)
+		ret = pg_source_prepare(s->pg, sql, what, cols, d);
+	else
+		ret = sqlite_prepare(s->db, sql, what, cols, d);
+	if (ret < 0)
+		add_table_hint(s, d);
+	return ret;
+}
+
+bool source_cfg_is_live(const struct source_cfg *cfg)
+{
+	return cfg->type != SOURCE_CSV;
 }
 
 int source_query(struct source *s, const char *sql, const struct row_sink *sink,

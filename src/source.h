@@ -54,6 +54,31 @@ const char *source_error(const struct source *s);	/* NULL when usable */
  * reads).  -1 when the SQL cannot be prepared; d says why. */
 int source_plan(struct source *s, const char *sql, struct diag *d);
 
+/* The columns a statement returns, learnt by preparing it. */
+struct source_columns {
+	char **names;		/* n names, each malloc'd */
+	size_t n;
+};
+
+void source_columns_release(struct source_columns *c);	/* zeroed after */
+
+/* Prepare sql on s without running it (PostgreSQL: PQprepare of the
+ * unnamed statement and its description; SQLite and CSV: sqlite3_prepare),
+ * and announce it as source_plan does.  what names the SQL in messages
+ * ("query", "precondition", "ready query", "left_query"...).  -1 with d
+ * set when s is unusable, when the SQL does not prepare (a missing table
+ * gets a "did you mean" hint when one is close), or when it has a bind
+ * parameter, which recon never binds: "WHAT has a bind parameter :date,
+ * which recon never binds; write ${date} for the report's date".  When
+ * cols is not NULL it receives the result's column names (the caller
+ * releases them, also on error). */
+int source_prepare(struct source *s, const char *sql, const char *what,
+		   struct source_columns *cols, struct diag *d);
+
+/* For the source layer's kinds: the message of a bind parameter name
+ * ("?" for a nameless one) in the SQL that what names.  Returns -1. */
+int source_param_error(struct diag *d, const char *what, const char *name);
+
 /* Load what the planned SQL needs (CSV); a no-op for other kinds.  Errors of
  * single tables are kept and reported by the queries that read them. */
 void source_load(struct source *s);
@@ -82,6 +107,10 @@ bool source_concurrent(const struct source *a, const struct source *b);
  * source, a table never analysed, or any error (which is not reported:
  * the estimate only sizes memory). */
 long long source_row_estimate(struct source *s, const char *table);
+
+/* Whether the source shows its data as it is now (a database), rather
+ * than as exported for a date (a snapshot directory). */
+bool source_cfg_is_live(const struct source_cfg *cfg);
 
 /* Whether this run shows progress lines on a terminal (not with -q). */
 bool source_progress(const struct source *s);

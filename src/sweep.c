@@ -594,8 +594,33 @@ static size_t open_sources(struct opened *os, const struct config *cfg, const st
 	return n;
 }
 
+/* Prepare a check's SQL texts on their sources, in the order they run,
+ * until one fails (a bind parameter included): the check's other SQL on
+ * its source (query, precondition, ready query, compare query sides).  cols
+ * receives the query's columns (rows and value checks).  The sides' tables
+ * are compare_plan's. */
+int sweep_prepare_check(const struct check_cfg *cc, struct source *src, struct source *right,
+			struct source_columns *cols, struct diag *d)
+{
+	struct source *lagging = cc->kind == KIND_COMPARE ? right : src;
+
+	if (cc->ready && source_prepare(lagging, cc->ready, "ready query", NULL, d) < 0)
+		return -1;
+	if (cc->precondition && source_prepare(src, cc->precondition, "precondition", NULL, d) < 0)
+		return -1;
+	if (cc->kind != KIND_COMPARE)
+		return source_prepare(src, cc->query, "query", cols, d);
+	if (cc->left_query && !cc->left_table &&
+	    source_prepare(src, cc->left_query, "left_query", NULL, d) < 0)
+		return -1;
+	if (cc->right_query && !cc->right_table &&
+	    source_prepare(right, cc->right_query, "right_query", NULL, d) < 0)
+		return -1;
+	return 0;
+}
+
 /* Announce every SQL text to its source; a check whose SQL cannot even be
- * prepared is an error before anything loads. */
+ * prepared, or has a bind parameter, is an error before anything loads. */
 static void plan_checks(struct run *run, struct opened *os, size_t nos, const struct config *cfg)
 {
 	size_t i;
@@ -604,7 +629,7 @@ static void plan_checks(struct run *run, struct opened *os, size_t nos, const st
 		struct source *ts = find_source(os, nos, cfg->tenants_source);
 		struct diag d = { "" };
 
-		if (source_plan(ts, cfg->tenants_query, &d) < 0) {
+		if (source_prepare(ts, cfg->tenants_query, "query", NULL, &d) < 0) {
 			run->tenants_error = arena_printf(&run->arena, "[tenants]: %s", d.msg);
 			run->tenants_scanned = -1;
 		}
@@ -613,15 +638,13 @@ static void plan_checks(struct run *run, struct opened *os, size_t nos, const st
 		struct check_result *cr = &run->checks[i];
 		const struct check_cfg *cc = cr->cfg;
 		struct source *src = find_source(os, nos, check_source(cc));
+		struct source *right = find_source(os, nos, cc->right_source ? cc->right_source : "");
 		struct diag d = { "" };
-		int ret = 0;
+		int ret;
 
-		if (cc->precondition)
-			ret = source_plan(src, cc->precondition, &d);
-		if (ret == 0 && cc->kind != KIND_COMPARE)
-			ret = source_plan(src, cc->query, &d);
+		ret = sweep_prepare_check(cc, src, right, NULL, &d);
 		if (ret == 0 && cc->kind == KIND_COMPARE)
-			ret = compare_plan(cc, src, find_source(os, nos, cc->right_source), &d);
+			ret = compare_plan(cc, src, right, &d);
 		if (ret < 0)
 			set_error(cr, &run->arena, d.msg);
 	}

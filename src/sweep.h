@@ -71,6 +71,14 @@ int sweep_run(struct run *run, const struct config *cfg, const struct sweep_opts
 	      struct diag *d);
 void sweep_release(struct run *run);
 
+/* Prepare, never run, every SQL text of cc on its open sources (src: the
+ * check's, the left side's for compare; right: a compare's right side):
+ * -1 with d set at the first that does not prepare or has a bind
+ * parameter.  cols, when not NULL, receives a rows or value query's
+ * columns.  run and validate --sources both start here. */
+int sweep_prepare_check(const struct check_cfg *cc, struct source *src, struct source *right,
+			struct source_columns *cols, struct diag *d);
+
 const char *status_name(enum status s);	/* "pass", "fail", ... */
 
 #endif
