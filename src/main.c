@@ -22,6 +22,7 @@
 #include "site.h"
 #include "sweep.h"
 #include "term.h"
+#include "validate.h"
 
 enum exit_status { EXIT_PASS = 0, EXIT_DRIFT = 1, EXIT_TROUBLE = 2 };
 
@@ -29,7 +30,7 @@ static const char usage_text[] =
 	"usage: recon run      [-c FILE] [-o DIR] [--date YYYY-MM-DD] [--baseline]\n"
 	"                      [--check ID]... [--metrics FILE] [-q]\n"
 	"       recon diff     [-c FILE] [-o DIR] [DATE_A DATE_B]\n"
-	"       recon validate [-c FILE]\n"
+	"       recon validate [-c FILE] [--sources]\n"
 	"       recon init     [FILE]\n"
 	"       recon --help | --version\n";
 
@@ -47,6 +48,8 @@ static const char help_text[] =
 	"                   and samples on stdout and write no report\n"
 	"  --metrics FILE   also write Prometheus text metrics to FILE\n"
 	"  -q               print nothing but errors\n"
+	"  --sources        (validate) also open every source and prepare every\n"
+	"                   query; list each problem; nothing is run or written\n"
 	"\n"
 	"diff without dates compares the two newest reports.  init writes a\n"
 	"commented starter configuration (default ./recon.ini), never over a file.\n"
@@ -80,6 +83,7 @@ struct options {
 	size_t nonly;
 	const char *metrics;
 	bool quiet;
+	bool sources;		/* validate --sources */
 	const char *args[2];	/* diff dates; init's file */
 	size_t nargs;
 };
@@ -102,7 +106,8 @@ static int print_help(void)
  * come before or after the command's operands. */
 static int parse_args(int argc, char **argv, struct options *o, int *status)
 {
-	enum { OPT_DATE = 256, OPT_BASELINE, OPT_CHECK, OPT_METRICS, OPT_HELP, OPT_VERSION };
+	enum { OPT_DATE = 256, OPT_BASELINE, OPT_CHECK, OPT_METRICS, OPT_HELP, OPT_VERSION,
+	       OPT_SOURCES };
 	static const struct option longopts[] = {
 		{ "date", required_argument, NULL, OPT_DATE },
 		{ "baseline", no_argument, NULL, OPT_BASELINE },
@@ -110,6 +115,7 @@ static int parse_args(int argc, char **argv, struct options *o, int *status)
 		{ "metrics", required_argument, NULL, OPT_METRICS },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ "version", no_argument, NULL, OPT_VERSION },
+		{ "sources", no_argument, NULL, OPT_SOURCES },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *operands[3];
@@ -152,6 +158,9 @@ static int parse_args(int argc, char **argv, struct options *o, int *status)
 		case OPT_METRICS:
 			o->metrics = optarg;
 			break;
+		case OPT_SOURCES:
+			o->sources = true;
+			break;
 		case 'h':
 		case OPT_HELP:
 			*status = print_help();
@@ -191,7 +200,8 @@ static int parse_args(int argc, char **argv, struct options *o, int *status)
 		*status = usage_error("option not valid for", operands[0]);
 		return -1;
 	}
-	if ((o->command == CMD_VALIDATE || o->command == CMD_INIT) && o->output) {
+	if (((o->command == CMD_VALIDATE || o->command == CMD_INIT) && o->output) ||
+	    (o->command != CMD_VALIDATE && o->sources)) {
 		*status = usage_error("option not valid for", operands[0]);
 		return -1;
 	}
@@ -349,7 +359,27 @@ static int cmd_validate(const struct options *o)
 		fprintf(stderr, "recon: %s\n", d.msg);
 		return EXIT_TROUBLE;
 	}
-	printf("%s: ok (%zu sources, %zu checks)\n", o->config, cfg.nsources, cfg.nchecks);
+	if (o->sources) {
+		struct strbuf problems;
+		size_t n;
+
+		sb_init(&problems);
+		if ((n = validate_sources(&cfg, &problems)) > 0) {
+			const char *line, *nl;
+
+			for (line = problems.buf; (nl = strchr(line, '\n')); line = nl + 1)
+				fprintf(stderr, "recon: %.*s\n", (int)(nl - line), line);
+			fprintf(stderr, "recon: %s: %zu problem%s with the sources\n", o->config, n,
+				n == 1 ? "" : "s");
+		}
+		sb_release(&problems);
+		if (n > 0) {
+			config_release(&cfg);
+			return EXIT_TROUBLE;
+		}
+	}
+	printf("%s: ok (%zu sources, %zu checks%s)\n", o->config, cfg.nsources, cfg.nchecks,
+	       o->sources ? ", every query prepared" : "");
 	config_release(&cfg);
 	return EXIT_PASS;
 }
