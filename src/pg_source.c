@@ -35,6 +35,8 @@
  */
 #include "pg_source.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,12 +47,23 @@
 #define OID_FLOAT8 701
 #define OID_NUMERIC 1700
 
+/* The longest wait for a lock, when nothing else sets one. */
+#define LOCK_TIMEOUT_MS 60000L
+/* A reply may come this much after the statement_timeout, at most. */
+#define REPLY_SLACK_MS 30000L
+/* The longest wait for a reply to the session's setup commands. */
+#define SETUP_REPLY_MS 30000
+
 /* Rows read after a sink stopped before the query is cancelled instead. */
 #define DRAIN_BEFORE_CANCEL 1000
 
 struct pg_source {
 	const struct source_cfg *cfg;	/* name, url, statement_timeout */
 	PGconn *conn;			/* NULL once closed */
+	long statement_ms;		/* the session's statement_timeout, 0 none */
+	long lock_ms;			/* the session's lock_timeout, 0 none */
+	int reply_ms;			/* longest wait for a byte, -1 unbounded */
+	bool stalled;			/* the server stopped answering */
 	char **secrets;			/* strings scrubbed from every message */
 	size_t nsecrets;
 	char *snapshot;			/* pg_current_snapshot() text, or NULL */
@@ -139,6 +152,96 @@ static void ignore_notice(void *arg, const char *message)
 	(void)message;
 }
 
+/* ---- waiting for the server, boundedly --------------------------------- */
+
+/* Wait until the server sends something.  A server that sends nothing for
+ * reply_ms (frozen, or a network that drops packets without a reset) is
+ * given up: -1, the connection marked stalled and lost, and never used
+ * again (not even for a ROLLBACK that would wait as long). */
+static int wait_input(struct pg_source *ps)
+{
+	struct pollfd pfd = { PQsocket(ps->conn), POLLIN, 0 };
+	double start = monotonic_seconds(), left;
+	int rc;
+
+	if (pfd.fd < 0)
+		return -1;
+	for (;;) {
+		left = ps->reply_ms < 0 ? -1 : ps->reply_ms - (monotonic_seconds() - start) * 1000;
+		if (ps->reply_ms >= 0 && left < 0)
+			left = 0;
+		rc = poll(&pfd, 1, left < 0 ? -1 : (int)left);
+		if (rc > 0)
+			return 0;
+		if (rc == 0) {
+			ps->stalled = true;
+			ps->lost = true;
+			return -1;
+		}
+		if (errno != EINTR)
+			return -1;
+	}
+}
+
+/* The next result of the command in flight, as PQgetResult, without
+ * waiting past the reply deadline: NULL (as at the end) once stalled. */
+static PGresult *get_result(struct pg_source *ps)
+{
+	if (ps->stalled)
+		return NULL;
+	while (PQisBusy(ps->conn)) {
+		if (wait_input(ps) < 0) {
+			if (ps->stalled)
+				return NULL;
+			break;	/* the socket failed: libpq says so next */
+		}
+		if (!PQconsumeInput(ps->conn))
+			break;
+	}
+	return PQgetResult(ps->conn);
+}
+
+/* The last result of a command sent with sent (the outcome of PQsend*),
+ * as PQexec and PQprepare give it; NULL when it could not be sent or the
+ * server stalled (the caller's error path reads PQerrorMessage or
+ * ps->stalled). */
+static PGresult *last_result(struct pg_source *ps, int sent)
+{
+	PGresult *r, *last = NULL;
+
+	if (!sent)
+		return NULL;
+	while ((r = get_result(ps))) {
+		/* the first error is the one to tell */
+		if (last && PQresultStatus(last) == PGRES_FATAL_ERROR) {
+			PQclear(r);
+			continue;
+		}
+		PQclear(last);
+		last = r;
+	}
+	if (ps->stalled) {
+		PQclear(last);
+		return NULL;
+	}
+	return last;
+}
+
+static PGresult *exec_bounded(struct pg_source *ps, const char *sql)
+{
+	return last_result(ps, PQsendQuery(ps->conn, sql));
+}
+
+/* The message of a connection that is gone: stalled or lost.  -1. */
+static int lost_error(const struct pg_source *ps, struct diag *d)
+{
+	if (ps->stalled)
+		return diag_error(d, "source '%s': server stopped answering: nothing received "
+				  "for %d s; the connection was given up", ps->cfg->name,
+				  (ps->reply_ms + 999) / 1000);
+	return diag_error(d, "source '%s': connection lost", ps->cfg->name);
+}
+
 /* ---- connecting ------------------------------------------------------- */
 
 /* Learn the password as it is written in a URI (percent-encoded, so
@@ -198,11 +301,13 @@ static int parse_error(const struct pg_source *ps, struct diag *d, const char *r
 /* Run one command whose result has no rows (BEGIN, SET, SAVEPOINT). */
 static int exec_command(struct pg_source *ps, const char *sql, struct diag *d)
 {
-	PGresult *r = PQexec(ps->conn, sql);
+	PGresult *r = exec_bounded(ps, sql);
 	char prefix[256];
 	int ret = 0;
 
-	if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
+	if (ps->stalled) {
+		ret = lost_error(ps, d);
+	} else if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
 		if (PQstatus(ps->conn) == CONNECTION_BAD) {
 			ps->lost = true;
 			snprintf(prefix, sizeof(prefix), "source '%s': connection lost: ",
@@ -215,6 +320,80 @@ static int exec_command(struct pg_source *ps, const char *sql, struct diag *d)
 	}
 	PQclear(r);
 	return ret;
+}
+
+/* The one value of a one-row query run in the transaction, copied; NULL
+ * with d set ("source 'NAME': WHAT: ..."). */
+static char *exec_value(struct pg_source *ps, const char *sql, const char *what,
+			struct diag *d)
+{
+	PGresult *r = exec_bounded(ps, sql);
+	char prefix[256], *v = NULL;
+
+	if (ps->stalled) {
+		lost_error(ps, d);
+	} else if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1 || PQnfields(r) != 1) {
+		if (PQstatus(ps->conn) == CONNECTION_BAD)
+			ps->lost = true;
+		snprintf(prefix, sizeof(prefix), "source '%s': %s: ", ps->cfg->name, what);
+		pg_error(ps, d, prefix, PQerrorMessage(ps->conn), NULL);
+	} else {
+		v = xstrdup(PQgetvalue(r, 0, 0));
+	}
+	PQclear(r);
+	return v;
+}
+
+/* A setting of the session in milliseconds (pg_settings' unit for both
+ * timeouts); -1 with d set on error. */
+static long setting_ms(struct pg_source *ps, const char *name, struct diag *d)
+{
+	char sql[128], *v;
+	long ms;
+
+	snprintf(sql, sizeof(sql), "SELECT setting FROM pg_catalog.pg_settings WHERE name = '%s'",
+		 name);
+	if (!(v = exec_value(ps, sql, "cannot read the session's settings", d)))
+		return -1;
+	ms = atol(v);
+	free(v);
+	return ms;
+}
+
+/*
+ * Bound every wait of the session.  A statement waits for a lock at most
+ * LOCK_TIMEOUT_MS, and at most half its statement_timeout (so a lock is
+ * reported as one, not as a timeout), unless the server, the role, the
+ * database or the connection string already set a lock_timeout.  A reply
+ * is awaited at most statement_timeout plus as much again (30 s at most),
+ * after which the server is taken to have stopped answering; without a
+ * statement_timeout, only the TCP keepalives bound the wait.
+ */
+static int set_bounds(struct pg_source *ps, struct diag *d)
+{
+	char sql[128];
+	long lock;
+
+	ps->reply_ms = SETUP_REPLY_MS;
+	if ((ps->statement_ms = setting_ms(ps, "statement_timeout", d)) < 0 ||
+	    (ps->lock_ms = setting_ms(ps, "lock_timeout", d)) < 0)
+		return -1;
+	if (ps->lock_ms == 0) {
+		lock = LOCK_TIMEOUT_MS;
+		if (ps->statement_ms > 0 && ps->statement_ms / 2 < lock)
+			lock = ps->statement_ms / 2 > 0 ? ps->statement_ms / 2 : 1;
+		snprintf(sql, sizeof(sql), "SET lock_timeout = %ld", lock);
+		if (exec_command(ps, sql, d) < 0)
+			return -1;
+		ps->lock_ms = lock;
+	}
+	if (ps->statement_ms > 0)
+		ps->reply_ms = (int)(ps->statement_ms +
+				     (ps->statement_ms < REPLY_SLACK_MS ? ps->statement_ms
+									: REPLY_SLACK_MS));
+	else
+		ps->reply_ms = -1;
+	return 0;
 }
 
 /*
@@ -247,6 +426,7 @@ int pg_source_open(struct pg_source **out, const struct source_cfg *cfg, struct 
 
 	*out = NULL;
 	ps->cfg = cfg;
+	ps->reply_ms = SETUP_REPLY_MS;
 	if (!strncmp(url, "env:", 4)) {
 		url = getenv(url + 4);
 		if (!url || !*url) {
@@ -313,6 +493,8 @@ int pg_source_open(struct pg_source **out, const struct source_cfg *cfg, struct 
 			goto out;
 		}
 	}
+	if (set_bounds(ps, d) < 0)
+		ret = -1;
 out:
 	if (opts)
 		PQconninfoFree(opts);
@@ -362,26 +544,6 @@ static int open_tx(struct pg_source *ps, const char *snapshot, struct diag *d)
 	return 0;
 }
 
-/* The one value of a one-row query run in the transaction, copied; NULL
- * with d set ("source 'NAME': WHAT: ..."). */
-static char *exec_value(struct pg_source *ps, const char *sql, const char *what,
-			struct diag *d)
-{
-	PGresult *r = PQexec(ps->conn, sql);
-	char prefix[256], *v = NULL;
-
-	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1 || PQnfields(r) != 1) {
-		if (PQstatus(ps->conn) == CONNECTION_BAD)
-			ps->lost = true;
-		snprintf(prefix, sizeof(prefix), "source '%s': %s: ", ps->cfg->name, what);
-		pg_error(ps, d, prefix, PQerrorMessage(ps->conn), NULL);
-	} else {
-		v = xstrdup(PQgetvalue(r, 0, 0));
-	}
-	PQclear(r);
-	return v;
-}
-
 /*
  * Open the sweep's consistent cut: one REPEATABLE READ, READ ONLY
  * transaction, and record its snapshot (pg_current_snapshot() on
@@ -396,7 +558,7 @@ int pg_source_begin(struct pg_source *ps, struct diag *d)
 
 	if (ps->lost || PQstatus(ps->conn) != CONNECTION_OK) {
 		ps->lost = true;
-		return diag_error(d, "source '%s': connection lost", ps->cfg->name);
+		return lost_error(ps, d);
 	}
 	if (ps->in_tx)
 		return 0;
@@ -424,7 +586,7 @@ int pg_source_sibling(struct pg_source *ps, struct pg_source **out, struct diag 
 	*out = NULL;
 	if (ps->lost || PQstatus(ps->conn) != CONNECTION_OK) {
 		ps->lost = true;
-		return diag_error(d, "source '%s': connection lost", ps->cfg->name);
+		return lost_error(ps, d);
 	}
 	if (!ps->in_tx)
 		return diag_error(d, "source '%s': no consistent cut to share yet",
@@ -461,6 +623,8 @@ static int query_error(struct pg_source *ps, const PGresult *r, bool cancelled,
 	const char *severity = r ? PQresultErrorField(r, PG_DIAG_SEVERITY_NONLOCALIZED) : NULL;
 	char prefix[256], suffix[64];
 
+	if (ps->stalled)
+		return lost_error(ps, d);
 	/* FATAL and PANIC end the session (a terminated backend, a shutdown):
 	 * the server says so before the socket closes */
 	if (severity && (!strcmp(severity, "FATAL") || !strcmp(severity, "PANIC")))
@@ -476,9 +640,16 @@ static int query_error(struct pg_source *ps, const PGresult *r, bool cancelled,
 								: PQerrorMessage(ps->conn),
 				NULL);
 	}
-	if (!strcmp(state, "57014") && !cancelled && ps->cfg->statement_timeout > 0)
-		return diag_error(d, "statement timeout (%d s): the query was cancelled",
-				  ps->cfg->statement_timeout);
+	/* 57014 is any cancel: a timeout's, recon's own, or a DBA's
+	 * pg_cancel_backend ("due to user request"); the server says which */
+	if (!strcmp(state, "57014") && !cancelled && primary &&
+	    strstr(primary, "statement timeout"))
+		return diag_error(d, "statement timeout (%g s): the query was cancelled",
+				  (double)ps->statement_ms / 1000);
+	if (!strcmp(state, "55P03") && primary && strstr(primary, "lock timeout"))
+		return diag_error(d, "lock timeout (%g s): the query waited that long for a lock "
+				  "another session holds, and was cancelled",
+				  (double)ps->lock_ms / 1000);
 	snprintf(suffix, sizeof(suffix), " (SQLSTATE %s)", state);
 	return pg_error(ps, d, "SQL error: ", primary ? primary : PQresultErrorMessage(r),
 			suffix);
@@ -690,7 +861,7 @@ static void drain_results(struct stream *st)
 {
 	PGresult *r;
 
-	while ((r = PQgetResult(st->ps->conn))) {
+	while ((r = get_result(st->ps))) {
 		take_final(st, r);
 		PQclear(r);
 	}
@@ -742,6 +913,19 @@ static int decode_copy_line(struct stream *st, char *line, size_t len)
 		p = tab + 1;
 	}
 	return n == st->ncols ? 0 : -1;
+}
+
+/* The next line of a COPY out, as PQgetCopyData(..., 0) but waiting no
+ * longer than the reply deadline: its length, -1 at the end, -2 on error
+ * (a stall included). */
+static int copy_line(struct pg_source *ps, char **line)
+{
+	int n;
+
+	while ((n = PQgetCopyData(ps->conn, line, 1)) == 0)
+		if (wait_input(ps) < 0 || !PQconsumeInput(ps->conn))
+			return -2;
+	return n;
 }
 
 /* A bind parameter PostgreSQL refused to prepare, its name copied into
@@ -800,19 +984,21 @@ static bool refused_param(const PGresult *r, const char *sql, char *out, size_t 
 static int describe(struct pg_source *ps, const char *sql, const char *what, PGresult **out,
 		    struct diag *d)
 {
-	PGresult *r = PQprepare(ps->conn, "", sql, 0, NULL);
+	PGresult *r = last_result(ps, PQsendPrepare(ps->conn, "", sql, 0, NULL));
 	char name[64];
 	int ret;
 
 	*out = NULL;
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		if (!r)
+			return query_error(ps, NULL, false, d);
 		ret = refused_param(r, sql, name, sizeof(name)) ? source_param_error(d, what, name)
 								 : query_error(ps, r, false, d);
 		PQclear(r);
 		return ret;
 	}
 	PQclear(r);
-	r = PQdescribePrepared(ps->conn, "");
+	r = last_result(ps, PQsendDescribePrepared(ps->conn, ""));
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 		ret = query_error(ps, r, false, d);
 		PQclear(r);
@@ -840,7 +1026,7 @@ static void stream_single_rows(struct stream *st, const char *sql)
 	}
 	/* fails only when called at the wrong time; rows then come whole */
 	(void)PQsetSingleRowMode(st->ps->conn);
-	while ((r = PQgetResult(st->ps->conn))) {
+	while ((r = get_result(st->ps))) {
 		ExecStatusType s = PQresultStatus(r);
 
 		if (s == PGRES_SINGLE_TUPLE || s == PGRES_TUPLES_OK || s == PGRES_COMMAND_OK) {
@@ -863,7 +1049,7 @@ static void stream_single_rows(struct stream *st, const char *sql)
 
 			/* the check's own COPY: read and drop, or send nothing */
 			if (s == PGRES_COPY_OUT)
-				while (PQgetCopyData(st->ps->conn, &buf, 0) > 0)
+				while (copy_line(st->ps, &buf) > 0)
 					PQfreemem(buf);
 			else
 				PQputCopyEnd(st->ps->conn, "recon sends no COPY data");
@@ -902,7 +1088,11 @@ static void stream_copy(struct stream *st, const char *sql, const PGresult *desc
 		st->ret = query_error(st->ps, NULL, false, st->d);
 		return;
 	}
-	r = PQgetResult(st->ps->conn);
+	r = get_result(st->ps);
+	if (!r) {
+		st->ret = query_error(st->ps, NULL, false, st->d);
+		return;
+	}
 	if (PQresultStatus(r) != PGRES_COPY_OUT) {
 		const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
 
@@ -916,7 +1106,7 @@ static void stream_copy(struct stream *st, const char *sql, const PGresult *desc
 	}
 	PQclear(r);
 	give_header(st, desc);
-	while ((n = PQgetCopyData(st->ps->conn, &line, 0)) > 0) {
+	while ((n = copy_line(st->ps, &line)) > 0) {
 		if (!st->stopped) {
 			if (decode_copy_line(st, line, (size_t)n - (line[n - 1] == '\n')) < 0) {
 				st->ret = diag_error(st->d, "SQL error: a COPY row does not have "
@@ -957,7 +1147,7 @@ int pg_source_query(struct pg_source *ps, const char *sql, const struct row_sink
 	st.d = d;
 	if (ps->lost || PQstatus(ps->conn) != CONNECTION_OK) {
 		ps->lost = true;
-		return diag_error(d, "source '%s': connection lost", ps->cfg->name);
+		return lost_error(ps, d);
 	}
 	if (ps->in_tx && exec_command(ps, "SAVEPOINT recon_q", d) < 0)
 		return -1;
@@ -974,8 +1164,8 @@ int pg_source_query(struct pg_source *ps, const char *sql, const struct row_sink
 		stream_single_rows(&st, sql);
 	if (PQstatus(ps->conn) == CONNECTION_BAD)
 		ps->lost = true;
-	if (ps->lost && st.ret == 0 && !st.stopped)
-		st.ret = diag_error(d, "source '%s': connection lost", ps->cfg->name);
+	if (ps->lost && st.ret == 0 && (!st.stopped || ps->stalled))
+		st.ret = lost_error(ps, d);
 out:
 	PQclear(desc);
 	stream_release(&st);
@@ -993,7 +1183,7 @@ int pg_source_prepare(struct pg_source *ps, const char *sql, const char *what,
 
 	if (ps->lost || PQstatus(ps->conn) != CONNECTION_OK) {
 		ps->lost = true;
-		return diag_error(d, "source '%s': connection lost", ps->cfg->name);
+		return lost_error(ps, d);
 	}
 	if (ps->in_tx && exec_command(ps, "SAVEPOINT recon_q", d) < 0)
 		return -1;
@@ -1024,8 +1214,8 @@ void pg_source_close(struct pg_source *ps)
 	if (!ps)
 		return;
 	if (ps->conn) {
-		if (ps->in_tx && PQstatus(ps->conn) == CONNECTION_OK)
-			PQclear(PQexec(ps->conn, "ROLLBACK"));
+		if (ps->in_tx && !ps->lost && PQstatus(ps->conn) == CONNECTION_OK)
+			PQclear(exec_bounded(ps, "ROLLBACK"));
 		PQfinish(ps->conn);
 	}
 	for (i = 0; i < ps->nsecrets; i++)

@@ -387,20 +387,12 @@ static void sleep_seconds(double s)
 	nanosleep(&ts, NULL);
 }
 
-static double monotonic(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Poll the ready query with backoff until it holds or the budget is spent:
  * the budget is used whole, the last poll falling at its deadline (a pause
  * that would pass the deadline is cut short to end there). */
 static int wait_ready(struct source *src, const struct check_cfg *cc, struct diag *d)
 {
-	double start = monotonic(), pause = 0.1, left;
+	double start = monotonic_seconds(), pause = 0.1, left;
 	struct first_ctx c;
 
 	for (;;) {
@@ -408,7 +400,7 @@ static int wait_ready(struct source *src, const struct check_cfg *cc, struct dia
 			return -1;
 		if (truthy(&c))
 			return 0;
-		left = start + cc->ready_timeout - monotonic();
+		left = start + cc->ready_timeout - monotonic_seconds();
 		if (left <= 0)
 			return diag_error(d, "not ready: the ready query did not hold within %g s",
 					  cc->ready_timeout);

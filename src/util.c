@@ -555,14 +555,6 @@ char *path_join(struct arena *a, const char *dir, const char *rel)
 
 /* ---- progress --------------------------------------------------------- */
 
-static double now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 void progress_start(struct progress *p, bool show, const char *what, unsigned every)
 {
 	const char *env = getenv("RECON_PROGRESS_DELAY");
@@ -581,12 +573,12 @@ void progress_start(struct progress *p, bool show, const char *what, unsigned ev
 			p->delay = d;
 	}
 	p->every = p->delay > 0 && every > 1 ? every : 1;
-	p->t0 = p->last = now_seconds();
+	p->t0 = p->last = monotonic_seconds();
 }
 
 void progress_draw(struct progress *p, long long rows)
 {
-	double t = now_seconds();
+	double t = monotonic_seconds();
 
 	if (t - p->last < p->delay)
 		return;
@@ -600,4 +592,12 @@ void progress_end(struct progress *p)
 	if (p->on)
 		fputs("\r\033[K", stderr);
 	p->on = false;
+}
+
+double monotonic_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }

@@ -130,6 +130,9 @@ int sha256_file_hex(const char *path, char out[65], struct diag *d);
 /* Join dir and a relative path ("" or absolute path returned as is). */
 char *path_join(struct arena *a, const char *dir, const char *rel);
 
+/* Seconds on CLOCK_MONOTONIC: for durations, never for reports. */
+double monotonic_seconds(void);
+
 /* ---- progress --------------------------------------------------------- */
 
 /* A line on stderr while a long read runs, "\rloading WHAT: N rows, R
