@@ -246,27 +246,41 @@ static int lost_error(const struct pg_source *ps, struct diag *d)
 
 /* Learn the password as it is written in a URI (percent-encoded, so
  * possibly unlike the parsed value): the userinfo after ':' and any
- * password= query parameter. */
-static void uri_secrets(struct pg_source *ps, const char *url)
+ * password= query parameter.  Returns how many '@' the authority holds:
+ * more than one is a password (or user) with an unencoded '@', which
+ * libpq splits at the first, taking the rest for the host name and
+ * printing it in its messages. */
+static int uri_secrets(struct pg_source *ps, const char *url)
 {
 	const char *p, *auth, *end, *at = NULL, *colon, *q;
+	int nat = 0;
 
 	if (strncmp(url, "postgresql://", 13) && strncmp(url, "postgres://", 11))
-		return;
+		return 0;
 	auth = strstr(url, "://") + 3;
 	end = auth + strcspn(auth, "/?");
-	for (p = auth; p < end; p++)
-		if (*p == '@')
+	for (p = auth; p < end; p++) {
+		if (*p == '@') {
 			at = p;
+			nat++;
+		}
+	}
 	if (at) {
 		colon = memchr(auth, ':', (size_t)(at - auth));
 		if (colon)
 			add_secret(ps, colon + 1, (size_t)(at - colon - 1));
+		/* each piece between the '@'s too, as libpq may quote one */
+		for (p = auth; nat > 1 && (q = memchr(p, '@', (size_t)(at - p))); p = q + 1)
+			if (p != auth)
+				add_secret(ps, p, (size_t)(q - p));
+		if (nat > 1)
+			add_secret(ps, p, (size_t)(at - p));
 	}
 	for (q = strchr(url, '?'); q; q = strchr(q + 1, '&')) {
 		if (!strncmp(q + 1, "password=", 9))
 			add_secret(ps, q + 10, strcspn(q + 10, "&"));
 	}
+	return nat;
 }
 
 /* libpq's reason a connection string does not parse may quote pieces of
@@ -437,7 +451,12 @@ int pg_source_open(struct pg_source **out, const struct source_cfg *cfg, struct 
 	}
 	if ((env = getenv("PGPASSWORD")))
 		add_secret(ps, env, strlen(env));
-	uri_secrets(ps, url);
+	if (uri_secrets(ps, url) > 1) {
+		ret = diag_error(d, "source '%s': invalid connection string: the URI has more "
+				 "than one '@' before its host; write an '@' of the user name or "
+				 "password as %%40", cfg->name);
+		goto out;
+	}
 	opts = PQconninfoParse(url, &err);
 	if (!opts) {
 		ret = parse_error(ps, d, err);

@@ -58,6 +58,15 @@ grep -q 'password authentication failed' "$WORK/wrong-password-uri/stderr" ||
 clean wrong-password-uri "$WRONG" "postgresql://"
 ok "wrong password in a URI: same"
 
+# an unencoded '@' in the password: libpq would take its tail for the host
+# and print it; recon refuses the URI without quoting any of it
+run at-in-password "postgresql://recon_ro:${WRONG}@Tail-0f-Pw@$enc/postgres"
+expect at-in-password-exit "$rc" 2
+grep -q "invalid connection string: the URI has more than one '@' before its host; write an '@' of the user name or password as %40" \
+	"$WORK/at-in-password/stderr" || fail at-in-password "stderr: $(cat "$WORK/at-in-password/stderr")"
+clean at-in-password "$WRONG" "Tail-0f-Pw" "postgresql://"
+ok "an unencoded '@' in a URI's password: refused, no piece of the password printed"
+
 export RECON_TEST_DATABASE_URL="host=$PGDIR dbname=postgres user=recon_ro password=$WRONG"
 run env-url "env:RECON_TEST_DATABASE_URL"
 expect env-url-exit "$rc" 2
