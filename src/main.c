@@ -16,6 +16,7 @@
 #include "diff.h"
 #include "history.h"
 #include "init.h"
+#include "interrupt.h"
 #include "metrics.h"
 #include "render.h"
 #include "report_dir.h"
@@ -457,6 +458,8 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv, &o, &status) < 0)
 		goto out;
+	/* SIGTERM, SIGINT: cancel the queries, remove temporary files, die */
+	interrupt_install();
 	switch (o.command) {
 	case CMD_RUN:
 		status = cmd_run(&o);

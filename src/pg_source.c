@@ -43,6 +43,8 @@
 
 #include <libpq-fe.h>
 
+#include "interrupt.h"
+
 #define OID_FLOAT4 700
 #define OID_FLOAT8 701
 #define OID_NUMERIC 1700
@@ -64,6 +66,8 @@ struct pg_source {
 	long lock_ms;			/* the session's lock_timeout, 0 none */
 	int reply_ms;			/* longest wait for a byte, -1 unbounded */
 	bool stalled;			/* the server stopped answering */
+	PGcancel *cancel;		/* made at connect, for any thread or signal */
+	int cancel_slot;		/* interrupt_add_cancel's, or -1 */
 	char **secrets;			/* strings scrubbed from every message */
 	size_t nsecrets;
 	char *snapshot;			/* pg_current_snapshot() text, or NULL */
@@ -410,6 +414,14 @@ static int set_bounds(struct pg_source *ps, struct diag *d)
 	return 0;
 }
 
+/* In the signal handler: PQcancel is async-signal-safe. */
+static void cancel_on_signal(void *arg)
+{
+	char buf[256];
+
+	PQcancel(arg, buf, sizeof(buf));
+}
+
 /*
  * Connect to cfg->url (or the connection string in the environment
  * variable it names as "env:VAR").  On success *out owns the connection;
@@ -440,6 +452,7 @@ int pg_source_open(struct pg_source **out, const struct source_cfg *cfg, struct 
 
 	*out = NULL;
 	ps->cfg = cfg;
+	ps->cancel_slot = -1;
 	ps->reply_ms = SETUP_REPLY_MS;
 	if (!strncmp(url, "env:", 4)) {
 		url = getenv(url + 4);
@@ -499,6 +512,9 @@ int pg_source_open(struct pg_source **out, const struct source_cfg *cfg, struct 
 		goto out;
 	}
 	PQsetNoticeProcessor(ps->conn, ignore_notice, NULL);
+	/* a SIGTERM or SIGINT cancels what runs on the server */
+	if ((ps->cancel = PQgetCancel(ps->conn)))
+		ps->cancel_slot = interrupt_add_cancel(cancel_on_signal, ps->cancel);
 	/* read-only and bounded from the first query on, ready polls included */
 	if (exec_command(ps, "SET default_transaction_read_only = on", d) < 0) {
 		ret = -1;
@@ -826,13 +842,10 @@ static void give_header(struct stream *st, const PGresult *desc)
  * result); its error that follows is expected. */
 static void cancel_query(struct pg_source *ps)
 {
-	PGcancel *c = PQgetCancel(ps->conn);
 	char buf[256];
 
-	if (c) {
-		PQcancel(c, buf, sizeof(buf));
-		PQfreeCancel(c);
-	}
+	if (ps->cancel)
+		PQcancel(ps->cancel, buf, sizeof(buf));
 }
 
 /* Hand st->cells to the sink, or count a row the sink no longer wants. */
@@ -1232,6 +1245,9 @@ void pg_source_close(struct pg_source *ps)
 
 	if (!ps)
 		return;
+	interrupt_remove_cancel(ps->cancel_slot);
+	if (ps->cancel)
+		PQfreeCancel(ps->cancel);
 	if (ps->conn) {
 		if (ps->in_tx && !ps->lost && PQstatus(ps->conn) == CONNECTION_OK)
 			PQclear(exec_bounded(ps, "ROLLBACK"));

@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "interrupt.h"
+
 /* mkdir -p */
 static int make_dirs(const char *path, struct diag *d)
 {
@@ -168,9 +170,13 @@ static int write_temp(const char *final, const char *data, size_t len, char *tmp
 	int fd, ret = 0;
 
 	snprintf(tmp, tmpsize, "%s.tmp-%ld-%u", final, (long)getpid(), counter++);
+	interrupt_add_file(tmp);	/* a signal from now on removes it */
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return diag_error(d, "%s: cannot write: %s", final, strerror(errno));
+	if (fd < 0) {
+		ret = diag_error(d, "%s: cannot write: %s", final, strerror(errno));
+		interrupt_forget_file(tmp);
+		return ret;
+	}
 	while (off < len) {
 		ssize_t w = write(fd, data + off, len - off);
 
@@ -187,8 +193,10 @@ static int write_temp(const char *final, const char *data, size_t len, char *tmp
 out:
 	if (close(fd) < 0 && ret == 0)
 		ret = diag_error(d, "%s: cannot write: %s", final, strerror(errno));
-	if (ret < 0)
+	if (ret < 0) {
 		unlink(tmp);
+		interrupt_forget_file(tmp);
+	}
 	return ret;
 }
 
@@ -236,13 +244,17 @@ int report_dir_write(struct report_dir *rd, const struct report_file *files, siz
 			ret = diag_error(d, "%s: cannot write: %s", final, strerror(errno));
 			goto out;
 		}
+		interrupt_forget_file(tmp[i]);
 		tmp[i][0] = '\0';
 	}
 	sync_dir(rd->path);
 out:
-	for (i = 0; i < done; i++)
-		if (tmp[i][0])
+	for (i = 0; i < done; i++) {
+		if (tmp[i][0]) {
 			unlink(tmp[i]);
+			interrupt_forget_file(tmp[i]);
+		}
+	}
 	free(tmp);
 	return ret;
 }
@@ -257,6 +269,7 @@ int write_file_atomic(const char *path, const char *data, size_t len, struct dia
 		ret = diag_error(d, "%s: cannot write: %s", path, strerror(errno));
 		unlink(tmp);
 	}
+	interrupt_forget_file(tmp);	/* renamed, removed or never made */
 	slash = strrchr(dir, '/');
 	if (slash) {
 		*slash = '\0';
