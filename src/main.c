@@ -219,6 +219,21 @@ static void today_utc(char out[11])
 	date_format((long)(time(NULL) / 86400), out);
 }
 
+/* A run dated another day than today labels what a database holds now
+ * with that day: say so (also with -q; the report itself stays free of
+ * the clock). */
+static void warn_backfill(const struct config *cfg, const struct sweep_opts *so)
+{
+	const char *live = sweep_live_source(cfg, so);
+	char today[11];
+
+	today_utc(today);
+	if (live && strcmp(so->date, today) != 0)
+		fprintf(stderr, "recon: warning: --date %s is not today (%s): source '%s' is read "
+			"as it is now, and its data is reported as of %s\n", so->date, today, live,
+			so->date);
+}
+
 /* The exit status of a finished run: paging checks only. */
 static int run_status(const struct run *run)
 {
@@ -302,6 +317,8 @@ static int cmd_run(const struct options *o)
 	so.baseline = o->baseline;
 	so.only = o->nonly ? o->only : NULL;
 	so.progress = !o->quiet && isatty(2);
+	if (o->date && !o->baseline)
+		warn_backfill(&cfg, &so);
 	if (sweep_run(&run, &cfg, &so, &d) < 0)
 		goto fail;
 	have_run = true;

@@ -766,6 +766,30 @@ out:
 	return 0;
 }
 
+/* Contract in sweep.h. */
+const char *sweep_live_source(const struct config *cfg, const struct sweep_opts *opts)
+{
+	size_t i, j;
+
+	for (i = 0; i < cfg->nsources; i++) {
+		const struct source_cfg *sc = &cfg->sources[i];
+
+		if (!source_cfg_is_live(sc))
+			continue;
+		for (j = 0; j < cfg->nchecks; j++) {
+			const struct check_cfg *cc = &cfg->checks[j];
+
+			if (!cc->enabled || !selected(opts, cc->id))
+				continue;
+			if ((cc->source && !strcmp(cc->source, sc->name)) ||
+			    (cc->left_source && !strcmp(cc->left_source, sc->name)) ||
+			    (cc->right_source && !strcmp(cc->right_source, sc->name)))
+				return sc->name;
+		}
+	}
+	return NULL;
+}
+
 void sweep_release(struct run *run)
 {
 	arena_release(&run->arena);

@@ -71,6 +71,11 @@ int sweep_run(struct run *run, const struct config *cfg, const struct sweep_opts
 	      struct diag *d);
 void sweep_release(struct run *run);
 
+/* The first source (by name) that the checks opts selects read and that
+ * shows its data as it is now (a database, not a dated snapshot), or NULL:
+ * a run dated another day than today reads today's data there. */
+const char *sweep_live_source(const struct config *cfg, const struct sweep_opts *opts);
+
 /* Prepare, never run, every SQL text of cc on its open sources (src: the
  * check's, the left side's for compare; right: a compare's right side):
  * -1 with d set at the first that does not prepare or has a bind

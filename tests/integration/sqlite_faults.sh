@@ -4,6 +4,9 @@
 #    no groups and no samples: nothing it counted reaches the summary.
 #  - A ready query that never holds polls for its whole ready_timeout: the
 #    check errors "not ready" no earlier than the budget.
+#  - A run dated another day than today warns on stderr (also with -q)
+#    that a live source is read as it is now; a snapshot directory, or
+#    today's date, gives no warning.
 set -euo pipefail
 BIN=$(realpath "$1")
 WORK=$(mktemp -d /tmp/recon-sqlite.XXXXXX)
@@ -85,4 +88,17 @@ case "$(jq_ "$WORK/out2/2026-11-22.json" "j['checks'][0].get('error', '')")" in
 *) fail ready "$(jq_ "$WORK/out2/2026-11-22.json" "j['checks'][0]")" ;;
 esac
 ok "ready_timeout = 2: polled to the deadline, \"not ready\" after $1 s"
+today=$(date -u +%F)
+rc=0
+"$BIN" run -c "$WORK/mid.ini" -o "$WORK/out3" --date 2026-11-22 -q 2>"$WORK/stderr" || rc=$?
+grep -qx "recon: warning: --date 2026-11-22 is not today ($today): source 'f' is read as it is now, and its data is reported as of 2026-11-22" "$WORK/stderr" ||
+	fail backfill "$(cat "$WORK/stderr")"
+"$BIN" run -c "$WORK/mid.ini" -o "$WORK/out4" --date "$today" -q 2>"$WORK/stderr" || true
+grep -q "warning" "$WORK/stderr" && fail backfill-today "$(cat "$WORK/stderr")"
+mkdir -p "$WORK/snap"
+printf 'x\n1\n' >"$WORK/snap/t.csv"
+sed -e 's/^type = sqlite$/type = csv/' -e "s|^path = .*|path = $WORK/snap|" "$WORK/ready.ini" >"$WORK/snap.ini"
+"$BIN" run -c "$WORK/snap.ini" -o "$WORK/out5" --date 2026-11-22 -q 2>"$WORK/stderr" || true
+grep -q "warning" "$WORK/stderr" && fail backfill-snapshot "$(cat "$WORK/stderr")"
+ok "--date of another day on a live source: warned on stderr; not for today or a snapshot"
 ok sqlite_faults
