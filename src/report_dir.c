@@ -99,15 +99,20 @@ static int probe_errno(const char *path)
 
 	/* a name remove_stale_temps knows, should the run be killed here */
 	snprintf(tmp, sizeof(tmp), "%s.tmp-%ld-%u", path, (long)getpid(), counter++);
+	interrupt_add_file(tmp);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return errno;
+	if (fd < 0) {
+		err = errno;
+		interrupt_forget_file(tmp);
+		return err;
+	}
 	errno = 0;
 	if (write(fd, block, sizeof(block)) != (ssize_t)sizeof(block) || fsync(fd) < 0)
 		err = errno ? errno : ENOSPC;
 	if (close(fd) < 0 && !err)
 		err = errno;
 	unlink(tmp);
+	interrupt_forget_file(tmp);
 	return err;
 }
 
