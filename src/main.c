@@ -220,8 +220,8 @@ static void today_utc(char out[11])
 }
 
 /* A run dated another day than today labels what a database holds now
- * with that day: say so (also with -q; the report itself stays free of
- * the clock). */
+ * with that day: say so (unless -q; the report itself stays free of the
+ * clock). */
 static void warn_backfill(const struct config *cfg, const struct sweep_opts *so)
 {
 	const char *live = sweep_live_source(cfg, so);
@@ -317,7 +317,7 @@ static int cmd_run(const struct options *o)
 	so.baseline = o->baseline;
 	so.only = o->nonly ? o->only : NULL;
 	so.progress = !o->quiet && isatty(2);
-	if (o->date && !o->baseline)
+	if (o->date && !o->baseline && !o->quiet)
 		warn_backfill(&cfg, &so);
 	if (sweep_run(&run, &cfg, &so, &d) < 0)
 		goto fail;

@@ -4,7 +4,7 @@
 #    no groups and no samples: nothing it counted reaches the summary.
 #  - A ready query that never holds polls for its whole ready_timeout: the
 #    check errors "not ready" no earlier than the budget.
-#  - A run dated another day than today warns on stderr (also with -q)
+#  - A run dated another day than today warns on stderr (not with -q)
 #    that a live source is read as it is now; a snapshot directory, or
 #    today's date, gives no warning.
 set -euo pipefail
@@ -90,15 +90,17 @@ esac
 ok "ready_timeout = 2: polled to the deadline, \"not ready\" after $1 s"
 today=$(date -u +%F)
 rc=0
-"$BIN" run -c "$WORK/mid.ini" -o "$WORK/out3" --date 2026-11-22 -q 2>"$WORK/stderr" || rc=$?
+"$BIN" run -c "$WORK/mid.ini" -o "$WORK/out3" --date 2026-11-22 >/dev/null 2>"$WORK/stderr" || rc=$?
 grep -qx "recon: warning: --date 2026-11-22 is not today ($today): source 'f' is read as it is now, and its data is reported as of 2026-11-22" "$WORK/stderr" ||
 	fail backfill "$(cat "$WORK/stderr")"
-"$BIN" run -c "$WORK/mid.ini" -o "$WORK/out4" --date "$today" -q 2>"$WORK/stderr" || true
+"$BIN" run -c "$WORK/mid.ini" -o "$WORK/out4" --date "$today" >/dev/null 2>"$WORK/stderr" || true
 grep -q "warning" "$WORK/stderr" && fail backfill-today "$(cat "$WORK/stderr")"
 mkdir -p "$WORK/snap"
 printf 'x\n1\n' >"$WORK/snap/t.csv"
 sed -e 's/^type = sqlite$/type = csv/' -e "s|^path = .*|path = $WORK/snap|" "$WORK/ready.ini" >"$WORK/snap.ini"
-"$BIN" run -c "$WORK/snap.ini" -o "$WORK/out5" --date 2026-11-22 -q 2>"$WORK/stderr" || true
+"$BIN" run -c "$WORK/snap.ini" -o "$WORK/out5" --date 2026-11-22 >/dev/null 2>"$WORK/stderr" || true
 grep -q "warning" "$WORK/stderr" && fail backfill-snapshot "$(cat "$WORK/stderr")"
-ok "--date of another day on a live source: warned on stderr; not for today or a snapshot"
+"$BIN" run -c "$WORK/mid.ini" -o "$WORK/out6" --date 2026-11-22 -q 2>"$WORK/stderr" || true
+grep -q "warning" "$WORK/stderr" && fail backfill-quiet "$(cat "$WORK/stderr")"
+ok "--date of another day on a live source: warned on stderr; not for today, a snapshot, or with -q"
 ok sqlite_faults
