@@ -613,6 +613,99 @@ static void server_stop(void)
 		fprintf(stderr, "test_pg: could not stop the server in %s\n", pgdir);
 }
 
+START_TEST(prepare_gives_the_columns_and_runs_nothing)
+{
+	struct source_cfg cfg;
+	struct pg_source *ps = open_admin(0, &cfg);
+	struct source_columns cols = { NULL, 0 };
+	struct diag d = { "" };
+	time_t t0 = time(NULL);
+
+	ck_assert_msg(pg_source_prepare(ps, "SELECT 1 AS one, pg_sleep(5) AS slept, 'x' AS \"Mixed Case\"",
+					"query", &cols, &d) == 0, "%s", d.msg);
+	ck_assert_int_le(time(NULL) - t0, 2);
+	ck_assert_uint_eq(cols.n, 3);
+	ck_assert_str_eq(cols.names[0], "one");
+	ck_assert_str_eq(cols.names[1], "slept");
+	ck_assert_str_eq(cols.names[2], "Mixed Case");
+	source_columns_release(&cols);
+	ck_assert_int_eq(pg_source_prepare(ps, "SELECT * FROM no_such_table", "query", NULL, &d), -1);
+	ck_assert_str_eq(d.msg, "SQL error: relation \"no_such_table\" does not exist (SQLSTATE 42P01)");
+	pg_source_close(ps);
+}
+END_TEST
+
+START_TEST(bind_parameters_are_errors_naming_them)
+{
+	static const struct {
+		const char *sql, *msg;
+	} cases[] = {
+		{ "SELECT count(*) FROM pg_class WHERE relpages > $1",
+		  "query has a bind parameter $1, which recon never binds; write its value in the SQL" },
+		{ "SELECT $2::int AS x",
+		  "query has a bind parameter $1, which recon never binds; write its value in the SQL" },
+		{ "SELECT 1 WHERE now()::date = :date",
+		  "query has a bind parameter :date, which recon never binds; write ${date} for the report's date" },
+		{ "SELECT 1 WHERE 1 = ?",
+		  "query has a bind parameter ?, which recon never binds; write its value in the SQL" },
+		{ "SELECT 1 WHERE 1 = ?2",
+		  "query has a bind parameter ?2, which recon never binds; write its value in the SQL" },
+	};
+	struct source_cfg cfg;
+	struct pg_source *ps = open_admin(0, &cfg);
+	struct diag d = { "" };
+	char *out;
+	size_t i;
+
+	ck_assert_int_eq(pg_source_begin(ps, &d), 0);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_int_eq(pg_source_prepare(ps, cases[i].sql, "query", NULL, &d), -1);
+		ck_assert_str_eq(d.msg, cases[i].msg);
+		ck_assert_ptr_null(run(ps, cases[i].sql, &d));
+		ck_assert_str_eq(d.msg, cases[i].msg);
+	}
+	/* casts and dollar-quoted bodies are no parameters; the cut survived */
+	out = run(ps, "SELECT '2026-11-22'::date AS d, $$ $1 :date ? $$ AS body, "
+		      "$f$ SELECT $1 $f$ AS fn", &d);
+	ck_assert_msg(out != NULL, "%s", d.msg);
+	ck_assert_str_eq(out, "#d|body|fn\n2026-11-22| $1 :date ? | SELECT $1 \n");
+	free(out);
+	pg_source_close(ps);
+}
+END_TEST
+
+/* SHOW lock_timeout on a fresh source opened with url and timeout. */
+static char *lock_timeout_of(const char *url, int timeout)
+{
+	struct source_cfg cfg = cfg_of(url, timeout);
+	struct pg_source *ps = NULL;
+	struct diag d = { "" };
+	char *out;
+
+	ck_assert_msg(pg_source_open(&ps, &cfg, &d) == 0, "open: %s", d.msg);
+	out = run(ps, "SHOW lock_timeout", &d);
+	ck_assert_msg(out != NULL, "%s", d.msg);
+	pg_source_close(ps);
+	return out;
+}
+
+START_TEST(locks_are_waited_for_boundedly_unless_the_session_says)
+{
+	char url[700], *out;
+
+	out = lock_timeout_of(admin_url, 0);
+	ck_assert_str_eq(out, "#lock_timeout\n1min\n");
+	free(out);
+	out = lock_timeout_of(admin_url, 4);
+	ck_assert_str_eq(out, "#lock_timeout\n2s\n");
+	free(out);
+	snprintf(url, sizeof(url), "%s options='-c lock_timeout=5s'", admin_url);
+	out = lock_timeout_of(url, 4);
+	ck_assert_str_eq(out, "#lock_timeout\n5s\n");
+	free(out);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("pg_source");
@@ -636,6 +729,9 @@ int main(void)
 	tcase_add_test(tc, the_password_never_appears);
 	tcase_add_test(tc, a_lost_connection_fails_every_later_query);
 	tcase_add_test(tc, a_sibling_reads_the_same_cut_on_its_own_connection);
+	tcase_add_test(tc, prepare_gives_the_columns_and_runs_nothing);
+	tcase_add_test(tc, bind_parameters_are_errors_naming_them);
+	tcase_add_test(tc, locks_are_waited_for_boundedly_unless_the_session_says);
 	suite_add_tcase(s, tc);
 	server_start();
 	sr = srunner_create(s);
