@@ -31,7 +31,20 @@
  *
  * Secrets: no message ever contains the connection string, and every
  * message is scrubbed of the password (as parsed by PQconninfoParse, as
- * written in a URI, and PGPASSWORD) before it leaves this file.
+ * written in a URI, and PGPASSWORD) before it leaves this file.  A URI
+ * whose password holds an unencoded '@' is refused unread.
+ *
+ * Bounds: no wait is open-ended.  Statements wait for a lock at most 60 s
+ * and at most half the statement_timeout (set_bounds), and every reply is
+ * awaited with poll() for at most statement_timeout plus as much again
+ * (30 s at most): a server that stops answering is given up ("server
+ * stopped answering"), its connection never used again.  A SIGTERM or
+ * SIGINT cancels every connection's query through a PGcancel made at
+ * connect (interrupt.h).
+ *
+ * Parameters: recon binds none.  A described statement with parameters,
+ * or a :name or ? that PostgreSQL refuses to parse, is an error naming
+ * the parameter (source_param_error).
  */
 #include "pg_source.h"
 

@@ -8,8 +8,10 @@
  * lagging side catch up); pg_source_begin opens the one
  * `REPEATABLE READ, READ ONLY` transaction every later query of the sweep
  * runs in and records the snapshot identity for the provenance.  Rows are
- * streamed, never held whole.  No message ever contains the connection
- * string or a password.  pg_source_close frees everything (PQfinish).
+ * streamed, never held whole; every wait is bounded (a lock by
+ * lock_timeout, a reply by a client deadline).  No message ever contains
+ * the connection string or a password.  pg_source_close frees everything
+ * (PQfinish, the PGcancel and its registration with interrupt.h).
  */
 #ifndef RECON_PG_SOURCE_H
 #define RECON_PG_SOURCE_H
