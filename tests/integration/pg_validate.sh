@@ -2,9 +2,10 @@
 # pg_validate.sh BIN: `recon validate --sources` opens every source and
 # prepares every query without running it: in one run it lists a wrong
 # group column, a wrong key, a wrong compared column, a missing table (with
-# a "did you mean" hint) and an unreachable source (for each check that
-# uses it), over PostgreSQL, SQLite and a snapshot directory; it exits 2
-# and writes nothing.  A configuration without a problem exits 0.
+# a "did you mean" hint), a bind parameter and an unreachable source (for
+# each check that uses it), over PostgreSQL, SQLite and a snapshot
+# directory; it exits 2 and writes nothing.  A configuration without a
+# problem exits 0.
 set -euo pipefail
 . "$(dirname "$0")/../lib/pg.sh"
 pg_setup "$1"
@@ -84,6 +85,9 @@ left = legacy:departments
 right = feeds:feed
 key = tenant_id, unit
 columns = nmae
+[check "h-param"]
+source = feeds
+query = SELECT tenant_id FROM feed WHERE name = :date
 INI
 rc=0
 (cd "$WORK" && "$BIN" validate -c bad.ini --sources) >"$WORK/stdout" 2>"$WORK/stderr" || rc=$?
@@ -101,7 +105,8 @@ want "recon: check f-feeds-table: SQL error: no such table: feeds (did you mean 
 want "recon: check g-compare-key: left side legacy:departments: no key column 'unit' (did you mean 'unit_id'?)" wrong-key-left
 want "recon: check g-compare-key: right side feeds:feed: no key column 'unit' (did you mean 'unit_id'?)" wrong-key-right
 want "recon: check g-compare-key: left side legacy:departments: no compared column 'nmae' (did you mean 'name'?)" wrong-column
-want "recon: bad.ini: 10 problems with the sources" count
+want "recon: check h-param: query has a bind parameter :date, which recon never binds; write \${date} for the report's date" param
+want "recon: bad.ini: 11 problems with the sources" count
 [ ! -e "$WORK/out" ] || fail writes "validate created $WORK/out"
 [ ! -s "$WORK/stdout" ] || fail stdout "$(cat "$WORK/stdout")"
 ok "a wrong group, key and compared column, missing tables and an unreachable source: all listed, exit 2, nothing written"
