@@ -586,11 +586,9 @@ static size_t open_sources(struct opened *os, const struct config *cfg, const st
 	return n;
 }
 
-/* Prepare a check's SQL texts on their sources, in the order they run,
- * until one fails (a bind parameter included): the check's other SQL on
- * its source (query, precondition, ready query, compare query sides).  cols
- * receives the query's columns (rows and value checks).  The sides' tables
- * are compare_plan's. */
+/* Contract in sweep.h: the ready query on the lagging side, then the
+ * precondition, then the query or the compare's query sides, the order in
+ * which they run; a compare's table sides are compare_plan's. */
 int sweep_prepare_check(const struct check_cfg *cc, struct source *src, struct source *right,
 			struct source_columns *cols, struct diag *d)
 {
