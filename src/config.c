@@ -48,7 +48,8 @@ static const char *const check_keys[] = { "kind", "description", "source", "quer
 					  "recovery", "target", "paging", "enabled",
 					  "precondition", "ready", "ready_timeout", "shadow_of",
 					  "expect", "tolerance", "min", "max", "left", "right",
-					  "left_query", "right_query", "key", "columns", NULL };
+					  "left_query", "right_query", "key", "columns",
+					  "severity", "warn_if", "fail_if", "scanned", NULL };
 static const char *const *const sec_keys[] = { report_keys, tenants_keys, source_keys,
 					       target_keys, check_keys };
 
@@ -814,7 +815,53 @@ static bool key_fits_kind(const char *k, enum check_kind kind)
 			return kind == KIND_COMPARE;
 	if (strcmp(k, "tolerance") == 0)
 		return kind != KIND_ROWS;
+	if (strcmp(k, "scanned") == 0)
+		return kind == KIND_ROWS;
 	return true;
+}
+
+/* severity, warn_if, fail_if and scanned of a check, and how they fit. */
+static int build_thresholds(struct build *b, const struct section *s, struct check_cfg *cc)
+{
+	static const char *const severities[] = { "fail", "warn", NULL };
+	static const char *const names[] = { "warn_if", "fail_if" };
+	struct threshold *ts[] = { &cc->warn_if, &cc->fail_if };
+	const struct kv *kv;
+	size_t i;
+	int k;
+
+	if ((kv = find_kv(s, "severity"))) {
+		if ((k = get_enum(b, kv, severities, "warn or fail")) < 0)
+			return -1;
+		cc->severity = k == 1 ? SEVERITY_WARN : SEVERITY_FAIL;
+	}
+	if ((kv = find_kv(s, "scanned")))
+		cc->scanned = str(b, kv);
+	for (i = 0; i < 2; i++) {
+		if (!(kv = find_kv(s, names[i])))
+			continue;
+		if (!threshold_parse(kv->value, ts[i]))
+			return bad_value(b, kv, "'> N' (a whole number of rows) or '> P%' "
+					 "(a percentage of the rows scanned, 0 to 100)");
+		if (ts[i]->unit != THRESHOLD_PERCENT)
+			continue;
+		if (cc->kind == KIND_VALUE)
+			return diag_error(b->d, "%s:%d: '%s = %s': a value check scans no rows, "
+					  "so a percentage has no base: give '> N'",
+					  b->path, kv->line, kv->name, kv->value);
+		if (cc->kind == KIND_ROWS && !cc->scanned)
+			return diag_error(b->d, "%s:%d: '%s = %s' is a share of the rows scanned: "
+					  "give 'scanned' (SQL that counts them), or a count "
+					  "'> N'", b->path, kv->line, kv->name, kv->value);
+	}
+	if (threshold_inverted(&cc->warn_if, &cc->fail_if)) {
+		const struct kv *at = later(s, "warn_if", "fail_if");
+
+		return diag_error(b->d, "%s:%d: warn_if (%s) is above fail_if (%s): a check "
+				  "warns before it fails", b->path, at->line,
+				  find_kv(s, "warn_if")->value, find_kv(s, "fail_if")->value);
+	}
+	return 0;
 }
 
 static int build_check(struct build *b, const struct section *s, struct check_cfg *cc)
@@ -897,6 +944,8 @@ static int build_check(struct build *b, const struct section *s, struct check_cf
 		if (r < 0)
 			return -1;
 	}
+	if (build_thresholds(b, s, cc) < 0)
+		return -1;
 	if (cc->kind != KIND_COMPARE) {
 		if (!cc->source)
 			return missing(b, s, "source", NULL);

@@ -15,6 +15,7 @@
 #ifndef RECON_CONFIG_H
 #define RECON_CONFIG_H
 
+#include "thresholds.h"
 #include "util.h"
 
 enum source_type { SOURCE_CSV, SOURCE_POSTGRES, SOURCE_SQLITE };
@@ -65,6 +66,10 @@ struct check_cfg {
 	const char **columns;	/* compared columns; NULL: all shared */
 	size_t ncolumns;
 	int line;		/* line of the section header */
+	/* severity and thresholds, every kind (thresholds.h) */
+	enum severity severity;	/* default SEVERITY_FAIL */
+	struct threshold warn_if, fail_if;	/* unit NONE when not given */
+	const char *scanned;	/* rows: SQL counting the rows scanned, or NULL */
 };
 
 struct config {

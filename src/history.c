@@ -26,6 +26,8 @@ const char *day_status_name(enum day_status s)
 		return "fail";
 	case DAY_UNREADABLE:
 		return "unreadable";
+	case DAY_WARN:
+		return "warn";
 	}
 	return "unreadable";
 }
@@ -312,7 +314,8 @@ void history_gate(const struct history *h, struct run *run, struct gate *g)
 	g->met = g->streak >= g->required;
 	for (i = 0; i < run->nchecks; i++)
 		if (run->checks[i].cfg->paging && (run->checks[i].status == STATUS_PASS ||
-						    run->checks[i].status == STATUS_FAIL))
+						    run->checks[i].status == STATUS_FAIL ||
+						    run->checks[i].status == STATUS_WARN))
 			g->asserted = true;
 	config_change(h, run, today, g);
 	g->window = arena_alloc(&run->arena, (n ? n : 1) * sizeof(*g->window));

@@ -13,7 +13,8 @@
 #include "sweep.h"
 #include "util.h"
 
-enum day_status { DAY_MISSING, DAY_PASS, DAY_FAIL, DAY_UNREADABLE };
+/* DAY_WARN is a check's day only (a gate day is pass or fail). */
+enum day_status { DAY_MISSING, DAY_PASS, DAY_FAIL, DAY_UNREADABLE, DAY_WARN };
 
 struct day_check {
 	const char *id;

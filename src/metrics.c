@@ -50,7 +50,7 @@ static void check_label(struct strbuf *out, const char *metric, const char *id)
 void render_metrics(const struct run *run, const struct gate *g, struct strbuf *out)
 {
 	static const enum status all[] = { STATUS_PASS, STATUS_FAIL, STATUS_ERROR,
-					   STATUS_SKIPPED };
+					   STATUS_SKIPPED, STATUS_WARN };
 	size_t i, k;
 
 	if (run->partial)

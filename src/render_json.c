@@ -369,6 +369,7 @@ int render_json(const struct report *r, struct strbuf *out, struct diag *d)
 	bad |= put(sum, "checks", jnum((long long)run->nchecks));
 	bad |= put(sum, "pass", jnum((long long)run->npass));
 	bad |= put(sum, "fail", jnum((long long)run->nfail));
+	bad |= put(sum, "warn", jnum((long long)run->nwarn));
 	bad |= put(sum, "error", jnum((long long)run->nerror));
 	bad |= put(sum, "skipped", jnum((long long)run->nskipped));
 	bad |= put(sum, "drift", jnum(run->drift));

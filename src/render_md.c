@@ -168,6 +168,8 @@ static const char *status_cell(enum status s)
 		return "error";
 	case STATUS_SKIPPED:
 		return "skipped";
+	case STATUS_WARN:
+		return "*warn*";
 	}
 	return "?";
 }
@@ -183,6 +185,8 @@ static const char *day_cell(enum day_status s)
 		return "**FAIL**";
 	case DAY_UNREADABLE:
 		return "unreadable";
+	case DAY_WARN:
+		return "*warn*";
 	}
 	return "?";
 }
@@ -315,6 +319,11 @@ static void md_banner(const struct report *r, bool alert, struct strbuf *o)
 		id_list(o, run, STATUS_FAIL, 1);
 		sb_puts(o, ".\n");
 	}
+	if (id_list(NULL, run, STATUS_WARN, -1)) {
+		sb_puts(o, ">\n> Warnings (drift found, tolerated; not part of the gate): ");
+		id_list(o, run, STATUS_WARN, -1);
+		sb_puts(o, ".\n");
+	}
 	if (nerr) {
 		sb_addf(o, ">\n> **Errors:** %zu %s could not be evaluated (an error is not "
 			   "drift): ", nerr, plural((long long)nerr, "check", "checks"));
@@ -350,6 +359,8 @@ static void md_summary(const struct report *r, struct strbuf *o)
 	sb_addf(o, "| checks | %zu |\n", run->nchecks);
 	sb_addf(o, "| pass | %zu |\n", run->npass);
 	sb_addf(o, "| fail | %zu |\n", run->nfail);
+	if (run->nwarn)
+		sb_addf(o, "| warn | %zu |\n", run->nwarn);
 	sb_addf(o, "| error | %zu |\n", run->nerror);
 	sb_addf(o, "| skipped | %zu |\n", run->nskipped);
 	sb_addf(o, "| drift | %lld |\n", run->drift);
@@ -403,14 +414,16 @@ static int check_rank(const struct check_result *c)
 	switch (c->status) {
 	case STATUS_FAIL:
 		return paging ? 0 : 1;
-	case STATUS_ERROR:
+	case STATUS_WARN:
 		return 2;
-	case STATUS_SKIPPED:
+	case STATUS_ERROR:
 		return 3;
-	case STATUS_PASS:
+	case STATUS_SKIPPED:
 		return 4;
+	case STATUS_PASS:
+		return 5;
 	}
-	return 5;
+	return 6;
 }
 
 static int cmp_check_rank(const void *a, const void *b)
@@ -520,7 +533,8 @@ static void md_checks(const struct report *r, struct strbuf *o)
 			esc(o, check_id(c));
 			sb_puts(o, "** (value): ");
 			value_note(o, c);
-		} else if (c->cfg && c->cfg->kind == KIND_COMPARE && c->status == STATUS_FAIL) {
+		} else if (c->cfg && c->cfg->kind == KIND_COMPARE &&
+			   (c->status == STATUS_FAIL || c->status == STATUS_WARN)) {
 			sb_puts(o, "- **");
 			esc(o, check_id(c));
 			sb_addf(o, "** (compare): %lld missing, %lld extra, %lld changed",
@@ -581,10 +595,12 @@ static void check_on(const struct report *r, const struct check_result *c,
 	if (strcmp(w->date, r->run->date) == 0) {
 		out->has_value = c->has_value;
 		out->value = c->value;
-		if (c->status == STATUS_PASS || c->status == STATUS_FAIL) {
-			out->status = c->status == STATUS_PASS ? DAY_PASS : DAY_FAIL;
+		if (c->status == STATUS_PASS || c->status == STATUS_FAIL ||
+		    c->status == STATUS_WARN) {
+			out->status = c->status == STATUS_PASS ? DAY_PASS
+				      : c->status == STATUS_FAIL ? DAY_FAIL : DAY_WARN;
 			out->drift = c->drift;
-			out->word = c->status == STATUS_PASS ? "pass" : "fail";
+			out->word = status_name(c->status);
 		} else {
 			out->word = status_name(c->status);
 		}
@@ -608,6 +624,10 @@ static void check_on(const struct report *r, const struct check_result *c,
 		out->status = DAY_FAIL;
 		out->drift = dc->drift;
 		out->word = "fail";
+	} else if (dc->status && strcmp(dc->status, "warn") == 0) {
+		out->status = DAY_WARN;
+		out->drift = dc->drift;
+		out->word = "warn";
 	} else if (dc->status && strcmp(dc->status, "error") == 0) {
 		out->word = "error";
 	} else if (dc->status && strcmp(dc->status, "skipped") == 0) {
@@ -784,12 +804,13 @@ static void md_failing(const struct report *r, struct html_inserts *ins, struct 
 	for (i = 0; i < run->nchecks; i++) {
 		const struct check_result *c = v[i];
 
-		if (c->status != STATUS_FAIL)
+		if (c->status != STATUS_FAIL && c->status != STATUS_WARN)
 			continue;
 		n++;
 		sb_puts(o, "### ");
 		esc(o, check_id(c));
-		sb_addf(o, "\n\n**FAIL** — drift %lld", c->drift);
+		sb_addf(o, "\n\n**%s** — drift %lld", c->status == STATUS_WARN ? "WARN" : "FAIL",
+			c->drift);
 		if (r->previous && r->previous->status != DAY_UNREADABLE &&
 		    !find_day_check(r->previous, check_id(c))) {
 			sb_puts(o, " (not in the previous report)");
@@ -948,12 +969,16 @@ static void trend_cell(struct strbuf *o, const struct chart_day *d)
 {
 	char v[32];
 
-	if (d->has_value && (d->status == DAY_PASS || d->status == DAY_FAIL)) {
+	if (d->has_value &&
+	    (d->status == DAY_PASS || d->status == DAY_FAIL || d->status == DAY_WARN)) {
 		/* a value check: its value, the history of what it measures */
 		format_double(d->value, v);
-		sb_addf(o, d->status == DAY_FAIL ? " **%s** |" : " %s |", v);
+		sb_addf(o, d->status == DAY_FAIL ? " **%s** |" : d->status == DAY_WARN ? " *%s* |"
+			: " %s |", v);
 	} else if (d->status == DAY_FAIL)
 		sb_addf(o, " **%lld** |", d->drift);
+	else if (d->status == DAY_WARN)
+		sb_addf(o, " *%lld* |", d->drift);
 	else if (d->status == DAY_PASS)
 		sb_addf(o, " %lld |", d->drift);
 	else if (d->status == DAY_MISSING)
@@ -983,6 +1008,8 @@ static void md_trend(const struct report *r, struct html_inserts *ins, struct st
 		   "a drift in bold type, like **1**, means the check failed that day; — no "
 		   "report).",
 		g->window[first].date, g->window[g->nwindow - 1].date);
+	if (run->nwarn)
+		sb_puts(o, " A drift in italic type, like *1*, was found and tolerated (warn).");
 	for (i = 0; i < run->nchecks && !(v[i].cfg && v[i].cfg->kind == KIND_VALUE); i++)
 		;
 	sb_puts(o, i < run->nchecks ? " A value check shows its value instead.\n\n" : "\n\n");

@@ -17,6 +17,7 @@
 
 #define FALLBACK_PASS "#2da44e"
 #define FALLBACK_FAIL "#cf222e"
+#define FALLBACK_WARN "#bf8700"
 #define FALLBACK_NONE "#8c959f"
 #define FALLBACK_MET "#1a7f37"
 
@@ -88,6 +89,8 @@ static const char *day_word(enum day_status s, bool baseline)
 		return "FAIL";
 	case DAY_UNREADABLE:
 		return "unreadable";
+	case DAY_WARN:
+		return "warn";
 	}
 	return "?";
 }
@@ -441,12 +444,15 @@ static void status_shape(struct strbuf *o, enum day_status s, long cx, long cy)
 	case DAY_UNREADABLE:
 		sb_addf(o, "<circle class=\"mark\" cx=\"%ld\" cy=\"%ld\" r=\"5\"/>", cx, cy);
 		break;
+	case DAY_WARN:	/* an exclamation mark */
+		sb_addf(o, "<path class=\"mark\" d=\"M%ld %ldv7m0 3v2\"/>", cx, cy - 6);
+		break;
 	}
 }
 
 static const char *cell_class(enum day_status s)
 {
-	return s == DAY_PASS ? "pass" : s == DAY_FAIL ? "fail" : "none";
+	return s == DAY_PASS ? "pass" : s == DAY_FAIL ? "fail" : s == DAY_WARN ? "warn" : "none";
 }
 
 /* Does a text of nchars at font-size 11 (semi-bold) fit a cell cw wide? */
@@ -497,7 +503,7 @@ void svg_window_strip(struct strbuf *o, const struct window_day *w, size_t n,
 		sb_addf(o, "</title><rect x=\"%ld\" y=\"2\" width=\"%ld\" height=\"%ld\" rx=\"4\" "
 			   "fill=\"%s\" stroke=\"#57606a\"%s/>",
 			x + 1, cw - 3, ch, d->status == DAY_PASS ? "#dafbe1" : d->status == DAY_FAIL
-			? "#ffebe9" : "#eef1f4", is_today ? " stroke-width=\"3\"" : "");
+			? "#ffebe9" : d->status == DAY_WARN ? "#fff8c5" : "#eef1f4", is_today ? " stroke-width=\"3\"" : "");
 		status_shape(o, d->status, cx, 16);
 		if (words) {
 			/* each text only as long as its cell holds (font-size 11) */
@@ -569,7 +575,8 @@ void svg_sparkline(struct strbuf *o, const struct chart_day *days, size_t n, con
 			format_double(d->value, text);
 			sb_addf(&desc, "value %s (%s)", text,
 				d->word ? d->word : day_word(d->status, false));
-		} else if (d->drift >= 0 && (d->status == DAY_PASS || d->status == DAY_FAIL))
+		} else if (d->drift >= 0 && (d->status == DAY_PASS || d->status == DAY_FAIL ||
+					     d->status == DAY_WARN))
 			sb_addf(&desc, "%lld (%s)", d->drift, d->word ? d->word : day_word(d->status, false));
 		else
 			sb_puts(&desc, d->word ? d->word : day_word(d->status, false));
@@ -584,7 +591,8 @@ void svg_sparkline(struct strbuf *o, const struct chart_day *days, size_t n, con
 	for (i = 0; i < n; i++) {
 		const struct chart_day *d = &days[i];
 		bool has = values ? d->has_value && isfinite(d->value)
-				  : d->drift >= 0 && (d->status == DAY_PASS || d->status == DAY_FAIL);
+				  : d->drift >= 0 && (d->status == DAY_PASS || d->status == DAY_FAIL ||
+						      d->status == DAY_WARN);
 		long x = 8 + (long)i * step, y = top + ph - spark_y(d, values, max, vmin, vmax, ph);
 
 		if (!has) {
@@ -606,7 +614,8 @@ void svg_sparkline(struct strbuf *o, const struct chart_day *days, size_t n, con
 	for (i = 0; i < n; i++) {
 		const struct chart_day *d = &days[i];
 		bool has = values ? d->has_value && isfinite(d->value)
-				  : d->drift >= 0 && (d->status == DAY_PASS || d->status == DAY_FAIL);
+				  : d->drift >= 0 && (d->status == DAY_PASS || d->status == DAY_FAIL ||
+						      d->status == DAY_WARN);
 		long x = 8 + (long)i * step,
 		     y = has ? top + ph - spark_y(d, values, max, vmin, vmax, ph) : top + ph;
 
@@ -614,6 +623,9 @@ void svg_sparkline(struct strbuf *o, const struct chart_day *days, size_t n, con
 			continue;
 		if (d->status == DAY_FAIL)
 			sb_addf(o, "<rect class=\"fail\" fill=\"" FALLBACK_FAIL "\" x=\"%ld\" y=\"%ld\" "
+				   "width=\"6\" height=\"6\"/>", x - 3, y - 3);
+		else if (d->status == DAY_WARN)
+			sb_addf(o, "<rect class=\"warn\" fill=\"" FALLBACK_WARN "\" x=\"%ld\" y=\"%ld\" "
 				   "width=\"6\" height=\"6\"/>", x - 3, y - 3);
 		else if (d->status == DAY_PASS)
 			sb_addf(o, "<circle class=\"pass\" fill=\"" FALLBACK_PASS "\" cx=\"%ld\" "

@@ -29,6 +29,8 @@ const char *status_name(enum status s)
 		return "error";
 	case STATUS_SKIPPED:
 		return "skipped";
+	case STATUS_WARN:
+		return "warn";
 	}
 	return "error";
 }
@@ -235,6 +237,12 @@ static void samples_take(struct check_result *cr, struct samples *sp, struct are
 
 /* ---- one check's evaluation ------------------------------------------- */
 
+/* First value of the first row, copied; *none when there was no row. */
+struct first_ctx {
+	bool seen, null;
+	char text[256];
+};
+
 struct rows_ctx {
 	struct check_result *cr;
 	struct arena *arena;
@@ -300,12 +308,6 @@ static int eval_rows(struct check_result *cr, struct source *src, const struct c
 	return 0;
 }
 
-/* First value of the first row, copied; *none when there was no row. */
-struct first_ctx {
-	bool seen, null;
-	char text[256];
-};
-
 static int first_row(void *ctx, size_t ncols, const struct cell *cells)
 {
 	struct first_ctx *c = ctx;
@@ -347,6 +349,29 @@ static bool truthy(const struct first_ctx *c)
 		return false;
 	return true;
 }
+
+/* A rows check's `scanned` query: one whole number >= 0, the base of its
+ * percentage thresholds. */
+static int eval_scanned(struct check_result *cr, struct source *src, struct diag *d)
+{
+	struct first_ctx c;
+	char *end;
+	long long v;
+
+	if (query_first(src, cr->cfg->scanned, &c, d) < 0)
+		return -1;
+	if (!c.seen)
+		return diag_error(d, "scanned query returned no row");
+	if (c.null)
+		return diag_error(d, "scanned query returned NULL, not a number of rows");
+	v = strtoll(c.text, &end, 10);
+	if (end == c.text || *end != '\0' || v < 0)
+		return diag_error(d, "scanned query returned '%s', not a number of rows",
+				  c.text);
+	cr->scanned = v;
+	return 0;
+}
+
 
 static int eval_value(struct check_result *cr, struct source *src, struct diag *d)
 {
@@ -517,6 +542,26 @@ static void check_ready(struct check_result *cr, struct opened *os, size_t nos,
 		set_error(cr, a, d.msg);
 }
 
+/* The check's status from its drift, thresholds and severity: the one
+ * place that decides pass, warn or fail of an evaluated check. */
+static void judge(struct check_result *cr)
+{
+	const struct check_cfg *cc = cr->cfg;
+
+	switch (threshold_verdict(&cc->warn_if, &cc->fail_if, cc->severity, cr->drift,
+				  cr->scanned)) {
+	case VERDICT_PASS:
+		cr->status = STATUS_PASS;
+		break;
+	case VERDICT_WARN:
+		cr->status = STATUS_WARN;
+		break;
+	case VERDICT_FAIL:
+		cr->status = STATUS_FAIL;
+		break;
+	}
+}
+
 /* Evaluate one check whose sources are open and loaded. */
 static void eval_check(struct check_result *cr, struct opened *os, size_t nos,
 		       const struct config *cfg, struct arena *a)
@@ -552,8 +597,12 @@ static void eval_check(struct check_result *cr, struct opened *os, size_t nos,
 		ret = diag_error(&d, "unknown check kind");
 		break;
 	}
-	if (ret == 0)
+	if (ret == 0 && cc->scanned)
+		ret = eval_scanned(cr, src, &d);
+	if (ret == 0) {
+		judge(cr);
 		return;
+	}
 fail:
 	set_error(cr, a, d.msg);
 }
@@ -587,8 +636,9 @@ static size_t open_sources(struct opened *os, const struct config *cfg, const st
 }
 
 /* Contract in sweep.h: the ready query on the lagging side, then the
- * precondition, then the query or the compare's query sides, the order in
- * which they run; a compare's table sides are compare_plan's. */
+ * precondition, then the query (and a rows check's scanned query) or the
+ * compare's query sides, the order in which they run; a compare's table
+ * sides are compare_plan's. */
 int sweep_prepare_check(const struct check_cfg *cc, struct source *src, struct source *right,
 			struct source_columns *cols, struct diag *d)
 {
@@ -598,8 +648,13 @@ int sweep_prepare_check(const struct check_cfg *cc, struct source *src, struct s
 		return -1;
 	if (cc->precondition && source_prepare(src, cc->precondition, "precondition", NULL, d) < 0)
 		return -1;
-	if (cc->kind != KIND_COMPARE)
-		return source_prepare(src, cc->query, "query", cols, d);
+	if (cc->kind != KIND_COMPARE) {
+		if (source_prepare(src, cc->query, "query", cols, d) < 0)
+			return -1;
+		if (cc->scanned && source_prepare(src, cc->scanned, "scanned query", NULL, d) < 0)
+			return -1;
+		return 0;
+	}
 	if (cc->left_query && !cc->left_table &&
 	    source_prepare(src, cc->left_query, "left_query", NULL, d) < 0)
 		return -1;
@@ -690,9 +745,12 @@ static void summarise(struct run *run)
 		case STATUS_SKIPPED:
 			run->nskipped++;
 			break;
+		case STATUS_WARN:
+			run->nwarn++;
+			break;
 		}
 		run->drift += cr->drift;
-		if (cr->cfg->paging && cr->status != STATUS_PASS && cr->status != STATUS_SKIPPED)
+		if (cr->cfg->paging && (cr->status == STATUS_FAIL || cr->status == STATUS_ERROR))
 			run->gate = STATUS_FAIL;
 		for (j = 0; j < cr->ngroups; j++)
 			if (cr->groups[j].drift > 0)
@@ -730,6 +788,7 @@ int sweep_run(struct run *run, const struct config *cfg, const struct sweep_opts
 			continue;
 		run->checks[n].cfg = &cfg->checks[i];
 		run->checks[n].status = STATUS_PASS;
+		run->checks[n].scanned = -1;
 		n++;
 	}
 	run->nchecks = n;

@@ -14,7 +14,8 @@
 #include "source.h"
 #include "util.h"
 
-enum status { STATUS_PASS, STATUS_FAIL, STATUS_ERROR, STATUS_SKIPPED };
+/* WARN: drift its severity or thresholds tolerate; never part of the gate. */
+enum status { STATUS_PASS, STATUS_FAIL, STATUS_ERROR, STATUS_SKIPPED, STATUS_WARN };
 
 struct group_result {
 	const char *group;	/* group value as text; NULL for SQL NULL */
@@ -37,6 +38,7 @@ struct check_result {
 	struct group_result *groups;	/* sorted by group */
 	size_t ngroups;
 	long long missing, extra, changed;	/* compare findings */
+	long long scanned;	/* base of a percentage threshold; -1 unknown */
 };
 
 struct run {
@@ -52,6 +54,7 @@ struct run {
 	const char *tenants_error;	/* why tenants_scanned is unknown */
 	/* summary */
 	size_t npass, nfail, nerror, nskipped;
+	size_t nwarn;
 	long long drift;	/* sum over all checks */
 	long long tenants_with_drift;
 	enum status gate;	/* PASS or FAIL: the day's gate status */

@@ -23,6 +23,7 @@
 #define SGR_GREEN "\033[32m"
 #define SGR_RED "\033[1;31m"
 #define SGR_YELLOW "\033[33m"
+#define SGR_MAGENTA "\033[1;35m"
 #define SGR_DIM "\033[2m"
 #define SGR_BOLD "\033[1m"
 
@@ -105,6 +106,8 @@ static const char *status_word(enum status s)
 		return "ERROR";
 	case STATUS_SKIPPED:
 		return "SKIPPED";
+	case STATUS_WARN:
+		return "WARN";
 	}
 	return "?";
 }
@@ -120,6 +123,8 @@ static const char *status_sgr(enum status s)
 		return SGR_YELLOW;
 	case STATUS_SKIPPED:
 		return SGR_DIM;
+	case STATUS_WARN:
+		return SGR_MAGENTA;
 	}
 	return "";
 }
@@ -289,9 +294,12 @@ void term_summary(struct strbuf *o, const struct report *r, const char *outdir, 
 	painted(o, pass ? "pass" : "fail", pass ? SGR_GREEN : SGR_RED, 0, colour);
 	sb_addf(o, ", streak %lld of %d (", g->streak, g->required);
 	painted(o, g->met ? "met" : "not met", g->met ? SGR_GREEN : SGR_YELLOW, 0, colour);
-	sb_addf(o, "); %zu %s: %zu pass, %zu fail, %zu error, %zu skipped; drift %lld%s\n",
-		run->nchecks, run->nchecks == 1 ? "check" : "checks", run->npass, run->nfail, run->nerror, run->nskipped, run->drift,
-		run->baseline ? " (baseline)" : "");
+	sb_addf(o, "); %zu %s: %zu pass, %zu fail, ", run->nchecks,
+		run->nchecks == 1 ? "check" : "checks", run->npass, run->nfail);
+	if (run->nwarn)	/* only where some check has thresholds or severity */
+		sb_addf(o, "%zu warn, ", run->nwarn);
+	sb_addf(o, "%zu error, %zu skipped; drift %lld%s\n", run->nerror, run->nskipped,
+		run->drift, run->baseline ? " (baseline)" : "");
 	if (!run->baseline && pass && !g->asserted) {
 		painted(o, "nothing asserted", SGR_YELLOW, 0, colour);
 		sb_puts(o, ": every gating check was skipped\n");
