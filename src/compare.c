@@ -60,6 +60,7 @@
 
 #include <csv.h>
 
+#include "compare_classes.h"
 #include "compare_value.h"
 #include "csv_reader.h"
 
@@ -2019,6 +2020,7 @@ struct pick {
 };
 
 struct tally {
+	long long keys;		/* entries walked: the rows compared */
 	long long count[3];
 	uint32_t *gmap[2];	/* side's group id -> merged group index */
 	long long (*gcount)[3];	/* per merged group */
@@ -2091,6 +2093,7 @@ static int tally_entry(struct cmp *c, struct entry *e, void *ctx)
 	struct tally *t = ctx;
 	enum finding kind;
 
+	t->keys++;
 	switch (e->flags & (SEEN_LEFT | SEEN_RIGHT)) {
 	case SEEN_LEFT:
 		kind = F_MISSING;
@@ -2108,6 +2111,94 @@ static int tally_entry(struct cmp *c, struct entry *e, void *ctx)
 	if (c->has_group)
 		t->gcount[t->gmap[e->group >> 31][e->group & 0x7fffffffu]][kind]++;
 	offer(c, t, kind, e);
+	return 0;
+}
+
+/* Per compared column: the changed rows in which it differs (overall and
+ * per group) and the classes of their values.  Only changed rows are read
+ * again, in batches, as for a tolerance. */
+struct explain {
+	struct entry **batch;
+	size_t n;
+	const struct tally *t;	/* its gmap gives an entry's group */
+	long long *changed;	/* per compared column */
+	struct change_tally *classes;	/* per compared column */
+	long long *gchanged;	/* per group and compared column, or NULL */
+	struct diag *d;
+};
+
+static int explain_batch(struct cmp *c, struct explain *x)
+{
+	struct reread rd;
+	size_t i, j;
+	int ret;
+
+	reread_init(&rd, x->n);
+	for (i = 0; i < x->n; i++) {
+		reread_add(&rd, LEFT, i, x->batch[i]);
+		reread_add(&rd, RIGHT, i, x->batch[i]);
+	}
+	ret = fetch_both(c, &rd, x->d);
+	for (i = 0; i < x->n && ret == 0; i++) {
+		const struct rowcopy *l = &rd.rows[LEFT][i], *r = &rd.rows[RIGHT][i];
+		const struct entry *e = x->batch[i];
+		long long *g = NULL;
+
+		if (x->gchanged)
+			g = x->gchanged + (size_t)x->t->gmap[e->group >> 31][e->group & 0x7fffffffu] *
+						  c->ncmp;
+		for (j = 0; j < c->ncmp; j++) {
+			size_t li = c->side[LEFT].need[c->nkey + j];
+			size_t ri = c->side[RIGHT].need[c->nkey + j];
+
+			if (column_equal(c, l, r, j))
+				continue;
+			x->changed[j]++;
+			if (g)
+				g[j]++;
+			change_tally_add(&x->classes[j], l->cells[li], l->lens[li], r->cells[ri],
+					 r->lens[ri]);
+		}
+	}
+	reread_free(c, &rd);
+	x->n = 0;
+	return ret;
+}
+
+static int explain_entry(struct cmp *c, struct entry *e, void *ctx)
+{
+	struct explain *x = ctx;
+
+	if ((e->flags & (SEEN_LEFT | SEEN_RIGHT | DIFFERS)) != (SEEN_LEFT | SEEN_RIGHT | DIFFERS))
+		return 0;
+	x->batch[x->n++] = e;
+	if (x->n == VERIFY_BATCH)
+		return explain_batch(c, x) < 0 ? -1 : 0;
+	return 0;
+}
+
+/* Explain the changed rows into cr->column_changes and x->gchanged. */
+static int explain_changes(struct cmp *c, struct explain *x, struct check_result *cr,
+			   struct arena *a)
+{
+	size_t j;
+
+	x->batch = xcalloc(VERIFY_BATCH, sizeof(*x->batch));
+	x->changed = xcalloc(c->ncmp ? c->ncmp : 1, sizeof(*x->changed));
+	x->classes = xcalloc(c->ncmp ? c->ncmp : 1, sizeof(*x->classes));
+	if (cr->changed > 0 &&
+	    (walk_entries(c, explain_entry, x) < 0 || explain_batch(c, x) < 0))
+		return -1;
+	cr->column_changes = arena_alloc(a, (c->ncmp ? c->ncmp : 1) * sizeof(*cr->column_changes));
+	cr->ncolumn_changes = c->ncmp;
+	for (j = 0; j < c->ncmp; j++) {
+		struct column_change *cc = &cr->column_changes[j];
+
+		cc->column = arena_strdup(a, c->cmp_names[j]);
+		cc->changed = x->changed[j];
+		cc->classes = x->classes[j];
+		change_tally_finish(&cc->classes);
+	}
 	return 0;
 }
 
@@ -2518,6 +2609,7 @@ int compare_eval(struct check_result *cr, struct source *left, struct source *ri
 	struct cmp *c = cmp_new(cc);
 	struct tally t;
 	struct verify v = { NULL, 0, d };
+	struct explain x;
 	pthread_t tid[2];
 	const char **groups = NULL;
 	size_t ngroups = 0, i;
@@ -2525,6 +2617,9 @@ int compare_eval(struct check_result *cr, struct source *left, struct source *ri
 	int s, ret = -1;
 
 	memset(&t, 0, sizeof(t));
+	memset(&x, 0, sizeof(x));
+	x.t = &t;
+	x.d = d;
 	if (side_init(&c->side[LEFT], c, LEFT, left, a, d) < 0 ||
 	    side_init(&c->side[RIGHT], c, RIGHT, right, a, d) < 0)
 		goto out;
@@ -2582,6 +2677,11 @@ int compare_eval(struct check_result *cr, struct source *left, struct source *ri
 	cr->changed = t.count[F_CHANGED];
 	cr->drift = cr->missing + cr->extra + cr->changed;
 	cr->status = cr->drift > 0 ? STATUS_FAIL : STATUS_PASS;
+	cr->scanned = t.keys;
+	if (c->has_group && cr->changed > 0)
+		x.gchanged = xcalloc(ngroups * (c->ncmp ? c->ncmp : 1), sizeof(*x.gchanged));
+	if (explain_changes(c, &x, cr, a) < 0)
+		goto out;
 	cr->ngroups = 0;
 	cr->groups = arena_alloc(a, (ngroups ? ngroups : 1) * sizeof(*cr->groups));
 	for (i = 0; i < ngroups; i++) {
@@ -2596,6 +2696,12 @@ int compare_eval(struct check_result *cr, struct source *left, struct source *ri
 		g->extra = n[F_EXTRA];
 		g->changed = n[F_CHANGED];
 		g->drift = g->missing + g->extra + g->changed;
+		if (x.gchanged && g->changed) {
+			g->columns_changed = arena_alloc(a, (c->ncmp ? c->ncmp : 1) *
+							       sizeof(*g->columns_changed));
+			memcpy(g->columns_changed, x.gchanged + i * c->ncmp,
+			       c->ncmp * sizeof(*g->columns_changed));
+		}
 	}
 	ret = build_samples(c, &t, cr, a, d);
 out:
@@ -2609,7 +2715,13 @@ out:
 		cr->nsamples = 0;
 		cr->columns = NULL;
 		cr->ncolumns = 0;
+		cr->column_changes = NULL;
+		cr->ncolumn_changes = 0;
 	}
+	free(x.batch);
+	free(x.changed);
+	free(x.classes);
+	free(x.gchanged);
 	free(v.batch);
 	free(t.picks);
 	for (i = 0; i < 3; i++)

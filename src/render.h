@@ -141,4 +141,15 @@ size_t sample_cut(const char *s, size_t len, size_t max);
  * invalid UTF-8 becomes U+FFFD. */
 void md_escape(struct strbuf *out, const char *s, size_t len);
 
+/* A compare check's changed rows explained (render_changes.c): a leading
+ * line ("3 changed: all in payment_date, all shifted by +02:00 (time
+ * zone)") and a table of the columns that differ, largest first, with
+ * their share of the rows compared and the classes of their values.
+ * Nothing when no row changed; the table ends with its last row. */
+void md_changes(struct strbuf *o, const struct check_result *c);
+
+/* A group's changed columns, largest first: "payment_date 3, amount 1". */
+void md_group_columns(struct strbuf *o, const struct check_result *c,
+		      const struct group_result *g);
+
 #endif

@@ -133,6 +133,56 @@ static json_t *string_array(const char *const *items, size_t n)
 	return a;
 }
 
+/* {"COLUMN": n, ...} in compared order: changed rows in which each column
+ * differs (per: one count per column, as column_changes). */
+static json_t *columns_changed_json(const struct check_result *c, const long long *per)
+{
+	json_t *o = json_object();
+	size_t j;
+
+	for (j = 0; o && j < c->ncolumn_changes; j++)
+		if (put(o, c->column_changes[j].column,
+			jnum(per ? per[j] : c->column_changes[j].changed)) < 0) {
+			json_decref(o);
+			return NULL;
+		}
+	return o;
+}
+
+/* A compare check's explanation: rows compared, changed rows per column,
+ * the classes of the changed values and each shifted column's offset. */
+static int put_changes(json_t *o, const struct check_result *c)
+{
+	json_t *classes = json_object(), *offsets = json_object();
+	long long sum[CHANGE_NCLASSES] = { 0 };
+	size_t j, k;
+	int bad = 0;
+
+	if (!classes || !offsets) {
+		json_decref(classes);
+		json_decref(offsets);
+		return -1;
+	}
+	for (j = 0; j < c->ncolumn_changes; j++) {
+		const struct change_tally *t = &c->column_changes[j].classes;
+		char buf[16];
+
+		for (k = 0; k < CHANGE_NCLASSES; k++)
+			sum[k] += t->n[k];
+		if (t->n[CHANGE_TIMEZONE]) {
+			change_offset_format(t->offset, buf, sizeof(buf));
+			bad |= put(offsets, c->column_changes[j].column, json_string(buf));
+		}
+	}
+	for (k = 0; k < CHANGE_NCLASSES; k++)
+		bad |= put(classes, change_class_name((enum change_class)k), jnum(sum[k]));
+	bad |= put(o, "compared", jnum(c->scanned));
+	bad |= put(o, "columns_changed", columns_changed_json(c, NULL));
+	bad |= put(o, "change_classes", classes);
+	bad |= put(o, "timezone_offsets", offsets);
+	return bad;
+}
+
 static json_t *check_json(const struct check_result *c, const struct report *r)
 {
 	const struct check_cfg *k = c->cfg;
@@ -157,6 +207,9 @@ static json_t *check_json(const struct check_result *c, const struct report *r)
 			bad |= put(jg, "missing", jnum(g->missing));
 			bad |= put(jg, "extra", jnum(g->extra));
 			bad |= put(jg, "changed", jnum(g->changed));
+			if (g->columns_changed)
+				bad |= put(jg, "columns_changed",
+					   columns_changed_json(c, g->columns_changed));
 		}
 		bad |= json_array_append_new(groups, jg);
 	}
@@ -186,6 +239,8 @@ static json_t *check_json(const struct check_result *c, const struct report *r)
 		bad |= put(f, "extra", jnum(c->extra));
 		bad |= put(f, "changed", jnum(c->changed));
 		bad |= put(o, "findings", f);
+		if (c->column_changes)
+			bad |= put_changes(o, c);
 	}
 	if (k->kind == KIND_VALUE && c->has_value)
 		bad |= put(o, "value", jvalue(c->value));

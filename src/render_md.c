@@ -733,8 +733,12 @@ static void check_groups(struct strbuf *o, const struct check_result *c)
 	sb_addf(o, "#### Per-tenant breakdown\n\n%zu %s with drift.\n\n| ", c->ngroups,
 		plural((long long)c->ngroups, "group", "groups"));
 	esc(o, c->cfg && c->cfg->group ? c->cfg->group : "group");
-	sb_puts(o, cmp ? " | drift | missing | extra | changed |\n|---|--:|--:|--:|--:|\n"
-		       : " | drift |\n|---|--:|\n");
+	if (cmp && c->changed > 0 && c->ncolumn_changes)	/* and where rows changed */
+		sb_puts(o, " | drift | missing | extra | changed | changed columns |\n"
+			   "|---|--:|--:|--:|--:|---|\n");
+	else
+		sb_puts(o, cmp ? " | drift | missing | extra | changed |\n|---|--:|--:|--:|--:|\n"
+			       : " | drift |\n|---|--:|\n");
 	for (j = 0; j < n; j++) {
 		sb_puts(o, "| ");
 		cell(o, rows[j]->group);
@@ -742,6 +746,11 @@ static void check_groups(struct strbuf *o, const struct check_result *c)
 		if (cmp)
 			sb_addf(o, " %lld | %lld | %lld |", rows[j]->missing, rows[j]->extra,
 				rows[j]->changed);
+		if (cmp && c->changed > 0 && c->ncolumn_changes) {
+			sb_putc(o, ' ');
+			md_group_columns(o, c, rows[j]);
+			sb_puts(o, " |");
+		}
 		sb_putc(o, '\n');
 	}
 	sb_putc(o, '\n');
@@ -839,6 +848,9 @@ static void md_failing(const struct report *r, struct html_inserts *ins, struct 
 		} else if (c->cfg && c->cfg->kind == KIND_COMPARE) {
 			sb_addf(o, "\n%lld missing, %lld extra, %lld changed.\n", c->missing, c->extra,
 				c->changed);
+			if (c->changed > 0)
+				sb_putc(o, '\n');
+			md_changes(o, c);
 		}
 		sb_putc(o, '\n');
 		spark_insert(r, ins, o, c);

@@ -525,6 +525,8 @@ static void set_error(struct check_result *cr, struct arena *a, const char *msg)
 	cr->ngroups = 0;
 	cr->samples = NULL;
 	cr->nsamples = 0;
+	cr->column_changes = NULL;
+	cr->ncolumn_changes = 0;
 	cr->has_value = false;
 	cr->value = 0;
 }

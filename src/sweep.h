@@ -10,6 +10,7 @@
 #ifndef RECON_SWEEP_H
 #define RECON_SWEEP_H
 
+#include "compare_classes.h"
 #include "config.h"
 #include "source.h"
 #include "util.h"
@@ -21,6 +22,15 @@ struct group_result {
 	const char *group;	/* group value as text; NULL for SQL NULL */
 	long long drift;
 	long long missing, extra, changed;	/* compare only */
+	long long *columns_changed;	/* compare: per column_changes entry, or NULL */
+};
+
+/* A compared column of a compare check: in how many changed rows it
+ * differs, and the classes of those changed values (compare_classes.h). */
+struct column_change {
+	const char *column;	/* the left side's name */
+	long long changed;	/* changed rows in which it differs */
+	struct change_tally classes;	/* settled: change_tally_finish */
 };
 
 struct check_result {
@@ -38,7 +48,10 @@ struct check_result {
 	struct group_result *groups;	/* sorted by group */
 	size_t ngroups;
 	long long missing, extra, changed;	/* compare findings */
-	long long scanned;	/* base of a percentage threshold; -1 unknown */
+	long long scanned;	/* base of a percentage threshold; -1 unknown
+				   (compare: the rows compared, keys of both sides) */
+	struct column_change *column_changes;	/* compare: compared columns, in order */
+	size_t ncolumn_changes;
 };
 
 struct run {

@@ -135,8 +135,34 @@ expect samples "$(ck csv-pg "['samples']")" "[['missing', '16050', None, None, N
 ['changed', '20000', 'amount', '4.99', '5']]"
 ok "samples: the keys, and for a changed row the column with both values"
 
+# the changed rows explained: per column, and no time-zone shift at the
+# right zone
+expect columns "$(ck csv-pg "['columns_changed']")" \
+	"{'customer_id': 0, 'staff_id': 0, 'rental_id': 0, 'amount': 2, 'payment_date': 1}"
+expect classes "$(ck csv-pg "['change_classes']")" \
+	"{'whitespace': 0, 'case': 0, 'scale': 0, 'null_empty': 0, 'timezone': 0, 'other': 3}"
+expect offsets "$(ck csv-pg "['timezone_offsets']")" "{}"
+expect compared "$(ck csv-pg "['compared']")" "$((ROWS + 1))"
+ok "changed rows per column, none of them a time-zone shift, of $((ROWS + 1)) rows compared"
+
 # the session's TimeZone is part of a timestamptz's text
 run 2026-11-03 America/New_York
 expect csv-pg "$(findings csv-pg)" "('fail', 3, 1, $((ROWS - 3)))"
 ok "a session in another time zone prints every timestamp differently"
+# New York is -05:00 in winter and -04:00 in summer: not one shift
+expect offsets "$(ck csv-pg "['timezone_offsets']")" "{}"
+expect ny-classes "$(ck csv-pg "['change_classes']['timezone']")" "0"
+ok "a zone with daylight saving time moves timestamps by two offsets: not one shift"
+
+# a session at a fixed +02:00: every timestamp moves by one offset, which
+# the report names; the amounts and the second later stay real changes
+run 2026-11-04 Etc/GMT-2
+expect csv-pg "$(findings csv-pg)" "('fail', 3, 1, $((ROWS - 3)))"
+expect offsets "$(ck csv-pg "['timezone_offsets']")" "{'payment_date': '+02:00'}"
+expect classes "$(ck csv-pg "['change_classes']")" \
+	"{'whitespace': 0, 'case': 0, 'scale': 0, 'null_empty': 0, 'timezone': $((ROWS - 4)), 'other': 3}"
+expect date-column "$(ck csv-pg "['columns_changed']['payment_date']")" "$((ROWS - 3))"
+line="$((ROWS - 3)) changed: in payment_date ($((ROWS - 3))), amount (2); $((ROWS - 4)) shifted by +02:00 (time zone), 3 other."
+grep -qF "$line" "$WORK/out/2026-11-04.md" || fail leading-line "no '$line' in the report"
+ok "a session at +02:00: one constant shift on payment_date, named in the report's leading line"
 ok "pg_pagila_compare"
