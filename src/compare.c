@@ -210,10 +210,19 @@ struct side {
 	bool reserved;		/* hold_reserve was called */
 };
 
+/* A compared column's own tolerance (tolerance.COLUMN). */
+enum coltol_kind { COLTOL_CHECK, COLTOL_ABSOLUTE, COLTOL_RELATIVE };
+struct coltol {
+	enum coltol_kind kind;	/* CHECK: the check-wide tolerance, or none */
+	struct cv_num v;	/* ABSOLUTE: the amount; RELATIVE: the percentage */
+};
+
 struct cmp {
 	const struct check_cfg *cc;
 	size_t nkey, ncmp;
-	const char **cmp_names;	/* compared columns, left's order */
+	const char **cmp_names;	/* compared columns, left's order (left names) */
+	const char **cmp_right;	/* their right names */
+	struct coltol *tols;	/* per compared column, or NULL: none given */
 	bool has_group;
 	bool has_tol;
 	struct cv_num tol;
@@ -829,13 +838,19 @@ static int read_record_at(struct side *sd, int fd, uint64_t off, struct rowcopy 
 static void rowcopy_init(struct rowcopy *rc, size_t ncols);
 static void rowcopy_free(struct rowcopy *rc, size_t ncols);
 
+/* Key column i's name on side s ("left:right" maps them). */
+static const char *key_name(const struct check_cfg *cc, int s, size_t i)
+{
+	return s == RIGHT && cc->right_key ? cc->right_key[i] : cc->key[i];
+}
+
 /* "tenant_id=t-1, unit_id=u-2" from key cells. */
 static void key_text(const struct side *sd, const struct cell *cells, struct strbuf *sb)
 {
 	size_t i;
 
 	for (i = 0; i < sd->c->nkey; i++) {
-		sb_addf(sb, "%s%s=", i ? ", " : "", sd->c->cc->key[i]);
+		sb_addf(sb, "%s%s=", i ? ", " : "", key_name(sd->c->cc, sd->idx, i));
 		if (cells[i].s)
 			sb_add(sb, cells[i].s, cells[i].len > 200 ? 200 : cells[i].len);
 		else
@@ -1431,12 +1446,12 @@ static long find_col(const struct side *sd, const char *name)
 	return -1;
 }
 
-static bool is_key(const struct check_cfg *cc, const char *name)
+static bool is_key(const struct check_cfg *cc, int s, const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < cc->nkey; i++)
-		if (strcmp(cc->key[i], name) == 0)
+		if (strcmp(key_name(cc, s, i), name) == 0)
 			return true;
 	return false;
 }
@@ -1452,15 +1467,23 @@ static int resolve_columns(struct cmp *c, struct diag *d)
 		return diag_error(d, "compare check needs a key");
 	if (cc->ncolumns) {
 		c->cmp_names = xcalloc(cc->ncolumns, sizeof(*c->cmp_names));
-		for (i = 0; i < cc->ncolumns; i++)
+		c->cmp_right = xcalloc(cc->ncolumns, sizeof(*c->cmp_right));
+		for (i = 0; i < cc->ncolumns; i++) {
+			c->cmp_right[n] = cc->right_columns ? cc->right_columns[i] : cc->columns[i];
 			c->cmp_names[n++] = cc->columns[i];
+		}
 	} else {
 		c->cmp_names = xcalloc(l->ncols ? l->ncols : 1, sizeof(*c->cmp_names));
+		c->cmp_right = xcalloc(l->ncols ? l->ncols : 1, sizeof(*c->cmp_right));
 		for (i = 0; i < l->ncols; i++) {
 			bool dup = find_col(l, l->names[i]) != (long)i;
 
-			if (!dup && !is_key(cc, l->names[i]) && find_col(&c->side[RIGHT], l->names[i]) >= 0)
+			if (!dup && !is_key(cc, LEFT, l->names[i]) &&
+			    !is_key(cc, RIGHT, l->names[i]) &&
+			    find_col(&c->side[RIGHT], l->names[i]) >= 0) {
+				c->cmp_right[n] = l->names[i];
 				c->cmp_names[n++] = l->names[i];
+			}
 		}
 	}
 	c->nkey = cc->nkey;
@@ -1475,14 +1498,16 @@ static int resolve_columns(struct cmp *c, struct diag *d)
 		sd->need = xcalloc(sd->nneed, sizeof(*sd->need));
 		sd->cells = xcalloc(sd->nneed, sizeof(*sd->cells));
 		for (i = 0; i < c->nkey; i++, k++) {
-			if ((col = find_col(sd, cc->key[i])) < 0)
-				return diag_error(d, "%s: no key column '%s'", sd->what, cc->key[i]);
+			if ((col = find_col(sd, key_name(cc, (int)s, i))) < 0)
+				return diag_error(d, "%s: no key column '%s'", sd->what,
+						  key_name(cc, (int)s, i));
 			sd->need[k] = (size_t)col;
 		}
 		for (i = 0; i < c->ncmp; i++, k++) {
-			if ((col = find_col(sd, c->cmp_names[i])) < 0)
-				return diag_error(d, "%s: no compared column '%s'", sd->what,
-						  c->cmp_names[i]);
+			const char *name = s == RIGHT ? c->cmp_right[i] : c->cmp_names[i];
+
+			if ((col = find_col(sd, name)) < 0)
+				return diag_error(d, "%s: no compared column '%s'", sd->what, name);
 			sd->need[k] = (size_t)col;
 		}
 		if (c->has_group) {
@@ -1934,7 +1959,13 @@ static bool column_equal(const struct cmp *c, const struct rowcopy *l, const str
 			 size_t j)
 {
 	size_t li = c->side[LEFT].need[c->nkey + j], ri = c->side[RIGHT].need[c->nkey + j];
+	const struct coltol *t = c->tols ? &c->tols[j] : NULL;
 
+	if (t && t->kind == COLTOL_RELATIVE)
+		return cv_equal_relative(l->cells[li], l->lens[li], r->cells[ri], r->lens[ri],
+					 &t->v);
+	if (t && t->kind == COLTOL_ABSOLUTE)
+		return cv_equal(l->cells[li], l->lens[li], r->cells[ri], r->lens[ri], &t->v);
 	return cv_equal(l->cells[li], l->lens[li], r->cells[ri], r->lens[ri],
 			c->has_tol ? &c->tol : NULL);
 }
@@ -2542,6 +2573,8 @@ static void cmp_free(struct cmp *c)
 			sha256_final_hex(sd->sha, sd->sha256);
 	}
 	free(c->cmp_names);
+	free(c->cmp_right);
+	free(c->tols);
 	free(c);
 }
 
@@ -2551,17 +2584,25 @@ static void cmp_free(struct cmp *c)
  * zeros, which the plain-number grammar does not: those are set right
  * first.  false when it still does not parse (then the checks compare
  * exactly, as without a tolerance). */
+static bool parse_tolerance_text(const char *s, struct cv_num *out);
+
 static bool parse_tolerance(const struct check_cfg *cc, struct cv_num *out)
 {
-	const char *s = cc->tolerance_text;
-	struct strbuf sb;
 	char dbl[32];
-	bool ok;
 
-	if (!s) {
+	if (!cc->tolerance_text) {
 		format_double(cc->tolerance, dbl);
 		return cv_parse(dbl, strlen(dbl), out);
 	}
+	return parse_tolerance_text(cc->tolerance_text, out);
+}
+
+/* A number as the configuration takes it, in canonical form. */
+static bool parse_tolerance_text(const char *s, struct cv_num *out)
+{
+	struct strbuf sb;
+	bool ok;
+
 	sb_init(&sb);
 	if (*s == '+')
 		s++;
@@ -2601,6 +2642,32 @@ int compare_plan(const struct check_cfg *cc, struct source *left, struct source 
 	return ret;
 }
 
+/* Each tolerance.COLUMN onto its compared column. */
+static int resolve_tolerances(struct cmp *c, struct diag *d)
+{
+	const struct check_cfg *cc = c->cc;
+	size_t k, j;
+
+	if (!cc->ntolerances)
+		return 0;
+	c->tols = xcalloc(c->ncmp ? c->ncmp : 1, sizeof(*c->tols));
+	for (k = 0; k < cc->ntolerances; k++) {
+		const struct column_tolerance *t = &cc->tolerances[k];
+
+		for (j = 0; j < c->ncmp; j++)
+			if (strcmp(c->cmp_names[j], t->column) == 0)
+				break;
+		if (j == c->ncmp)
+			return diag_error(d, "tolerance.%s: '%s' is not a compared column",
+					  t->column, t->column);
+		if (!parse_tolerance_text(t->text, &c->tols[j].v))
+			return diag_error(d, "tolerance.%s: '%s' is not a number", t->column,
+					  t->text);
+		c->tols[j].kind = t->relative ? COLTOL_RELATIVE : COLTOL_ABSOLUTE;
+	}
+	return 0;
+}
+
 /* Contract in compare.h. */
 int compare_eval(struct check_result *cr, struct source *left, struct source *right,
 		 const struct config *cfg, struct arena *a, struct diag *d)
@@ -2626,7 +2693,7 @@ int compare_eval(struct check_result *cr, struct source *left, struct source *ri
 	if (cc->tolerance > 0)
 		c->has_tol = parse_tolerance(cc, &c->tol);
 	if (read_header(&c->side[LEFT], d) < 0 || read_header(&c->side[RIGHT], d) < 0 ||
-	    resolve_columns(c, d) < 0)
+	    resolve_columns(c, d) < 0 || resolve_tolerances(c, d) < 0)
 		goto out;
 
 	keys = estimate_keys(c);
@@ -2656,7 +2723,7 @@ int compare_eval(struct check_result *cr, struct source *left, struct source *ri
 			source_note_input(c->side[s].src, c->side[s].table, c->side[s].rows,
 					  c->side[s].sha256);
 
-	if (c->has_tol) {
+	if (c->has_tol || c->tols) {
 		v.batch = xcalloc(VERIFY_BATCH, sizeof(*v.batch));
 		if (walk_entries(c, verify_entry, &v) < 0 || verify_batch(c, &v) < 0)
 			goto out;

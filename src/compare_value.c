@@ -244,6 +244,67 @@ bool cv_equal(const char *a, size_t alen, const char *b, size_t blen,
 	return tol ? cv_num_within(&x, &y, tol) : cv_num_equal(&x, &y);
 }
 
+/* Contract in compare_value.h. */
+void cv_num_percent_of(const struct cv_num *a, const struct cv_num *pct, struct cv_num *out)
+{
+	unsigned int prod[2 * CV_MAX_DIGITS + 1];
+	size_t na = a->ndigits, np = pct->ndigits, n = na + np, i, j, first, last;
+
+	memset(out, 0, sizeof(*out));
+	if (a->sign == 0 || pct->sign == 0)
+		return;
+	/* 0.A * 0.P = 0.(A*P) with na + np digits, the first maybe zero */
+	memset(prod, 0, sizeof(prod));
+	for (i = na; i-- > 0;)
+		for (j = np; j-- > 0;)
+			prod[i + j + 1] += (unsigned)(a->digits[i] - '0') * (unsigned)(pct->digits[j] - '0');
+	for (i = n; i-- > 1;) {
+		prod[i - 1] += prod[i] / 10;
+		prod[i] %= 10;
+	}
+	for (first = 0; first < n && prod[first] == 0; first++)
+		;
+	for (last = n; last > first && prod[last - 1] == 0; last--)
+		;
+	if (last - first > CV_MAX_DIGITS)
+		last = first + CV_MAX_DIGITS;	/* cut: the tolerance rounds down */
+	while (last > first && prod[last - 1] == 0)
+		last--;
+	out->sign = 1;
+	out->ndigits = (uint8_t)(last - first);
+	for (i = first; i < last; i++)
+		out->digits[i - first] = (char)('0' + prod[i]);
+	/* exponent: a's and pct's, less the leading zero, less 2 for percent */
+	out->exp = a->exp + pct->exp - (int32_t)first - 2;
+}
+
+/* Contract in compare_value.h. */
+bool cv_equal_relative(const char *a, size_t alen, const char *b, size_t blen,
+		       const struct cv_num *pct)
+{
+	struct cv_num x, y, big, tol;
+
+	if (!a || !b)
+		return a == b;
+	if (alen == blen && memcmp(a, b, alen) == 0)
+		return true;
+	if (!cv_may_be_number(a, alen) || !cv_may_be_number(b, blen))
+		return false;
+	if (!cv_parse(a, alen, &x) || !cv_parse(b, blen, &y))
+		return false;
+	big = x;
+	big.sign = big.sign ? 1 : 0;
+	if (y.sign) {
+		struct cv_num ay = y;
+
+		ay.sign = 1;
+		if (cv_num_cmp(&ay, &big) > 0)
+			big = ay;
+	}
+	cv_num_percent_of(&big, pct, &tol);
+	return cv_num_within(&x, &y, &tol);
+}
+
 /* 64x64 -> 128-bit multiply, folded: the mixing step of wyhash. */
 static inline uint64_t mum(uint64_t a, uint64_t b)
 {

@@ -57,6 +57,16 @@ bool cv_num_within(const struct cv_num *a, const struct cv_num *b, const struct 
 bool cv_equal(const char *a, size_t alen, const char *b, size_t blen,
 	      const struct cv_num *tol);
 
+/* pct percent of a (pct / 100 * a) into out, exactly; a product of more
+ * than CV_MAX_DIGITS significant digits is cut, rounding toward zero. */
+void cv_num_percent_of(const struct cv_num *a, const struct cv_num *pct, struct cv_num *out);
+
+/* cv_equal with a relative tolerance: two numbers are equal when they
+ * differ by at most pct percent of the larger absolute value of the two
+ * (tolerance.COLUMN = 0.1%); NULL and text as cv_equal. */
+bool cv_equal_relative(const char *a, size_t alen, const char *b, size_t blen,
+		       const struct cv_num *pct);
+
 /* 64-bit hash of bytes (not cryptographic; well mixed). */
 uint64_t cv_hash(const void *data, size_t len, uint64_t seed);
 

@@ -249,9 +249,15 @@ static size_t count_names(const char *const *names)
 	return n;
 }
 
+#define COLUMN_TOLERANCE "tolerance."	/* tolerance.COLUMN, compare checks */
+
 static bool known_key(enum sec_kind k, const char *name)
 {
 	const char *const *keys = sec_keys[k];
+
+	if (k == SEC_CHECK && strncmp(name, COLUMN_TOLERANCE, strlen(COLUMN_TOLERANCE)) == 0 &&
+	    name[strlen(COLUMN_TOLERANCE)])
+		return true;
 
 	for (; *keys; keys++)
 		if (strcmp(*keys, name) == 0)
@@ -817,7 +823,99 @@ static bool key_fits_kind(const char *k, enum check_kind kind)
 		return kind != KIND_ROWS;
 	if (strcmp(k, "scanned") == 0)
 		return kind == KIND_ROWS;
+	if (strncmp(k, COLUMN_TOLERANCE, strlen(COLUMN_TOLERANCE)) == 0)
+		return kind == KIND_COMPARE;
 	return true;
+}
+
+/* Split each "left:right" of names[0..n) in place into names (the left
+ * side's) and *right (the right side's; the same string when unmapped). */
+static int split_mapping(struct build *b, const struct kv *kv, const char **names, size_t n,
+			 const char ***right)
+{
+	size_t i, j;
+
+	*right = arena_alloc(&b->cfg->arena, (n ? n : 1) * sizeof(**right));
+	for (i = 0; i < n; i++) {
+		const char *colon = strchr(names[i], ':');
+		size_t ll;
+
+		(*right)[i] = names[i];
+		if (!colon)
+			continue;
+		ll = (size_t)(colon - names[i]);
+		while (ll && is_space(names[i][ll - 1]))
+			ll--;
+		(*right)[i] = colon + 1;
+		while (is_space(*(*right)[i]))
+			(*right)[i]++;
+		if (ll == 0 || !*(*right)[i] || strchr((*right)[i], ':'))
+			return bad_value(b, kv, "column names, each NAME or LEFT_NAME:RIGHT_NAME");
+		names[i] = arena_strndup(&b->cfg->arena, names[i], ll);
+	}
+	for (i = 0; i < n; i++)
+		for (j = 0; j < i; j++)
+			if (strcmp(names[i], names[j]) == 0 || strcmp((*right)[i], (*right)[j]) == 0)
+				return diag_error(b->d, "%s:%d: column '%s' listed twice in '%s'",
+						  b->path, kv->line,
+						  strcmp(names[i], names[j]) == 0 ? names[i]
+										 : (*right)[i],
+						  kv->name);
+	return 0;
+}
+
+/* tolerance.COLUMN keys of a compare check: a number >= 0, or a
+ * percentage from 0 to 100; COLUMN must be compared when columns are
+ * listed. */
+static int build_column_tolerances(struct build *b, const struct section *s,
+				   struct check_cfg *cc)
+{
+	const size_t plen = strlen(COLUMN_TOLERANCE);
+	const struct kv *kv;
+	size_t n = 0, i;
+
+	for (kv = s->keys; kv; kv = kv->next)
+		n += strncmp(kv->name, COLUMN_TOLERANCE, plen) == 0;
+	if (!n)
+		return 0;
+	cc->tolerances = arena_alloc(&b->cfg->arena, n * sizeof(*cc->tolerances));
+	for (kv = s->keys; kv; kv = kv->next) {
+		struct column_tolerance *t;
+		const char *v = kv->value;
+		size_t len = strlen(v);
+		double x;
+		char *num;
+
+		if (strncmp(kv->name, COLUMN_TOLERANCE, plen) != 0)
+			continue;
+		t = &cc->tolerances[cc->ntolerances++];
+		t->column = arena_strdup(&b->cfg->arena, kv->name + plen);
+		t->line = kv->line;
+		t->relative = len > 0 && v[len - 1] == '%';
+		if (t->relative)
+			len--;
+		rstrip_n(v, &len);
+		num = arena_strndup(&b->cfg->arena, v, len);
+		t->text = num;
+		if (!parse_number(num, &x) || x < 0 || (t->relative && x > 100))
+			return bad_value(b, kv, t->relative ? "a percentage from 0 to 100"
+							    : "a number >= 0, or a percentage (0.1%)");
+		if (cc->columns) {
+			for (i = 0; i < cc->ncolumns; i++)
+				if (strcmp(cc->columns[i], t->column) == 0)
+					break;
+			if (i == cc->ncolumns)
+				return diag_error(b->d, "%s:%d: '%s': '%s' is not among the compared "
+						  "columns (%s)", b->path, kv->line, kv->name,
+						  t->column, find_kv(s, "columns")->value);
+		}
+		for (i = 0; cc->key && i < cc->nkey; i++)
+			if (strcmp(cc->key[i], t->column) == 0)
+				return diag_error(b->d, "%s:%d: '%s': '%s' is a key column, which "
+						  "matches exactly", b->path, kv->line, kv->name,
+						  t->column);
+	}
+	return 0;
 }
 
 /* severity, warn_if, fail_if and scanned of a check, and how they fit. */
@@ -991,6 +1089,13 @@ static int build_check(struct build *b, const struct section *s, struct check_cf
 					  "names a table ('%s'): give 'right = %s' alone",
 					  b->path, key_line(s, "right_query"),
 					  find_kv(s, "right")->value, cc->right_source);
+		if (split_mapping(b, find_kv(s, "key"), cc->key, cc->nkey, &cc->right_key) < 0)
+			return -1;
+		if (cc->columns && split_mapping(b, find_kv(s, "columns"), cc->columns,
+						 cc->ncolumns, &cc->right_columns) < 0)
+			return -1;
+		if (build_column_tolerances(b, s, cc) < 0)
+			return -1;
 	}
 	return 0;
 }

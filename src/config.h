@@ -37,6 +37,15 @@ struct target_cfg {
 	int line;
 };
 
+/* tolerance.COLUMN of a compare check: absolute (0.01) or relative to the
+ * larger absolute value of the two (0.1%). */
+struct column_tolerance {
+	const char *column;	/* a compared column, by its left name */
+	const char *text;	/* the number as written, without a '%' */
+	bool relative;		/* written with '%': a percentage */
+	int line;
+};
+
 struct check_cfg {
 	const char *id;		/* [check "ID"] */
 	enum check_kind kind;
@@ -70,6 +79,13 @@ struct check_cfg {
 	enum severity severity;	/* default SEVERITY_FAIL */
 	struct threshold warn_if, fail_if;	/* unit NONE when not given */
 	const char *scanned;	/* rows: SQL counting the rows scanned, or NULL */
+	/* compare: the right side's names of key[] and columns[] (the same
+	 * strings when a name is not mapped, "left:right"), and per-column
+	 * tolerances (tolerance.COLUMN, COLUMN a left name) */
+	const char **right_key;
+	const char **right_columns;	/* NULL when columns is */
+	struct column_tolerance *tolerances;
+	size_t ntolerances;
 };
 
 struct config {
