@@ -2747,7 +2747,7 @@ int compare_eval(struct check_result *cr, struct source *left, struct source *ri
 	cr->scanned = t.keys;
 	if (c->has_group && cr->changed > 0)
 		x.gchanged = xcalloc(ngroups * (c->ncmp ? c->ncmp : 1), sizeof(*x.gchanged));
-	if (explain_changes(c, &x, cr, a) < 0)
+	if (cc->explain && explain_changes(c, &x, cr, a) < 0)
 		goto out;
 	cr->ngroups = 0;
 	cr->groups = arena_alloc(a, (ngroups ? ngroups : 1) * sizeof(*cr->groups));

@@ -49,7 +49,8 @@ static const char *const check_keys[] = { "kind", "description", "source", "quer
 					  "precondition", "ready", "ready_timeout", "shadow_of",
 					  "expect", "tolerance", "min", "max", "left", "right",
 					  "left_query", "right_query", "key", "columns",
-					  "severity", "warn_if", "fail_if", "scanned", NULL };
+					  "severity", "warn_if", "fail_if", "scanned", "explain",
+					  NULL };
 static const char *const *const sec_keys[] = { report_keys, tenants_keys, source_keys,
 					       target_keys, check_keys };
 
@@ -807,7 +808,8 @@ static bool key_fits_kind(const char *k, enum check_kind kind)
 	static const char *const rows_value[] = { "source", "query", NULL };
 	static const char *const value_only[] = { "expect", "min", "max", NULL };
 	static const char *const compare_only[] = { "left", "right", "left_query",
-						    "right_query", "key", "columns", NULL };
+						    "right_query", "key", "columns", "explain",
+						    NULL };
 	const char *const *l;
 
 	for (l = rows_value; *l; l++)
@@ -976,6 +978,7 @@ static int build_check(struct build *b, const struct section *s, struct check_cf
 	cc->paging = true;
 	cc->enabled = true;
 	cc->ready_timeout = 60;
+	cc->explain = true;
 	if (kv) {
 		if ((k = get_enum(b, kv, kinds, "rows, value or compare")) < 0)
 			return -1;
@@ -1006,6 +1009,8 @@ static int build_check(struct build *b, const struct section *s, struct check_cf
 			r = get_bool(b, kv, &cc->paging);
 		else if (strcmp(n, "enabled") == 0)
 			r = get_bool(b, kv, &cc->enabled);
+		else if (strcmp(n, "explain") == 0)
+			r = get_bool(b, kv, &cc->explain);
 		else if (strcmp(n, "precondition") == 0)
 			cc->precondition = str(b, kv);
 		else if (strcmp(n, "ready") == 0)

@@ -86,6 +86,7 @@ struct check_cfg {
 	const char **right_columns;	/* NULL when columns is */
 	struct column_tolerance *tolerances;
 	size_t ntolerances;
+	bool explain;		/* compare: changed columns and classes, default true */
 };
 
 struct config {
