@@ -1594,13 +1594,17 @@ static int read_record_at(struct side *sd, int fd, uint64_t off, struct rowcopy 
 	struct csv_parser p;
 	struct one_record r = { out, sd->ncols, 0, false };
 	char buf[4096];
+	size_t want = 256;	/* most records are short: parse little past one */
 	int ret = 0;
 
 	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_EMPTY_IS_NULL) != 0)
 		return diag_error(d, "%s: out of memory", sd->path);
 	csv_set_space_func(&p, keep_spaces);
 	while (!r.done) {
-		ssize_t n = pread(fd, buf, sizeof(buf), (off_t)off);
+		ssize_t n = pread(fd, buf, want, (off_t)off);
+
+		if (want < sizeof(buf))
+			want *= 2;
 
 		if (n < 0) {
 			ret = diag_error(d, "%s: %s", sd->path, strerror(errno));
@@ -1861,6 +1865,13 @@ static void reread_free(struct cmp *c, struct reread *rd)
 	}
 }
 
+static int want_pos_cmp(const void *a, const void *b)
+{
+	uint64_t x = (*(const struct want *const *)a)->pos, y = (*(const struct want *const *)b)->pos;
+
+	return x < y ? -1 : x > y;
+}
+
 /* Read the wanted rows of a side again, every column. */
 static int fetch_rows(struct side *sd, struct want *w, size_t n, struct diag *d)
 {
@@ -1874,11 +1885,18 @@ static int fetch_rows(struct side *sd, struct want *w, size_t n, struct diag *d)
 		return 0;
 	if (sd->path) {
 		int fd = open_regular(sd->path, d);
+		struct want **byoff;
 
 		if (fd < 0)
 			return -1;
+		/* in file order: each read is near the one before */
+		byoff = xcalloc(n, sizeof(*byoff));
+		for (i = 0; i < n; i++)
+			byoff[i] = &w[i];
+		qsort(byoff, n, sizeof(*byoff), want_pos_cmp);
 		for (i = 0; i < n && ret == 0; i++)
-			ret = read_record_at(sd, fd, w[i].pos, w[i].out, d);
+			ret = read_record_at(sd, fd, byoff[i]->pos, byoff[i]->out, d);
+		free(byoff);
 		close(fd);
 	} else {
 		struct refetch rf = { sd, xcalloc(n, sizeof(struct want *)), n, d };

@@ -2,7 +2,7 @@
  * gen_pair: a fast, deterministic generator of a dual-write snapshot pair for
  * recon's benchmarks.
  *
- *     gen_pair N OUTDIR [SEED]
+ *     gen_pair N OUTDIR [SEED [CHANGED]]
  *
  * writes (creating OUTDIR itself if needed) OUTDIR/departments.csv (N rows), OUTDIR/org_units.csv and
  * OUTDIR/truth.txt.  Both CSV files have the header
@@ -17,7 +17,8 @@
  * - Names: mostly plain ASCII; about 1 in 64 is special: a comma, double
  *   quotes (escaped as ""), an embedded newline, or non-ASCII UTF-8.
  * - org_units = departments without 0.01% of the rows (missing), with 0.01%
- *   changed (name, parent_id or updated_at differs) and 0.005% extra rows
+ *   (or CHANGED per million) changed (name, parent_id or updated_at
+ *   differs) and 0.005% extra rows
  *   (keys that departments does not have).  Both files are shuffled
  *   independently.
  * - truth.txt: the exact counts, key=value per line.
@@ -357,8 +358,9 @@ static uint64_t pct(uint64_t n, uint64_t per_million)
 int main(int argc, char **argv)
 {
 	char *end;
-	if (argc < 3 || argc > 4) {
-		fprintf(stderr, "usage: gen_pair N OUTDIR [SEED]\n");
+	uint64_t changed_ppm = 100;
+	if (argc < 3 || argc > 5) {
+		fprintf(stderr, "usage: gen_pair N OUTDIR [SEED [CHANGED_PER_MILLION]]\n");
 		return 2;
 	}
 	errno = 0;
@@ -368,11 +370,19 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	g_seed = 42;
-	if (argc == 4) {
+	if (argc >= 4) {
 		errno = 0;
 		g_seed = strtoull(argv[3], &end, 10);
 		if (errno || *end || end == argv[3]) {
 			fprintf(stderr, "gen_pair: SEED must be a number\n");
+			return 2;
+		}
+	}
+	if (argc == 5) {
+		errno = 0;
+		changed_ppm = strtoull(argv[4], &end, 10);
+		if (errno || *end || end == argv[4] || changed_ppm > 500000) {
+			fprintf(stderr, "gen_pair: CHANGED_PER_MILLION must be 0..500000\n");
 			return 2;
 		}
 	}
@@ -397,7 +407,7 @@ int main(int argc, char **argv)
 	shuffle(g_label, NTENANTS, &rng);
 
 	/* which rows are missing / changed on the org_units side */
-	uint64_t n_missing = pct(g_n, 100), n_changed = pct(g_n, 100);
+	uint64_t n_missing = pct(g_n, 100), n_changed = pct(g_n, changed_ppm);
 	uint64_t n_extra = pct(g_n, 50);
 	if (n_missing + n_changed > g_n)
 		n_missing = n_changed = 0;
