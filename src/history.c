@@ -262,7 +262,8 @@ static void config_change(const struct history *h, struct run *run, long today, 
 
 	if (!prev)
 		return;
-	g->config_since = prev->date;
+	/* a copy: history_put may move the days before the gate is printed */
+	g->config_since = arena_strdup(&run->arena, prev->date);
 	if (!sha || !prev->config_sha256 || strcmp(sha, prev->config_sha256) == 0)
 		return;
 	g->config_changed = true;
