@@ -51,20 +51,6 @@ static void no_column(struct strbuf *out, const char *id, const char *what, cons
 	sb_putc(out, '\n');
 }
 
-/* The name a compare's "left:right" mapping gives on side s (0 left). */
-static const char *side_name(const char *spec, int s, char *buf, size_t size)
-{
-	const char *colon = strchr(spec, ':');
-
-	if (!colon)
-		return spec;
-	if (s == 0)
-		snprintf(buf, size, "%.*s", (int)(colon - spec), spec);
-	else
-		snprintf(buf, size, "%s", colon + 1);
-	return buf;
-}
-
 /* A compare check's sides: each must prepare, and hold every key, compared
  * and group column.  Returns the problems found. */
 static size_t check_compare(const struct check_cfg *cc, struct source *srcs[2],
@@ -75,7 +61,6 @@ static size_t check_compare(const struct check_cfg *cc, struct source *srcs[2],
 	const char *names[2] = { cc->left_source, cc->right_source };
 	const char *labels[2] = { "left", "right" };
 	size_t problems = 0, i;
-	char buf[512];
 	int s;
 
 	for (s = 0; s < 2; s++) {
@@ -100,7 +85,8 @@ static size_t check_compare(const struct check_cfg *cc, struct source *srcs[2],
 			problems++;
 		}
 		for (i = 0; ret == 0 && i < cc->nkey; i++) {
-			const char *k = side_name(cc->key[i], s, buf, sizeof(buf));
+			/* config.h: "left:right" gives each side its own name */
+			const char *k = s == 0 || !cc->right_key ? cc->key[i] : cc->right_key[i];
 
 			if (!has_column(&cols, k)) {
 				no_column(out, cc->id, what.buf, "key", k, &cols);
@@ -108,7 +94,8 @@ static size_t check_compare(const struct check_cfg *cc, struct source *srcs[2],
 			}
 		}
 		for (i = 0; ret == 0 && i < cc->ncolumns; i++) {
-			const char *c = side_name(cc->columns[i], s, buf, sizeof(buf));
+			const char *c = s == 0 || !cc->right_columns ? cc->columns[i]
+								     : cc->right_columns[i];
 
 			if (!has_column(&cols, c)) {
 				no_column(out, cc->id, what.buf, "compared", c, &cols);
