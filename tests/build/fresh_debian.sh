@@ -67,6 +67,13 @@ deb $mirror bookworm main
 deb $mirror bookworm-updates main
 deb ${mirror%/debian}/debian-security bookworm-security main
 EOF
+# The machine's own certificate authorities, as the image has them (where
+# the network inspects TLS, nothing reaches a registry without them); the
+# ca-certificates package adds them to the bundle when make deps installs it.
+mkdir -p "$root/usr/local/share/ca-certificates"
+for c in /usr/local/share/ca-certificates/*.crt; do
+	[ -f "$c" ] && cp "$c" "$root/usr/local/share/ca-certificates/"
+done
 printf '#!/bin/sh\nexit 101\n' > "$root/usr/sbin/policy-rc.d"
 chmod 755 "$root/usr/sbin/policy-rc.d"
 mount -t proc proc "$root/proc"
