@@ -47,9 +47,11 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 fetch() {
 	echo "fetching $1@$2 from the npm registry" >&2
 	if command -v curl > /dev/null 2>&1; then
-		curl -fsSL --retry 3 -o "$tmp/$3" "$registry/$1/-/$3"
+		curl -fsSL --retry 3 -o "$tmp/$3" "$registry/$1/-/$3" ||
+			{ echo "$0: could not download $registry/$1/-/$3" >&2; exit 1; }
 	elif command -v npm > /dev/null 2>&1; then
-		packed=$(cd "$tmp" && npm pack --silent "$1@$2")
+		packed=$(cd "$tmp" && npm pack --silent "$1@$2") ||
+			{ echo "$0: npm pack $1@$2 failed" >&2; exit 1; }
 		mv "$tmp/$packed" "$tmp/$3"
 	else
 		echo "$0: needs curl to fetch DuckDB:" >&2
