@@ -12,8 +12,8 @@ cd "$(dirname "$0")/.."
 build="gcc make pkg-config curl ca-certificates libcsv-dev libsqlite3-dev libpq-dev
  libcmark-gfm-dev libcmark-gfm-extensions-dev libjansson-dev libinih-dev libssl-dev"
 check="$build check postgresql-15 postgresql-client-15 sqlite3 tidy python3 chromium
- nodejs clang libclang-rt-14-dev valgrind strace"
-bench="$check time hyperfine npm bc"
+ nodejs clang libclang-rt-14-dev valgrind strace time"
+bench="$check hyperfine npm bc"
 
 case "${1:-build}" in
 build) want=$build ;;
