@@ -49,7 +49,7 @@ t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 # A CI runner's shell: no make of ours around it.
-unset MAKEFLAGS MFLAGS MAKELEVEL
+unset MAKEFLAGS MFLAGS MAKELEVEL WERROR BUILD OPT CFLAGS LDFLAGS CC
 today=$(date -u +%F)
 yesterday=$(date -u -d yesterday +%F)
 

@@ -7,7 +7,7 @@ set -eu
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
-unset MAKEFLAGS MFLAGS MAKELEVEL
+unset MAKEFLAGS MFLAGS MAKELEVEL WERROR BUILD OPT CFLAGS LDFLAGS CC
 
 make --no-print-directory -n BUILD="$t/b" > "$t/plain" 2>&1 || { cat "$t/plain"; fail "make -n"; }
 grep -q -- '-c -o .*/util.o src/util.c' "$t/plain" || fail "make -n compiles nothing"
