@@ -44,6 +44,13 @@ trap 'cleanup' EXIT
 trap 'exit 130' INT TERM
 
 mkdir -p "$dir"
+# One run at a time: a second would unmount and remove the first's root.
+exec 9> "$dir/lock"
+if ! flock -n 9; then
+	echo "fresh_debian: another run holds $dir/lock" >&2
+	trap - EXIT
+	exit 1
+fi
 cleanup
 if [ -n "$(mounts_under)" ]; then
 	exit 1
