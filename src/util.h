@@ -68,7 +68,7 @@ int sb_add(struct strbuf *sb, const void *data, size_t len);
 int sb_puts(struct strbuf *sb, const char *s);
 int sb_putc(struct strbuf *sb, char c);
 int sb_addf(struct strbuf *sb, const char *fmt, ...) RECON_PRINTF(2, 3);
-int sb_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
+int sb_vaddf(struct strbuf *sb, const char *fmt, va_list ap) RECON_PRINTF(2, 0);
 /* Append s as a double-quoted SQL identifier ("a""b" for a"b), valid in
  * SQLite and PostgreSQL alike. */
 int sb_add_sql_ident(struct strbuf *sb, const char *s);

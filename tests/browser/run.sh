@@ -13,8 +13,8 @@
 #   - check.js loads the pages in headless Chromium from file:// (no network:
 #     every host name resolves to nothing) and checks the DOM, console and
 #     requests; screenshots go to build/screenshots/.
-# Prints "ok ..." / "FAIL ..." lines; exits 1 when anything failed, 77 when
-# chromium or node is missing (SKIP).  Cleans up after itself.
+# Prints "ok ..." / "FAIL ..." lines; exits 1 when anything failed; when
+# chromium or node is missing it says SKIP (tests/lib/skip.sh) and exits 0.  Cleans up after itself.
 set -u
 bin=$(realpath "$1")
 cd "$(dirname "$0")/../.."
@@ -22,8 +22,9 @@ root=$(pwd)
 chromium=${CHROMIUM:-/usr/bin/chromium}
 shots=$root/build/screenshots
 if ! command -v node >/dev/null 2>&1 || [ ! -x "$chromium" ] || ! command -v tidy >/dev/null 2>&1; then
-	echo "SKIP browser tests: node, $chromium or tidy missing"
-	exit 77
+	. tests/lib/skip.sh
+	skip "browser tests" "node, $chromium or tidy missing"
+	exit 0
 fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT INT TERM

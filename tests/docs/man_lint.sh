@@ -8,6 +8,7 @@
 # printing every problem of that run.
 set -u
 cd "$(dirname "$0")/../.."
+. tests/lib/skip.sh
 fail=0
 bad() {
 	echo "FAIL: $*"
@@ -24,7 +25,7 @@ for page in $pages; do
 		[ -z "$out" ] || bad "groff -ww $macros $page:
 $out"
 	else
-		echo "SKIP: groff -ww $page (groff not installed)"
+		skip "groff -ww $page" "groff not installed"
 	fi
 	if command -v mandoc >/dev/null 2>&1; then
 		# level "warning" leaves out STYLE notes such as cross-references
@@ -33,7 +34,7 @@ $out"
 		[ -z "$out" ] || bad "mandoc -Tlint $page:
 $out"
 	else
-		echo "SKIP: mandoc -Tlint $page (mandoc not installed)"
+		skip "mandoc -Tlint $page" "mandoc not installed"
 	fi
 	# every section the reference promises is there
 	case $page in

@@ -6,6 +6,18 @@ set -u
 bin=$(realpath "$bin")
 work=$(mktemp -d /tmp/recon-robust-XXXXXX)
 chmod 755 "$work"
+# As root, some checks run recon as nobody, who may not read the tree (a
+# clone in /root): every run uses a copy of the binary, and of the libraries
+# it loads from outside the system's directories (DuckDB's, in deps/), here.
+if [ "$(id -u)" = 0 ]; then
+	mkdir "$work/bin"
+	for lib in $(ldd "$bin" 2>/dev/null | awk '$3 ~ /^\// && $3 !~ /^\/(usr\/)?lib/ { print $3 }'); do
+		cp "$lib" "$work/bin/"
+	done
+	cp "$bin" "$work/bin/"
+	bin=$work/bin/$(basename "$bin")
+	export LD_LIBRARY_PATH="$work/bin${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+fi
 failures=0
 mounts=""
 pids=""
