@@ -18,6 +18,12 @@ CC      ?= cc
 PKGS     = sqlite3 libpq libcmark-gfm jansson inih libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lcsv -lpthread -lm
+# DuckDB's C library, the engine of snapshot directories (deps/ holds it).
+DUCKDB_DIR    ?= deps/duckdb-1.4.4
+DUCKDB_CFLAGS ?= -isystem $(DUCKDB_DIR)/include
+DUCKDB_LIBS   ?= -L$(DUCKDB_DIR)/lib -lduckdb -Wl,-rpath,$(abspath $(DUCKDB_DIR))/lib
+PKG_CFLAGS += $(DUCKDB_CFLAGS)
+PKG_LIBS   += $(DUCKDB_LIBS)
 WARN     = -Wall -Wextra -Wpedantic -Wshadow -Wvla -Wformat=2 -Wstrict-prototypes -Werror
 OPT     ?= -O2 -g
 CFLAGS  ?=
