@@ -646,7 +646,7 @@ static int get_size(struct build *b, const struct kv *kv, const char **out)
 			return 0;
 		}
 bad:
-	return diag_error(b->d, "%s:%d: %s must be a size such as 16GB or 512MiB, not '%s'",
+	return diag_error(b->d, "%s:%d: bad value for '%s': '%s' (expected a size such as 16GB or 512MiB)",
 			  b->path, kv->line, kv->name, kv->value);
 }
 

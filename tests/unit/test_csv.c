@@ -1035,6 +1035,76 @@ START_TEST(test_only_queries_run)
 }
 END_TEST
 
+/* The same SQL over the same file gives the same text with 1, 2 and 4
+ * engine threads: exact types stay exact, and a DOUBLE sum (whose last
+ * binary digits follow the order of parallel partial sums) is shown with
+ * 15 significant digits. */
+START_TEST(test_results_do_not_depend_on_threads)
+{
+	static const char *sqls[] = {
+		"SELECT tenant, sum(amount), count(*), min(v), max(v) FROM t GROUP BY tenant "
+		"ORDER BY tenant",
+		"SELECT sum(amount), sum(n), sum(v) FROM t",
+		"SELECT count(*) FROM t a JOIN t b USING (n) WHERE a.amount <> b.amount",
+	};
+	static const int threads[] = { 1, 2, 4 };
+	char *dir = make_tmpdir();
+	char *first[3] = { NULL, NULL, NULL };
+	struct strbuf sb;
+
+	sb_init(&sb);
+	sb_puts(&sb, "tenant,n,amount,v\n");
+	for (long long i = 0; i < 300000; i++)
+		sb_addf(&sb, "t-%03lld,%lld,%lld.%02lld,%llde-45\n", (i * 7919) % 97, i,
+			(i * 37) % 10007 - 5000, (i * 13) % 100, (i * 104729) % 99991 + 1);
+	write_file(dir, "t.csv", sb.buf, sb.len);
+	for (size_t k = 0; k < sizeof threads / sizeof *threads; k++) {
+		struct fixture f;
+
+		fixture_open_threads(&f, dir, threads[k]);
+		ck_assert_str_eq(query1(&f, "SELECT current_setting('threads')::VARCHAR"),
+				 k == 0 ? "1" : k == 1 ? "2" : "4");
+		ck_assert_str_eq(query1(&f, "SELECT typeof(amount) || ' ' || typeof(v) FROM t LIMIT 1"),
+				 "DECIMAL(38,2) DOUBLE");
+		for (size_t q = 0; q < sizeof sqls / sizeof *sqls; q++) {
+			const char *got = query1(&f, sqls[q]);
+
+			if (k == 0)
+				first[q] = strdup(got);
+			else
+				ck_assert_msg(strcmp(got, first[q]) == 0, "%d threads: %s\ngave %.200s\n"
+					      "1 thread gave %.200s", threads[k], sqls[q], got, first[q]);
+		}
+		fixture_close(&f);
+	}
+	for (size_t q = 0; q < 3; q++)
+		free(first[q]);
+	sb_release(&sb);
+	remove_tree(dir);
+}
+END_TEST
+
+/* [report] temp_dir and memory_limit reach the engine; without temp_dir
+ * it never spills (nothing written outside the report directory). */
+START_TEST(test_temp_dir_and_memory_limit_reach_the_engine)
+{
+	struct snapshot_opts o = { "/tmp/recon-spill", "64MB", 1 };
+	struct fixture f;
+
+	fixture_open(&f, DATA "/mixed");
+	ck_assert_str_eq(query1(&f, "SELECT current_setting('temp_directory')"), "");
+	fixture_close(&f);
+	memset(&f, 0, sizeof f);
+	ck_assert_int_eq(snapshot_open(&f.sn, "x", DATA "/mixed", &o, &f.d), 0);
+	ck_assert_str_eq(query1(&f, "SELECT current_setting('temp_directory') || ' ' || "
+				"current_setting('memory_limit')"), "/tmp/recon-spill 61.0 MiB");
+	fixture_close(&f);
+	o.memory_limit = "lots";
+	ck_assert_int_eq(snapshot_open(&f.sn, "x", DATA "/mixed", &o, &f.d), -1);
+	ck_assert_str_eq(f.d.msg, "snapshot engine: cannot set memory_limit to 'lots'");
+}
+END_TEST
+
 static Suite *csv_suite(void)
 {
 	Suite *s = suite_create("csv");
@@ -1083,6 +1153,8 @@ static Suite *csv_suite(void)
 	tcase_add_test(source, test_names_are_quoted_identifiers);
 	tcase_add_test(source, test_bind_parameters_are_errors_naming_them);
 	tcase_add_test(source, test_only_queries_run);
+	tcase_add_test(source, test_results_do_not_depend_on_threads);
+	tcase_add_test(source, test_temp_dir_and_memory_limit_reach_the_engine);
 	suite_add_tcase(s, source);
 	return s;
 }
