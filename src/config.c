@@ -17,6 +17,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -40,7 +41,7 @@ static const char *const sec_names[] = { "report", "tenants", "source", "target"
 /* Keys allowed in each kind of section, as the contract lists them. */
 static const char *const report_keys[] = { "title", "output_dir", "gate_days", "window_days",
 					   "samples", "soak_days", "templates",
-					   "max_skip_rate", NULL };
+					   "max_skip_rate", "temp_dir", "memory_limit", NULL };
 static const char *const tenants_keys[] = { "source", "query", NULL };
 static const char *const source_keys[] = { "type", "path", "url", "statement_timeout", NULL };
 static const char *const target_keys[] = { "parent", NULL };
@@ -683,6 +684,37 @@ static const char *resolve(struct config *cfg, const char *rel)
 	return path_join(&cfg->arena, cfg->dir, rel);
 }
 
+/* A size as DuckDB reads one: a number and an optional unit, "16GB",
+ * "512 MiB", "2.5GB" (no unit: bytes).  Kept as written. */
+static int get_size(struct build *b, const struct kv *kv, const char **out)
+{
+	static const char *const units[] = { "", "b", "kb", "mb", "gb", "tb", "kib", "mib",
+					     "gib", "tib", NULL };
+	const char *p = kv->value;
+	size_t i;
+
+	if (!isdigit((unsigned char)*p))
+		goto bad;
+	while (isdigit((unsigned char)*p))
+		p++;
+	if (*p == '.') {
+		if (!isdigit((unsigned char)p[1]))
+			goto bad;
+		for (p++; isdigit((unsigned char)*p); p++)
+			;
+	}
+	while (*p == ' ')
+		p++;
+	for (i = 0; units[i]; i++)
+		if (strcasecmp(p, units[i]) == 0) {
+			*out = str(b, kv);
+			return 0;
+		}
+bad:
+	return diag_error(b->d, "%s:%d: bad value for '%s': '%s' (expected a size such as 16GB or 512MiB)",
+			  b->path, kv->line, kv->name, kv->value);
+}
+
 static int build_report(struct build *b, const struct section *s)
 {
 	struct config *cfg = b->cfg;
@@ -708,6 +740,10 @@ static int build_report(struct build *b, const struct section *s)
 			r = get_int(b, kv, 1, DAYS_MAX, &cfg->soak_days);
 		else if (strcmp(k, "max_skip_rate") == 0)
 			r = get_double(b, kv, 0, 1, "a number from 0 to 1", &cfg->max_skip_rate);
+		else if (strcmp(k, "temp_dir") == 0)
+			cfg->temp_dir = resolve(cfg, kv->value);
+		else if (strcmp(k, "memory_limit") == 0)
+			r = get_size(b, kv, &cfg->memory_limit);
 		if (r < 0)
 			return -1;
 	}

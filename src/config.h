@@ -102,6 +102,8 @@ struct config {
 	int soak_days;		/* default 28 */
 	const char *templates;	/* resolved directory or NULL (built-in) */
 	double max_skip_rate;	/* default 0.05 */
+	const char *temp_dir;	/* resolved; where the snapshot engine may spill, or NULL */
+	const char *memory_limit;	/* the snapshot engine's limit ("16GB"), or NULL */
 	/* [tenants] */
 	bool has_tenants;
 	const char *tenants_source;

@@ -1,8 +1,8 @@
 /*
- * source.c: the one interface the sweep sees over CSV directories, SQLite
- * files and PostgreSQL databases.  CSV and SQLite sources both end in a
- * SQLite connection, so they share the query loop here; a CSV source adds
- * the planning and loading of csv_source.c in front of it.
+ * source.c: the one interface the sweep sees over snapshot directories,
+ * SQLite files and PostgreSQL databases.  A snapshot directory (type csv)
+ * is a DuckDB database (snapshot.c), a SQLite file runs the query loop
+ * here, and PostgreSQL goes through pg_source.c.
  */
 #include "source.h"
 
@@ -12,14 +12,14 @@
 
 #include <sqlite3.h>
 
-#include "csv_source.h"
 #include "hint.h"
 #include "pg_source.h"
+#include "snapshot.h"
 
 struct source {
 	const struct source_cfg *cfg;
-	sqlite3 *db;			/* CSV (in memory) and SQLite sources */
-	struct csv_source *csv;		/* CSV sources */
+	sqlite3 *db;			/* SQLite sources */
+	struct snapshot *csv;		/* snapshot directories (type csv) */
 	struct pg_source *pg;		/* PostgreSQL sources */
 	char *error;			/* why the source is unusable, or NULL */
 	struct input *inputs;		/* provenance of SQLite sources */
@@ -43,21 +43,17 @@ static void set_error(struct source *s, const char *msg)
 	s->error = xstrdup(msg);
 }
 
-static void open_csv(struct source *s)
+static void open_csv(struct source *s, const struct source_opts *opts)
 {
+	struct snapshot_opts so = { NULL, NULL, 0 };
 	struct diag d = { "" };
 
-	if (sqlite3_open_v2(":memory:", &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-			    NULL) != SQLITE_OK) {
-		set_error(s, "cannot open an in-memory SQLite database");
-		return;
+	if (opts) {
+		so.temp_dir = opts->temp_dir;
+		so.memory_limit = opts->memory_limit;
+		so.threads = opts->threads;
 	}
-	/* a snapshot database lives for one run: no journal, no syncing; and
-	 * large sorts stay in memory: recon writes nothing outside the report
-	 * directory (SQLite would spill them to /var/tmp) */
-	sqlite3_exec(s->db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; "
-		     "PRAGMA temp_store=MEMORY;", NULL, NULL, NULL);
-	if (csv_source_open(&s->csv, s->db, s->cfg->name, s->cfg->path, &d) < 0)
+	if (snapshot_open(&s->csv, s->cfg->name, s->cfg->path, &so, &d) < 0)
 		set_error(s, d.msg);
 }
 
@@ -101,7 +97,7 @@ struct source *source_open(const struct source_cfg *cfg, const struct source_opt
 	s->progress = opts && opts->progress;
 	switch (cfg->type) {
 	case SOURCE_CSV:
-		open_csv(s);
+		open_csv(s, opts);
 		break;
 	case SOURCE_SQLITE:
 		open_sqlite(s);
@@ -127,7 +123,7 @@ int source_plan(struct source *s, const char *sql, struct diag *d)
 	if (s->error)
 		return diag_error(d, "%s", s->error);
 	if (s->csv)
-		return csv_source_plan(s->csv, sql, d);
+		return snapshot_plan(s->csv, sql, d);
 	return 0;
 }
 
@@ -137,8 +133,8 @@ void source_load(struct source *s)
 		return;
 	s->loaded = true;
 	if (s->csv) {
-		csv_source_load(s->csv, s->progress);
-		s->ncsv_inputs = csv_source_inputs(s->csv, &s->csv_inputs);
+		snapshot_load(s->csv, s->progress);
+		s->ncsv_inputs = snapshot_inputs(s->csv, &s->csv_inputs);
 	}
 	if (s->pg) {
 		struct diag d = { "" };
@@ -281,7 +277,9 @@ static void add_table_hint(struct source *s, struct diag *d)
 
 	if (!missing_table(d->msg, table, sizeof(table)))
 		return;
-	if (s->pg)
+	if (s->csv)
+		c.n = snapshot_table_names(s->csv, &c.names);
+	else if (s->pg)
 		pg_source_query(s->pg, pg_tables, &sink, &ignored);
 	else if (s->db)
 		sqlite_query(s->db, sqlite_tables, &sink, &ignored);
@@ -370,8 +368,8 @@ int source_prepare(struct source *s, const char *sql, const char *what,
 
 	if (s->error)
 		return diag_error(d, "%s", s->error);
-	if (s->csv && csv_source_plan(s->csv, sql, d) < 0)
-		ret = -1;
+	if (s->csv)	/* only a caller that asks for the columns needs DuckDB to bind */
+		ret = cols ? snapshot_describe(s->csv, sql, cols, d) : snapshot_plan(s->csv, sql, d);
 	else if (s->pg)
 		ret = pg_source_prepare(s->pg, sql, what, cols, d);
 	else
@@ -392,9 +390,13 @@ int source_query(struct source *s, const char *sql, const struct row_sink *sink,
 	if (s->error)
 		return diag_error(d, "%s", s->error);
 	if (s->csv) {
+		int ret;
+
 		source_load(s);
-		if (csv_source_check(s->csv, sql, d) < 0)
-			return -1;
+		ret = snapshot_query(s->csv, sql, sink, d);
+		/* SQL run now may have loaded more tables: provenance */
+		s->ncsv_inputs = snapshot_inputs(s->csv, &s->csv_inputs);
+		return ret;
 	}
 	if (s->pg)
 		return pg_source_query(s->pg, sql, sink, d);
@@ -573,7 +575,7 @@ void source_close(struct source *s)
 		return;
 	source_close(s->sibling);
 	if (s->csv)
-		csv_source_close(s->csv);
+		snapshot_close(s->csv);
 	if (s->pg)
 		pg_source_close(s->pg);
 	if (s->db)

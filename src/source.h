@@ -2,8 +2,9 @@
  * source.h: one interface over every kind of source.  A check hands SQL to
  * its source and receives rows, one at a time, as text cells.
  *
- * CSV sources load the tables that some check reads into an in-memory
- * SQLite database (csv_source.h); SQLite sources open a file read-only.
+ * Snapshot directories (type csv) load the tables that some check reads
+ * into an in-memory DuckDB database (snapshot.h); SQLite sources open a
+ * file read-only.
  * The sweep opens each source once, plans every SQL text it will run (so a
  * CSV source learns which tables and columns to load), loads, runs, and
  * closes.  source_close frees everything the source holds.
@@ -43,6 +44,9 @@ struct input {
 
 struct source_opts {
 	bool progress;		/* progress lines on stderr while loading */
+	const char *temp_dir;	/* snapshots: where the engine may spill, or NULL */
+	const char *memory_limit;	/* snapshots: the engine's limit, or NULL */
+	int threads;		/* snapshots: the engine's threads, 0 one per core */
 };
 
 /* Open cfg.  A source that cannot be opened still yields a struct source
@@ -63,7 +67,8 @@ struct source_columns {
 void source_columns_release(struct source_columns *c);	/* zeroed after */
 
 /* Prepare sql on s without running it (PostgreSQL: PQprepare of the
- * unnamed statement and its description; SQLite and CSV: sqlite3_prepare),
+ * unnamed statement and its description; SQLite: sqlite3_prepare; a
+ * snapshot directory: DuckDB binds it over empty stand-ins of its tables),
  * and announce it as source_plan does.  what names the SQL in messages
  * ("query", "precondition", "ready query", "left_query"...).  -1 with d
  * set when s is unusable, when the SQL does not prepare (a missing table

@@ -613,7 +613,7 @@ fail:
 static size_t open_sources(struct opened *os, const struct config *cfg, const struct run *run,
 			   const struct sweep_opts *opts)
 {
-	struct source_opts so = { opts->progress };
+	struct source_opts so = { opts->progress, cfg->temp_dir, cfg->memory_limit, 0 };
 	size_t i, j, n = 0;
 
 	for (i = 0; i < cfg->nsources; i++) {

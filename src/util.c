@@ -356,10 +356,12 @@ int date_parse(const char *s, long *days)
 
 /* ---- numbers ---------------------------------------------------------- */
 
-bool is_plain_number(const char *s, size_t len, bool *is_int)
+bool plain_number_scan(const char *s, size_t len, struct plain_number *pn)
 {
 	size_t i = 0;
-	bool integer = true;
+	int digits = 0, frac = 0;
+	long exp = 0;
+	bool integer = true, neg_exp = false;
 
 	if (i < len && s[i] == '-')
 		i++;
@@ -370,14 +372,18 @@ bool is_plain_number(const char *s, size_t len, bool *is_int)
 		if (i < len && s[i] >= '0' && s[i] <= '9')
 			return false;	/* leading zero: 08123 stays text */
 	} else {
-		while (i < len && s[i] >= '0' && s[i] <= '9')
-			i++;
+		for (; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+			digits++;
 	}
 	if (i < len && s[i] == '.') {
 		size_t start = ++i;
 
-		while (i < len && s[i] >= '0' && s[i] <= '9')
-			i++;
+		for (; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
+			/* 0.05: the zeros after the point are not significant */
+			if (digits || s[i] != '0')
+				digits++;
+			frac++;
+		}
 		if (i == start)
 			return false;
 		integer = false;
@@ -387,18 +393,34 @@ bool is_plain_number(const char *s, size_t len, bool *is_int)
 
 		i++;
 		if (i < len && (s[i] == '+' || s[i] == '-'))
-			i++;
+			neg_exp = s[i++] == '-';
 		start = i;
-		while (i < len && s[i] >= '0' && s[i] <= '9')
-			i++;
+		for (; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+			if (exp < 1000000)
+				exp = exp * 10 + (s[i] - '0');
 		if (i == start)
 			return false;
 		integer = false;
 	}
 	if (i != len)
 		return false;
+	if (pn) {
+		pn->digits = digits;
+		pn->frac = frac;
+		pn->exp = (int)(neg_exp ? -exp : exp);
+		pn->is_int = integer;
+	}
+	return true;
+}
+
+bool is_plain_number(const char *s, size_t len, bool *is_int)
+{
+	struct plain_number pn;
+
+	if (!plain_number_scan(s, len, &pn))
+		return false;
 	if (is_int)
-		*is_int = integer;
+		*is_int = pn.is_int;
 	return true;
 }
 

@@ -132,7 +132,9 @@ else
 	duck_lib=$top/deps/duckdb-$DUCKDB_VERSION/lib
 	bundled=yes
 fi
-duck_cflags="-I$duck_inc"
+# -isystem: duckdb.h declares functions with empty parameter lists, which
+# -Wstrict-prototypes would report in every file that includes it.
+duck_cflags="-isystem $duck_inc"
 duck_libs="-L$duck_lib -Wl,-rpath,$duck_lib -lduckdb"
 if [ ! -f "$duck_inc/duckdb.h" ]; then
 	echo "configure: missing duckdb.h (DuckDB $DUCKDB_VERSION's C library, looked for $duck_inc/duckdb.h)" >&2

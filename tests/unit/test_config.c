@@ -416,6 +416,25 @@ START_TEST(test_report_values)
 }
 END_TEST
 
+/* The snapshot engine's spill directory (relative to the configuration
+ * file) and memory limit, a size as DuckDB reads one. */
+START_TEST(test_snapshot_engine_limits)
+{
+	LOAD_OK("[report]\ntemp_dir = spill\nmemory_limit = 16GB\n" GATE);
+	ck_assert_str_eq(cfg.memory_limit, "16GB");
+	ck_assert_ptr_nonnull(strstr(cfg.temp_dir, "/spill"));
+	config_release(&cfg);
+	LOAD_OK("[report]\nmemory_limit = 512 MiB\n" GATE);
+	ck_assert_ptr_null(cfg.temp_dir);
+	config_release(&cfg);
+	LOAD_OK("[report]\nmemory_limit = 2.5gb\n" GATE);
+	LOAD_ERR("[report]\nmemory_limit = lots\n", 2,
+		 "bad value for 'memory_limit': 'lots' (expected a size such as 16GB or 512MiB)");
+	LOAD_ERR("[report]\nmemory_limit = 80%\n", 2,
+		 "bad value for 'memory_limit': '80%' (expected a size such as 16GB or 512MiB)");
+}
+END_TEST
+
 START_TEST(test_integers_must_be_in_range)
 {
 	LOAD_ERR("[report]\ngate_days = 0\n", 2,
@@ -1089,6 +1108,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_empty_value_is_an_error);
 	tcase_add_test(tc, test_key_of_another_kind_is_an_error);
 	tcase_add_test(tc, test_report_values);
+	tcase_add_test(tc, test_snapshot_engine_limits);
 	tcase_add_test(tc, test_integers_must_be_in_range);
 	tcase_add_test(tc, test_numbers_parse_fully);
 	tcase_add_test(tc, test_booleans);

@@ -1,6 +1,6 @@
 /*
  * test_csv.c: the contract's CSV rules, one test each, over csv_reader.c
- * and csv_source.c.
+ * and snapshot.c (snapshot directories on DuckDB).
  *
  * Data: tests/unit/csv/ (small files made for one rule each; their bytes
  * matter: CRLF, BOM, invalid UTF-8) and the real-world files in
@@ -11,7 +11,6 @@
 #include <check.h>
 #include <dirent.h>
 #include <jansson.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +19,7 @@
 #include <csv.h>
 
 #include "csv_reader.h"
-#include "csv_source.h"
+#include "snapshot.h"
 
 #define DATA "tests/unit/csv"
 #define REAL "tests/data"
@@ -135,46 +134,84 @@ static void remove_tree(char *dir)
 	free(dir);
 }
 
-/* A CSV source over dir with its own in-memory database, as source.c
- * opens it. */
+/* A snapshot directory over dir, as source.c opens it. */
 struct fixture {
-	sqlite3 *db;
-	struct csv_source *cs;
+	struct snapshot *sn;
 	struct diag d;
 };
 
+static void fixture_open_threads(struct fixture *f, const char *dir, int threads)
+{
+	struct snapshot_opts o = { NULL, NULL, threads };
+
+	memset(f, 0, sizeof *f);
+	ck_assert_msg(snapshot_open(&f->sn, "legacy", dir, &o, &f->d) == 0, "%s", f->d.msg);
+}
+
 static void fixture_open(struct fixture *f, const char *dir)
 {
-	memset(f, 0, sizeof *f);
-	ck_assert_int_eq(sqlite3_open(":memory:", &f->db), SQLITE_OK);
-	sqlite3_exec(f->db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;", NULL, NULL, NULL);
-	ck_assert_msg(csv_source_open(&f->cs, f->db, "legacy", dir, &f->d) == 0, "%s", f->d.msg);
+	fixture_open_threads(f, dir, 1);
 }
 
 static void fixture_close(struct fixture *f)
 {
-	csv_source_close(f->cs);
-	sqlite3_close(f->db);
+	snapshot_close(f->sn);
 }
 
-/* Plan, load and check sql, then return its first value as text ("NULL"
- * for NULL), in a static buffer. */
+/* Every row of a result, cells joined by '|' and rows by '\n' (NULL as
+ * "NULL"). */
+struct rows {
+	char text[8192];
+	size_t n;
+};
+
+static int rows_row(void *ctx, size_t ncols, const struct cell *cells)
+{
+	struct rows *r = ctx;
+	size_t len = strlen(r->text);
+
+	for (size_t i = 0; i < ncols; i++)
+		len += (size_t)snprintf(r->text + len, sizeof r->text - len, "%s%.*s",
+					i ? "|" : (r->n ? "\n" : ""),
+					cells[i].s ? (int)cells[i].len : 4,
+					cells[i].s ? cells[i].s : "NULL");
+	r->n++;
+	return len < sizeof r->text - 1 ? 0 : -1;
+}
+
+/* Run sql through snapshot_query (planned first unless plan is false);
+ * 0 or -1 (f->d says why); rows in r. */
+static int run_sql(struct fixture *f, const char *sql, struct rows *r, bool plan)
+{
+	struct row_sink sink = { NULL, rows_row, r };
+
+	memset(r, 0, sizeof *r);
+	f->d.msg[0] = '\0';
+	if (plan) {
+		if (snapshot_plan(f->sn, sql, &f->d) < 0)
+			return -1;
+		snapshot_load(f->sn, false);
+	}
+	return snapshot_query(f->sn, sql, &sink, &f->d);
+}
+
+/* Plan, load and run sql, then return its rows as text, in a static
+ * buffer. */
 static const char *query1(struct fixture *f, const char *sql)
 {
-	static char out[256];
-	sqlite3_stmt *st = NULL;
+	static struct rows r;
 
-	ck_assert_msg(csv_source_plan(f->cs, sql, &f->d) == 0, "%s", f->d.msg);
-	csv_source_load(f->cs, false);
-	ck_assert_msg(csv_source_check(f->cs, sql, &f->d) == 0, "%s", f->d.msg);
-	ck_assert_int_eq(sqlite3_prepare_v2(f->db, sql, -1, &st, NULL), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-	if (sqlite3_column_type(st, 0) == SQLITE_NULL)
-		snprintf(out, sizeof out, "NULL");
-	else
-		snprintf(out, sizeof out, "%s", (const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	return out;
+	ck_assert_msg(run_sql(f, sql, &r, true) == 0, "%s: %s", sql, f->d.msg);
+	return r.text;
+}
+
+/* The error sql gives, asserting that it fails. */
+static const char *query_error(struct fixture *f, const char *sql)
+{
+	struct rows r;
+
+	ck_assert_msg(run_sql(f, sql, &r, false) == -1, "%s: no error", sql);
+	return f->d.msg;
 }
 
 /* ---- the reader: RFC 4180 as the contract reads it -------------------- */
@@ -668,7 +705,7 @@ START_TEST(test_fields_longer_than_the_read_buffer)
 }
 END_TEST
 
-/* ---- the source: files as SQLite tables -------------------------------- */
+/* ---- the source: files as DuckDB tables -------------------------------- */
 
 START_TEST(test_pagila_row_counts)
 {
@@ -679,7 +716,7 @@ START_TEST(test_pagila_row_counts)
 	fixture_open(&f, REAL "/pagila");
 	ck_assert_str_eq(query1(&f, "SELECT count(*) FROM payment"), "16049");
 	ck_assert_str_eq(query1(&f, "SELECT count(*) FROM customer"), "599");
-	n = csv_source_inputs(f.cs, &in);
+	n = snapshot_inputs(f.sn, &in);
 	ck_assert_uint_eq(n, 2);
 	ck_assert_str_eq(in[0].table, "customer");
 	ck_assert_int_eq(in[0].rows, 599);
@@ -692,24 +729,27 @@ START_TEST(test_pagila_row_counts)
 }
 END_TEST
 
-START_TEST(test_plain_numbers_are_stored_as_numbers)
+/* Typed per column from the whole file: amounts of two decimals are exact
+ * DECIMAL(38,2), ids BIGINT, timestamps (not plain numbers) text. */
+START_TEST(test_plain_number_columns_are_typed_exactly)
 {
 	struct fixture f;
 
 	fixture_open(&f, REAL "/pagila");
-	ck_assert_str_eq(query1(&f, "SELECT typeof(amount) FROM payment LIMIT 1"), "real");
-	ck_assert_str_eq(query1(&f, "SELECT typeof(customer_id) FROM payment LIMIT 1"), "integer");
+	ck_assert_str_eq(query1(&f, "SELECT typeof(amount) FROM payment LIMIT 1"), "DECIMAL(38,2)");
+	ck_assert_str_eq(query1(&f, "SELECT typeof(customer_id) FROM payment LIMIT 1"), "BIGINT");
 	ck_assert_str_eq(query1(&f, "SELECT count(*) FROM payment WHERE amount > 5"), "3957");
-	ck_assert_str_eq(query1(&f, "SELECT printf('%.2f', sum(amount)) FROM payment"), "67416.51");
-	ck_assert_str_eq(query1(&f, "SELECT count(*) FROM payment WHERE typeof(amount) <> 'real'"), "0");
-	ck_assert_str_eq(query1(&f, "SELECT typeof(payment_date) FROM payment LIMIT 1"), "text");
+	/* exact: no binary rounding to print away */
+	ck_assert_str_eq(query1(&f, "SELECT sum(amount) FROM payment"), "67416.51");
+	ck_assert_str_eq(query1(&f, "SELECT amount FROM payment WHERE payment_id = 16050"), "1.99");
+	ck_assert_str_eq(query1(&f, "SELECT typeof(payment_date) FROM payment LIMIT 1"), "VARCHAR");
 	fixture_close(&f);
 }
 END_TEST
 
-/* Rows go in by batches of many rows: every value arrives, whichever its
- * place in a batch (16,049 rows: full batches and a partial last one). */
-START_TEST(test_every_value_is_loaded_across_batches)
+/* Rows go in by chunks of many rows: every value arrives, whichever its
+ * place in a chunk (16,049 rows: full chunks and a partial last one). */
+START_TEST(test_every_value_is_loaded_across_chunks)
 {
 	struct fixture f;
 
@@ -720,79 +760,130 @@ START_TEST(test_every_value_is_loaded_across_batches)
 			 "16049 2022-01-23 13:03:52.212496+00 2022-07-27 10:39:20.739759+00 463558");
 	ck_assert_str_eq(query1(&f, "SELECT sum(length(email)) || ' ' || sum(customer_id) FROM customer"),
 			 "19091 179700");
-	ck_assert_str_eq(query1(&f, "SELECT email FROM customer ORDER BY rowid DESC LIMIT 1"),
-			 "AUSTIN.CINTRON@sakilacustomer.org");
+	ck_assert_str_eq(query1(&f, "SELECT count(*) FROM customer "
+				"WHERE email = 'AUSTIN.CINTRON@sakilacustomer.org'"), "1");
 	fixture_close(&f);
 }
 END_TEST
 
-START_TEST(test_only_plain_numbers_are_numbers)
+/* One column per case: its type, and its values as the engine returns
+ * them. */
+START_TEST(test_columns_are_typed_by_the_contract)
 {
-	static const char *cases[][3] = {
-		{"zip", "text", "08123"}, {"thousands", "text", "1,000"},
-		{"neg", "integer", "-12"}, {"dec", "real", "3.5"}, {"exp", "real", "1000.0"},
-		{"plus", "text", "+5"}, {"zero", "integer", "0"}, {"zeros", "text", "00"},
-		{"negzero", "integer", "0"}, {"dot", "text", "1."}, {"lead_dot", "text", ".5"},
-		{"big", "real", "1.23456789012346e+19"},
-		{"max", "integer", "9223372036854775807"}, {"space", "text", " 1"},
-		{"quoted", "integer", "42"}, {"null", "null", "NULL"}, {"empty", "text", ""},
+	static const struct {
+		const char *name, *csv, *type, *values;
+	} cases[] = {
+		{ "ints", "v\n-12\n0\n-0\n9223372036854775807\n", "BIGINT",
+		  "-12\n0\n0\n9223372036854775807" },
+		{ "beyond64", "v\n1\n9223372036854775808\n", "DECIMAL(38,0)", "1\n9223372036854775808" },
+		{ "money", "v\n3.50\n1.5\n-0.25\n7\n", "DECIMAL(38,2)", "3.50\n1.50\n-0.25\n7.00" },
+		{ "exponent", "v\n1e3\n2.5E-2\n", "DECIMAL(38,3)", "1000.000\n0.025" },
+		{ "huge", "v\n1\n12345678901234567890123456789012345678901\n", "DOUBLE",
+		  "1\n1.23456789012346e+40" },
+		{ "tiny", "v\n1e-50\n2\n", "DOUBLE", "1e-50\n2" },
+		{ "zip", "v\n08123\n12345\n", "VARCHAR", "08123\n12345" },
+		{ "mixed", "v\n8.0\nunstable\n1e3\n", "VARCHAR", "8.0\nunstable\n1e3" },
+		{ "thousands", "v\n\"1,000\"\n2\n", "VARCHAR", "1,000\n2" },
+		{ "signs", "v\n+5\n5\n", "VARCHAR", "+5\n5" },
+		{ "dots", "v\n1.\n.5\n", "VARCHAR", "1.\n.5" },
+		{ "space", "v\n 1\n2\n", "VARCHAR", " 1\n2" },
+		{ "quoted", "v\n\"42\"\n7\n", "BIGINT", "42\n7" },
+		{ "empty", "v\n\"\"\n7\n", "VARCHAR", "\n7" },
+		{ "nulls", "k,v\n1,\n2,7\n3,\n", "BIGINT", "NULL\n7\nNULL" },
 	};
+	char *dir = make_tmpdir();
 	struct fixture f;
 
-	fixture_open(&f, DATA "/types");
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char name[64];
+
+		snprintf(name, sizeof name, "%s.csv", cases[i].name);
+		write_file(dir, name, cases[i].csv, strlen(cases[i].csv));
+	}
+	fixture_open(&f, dir);
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		char sql[256];
 
-		snprintf(sql, sizeof sql, "SELECT typeof(v) FROM t WHERE k = '%s'", cases[i][0]);
-		ck_assert_msg(strcmp(query1(&f, sql), cases[i][1]) == 0, "%s: %s", cases[i][0],
+		snprintf(sql, sizeof sql, "SELECT typeof(v) FROM %s LIMIT 1", cases[i].name);
+		ck_assert_msg(strcmp(query1(&f, sql), cases[i].type) == 0, "%s: %s", cases[i].name,
 			      query1(&f, sql));
-		snprintf(sql, sizeof sql, "SELECT v FROM t WHERE k = '%s'", cases[i][0]);
-		ck_assert_msg(strcmp(query1(&f, sql), cases[i][2]) == 0, "%s: %s", cases[i][0],
+		/* the file's order: one thread, no sort */
+		snprintf(sql, sizeof sql, "SELECT v FROM %s", cases[i].name);
+		ck_assert_msg(strcmp(query1(&f, sql), cases[i].values) == 0, "%s: %s", cases[i].name,
 			      query1(&f, sql));
 	}
 	fixture_close(&f);
+	remove_tree(dir);
+}
+END_TEST
+
+/* A column typed by its first rows that a later row does not fit is typed
+ * again from the whole file: nothing is lost or rounded. */
+START_TEST(test_a_late_value_retypes_its_column)
+{
+	char *dir = make_tmpdir();
+	struct strbuf sb;
+	struct fixture f;
+
+	sb_init(&sb);
+	sb_puts(&sb, "a,b,c,d\n");
+	for (int i = 1; i <= 5000; i++) {
+		sb_addf(&sb, "%d,", i);
+		if (i == 4000)
+			sb_puts(&sb, "1.25,");	/* a: BIGINT becomes DECIMAL(38,2) */
+		else
+			sb_addf(&sb, "%d,", i);
+		sb_addf(&sb, "%s,", i == 3000 ? "x" : i == 10 ? "010" : "7");	/* c: text */
+		if (i > 3000)
+			sb_addf(&sb, "%d", i);	/* d: NULL at first */
+		sb_putc(&sb, '\n');
+	}
+	write_file(dir, "t.csv", sb.buf, sb.len);
+	fixture_open(&f, dir);
+	ck_assert_str_eq(query1(&f, "SELECT typeof(b) || ' ' || typeof(c) || ' ' || typeof(d) "
+				"FROM t LIMIT 1"), "DECIMAL(38,2) VARCHAR BIGINT");
+	ck_assert_str_eq(query1(&f, "SELECT sum(a), sum(b), count(c), count(d), sum(d) FROM t"),
+			 "12502500|12498501.25|5000|2000|8001000");
+	ck_assert_str_eq(query1(&f, "SELECT c FROM t WHERE a IN (10, 11, 3000) ORDER BY a"),
+			 "010\n7\nx");
+	ck_assert_str_eq(query1(&f, "SELECT b FROM t WHERE a IN (1, 4000) ORDER BY a"), "1.00\n1.25");
+	fixture_close(&f);
+	sb_release(&sb);
+	remove_tree(dir);
 }
 END_TEST
 
 START_TEST(test_only_needed_columns_are_loaded)
 {
 	struct fixture f;
-	sqlite3_stmt *st;
+	const struct input *in;
 
 	fixture_open(&f, REAL "/pagila");
-	ck_assert_str_eq(query1(&f, "SELECT sum(amount) > 0 FROM payment"), "1");
-	/* straight to SQLite, bypassing the planner: the other columns are NULL */
-	ck_assert_int_eq(sqlite3_prepare_v2(f.db, "SELECT count(amount), count(payment_id), "
-					    "count(*) FROM payment", -1, &st, NULL), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-	ck_assert_int_eq(sqlite3_column_int(st, 0), 16049);
-	ck_assert_int_eq(sqlite3_column_int(st, 1), 0);
-	ck_assert_int_eq(sqlite3_column_int(st, 2), 16049);
-	sqlite3_finalize(st);
+	ck_assert_str_eq(query1(&f, "SELECT sum(amount) > 0 FROM payment"), "true");
+	/* DuckDB's catalog: the table holds that one column */
+	ck_assert_str_eq(query1(&f, "SELECT string_agg(column_name, ',') FROM duckdb_columns() "
+				"WHERE schema_name = 'recon' AND table_name = 'payment'"), "amount");
 	/* customer was read by no SQL: not loaded, not in the inputs */
-	{
-		const struct input *in;
-
-		ck_assert_uint_eq(csv_source_inputs(f.cs, &in), 1);
-		ck_assert_str_eq(in[0].table, "payment");
-	}
+	ck_assert_uint_eq(snapshot_inputs(f.sn, &in), 1);
+	ck_assert_str_eq(in[0].table, "payment");
+	/* reading more of it later loads what is missing */
+	ck_assert_str_eq(query1(&f, "SELECT count(payment_id), count(amount) FROM payment"),
+			 "16049|16049");
 	fixture_close(&f);
 }
 END_TEST
 
-START_TEST(test_sql_that_was_not_planned_is_loaded_when_checked)
+START_TEST(test_sql_that_was_not_planned_is_loaded_when_run)
 {
 	struct fixture f;
-	sqlite3_stmt *st;
-	const char *sql = "SELECT count(payment_id) FROM payment";
+	struct rows r;
 
 	fixture_open(&f, REAL "/pagila");
 	ck_assert_str_eq(query1(&f, "SELECT count(*) FROM payment"), "16049");
-	ck_assert_int_eq(csv_source_check(f.cs, sql, &f.d), 0);
-	ck_assert_int_eq(sqlite3_prepare_v2(f.db, sql, -1, &st, NULL), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-	ck_assert_int_eq(sqlite3_column_int(st, 0), 16049);
-	sqlite3_finalize(st);
+	ck_assert_int_eq(run_sql(&f, "SELECT count(payment_id) FROM payment", &r, false), 0);
+	ck_assert_str_eq(r.text, "16049");
+	ck_assert_int_eq(run_sql(&f, "SELECT count(*) FROM customer", &r, false), 0);
+	ck_assert_str_eq(r.text, "599");
 	fixture_close(&f);
 }
 END_TEST
@@ -804,27 +895,19 @@ START_TEST(test_broken_table_fails_only_the_sql_that_reads_it)
 	size_t n;
 
 	fixture_open(&f, DATA "/mixed");
-	ck_assert_int_eq(csv_source_plan(f.cs, "SELECT * FROM good", &f.d), 0);
-	ck_assert_int_eq(csv_source_plan(f.cs, "SELECT name FROM ragged", &f.d), 0);
-	csv_source_load(f.cs, false);
-	ck_assert_int_eq(csv_source_check(f.cs, "SELECT * FROM good", &f.d), 0);
-	ck_assert_int_eq(csv_source_check(f.cs, "SELECT count(*) FROM ragged", &f.d), -1);
-	ck_assert_str_eq(f.d.msg, DATA "/mixed/ragged.csv:3: ragged row: 1 fields, header has 2");
-	ck_assert_int_eq(csv_source_check(f.cs, "SELECT 1 FROM good JOIN ragged USING (id)", &f.d), -1);
-	ck_assert_str_eq(f.d.msg, DATA "/mixed/ragged.csv:3: ragged row: 1 fields, header has 2");
-	ck_assert_str_eq(query1(&f, "SELECT group_concat(name) FROM good"), "ann,bob");
-	/* the broken file is left empty, not half loaded */
-	{
-		sqlite3_stmt *st;
-
-		ck_assert_int_eq(sqlite3_prepare_v2(f.db, "SELECT count(*) FROM ragged", -1, &st,
-						    NULL), SQLITE_OK);
-		ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-		ck_assert_int_eq(sqlite3_column_int(st, 0), 0);
-		sqlite3_finalize(st);
-	}
+	ck_assert_int_eq(snapshot_plan(f.sn, "SELECT * FROM good", &f.d), 0);
+	ck_assert_int_eq(snapshot_plan(f.sn, "SELECT name FROM ragged", &f.d), 0);
+	snapshot_load(f.sn, false);
+	ck_assert_str_eq(query_error(&f, "SELECT count(*) FROM ragged"),
+			 DATA "/mixed/ragged.csv:3: ragged row: 1 fields, header has 2");
+	ck_assert_str_eq(query_error(&f, "SELECT 1 FROM good JOIN ragged USING (id)"),
+			 DATA "/mixed/ragged.csv:3: ragged row: 1 fields, header has 2");
+	ck_assert_str_eq(query1(&f, "SELECT string_agg(name, ',' ORDER BY name) FROM good"), "ann,bob");
+	/* the broken file leaves no table behind, not a half-loaded one */
+	ck_assert_str_eq(query1(&f, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'ragged'"),
+			 "0");
 	/* provenance lists it, rows unknown (-1), with the bytes' digest */
-	n = csv_source_inputs(f.cs, &in);
+	n = snapshot_inputs(f.sn, &in);
 	ck_assert_uint_eq(n, 2);
 	ck_assert_str_eq(in[0].table, "good");
 	ck_assert_int_eq(in[0].rows, 2);
@@ -840,19 +923,18 @@ START_TEST(test_broken_header_is_the_error_of_sql_reading_it)
 	struct fixture f;
 
 	fixture_open(&f, DATA "/mixed");
-	ck_assert_int_eq(csv_source_plan(f.cs, "SELECT count(*) FROM empty", &f.d), -1);
+	ck_assert_int_eq(snapshot_plan(f.sn, "SELECT count(*) FROM empty", &f.d), -1);
 	ck_assert_str_eq(f.d.msg, DATA "/mixed/empty.csv: empty file (no header)");
-	ck_assert_int_eq(csv_source_plan(f.cs, "SELECT * FROM good JOIN main.dup", &f.d), -1);
+	ck_assert_int_eq(snapshot_plan(f.sn, "SELECT * FROM good JOIN main.dup ON true", &f.d), -1);
 	ck_assert_str_eq(f.d.msg, DATA "/mixed/dup.csv:1: duplicate column name 'ID'");
-	ck_assert_int_eq(csv_source_check(f.cs, "SELECT * FROM nameless", &f.d), -1);
-	ck_assert_str_eq(f.d.msg, DATA "/mixed/nameless.csv:1: empty column name (column 2)");
-	ck_assert_int_eq(csv_source_plan(f.cs, "SELECT * FROM good", &f.d), 0);
+	ck_assert_str_eq(query_error(&f, "SELECT * FROM nameless"),
+			 DATA "/mixed/nameless.csv:1: empty column name (column 2)");
+	ck_assert_int_eq(snapshot_plan(f.sn, "SELECT * FROM good", &f.d), 0);
 	fixture_close(&f);
 }
 END_TEST
 
-/* SQLite's authorizer reports nothing for USING and NATURAL join columns;
- * the join must still see its keys. */
+/* Join keys named only by USING or NATURAL are loaded too. */
 START_TEST(test_join_using_loads_its_key_columns)
 {
 	char *dir = make_tmpdir();
@@ -862,7 +944,7 @@ START_TEST(test_join_using_loads_its_key_columns)
 	write_file(dir, "b.csv", "id,y\n2,r\n3,s\n", 13);
 	fixture_open(&f, dir);
 	ck_assert_str_eq(query1(&f, "SELECT count(*) FROM a JOIN b USING (id)"), "1");
-	ck_assert_str_eq(query1(&f, "SELECT group_concat(x || y) FROM a NATURAL JOIN b"), "qr");
+	ck_assert_str_eq(query1(&f, "SELECT string_agg(x || y, ',') FROM a NATURAL JOIN b"), "qr");
 	ck_assert_str_eq(query1(&f, "SELECT count(*) FROM a LEFT JOIN b USING (id) WHERE b.y IS NULL"), "1");
 	fixture_close(&f);
 	remove_tree(dir);
@@ -874,30 +956,26 @@ START_TEST(test_missing_table_names_its_file)
 	struct fixture f;
 
 	fixture_open(&f, DATA "/mixed");
-	ck_assert_int_eq(csv_source_plan(f.cs, "SELECT * FROM notes", &f.d), -1);
-	ck_assert_str_eq(f.d.msg, DATA "/mixed/notes.csv: no such file");
-	ck_assert_int_eq(csv_source_check(f.cs, "SELECT * FROM good JOIN nosuch", &f.d), -1);
-	ck_assert_str_eq(f.d.msg, DATA "/mixed/nosuch.csv: no such file");
-	/* other SQL errors are SQLite's own */
-	ck_assert_int_eq(csv_source_plan(f.cs, "SELECT nosuchcol FROM good", &f.d), -1);
-	ck_assert_str_eq(f.d.msg, "SQL error: no such column: nosuchcol");
+	ck_assert_str_eq(query_error(&f, "SELECT * FROM notes"), DATA "/mixed/notes.csv: no such file");
+	ck_assert_str_eq(query_error(&f, "SELECT * FROM good JOIN nosuch ON true"),
+			 DATA "/mixed/nosuch.csv: no such file");
+	/* other SQL errors are DuckDB's own, on one line */
+	ck_assert_str_eq(query_error(&f, "SELECT nosuchcol FROM good"),
+			 "SQL error: Binder Error: Referenced column \"nosuchcol\" not found in FROM clause!");
 	fixture_close(&f);
 }
 END_TEST
 
 START_TEST(test_missing_directory)
 {
-	sqlite3 *db;
-	struct csv_source *cs = (struct csv_source *)1;
+	struct snapshot *sn = (struct snapshot *)1;
 	struct diag d;
 
-	ck_assert_int_eq(sqlite3_open(":memory:", &db), SQLITE_OK);
-	ck_assert_int_eq(csv_source_open(&cs, db, "x", DATA "/nosuchdir", &d), -1);
-	ck_assert_ptr_null(cs);
+	ck_assert_int_eq(snapshot_open(&sn, "x", DATA "/nosuchdir", NULL, &d), -1);
+	ck_assert_ptr_null(sn);
 	ck_assert_str_eq(d.msg, DATA "/nosuchdir: no such directory");
-	ck_assert_int_eq(csv_source_open(&cs, db, "x", DATA "/reader/bom.csv", &d), -1);
+	ck_assert_int_eq(snapshot_open(&sn, "x", DATA "/reader/bom.csv", NULL, &d), -1);
 	ck_assert_str_eq(d.msg, DATA "/reader/bom.csv: Not a directory");
-	sqlite3_close(db);
 }
 END_TEST
 
@@ -911,9 +989,119 @@ START_TEST(test_names_are_quoted_identifiers)
 	write_file(dir, "data.csv", "x\n", 2);
 	fixture_open(&f, dir);
 	ck_assert_str_eq(query1(&f, "SELECT \"we\"\"ird col\" + \"select\" FROM \"odd \"\"name\"\"\""), "5");
-	ck_assert_str_eq(query1(&f, "SELECT count(*) FROM data"), "0");
+	ck_assert_str_eq(query1(&f, "SELECT count(*), count(x) FROM data"), "0|0");
 	fixture_close(&f);
 	remove_tree(dir);
+}
+END_TEST
+
+/* The contract's bind parameters are errors naming the parameter, never
+ * run with NULL in their place. */
+START_TEST(test_bind_parameters_are_errors_naming_them)
+{
+	static const char *cases[][2] = {
+		{ "SELECT * FROM good WHERE id = ?", "SQL error: bind parameter ?: recon binds none" },
+		{ "SELECT * FROM good WHERE id = $1", "SQL error: bind parameter $1: recon binds none" },
+		{ "SELECT * FROM good WHERE id = $id", "SQL error: bind parameter $id: recon binds none" },
+		{ "SELECT * FROM good WHERE id = :id", "SQL error: bind parameter :id: recon binds none" },
+		{ "SELECT * FROM good WHERE id = @id", "SQL error: bind parameter @id: recon binds none" },
+		{ "SELECT * FROM good WHERE id = ?1", "SQL error: bind parameter ?1: recon binds none" },
+	};
+	struct fixture f;
+
+	fixture_open(&f, DATA "/mixed");
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		ck_assert_int_eq(snapshot_plan(f.sn, cases[i][0], &f.d), -1);
+		ck_assert_str_eq(f.d.msg, cases[i][1]);
+		ck_assert_str_eq(query_error(&f, cases[i][0]), cases[i][1]);
+	}
+	/* a cast and an absolute value written with a space are not parameters */
+	ck_assert_str_eq(query1(&f, "SELECT id::VARCHAR, @ -id FROM good ORDER BY id"), "1|1\n2|2");
+	fixture_close(&f);
+}
+END_TEST
+
+START_TEST(test_only_queries_run)
+{
+	struct fixture f;
+
+	fixture_open(&f, DATA "/mixed");
+	ck_assert_str_eq(query_error(&f, "DELETE FROM good"),
+			 "SQL error: not a query: checks only read (SELECT)");
+	ck_assert_str_eq(query_error(&f, "SELECT 1; SELECT 2"),
+			 "SQL error: 2 statements; a check runs one query");
+	ck_assert_str_eq(query1(&f, "SELECT count(*) FROM good;"), "2");
+	fixture_close(&f);
+}
+END_TEST
+
+/* The same SQL over the same file gives the same text with 1, 2 and 4
+ * engine threads: exact types stay exact, and a DOUBLE sum (whose last
+ * binary digits follow the order of parallel partial sums) is shown with
+ * 15 significant digits. */
+START_TEST(test_results_do_not_depend_on_threads)
+{
+	static const char *sqls[] = {
+		"SELECT tenant, sum(amount), count(*), min(v), max(v) FROM t GROUP BY tenant "
+		"ORDER BY tenant",
+		"SELECT sum(amount), sum(n), sum(v) FROM t",
+		"SELECT count(*) FROM t a JOIN t b USING (n) WHERE a.amount <> b.amount",
+	};
+	static const int threads[] = { 1, 2, 4 };
+	char *dir = make_tmpdir();
+	char *first[3] = { NULL, NULL, NULL };
+	struct strbuf sb;
+
+	sb_init(&sb);
+	sb_puts(&sb, "tenant,n,amount,v\n");
+	for (long long i = 0; i < 300000; i++)
+		sb_addf(&sb, "t-%03lld,%lld,%lld.%02lld,%llde-45\n", (i * 7919) % 97, i,
+			(i * 37) % 10007 - 5000, (i * 13) % 100, (i * 104729) % 99991 + 1);
+	write_file(dir, "t.csv", sb.buf, sb.len);
+	for (size_t k = 0; k < sizeof threads / sizeof *threads; k++) {
+		struct fixture f;
+
+		fixture_open_threads(&f, dir, threads[k]);
+		ck_assert_str_eq(query1(&f, "SELECT current_setting('threads')::VARCHAR"),
+				 k == 0 ? "1" : k == 1 ? "2" : "4");
+		ck_assert_str_eq(query1(&f, "SELECT typeof(amount) || ' ' || typeof(v) FROM t LIMIT 1"),
+				 "DECIMAL(38,2) DOUBLE");
+		for (size_t q = 0; q < sizeof sqls / sizeof *sqls; q++) {
+			const char *got = query1(&f, sqls[q]);
+
+			if (k == 0)
+				first[q] = strdup(got);
+			else
+				ck_assert_msg(strcmp(got, first[q]) == 0, "%d threads: %s\ngave %.200s\n"
+					      "1 thread gave %.200s", threads[k], sqls[q], got, first[q]);
+		}
+		fixture_close(&f);
+	}
+	for (size_t q = 0; q < 3; q++)
+		free(first[q]);
+	sb_release(&sb);
+	remove_tree(dir);
+}
+END_TEST
+
+/* [report] temp_dir and memory_limit reach the engine; without temp_dir
+ * it never spills (nothing written outside the report directory). */
+START_TEST(test_temp_dir_and_memory_limit_reach_the_engine)
+{
+	struct snapshot_opts o = { "/tmp/recon-spill", "64MB", 1 };
+	struct fixture f;
+
+	fixture_open(&f, DATA "/mixed");
+	ck_assert_str_eq(query1(&f, "SELECT current_setting('temp_directory')"), "");
+	fixture_close(&f);
+	memset(&f, 0, sizeof f);
+	ck_assert_int_eq(snapshot_open(&f.sn, "x", DATA "/mixed", &o, &f.d), 0);
+	ck_assert_str_eq(query1(&f, "SELECT current_setting('temp_directory') || ' ' || "
+				"current_setting('memory_limit')"), "/tmp/recon-spill 61.0 MiB");
+	fixture_close(&f);
+	o.memory_limit = "lots";
+	ck_assert_int_eq(snapshot_open(&f.sn, "x", DATA "/mixed", &o, &f.d), -1);
+	ck_assert_str_eq(f.d.msg, "snapshot engine: cannot set memory_limit to 'lots'");
 }
 END_TEST
 
@@ -951,17 +1139,22 @@ static Suite *csv_suite(void)
 
 	tcase_set_timeout(source, 60);
 	tcase_add_test(source, test_pagila_row_counts);
-	tcase_add_test(source, test_plain_numbers_are_stored_as_numbers);
-	tcase_add_test(source, test_every_value_is_loaded_across_batches);
-	tcase_add_test(source, test_only_plain_numbers_are_numbers);
+	tcase_add_test(source, test_plain_number_columns_are_typed_exactly);
+	tcase_add_test(source, test_every_value_is_loaded_across_chunks);
+	tcase_add_test(source, test_columns_are_typed_by_the_contract);
+	tcase_add_test(source, test_a_late_value_retypes_its_column);
 	tcase_add_test(source, test_only_needed_columns_are_loaded);
-	tcase_add_test(source, test_sql_that_was_not_planned_is_loaded_when_checked);
+	tcase_add_test(source, test_sql_that_was_not_planned_is_loaded_when_run);
 	tcase_add_test(source, test_broken_table_fails_only_the_sql_that_reads_it);
 	tcase_add_test(source, test_broken_header_is_the_error_of_sql_reading_it);
 	tcase_add_test(source, test_join_using_loads_its_key_columns);
 	tcase_add_test(source, test_missing_table_names_its_file);
 	tcase_add_test(source, test_missing_directory);
 	tcase_add_test(source, test_names_are_quoted_identifiers);
+	tcase_add_test(source, test_bind_parameters_are_errors_naming_them);
+	tcase_add_test(source, test_only_queries_run);
+	tcase_add_test(source, test_results_do_not_depend_on_threads);
+	tcase_add_test(source, test_temp_dir_and_memory_limit_reach_the_engine);
 	suite_add_tcase(s, source);
 	return s;
 }

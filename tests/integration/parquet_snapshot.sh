@@ -1,0 +1,69 @@
+#!/bin/bash
+# parquet_snapshot.sh BIN: a snapshot directory of Parquet files, written by
+# DuckDB from the demo's CSV files with the same column types, gives the same
+# report as the CSV files themselves, day after day (only the inputs'
+# digests differ: they are other files).  And T.csv beside T.parquet is an
+# error of the checks that read T, naming both files.
+set -eu
+bin=$(realpath "$1")
+cd "$(dirname "$0")/../.."
+duck=${DUCKDB_DIR:-deps/duckdb-1.4.4}
+if [ ! -f "$duck/include/duckdb.h" ]; then
+	echo "SKIP parquet_snapshot: no DuckDB in $duck"
+	exit 0
+fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cc -std=c11 -O1 -o "$work/parquet_copy" tests/integration/parquet_copy.c \
+	-isystem "$duck/include" -L"$duck/lib" -lduckdb -Wl,-rpath,"$(realpath "$duck/lib")"
+
+# the demo's checks, less its compare of two tables: compare streams a CSV
+# table side from its file itself
+for kind in csv parquet; do
+	mkdir -p "$work/$kind/snapshots"
+	sed '/^\[check "org-units-compare"\]/,$d' fixtures/demo/recon.ini > "$work/$kind/recon.ini"
+done
+for day in $(ls fixtures/demo/snapshots | grep -E '^[0-9]{4}-' | sort); do
+	rm -rf "$work/csv/snapshots/current" "$work/parquet/snapshots/current"
+	cp -R "fixtures/demo/snapshots/$day" "$work/csv/snapshots/current"
+	mkdir "$work/parquet/snapshots/current"
+	"$work/parquet_copy" "fixtures/demo/snapshots/$day" "$work/parquet/snapshots/current"
+	for kind in csv parquet; do
+		rc=0
+		"$bin" run -c "$work/$kind/recon.ini" -o "$work/$kind/out" --date "$day" -q || rc=$?
+		[ "$rc" -le 1 ] || { echo "FAIL parquet_snapshot: $kind $day: exit $rc"; exit 1; }
+	done
+done
+python3 - "$work/csv/out" "$work/parquet/out" <<'PY'
+import json, os, re, sys
+a, b = sys.argv[1], sys.argv[2]
+hexes = re.compile(r"[0-9a-f]{64}")
+bad = 0
+for name in sorted(os.listdir(a)):
+    x = open(os.path.join(a, name)).read()
+    y = open(os.path.join(b, name)).read()
+    if name.endswith(".json"):
+        jx, jy = json.loads(x), json.loads(y)
+        for j in (jx, jy):
+            for i in j.get("inputs", []):
+                i.pop("sha256", None)
+        same = jx == jy and len(jx.get("inputs", [])) > 0
+    else:
+        same = hexes.sub("H", x) == hexes.sub("H", y)
+    if not same:
+        print("FAIL parquet_snapshot: %s differs" % name)
+        bad += 1
+sys.exit(1 if bad else 0)
+PY
+echo "ok a Parquet snapshot gives the CSV snapshot's reports on all demo days"
+
+# T.csv and T.parquet at once: the checks reading T fail, naming both
+cp fixtures/demo/snapshots/2026-11-05/ledger.csv "$work/parquet/snapshots/current/"
+rc=0
+"$bin" run -c "$work/parquet/recon.ini" --check ledger-balanced > "$work/both.out" 2>&1 || rc=$?
+if [ "$rc" != 2 ] || ! grep -q "ledger.csv and .*ledger.parquet: two files for table ledger" "$work/both.out"; then
+	echo "FAIL parquet_snapshot: T.csv beside T.parquet (exit $rc):"
+	cat "$work/both.out"
+	exit 1
+fi
+echo "ok T.csv beside T.parquet is an error of the checks that read T"
