@@ -29,6 +29,7 @@
 
 #define CONFIG_MAX_BYTES ((size_t)16 << 20)	/* a configuration is small */
 #define DAYS_MAX 100000			/* about 270 years */
+#define TRACK_MAX 10000000		/* findings followed per check */
 #define TIMEOUT_MAX (INT_MAX / 1000)	/* seconds, still fits in ms */
 
 /* ---- the parse tree ---------------------------------------------------- */
@@ -40,7 +41,7 @@ static const char *const sec_names[] = { "report", "tenants", "source", "target"
 /* Keys allowed in each kind of section, as the contract lists them. */
 static const char *const report_keys[] = { "title", "output_dir", "gate_days", "window_days",
 					   "samples", "soak_days", "templates",
-					   "max_skip_rate", NULL };
+					   "max_skip_rate", "track", NULL };
 static const char *const tenants_keys[] = { "source", "query", NULL };
 static const char *const source_keys[] = { "type", "path", "url", "statement_timeout", NULL };
 static const char *const target_keys[] = { "parent", NULL };
@@ -708,6 +709,8 @@ static int build_report(struct build *b, const struct section *s)
 			r = get_int(b, kv, 1, DAYS_MAX, &cfg->soak_days);
 		else if (strcmp(k, "max_skip_rate") == 0)
 			r = get_double(b, kv, 0, 1, "a number from 0 to 1", &cfg->max_skip_rate);
+		else if (strcmp(k, "track") == 0)
+			r = get_int(b, kv, 0, TRACK_MAX, &cfg->track);
 		if (r < 0)
 			return -1;
 	}
@@ -808,7 +811,7 @@ static bool key_fits_kind(const char *k, enum check_kind kind)
 	static const char *const rows_value[] = { "source", "query", NULL };
 	static const char *const value_only[] = { "expect", "min", "max", NULL };
 	static const char *const compare_only[] = { "left", "right", "left_query",
-						    "right_query", "key", "columns", "explain",
+						    "right_query", "columns", "explain",
 						    NULL };
 	const char *const *l;
 
@@ -827,6 +830,8 @@ static bool key_fits_kind(const char *k, enum check_kind kind)
 		return kind == KIND_ROWS;
 	if (strncmp(k, COLUMN_TOLERANCE, strlen(COLUMN_TOLERANCE)) == 0)
 		return kind == KIND_COMPARE;
+	if (strcmp(k, "key") == 0)	/* a rows check's finding identity */
+		return kind != KIND_VALUE;
 	return true;
 }
 
@@ -1318,6 +1323,7 @@ int config_load(struct config *cfg, const char *path, const char *date, struct d
 	cfg->samples = 20;
 	cfg->soak_days = 28;
 	cfg->max_skip_rate = 0.05;
+	cfg->track = 1000;
 
 	/* pass 1: lines -> parse tree, values expanded */
 	memset(&p, 0, sizeof(p));

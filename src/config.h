@@ -70,7 +70,7 @@ struct check_cfg {
 	/* compare: sides are "SOURCE:TABLE" or "SOURCE" with a *_query */
 	const char *left_source, *left_table, *left_query;
 	const char *right_source, *right_table, *right_query;
-	const char **key;	/* key columns */
+	const char **key;	/* key columns (compare); identity columns (rows, NULL: all) */
 	size_t nkey;
 	const char **columns;	/* compared columns; NULL: all shared */
 	size_t ncolumns;
@@ -102,6 +102,7 @@ struct config {
 	int soak_days;		/* default 28 */
 	const char *templates;	/* resolved directory or NULL (built-in) */
 	double max_skip_rate;	/* default 0.05 */
+	int track;		/* findings per check followed across days, default 1000 */
 	/* [tenants] */
 	bool has_tenants;
 	const char *tenants_source;

@@ -6,6 +6,7 @@
  * breaks the streak like a missing day, and the report names it.
  */
 #include "history.h"
+#include "findings.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -65,6 +66,7 @@ static void read_checks(struct day *day, json_t *checks, struct arena *a)
 		json_t *c = json_array_get(checks, i);
 		struct day_check *dc = &day->checks[day->nchecks];
 		const char *id = jstr(c, "id"), *st = jstr(c, "status");
+		long since;
 
 		if (!id || !st)
 			continue;
@@ -73,6 +75,10 @@ static void read_checks(struct day *day, json_t *checks, struct arena *a)
 		if (!jint(c, "drift", &dc->drift))
 			dc->drift = 0;
 		/* an integer (a whole value) or a real */
+		if (findings_failing_status(st) && jstr(c, "failing_since") &&
+		    strlen(jstr(c, "failing_since")) == 10 &&
+		    date_parse(jstr(c, "failing_since"), &since) == 0)
+			dc->failing_since = arena_strdup(a, jstr(c, "failing_since"));
 		if (json_is_number(json_object_get(c, "value"))) {
 			dc->has_value = true;
 			dc->value = json_number_value(json_object_get(c, "value"));
@@ -169,6 +175,7 @@ int history_load(struct history *h, const char *dir, struct diag *d)
 
 	memset(h, 0, sizeof(*h));
 	arena_init(&h->arena);
+	h->dir = arena_strdup(&h->arena, dir);
 	dp = opendir(dir);
 	if (!dp) {
 		if (errno == ENOENT)
@@ -242,8 +249,7 @@ const struct day *history_previous(const struct history *h, long day)
 	return i > 0 ? &h->days[i - 1] : NULL;
 }
 
-/* The latest readable report before day, or NULL. */
-static const struct day *previous_readable(const struct history *h, long day)
+const struct day *history_previous_readable(const struct history *h, long day)
 {
 	size_t i = lower_bound(h, day);
 
@@ -256,7 +262,7 @@ static const struct day *previous_readable(const struct history *h, long day)
  * today (see history.h).  Both lists are sorted by id, like their sources. */
 static void config_change(const struct history *h, struct run *run, long today, struct gate *g)
 {
-	const struct day *prev = previous_readable(h, today);
+	const struct day *prev = history_previous_readable(h, today);
 	const char *sha = run->cfg->sha256[0] ? run->cfg->sha256 : NULL;
 	size_t i = 0, j = 0;
 
@@ -319,6 +325,7 @@ void history_gate(const struct history *h, struct run *run, struct gate *g)
 						    run->checks[i].status == STATUS_WARN))
 			g->asserted = true;
 	config_change(h, run, today, g);
+	findings_compute(h, run);
 	g->window = arena_alloc(&run->arena, (n ? n : 1) * sizeof(*g->window));
 	g->nwindow = n;
 	for (i = 0; i < n; i++) {
@@ -368,6 +375,9 @@ void history_put(struct history *h, const struct run *run, const struct gate *g)
 		dc->drift = run->checks[i].drift;
 		dc->has_value = run->checks[i].has_value;
 		dc->value = run->checks[i].value;
+		if (run->checks[i].life && run->checks[i].life->failing_since)
+			dc->failing_since = arena_strdup(&h->arena,
+							 run->checks[i].life->failing_since);
 	}
 	dy->config_sha256 = run->cfg->sha256[0] ? arena_strdup(&h->arena, run->cfg->sha256)
 						: NULL;

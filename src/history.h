@@ -22,6 +22,7 @@ struct day_check {
 	long long drift;
 	bool has_value;		/* a value check that read a number */
 	double value;
+	const char *failing_since;	/* as recorded, NULL when absent or passing */
 };
 
 struct day {
@@ -42,6 +43,7 @@ struct day {
 struct history {
 	struct day *days;	/* every report in the directory, oldest first */
 	size_t ndays;
+	const char *dir;	/* the report directory read (NULL when built in memory) */
 	struct arena arena;
 };
 
@@ -63,6 +65,9 @@ void history_release(struct history *h);
 const struct day *history_find(const struct history *h, long day);
 /* The latest report strictly before day, or NULL. */
 const struct day *history_previous(const struct history *h, long day);
+
+/* The latest readable report strictly before day, or NULL. */
+const struct day *history_previous_readable(const struct history *h, long day);
 
 /* The day's window, streak and gate, from run's gate status and the days of
  * h dated before run's date. */
@@ -90,7 +95,8 @@ struct gate {
 	size_t nchecks_removed;
 };
 
-/* Fill g (arrays from run's arena).  The configuration change is taken
+/* Fill g (arrays from run's arena), and give every check of run the life
+ * of its findings (findings_compute, findings.h).  The configuration change is taken
  * against the latest readable report before run's date: config_changed when
  * both configurations' sha256 are known and differ, and then (unless the
  * run is partial) the checks added and removed (ids, sorted).  A day is asserted when at least one

@@ -12,6 +12,7 @@
  * UTF-8 first (invalid bytes become U+FFFD), since jansson refuses others.
  */
 #include "render.h"
+#include "findings.h"
 #include "recovery.h"
 
 #include <jansson.h>
@@ -183,6 +184,43 @@ static int put_changes(json_t *o, const struct check_result *c)
 	return bad;
 }
 
+/* [{"key", "first_seen"}] of at most max findings (pointers when ptrs). */
+static json_t *finding_list(const struct finding_seen *v, const struct finding_seen *const *ptrs, size_t n,
+			    size_t max)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a && i < n && i < max; i++) {
+		const struct finding_seen *f = ptrs ? ptrs[i] : &v[i];
+		json_t *o = json_object();
+
+		put(o, "key", jstr(f->key));
+		put(o, "first_seen", json_string(f->first_seen));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+/* Findings over time: failing_since, the lists of at most `samples` new,
+ * resolved and oldest open findings, and every followed finding with its
+ * first_seen (`tracked`, read back by the next run). */
+static int life_json(json_t *o, const struct check_result *c, size_t samples)
+{
+	const struct finding_life *fl = c->life;
+	int bad = 0;
+
+	if (!fl)
+		return 0;
+	bad |= put(o, "failing_since", jstr(fl->failing_since));
+	bad |= put(o, "new", finding_list(fl->fresh, NULL, fl->nfresh, samples));
+	bad |= put(o, "resolved", finding_list(fl->resolved, NULL, fl->nresolved, samples));
+	bad |= put(o, "oldest", finding_list(NULL, fl->oldest, fl->nopen, samples));
+	bad |= put(o, "tracked_complete", json_boolean(!fl->open_more));
+	bad |= put(o, "tracked", finding_list(fl->open, NULL, fl->nopen, fl->nopen));
+	return bad;
+}
+
 static json_t *check_json(const struct check_result *c, const struct report *r)
 {
 	const struct check_cfg *k = c->cfg;
@@ -203,6 +241,8 @@ static json_t *check_json(const struct check_result *c, const struct report *r)
 
 		bad |= put(jg, "group", jstr(g->group));
 		bad |= put(jg, "drift", jnum(g->drift));
+		if (c->life && c->life->group_since)
+			bad |= put(jg, "since", jstr(c->life->group_since[i]));
 		if (cmp) {
 			bad |= put(jg, "missing", jnum(g->missing));
 			bad |= put(jg, "extra", jnum(g->extra));
@@ -248,6 +288,7 @@ static json_t *check_json(const struct check_result *c, const struct report *r)
 		bad |= put(o, "error", jstr(c->error ? c->error : "unknown error"));
 	if (c->status == STATUS_SKIPPED && c->skip_reason)
 		bad |= put(o, "skip_reason", jstr(c->skip_reason));
+	bad |= life_json(o, c, (size_t)r->run->cfg->samples);
 	for (size_t si = 0; si < r->nskips; si++) {
 		const struct skip_rate *sr = &r->skips[si];
 		json_t *w;

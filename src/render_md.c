@@ -11,6 +11,7 @@
  * format_double, so the bytes depend on the inputs only.
  */
 #include "render.h"
+#include "findings.h"
 #include "recovery.h"
 #include "render_svg.h"
 
@@ -853,6 +854,7 @@ static void md_failing(const struct report *r, struct html_inserts *ins, struct 
 			md_changes(o, c);
 		}
 		sb_putc(o, '\n');
+		findings_md_check(o, c, run->date, (size_t)run->cfg->samples);
 		spark_insert(r, ins, o, c);
 		check_groups(o, c);
 		check_samples(o, c);
@@ -1483,6 +1485,7 @@ static void index_main(const struct history *h, const struct index_page *p, stru
 	while (lo > 0 && day_number(&h->days[lo - 1]) > newest - INDEX_RECENT_DAYS)
 		lo--;
 	index_banner(out, h, p);
+	findings_md_index(out, h);
 	sb_addf(out, "## Latest reports\n\nThe reports of the last %d days, newest first",
 		INDEX_RECENT_DAYS);
 	if (lo > 0)

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "compare.h"
+#include "findings.h"
 
 const char *status_name(enum status s)
 {
@@ -243,6 +244,62 @@ struct first_ctx {
 	char text[256];
 };
 
+/* A rows check's finding keys (findings.h): its `key` columns (all
+ * columns when it names none) of each violating row, joined with ", ". */
+struct row_keys {
+	size_t *cols;		/* indexes of the key columns */
+	size_t ncols;
+	struct keyset set;
+	struct strbuf text;	/* the row's key, reused */
+};
+
+static int row_keys_header(struct row_keys *k, const struct check_cfg *cc, size_t ncols,
+			   const char *const *names, struct diag *d)
+{
+	size_t i, j;
+
+	k->ncols = cc->nkey ? cc->nkey : ncols;
+	k->cols = xcalloc(k->ncols ? k->ncols : 1, sizeof(*k->cols));
+	for (i = 0; i < k->ncols; i++) {
+		if (!cc->nkey) {
+			k->cols[i] = i;
+			continue;
+		}
+		for (j = 0; j < ncols && strcmp(names[j], cc->key[i]) != 0; j++)
+			;
+		if (j == ncols)
+			return diag_error(d, "key column '%s' is not among the query's columns",
+					  cc->key[i]);
+		k->cols[i] = j;
+	}
+	return 0;
+}
+
+static void row_keys_offer(struct row_keys *k, const struct cell *cells)
+{
+	size_t i;
+
+	k->text.len = 0;
+	for (i = 0; i < k->ncols; i++) {
+		const struct cell *c = &cells[k->cols[i]];
+
+		if (i)
+			sb_add(&k->text, ", ", 2);
+		if (c->s)
+			sb_add(&k->text, c->s, c->len);
+		else
+			sb_add(&k->text, "NULL", 4);
+	}
+	keyset_offer(&k->set, k->text.buf, k->text.len);
+}
+
+static void row_keys_take(struct row_keys *k, struct check_result *cr, struct arena *a)
+{
+	keyset_take(&k->set, cr, a);
+	free(k->cols);
+	sb_release(&k->text);
+}
+
 struct rows_ctx {
 	struct check_result *cr;
 	struct arena *arena;
@@ -251,6 +308,7 @@ struct rows_ctx {
 	size_t group_col;
 	struct group_map groups;
 	struct samples samples;
+	struct row_keys keys;
 };
 
 static int rows_header(void *ctx, size_t ncols, const char *const *names)
@@ -272,6 +330,8 @@ static int rows_header(void *ctx, size_t ncols, const char *const *names)
 					  c->group);
 		c->group_col = i;
 	}
+	if (row_keys_header(&c->keys, c->cr->cfg, ncols, names, c->d) < 0)
+		return -1;
 	c->samples.rows = xcalloc(c->samples.cap + 1, sizeof(*c->samples.rows));
 	return 0;
 }
@@ -287,6 +347,7 @@ static int rows_row(void *ctx, size_t ncols, const struct cell *cells)
 		group_get(&c->groups, c->arena, g->s, g->len)->drift++;
 	}
 	samples_offer(&c->samples, cells);
+	row_keys_offer(&c->keys, cells);
 	return 0;
 }
 
@@ -294,11 +355,15 @@ static int eval_rows(struct check_result *cr, struct source *src, const struct c
 		     struct arena *a, struct diag *d)
 {
 	struct rows_ctx c = { cr, a, d, cr->cfg->group, 0, { NULL, 0, 0 },
-			      { NULL, 0, (size_t)cfg->samples, 0 } };
+			      { NULL, 0, (size_t)cfg->samples, 0 }, { NULL, 0, { NULL, 0, 0, 0, false },
+									   { NULL, 0, 0, 0, false } } };
 	struct row_sink sink = { rows_header, rows_row, &c };
 	int ret;
 
+	keyset_init(&c.keys.set, (size_t)cfg->track);
+	sb_init(&c.keys.text);
 	ret = source_query(src, cr->cfg->query, &sink, d);
+	row_keys_take(&c.keys, cr, a);
 	take_groups(cr, &c.groups, a);
 	if (c.samples.rows)
 		samples_take(cr, &c.samples, a);

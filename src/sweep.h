@@ -15,6 +15,8 @@
 #include "source.h"
 #include "util.h"
 
+struct finding_life;
+
 /* WARN: drift its severity or thresholds tolerate; never part of the gate. */
 enum status { STATUS_PASS, STATUS_FAIL, STATUS_ERROR, STATUS_SKIPPED, STATUS_WARN };
 
@@ -52,6 +54,11 @@ struct check_result {
 				   (compare: the rows compared, keys of both sides) */
 	struct column_change *column_changes;	/* compare: compared columns, in order */
 	size_t ncolumn_changes;
+	/* findings followed across days (findings.h) */
+	const char **keys;	/* the smallest distinct finding keys, sorted, at most [report] track */
+	size_t nkeys;
+	bool keys_more;		/* some finding's key was left out (over track) */
+	const struct finding_life *life;	/* set by findings_compute, NULL before */
 };
 
 struct run {

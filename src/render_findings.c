@@ -1,0 +1,122 @@
+/*
+ * render_findings.c: the report as a triage queue (see findings.h).  A
+ * failing check's section leads with how long it has been failing, the
+ * findings new today and the oldest open ones with their ages; the index
+ * lists the checks failing in the latest report and for how many days.
+ * Markdown only: the HTML page is rendered from it.
+ */
+#include "findings.h"
+#include "render.h"
+
+#include <string.h>
+
+static void esc(struct strbuf *o, const char *s)
+{
+	md_escape(o, s, strlen(s));
+}
+
+static const char *plural(long long n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+/* "3 days": the calendar days from since to today, both counted. */
+static long failing_days(const char *since, const char *today)
+{
+	return findings_days(since, today) + 1;
+}
+
+static void finding_table(struct strbuf *o, const struct finding_seen *v,
+			  const struct finding_seen *const *ptrs, size_t n, const char *today)
+{
+	size_t i;
+
+	sb_puts(o, "| finding | first seen | age (days) |\n|---|---|--:|\n");
+	for (i = 0; i < n; i++) {
+		const struct finding_seen *f = ptrs ? ptrs[i] : &v[i];
+
+		sb_puts(o, "| ");
+		esc(o, f->key);
+		sb_addf(o, " | %s | %ld |\n", f->first_seen, findings_days(f->first_seen, today));
+	}
+	sb_putc(o, '\n');
+}
+
+void findings_md_check(struct strbuf *o, const struct check_result *c, const char *today,
+		       size_t samples)
+{
+	const struct finding_life *fl = c->life;
+	size_t n;
+
+	if (!fl)
+		return;
+	if (fl->failing_since) {
+		long days = failing_days(fl->failing_since, today);
+
+		sb_addf(o, "Failing for %ld %s (since %s).", days, plural(days, "day", "days"),
+			fl->failing_since);
+		if (fl->nopen)
+			sb_addf(o, " Oldest open finding: %ld %s old.", fl->oldest_age,
+				plural(fl->oldest_age, "day", "days"));
+		sb_puts(o, "\n\n");
+	}
+	sb_puts(o, "#### New today\n\n");
+	if (!fl->nfresh) {
+		sb_puts(o, "No new finding.\n\n");
+	} else {
+		n = fl->nfresh < samples ? fl->nfresh : samples;
+		sb_addf(o, "%zu new %s", fl->nfresh, plural((long long)fl->nfresh, "finding", "findings"));
+		if (n < fl->nfresh)
+			sb_addf(o, "; the first %zu by key", n);
+		sb_puts(o, ":\n\n");
+		finding_table(o, fl->fresh, NULL, n, today);
+	}
+	if (fl->nopen > fl->nfresh) {	/* not only today's */
+		n = fl->nopen < samples ? fl->nopen : samples;
+		sb_addf(o, "#### Oldest open\n\n%zu open %s followed%s", fl->nopen,
+			plural((long long)fl->nopen, "finding", "findings"),
+			fl->open_more ? " (more are open than are followed)" : "");
+		if (n < fl->nopen)
+			sb_addf(o, "; the %zu oldest", n);
+		sb_puts(o, ":\n\n");
+		finding_table(o, NULL, fl->oldest, n, today);
+	}
+	if (fl->nresolved) {
+		n = fl->nresolved < samples ? fl->nresolved : samples;
+		sb_addf(o, "#### Resolved today\n\n%zu %s open in the report of %s no longer %s",
+			fl->nresolved, plural((long long)fl->nresolved, "finding", "findings"),
+			fl->previous, plural((long long)fl->nresolved, "is", "are"));
+		if (n < fl->nresolved)
+			sb_addf(o, "; the first %zu by key", n);
+		sb_puts(o, ":\n\n");
+		finding_table(o, fl->resolved, NULL, n, today);
+	}
+}
+
+void findings_md_index(struct strbuf *o, const struct history *h)
+{
+	const struct day *last;
+	size_t i, n = 0;
+
+	if (!h->ndays)
+		return;
+	last = &h->days[h->ndays - 1];
+	for (i = 0; i < last->nchecks; i++)
+		if (last->checks[i].failing_since)
+			n++;
+	if (!n)
+		return;
+	sb_addf(o, "## Failing checks\n\nFailing in the latest report (%s), and for how long:\n\n"
+		   "| check | status | failing since | days |\n|---|---|---|--:|\n", last->date);
+	for (i = 0; i < last->nchecks; i++) {
+		const struct day_check *dc = &last->checks[i];
+
+		if (!dc->failing_since)
+			continue;
+		sb_puts(o, "| ");
+		esc(o, dc->id);
+		sb_addf(o, " | %s | %s | %ld |\n", dc->status, dc->failing_since,
+			failing_days(dc->failing_since, last->date));
+	}
+	sb_putc(o, '\n');
+}
