@@ -2080,6 +2080,9 @@ struct tally {
 	size_t npicks, cap;
 	struct keyset followed;	/* the findings' keys followed across days */
 	struct strbuf key;	/* one key's text, reused */
+	struct check_result *cr;	/* its waivers (findings.h) */
+	const char **gnames;	/* merged group names */
+	long long *gwaived;	/* per merged group: findings waived */
 };
 
 /* A number in canonical form as text: 1.5, -20, 0.003 (a far exponent as
@@ -2120,7 +2123,10 @@ static void num_text(struct strbuf *sb, const struct cv_num *n)
 static void track_key(struct cmp *c, struct tally *t, const struct entry *e)
 {
 	const unsigned char *p = e->key;
+	const char *group = NULL;
+	uint32_t gi = 0;
 	size_t i;
+	int w = -1;
 
 	t->key.len = 0;
 	for (i = 0; i < c->nkey; i++) {
@@ -2136,7 +2142,16 @@ static void track_key(struct cmp *c, struct tally *t, const struct entry *e)
 		else
 			sb_add(&t->key, f.s, f.len);
 	}
-	keyset_offer(&t->followed, t->key.buf, t->key.len);
+	if (t->cr && t->cr->nwaivers) {
+		if (c->has_group) {
+			gi = t->gmap[e->group >> 31][e->group & 0x7fffffffu];
+			group = t->gnames[gi];
+		}
+		w = waivers_match(t->cr, t->key.buf, t->key.len, group, group ? strlen(group) : 0);
+		if (w >= 0 && group)
+			t->gwaived[gi]++;
+	}
+	keyset_offer(&t->followed, t->key.buf, t->key.len, w);
 }
 
 static int pick_cmp(const struct cmp *c, const struct pick *a, const struct pick *b)
@@ -2817,6 +2832,9 @@ int compare_eval(struct check_result *cr, struct source *left, struct source *ri
 	}
 	keyset_init(&t.followed, cfg ? (size_t)cfg->track : 0);
 	sb_init(&t.key);
+	t.cr = cr;
+	t.gnames = groups;
+	t.gwaived = xcalloc(ngroups ? ngroups : 1, sizeof(*t.gwaived));
 	walk_entries(c, tally_entry, &t);
 	keyset_take(&t.followed, cr, a);
 	sb_release(&t.key);
@@ -2852,6 +2870,7 @@ int compare_eval(struct check_result *cr, struct source *left, struct source *ri
 			memcpy(g->columns_changed, x.gchanged + i * c->ncmp,
 			       c->ncmp * sizeof(*g->columns_changed));
 		}
+		g->waived = t.gwaived[i];
 	}
 	ret = build_samples(c, &t, cr, a, d);
 out:
@@ -2879,6 +2898,7 @@ out:
 	free(t.gmap[0]);
 	free(t.gmap[1]);
 	free(t.gcount);
+	free(t.gwaived);
 	free(groups);
 	cmp_free(c);
 	return ret;

@@ -34,9 +34,10 @@
 
 /* ---- the parse tree ---------------------------------------------------- */
 
-enum sec_kind { SEC_REPORT, SEC_TENANTS, SEC_SOURCE, SEC_TARGET, SEC_CHECK };
+enum sec_kind { SEC_REPORT, SEC_TENANTS, SEC_SOURCE, SEC_TARGET, SEC_CHECK, SEC_WAIVER };
 
-static const char *const sec_names[] = { "report", "tenants", "source", "target", "check" };
+static const char *const sec_names[] = { "report", "tenants", "source", "target", "check",
+					 "waiver" };
 
 /* Keys allowed in each kind of section, as the contract lists them. */
 static const char *const report_keys[] = { "title", "output_dir", "gate_days", "window_days",
@@ -52,8 +53,10 @@ static const char *const check_keys[] = { "kind", "description", "source", "quer
 					  "left_query", "right_query", "key", "columns",
 					  "severity", "warn_if", "fail_if", "scanned", "explain",
 					  NULL };
+static const char *const waiver_keys[] = { "check", "group", "key", "owner", "reason",
+					   "expires", NULL };
 static const char *const *const sec_keys[] = { report_keys, tenants_keys, source_keys,
-					       target_keys, check_keys };
+					       target_keys, check_keys, waiver_keys };
 
 struct piece {
 	struct piece *next;
@@ -1110,6 +1113,48 @@ static int build_check(struct build *b, const struct section *s, struct check_cf
 	return 0;
 }
 
+static int build_waiver(struct build *b, const struct section *s, struct waiver_cfg *w)
+{
+	const struct kv *kv;
+	long day;
+
+	w->name = arena_strdup(&b->cfg->arena, s->name);
+	w->line = s->line;
+	for (kv = s->keys; kv; kv = kv->next) {
+		const char *n = kv->name;
+
+		if (strcmp(n, "check") == 0)
+			w->check = str(b, kv);
+		else if (strcmp(n, "group") == 0)
+			w->group = str(b, kv);
+		else if (strcmp(n, "key") == 0)
+			w->key = str(b, kv);
+		else if (strcmp(n, "owner") == 0)
+			w->owner = str(b, kv);
+		else if (strcmp(n, "reason") == 0)
+			w->reason = str(b, kv);
+		else if (strcmp(n, "expires") == 0) {
+			if (strlen(kv->value) != 10 || date_parse(kv->value, &day) < 0)
+				return bad_value(b, kv, "a date (YYYY-MM-DD)");
+			memcpy(w->expires, kv->value, 11);
+		}
+	}
+	if (!w->check)
+		return missing(b, s, "check", NULL);
+	if (!w->owner)
+		return missing(b, s, "owner", NULL);
+	if (!w->expires[0])
+		return missing(b, s, "expires", " (a date, YYYY-MM-DD)");
+	if (!w->group && !w->key)
+		return missing(b, s, "group", " or 'key' (the findings it waives)");
+	return 0;
+}
+
+static int cmp_waiver(const void *x, const void *y)
+{
+	return strcmp(((const struct waiver_cfg *)x)->name, ((const struct waiver_cfg *)y)->name);
+}
+
 /* ---- references -------------------------------------------------------- */
 
 static int cmp_source(const void *x, const void *y)
@@ -1167,6 +1212,9 @@ static int check_refs(struct build *b, const struct section *sections)
 			if (s->kind == SEC_TENANTS && strcmp(n, "source") == 0 &&
 			    !config_source(cfg, cfg->tenants_source))
 				return undefined(b, s, kv, "source", cfg->tenants_source);
+			if (s->kind == SEC_WAIVER && strcmp(n, "check") == 0 &&
+			    !config_check(cfg, kv->value))
+				return undefined(b, s, kv, "check", kv->value);
 			if (s->kind == SEC_TARGET && strcmp(n, "parent") == 0 &&
 			    !config_target(cfg, kv->value))
 				return undefined(b, s, kv, "target", kv->value);
@@ -1300,7 +1348,7 @@ int config_load(struct config *cfg, const char *path, const char *date, struct d
 	struct sha256_ctx *sha;
 	const struct section *s;
 	const struct kv *kv;
-	size_t ns = 0, nt = 0, nc = 0, i;
+	size_t ns = 0, nt = 0, nc = 0, nw = 0, i;
 	int *parent_lines = NULL;
 	int ret = -1, r;
 
@@ -1348,7 +1396,10 @@ int config_load(struct config *cfg, const char *path, const char *date, struct d
 		ns += s->kind == SEC_SOURCE;
 		nt += s->kind == SEC_TARGET;
 		nc += s->kind == SEC_CHECK;
+		nw += s->kind == SEC_WAIVER;
 	}
+	cfg->waivers = arena_alloc(&cfg->arena, (nw ? nw : 1) * sizeof(*cfg->waivers));
+	memset(cfg->waivers, 0, (nw ? nw : 1) * sizeof(*cfg->waivers));
 	cfg->sources = arena_alloc(&cfg->arena, (ns ? ns : 1) * sizeof(*cfg->sources));
 	cfg->targets = arena_alloc(&cfg->arena, (nt ? nt : 1) * sizeof(*cfg->targets));
 	cfg->checks = arena_alloc(&cfg->arena, (nc ? nc : 1) * sizeof(*cfg->checks));
@@ -1376,6 +1427,9 @@ int config_load(struct config *cfg, const char *path, const char *date, struct d
 		case SEC_CHECK:
 			r = build_check(&b, s, &cfg->checks[cfg->nchecks++]);
 			break;
+		case SEC_WAIVER:
+			r = build_waiver(&b, s, &cfg->waivers[cfg->nwaivers++]);
+			break;
 		default:
 			r = -1;
 		}
@@ -1387,6 +1441,7 @@ int config_load(struct config *cfg, const char *path, const char *date, struct d
 	qsort(cfg->sources, cfg->nsources, sizeof(*cfg->sources), cmp_source);
 	qsort(cfg->targets, cfg->ntargets, sizeof(*cfg->targets), cmp_target);
 	qsort(cfg->checks, cfg->nchecks, sizeof(*cfg->checks), cmp_check);
+	qsort(cfg->waivers, cfg->nwaivers, sizeof(*cfg->waivers), cmp_waiver);
 	if (check_refs(&b, p.sections) < 0)
 		goto out;
 	parent_lines = xcalloc(nt ? nt : 1, sizeof(*parent_lines));

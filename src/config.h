@@ -89,6 +89,19 @@ struct check_cfg {
 	bool explain;		/* compare: changed columns and classes, default true */
 };
 
+/* [waiver "NAME"]: findings of a check, by group and/or key, that are
+ * known and accepted until a date (findings.h applies them). */
+struct waiver_cfg {
+	const char *name;	/* section name */
+	const char *check;	/* a defined check's id */
+	const char *group;	/* NULL: any group */
+	const char *key;	/* a finding's key as shown; NULL: any key */
+	const char *owner;
+	const char *reason;	/* NULL when not given */
+	char expires[11];	/* YYYY-MM-DD: it applies before this day only */
+	int line;
+};
+
 struct config {
 	const char *path;	/* the file as given */
 	const char *dir;	/* its directory ("." when none) */
@@ -113,6 +126,8 @@ struct config {
 	size_t ntargets;
 	struct check_cfg *checks;
 	size_t nchecks;
+	struct waiver_cfg *waivers;	/* sorted by name */
+	size_t nwaivers;
 	struct arena arena;	/* owns every string above */
 };
 

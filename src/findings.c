@@ -37,7 +37,7 @@ static int key_cmp_n(const char *a, const char *s, size_t len)
 	return la < len ? -1 : la > len;
 }
 
-void keyset_offer(struct keyset *ks, const char *s, size_t len)
+void keyset_offer(struct keyset *ks, const char *s, size_t len, int waiver)
 {
 	size_t lo = 0, hi = ks->n;
 	char *k;
@@ -64,18 +64,26 @@ void keyset_offer(struct keyset *ks, const char *s, size_t len)
 	if (ks->n == ks->alloc) {
 		ks->alloc = ks->alloc ? 2 * ks->alloc : 16;
 		ks->v = xrealloc(ks->v, ks->alloc * sizeof(*ks->v));
+		ks->w = xrealloc(ks->w, ks->alloc * sizeof(*ks->w));
 	}
 	k = xmalloc(len + 1);
 	memcpy(k, s, len);
 	k[len] = '\0';
 	memmove(ks->v + lo + 1, ks->v + lo, (ks->n - lo) * sizeof(*ks->v));
+	memmove(ks->w + lo + 1, ks->w + lo, (ks->n - lo) * sizeof(*ks->w));
 	ks->v[lo] = k;
+	ks->w[lo] = waiver;
 	ks->n++;
 }
 
-static int str_ptr_cmp(const void *a, const void *b)
+struct key_w {
+	const char *key;
+	int w;
+};
+
+static int key_w_cmp(const void *a, const void *b)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	return strcmp(((const struct key_w *)a)->key, ((const struct key_w *)b)->key);
 }
 
 /* s with each invalid UTF-8 byte replaced by U+FFFD, as the JSON writes
@@ -107,21 +115,30 @@ static const char *valid_utf8(struct arena *a, const char *s)
 
 void keyset_take(struct keyset *ks, struct check_result *cr, struct arena *a)
 {
+	struct key_w *kw = xcalloc(ks->n ? ks->n : 1, sizeof(*kw));
 	size_t i, n = 0;
 
-	cr->keys = arena_alloc(a, (ks->n ? ks->n : 1) * sizeof(*cr->keys));
+	/* made valid UTF-8 as the JSON writes them, which may reorder them */
 	for (i = 0; i < ks->n; i++) {
-		const char *k = valid_utf8(a, ks->v[i]);
-
-		if (n == 0 || strcmp(cr->keys[n - 1], k) != 0)
-			cr->keys[n++] = k;
+		kw[i].key = valid_utf8(a, ks->v[i]);
+		kw[i].w = ks->w[i];
 		free(ks->v[i]);
 	}
-	if (n > 1)
-		qsort(cr->keys, n, sizeof(*cr->keys), str_ptr_cmp);
+	if (ks->n > 1)
+		qsort(kw, ks->n, sizeof(*kw), key_w_cmp);
+	cr->keys = arena_alloc(a, (ks->n ? ks->n : 1) * sizeof(*cr->keys));
+	cr->key_waiver = arena_alloc(a, (ks->n ? ks->n : 1) * sizeof(*cr->key_waiver));
+	for (i = 0; i < ks->n; i++) {
+		if (n > 0 && strcmp(cr->keys[n - 1], kw[i].key) == 0)
+			continue;
+		cr->keys[n] = kw[i].key;
+		cr->key_waiver[n++] = kw[i].w;
+	}
 	cr->nkeys = n;
 	cr->keys_more = ks->more;
+	free(kw);
 	free(ks->v);
+	free(ks->w);
 	memset(ks, 0, sizeof(*ks));
 }
 
@@ -132,7 +149,107 @@ void keyset_release(struct keyset *ks)
 	for (i = 0; i < ks->n; i++)
 		free(ks->v[i]);
 	free(ks->v);
+	free(ks->w);
 	memset(ks, 0, sizeof(*ks));
+}
+
+/* ---- waivers ------------------------------------------------------------ */
+
+bool waiver_expired(const struct waiver_cfg *w, const char *date)
+{
+	return strcmp(date, w->expires) >= 0;
+}
+
+void waivers_prepare(struct check_result *cr, const struct config *cfg, const char *date,
+		     struct arena *a)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < cfg->nwaivers; i++)
+		n += strcmp(cfg->waivers[i].check, cr->cfg->id) == 0;
+	cr->waivers = arena_alloc(a, (n ? n : 1) * sizeof(*cr->waivers));
+	cr->waiver_hits = arena_alloc(a, (n ? n : 1) * sizeof(*cr->waiver_hits));
+	cr->nwaivers = 0;
+	for (i = 0; i < cfg->nwaivers; i++) {
+		const struct waiver_cfg *w = &cfg->waivers[i];
+
+		if (strcmp(w->check, cr->cfg->id) != 0 || waiver_expired(w, date))
+			continue;
+		cr->waivers[cr->nwaivers] = w;
+		cr->waiver_hits[cr->nwaivers++] = 0;
+	}
+}
+
+size_t waivers_warn(const struct config *cfg, const char *today, struct strbuf *out)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < cfg->nwaivers; i++) {
+		const struct waiver_cfg *w = &cfg->waivers[i];
+		long left = findings_days(today, w->expires);
+
+		if (left <= 0)
+			sb_addf(out, "%s:%d: waiver '%s' expired on %s: the findings it waived "
+				     "count again\n", cfg->path, w->line, w->name, w->expires);
+		else if (left <= WAIVER_WARN_DAYS)
+			sb_addf(out, "%s:%d: waiver '%s' expires on %s, in %ld day%s\n", cfg->path,
+				w->line, w->name, w->expires, left, left == 1 ? "" : "s");
+		else
+			continue;
+		n++;
+	}
+	return n;
+}
+
+static bool same(const char *want, const char *s, size_t len)
+{
+	return strlen(want) == len && memcmp(want, s, len) == 0;
+}
+
+int waivers_match(struct check_result *cr, const char *key, size_t klen, const char *group,
+		  size_t glen)
+{
+	size_t i;
+
+	for (i = 0; i < cr->nwaivers; i++) {
+		const struct waiver_cfg *w = cr->waivers[i];
+
+		if (w->group && (!group || !same(w->group, group, glen)))
+			continue;
+		if (w->key && !same(w->key, key, klen))
+			continue;
+		cr->waiver_hits[i]++;
+		cr->waived++;
+		return (int)i;
+	}
+	return -1;
+}
+
+bool waivers_apply(struct check_result *cr)
+{
+	bool failing = cr->status == STATUS_FAIL || cr->status == STATUS_WARN;
+	size_t i;
+
+	if (!failing && cr->status != STATUS_PASS)
+		return false;
+	if (cr->cfg->kind == KIND_VALUE) {
+		cr->key_waiver = NULL;
+		if (!failing || waivers_match(cr, cr->cfg->id, strlen(cr->cfg->id), NULL, 0) < 0)
+			return false;
+		cr->drift = 0;
+		cr->status = STATUS_PASS;
+		return true;
+	}
+	if (!cr->waived)
+		return false;
+	cr->drift -= cr->waived;
+	for (i = 0; i < cr->ngroups; i++)
+		cr->groups[i].drift -= cr->groups[i].waived;
+	if (cr->drift <= 0) {
+		cr->drift = 0;
+		cr->status = STATUS_PASS;
+	}
+	return true;
 }
 
 /* ---- dates -------------------------------------------------------------- */
@@ -292,7 +409,8 @@ static void group_since(struct finding_life *fl, const struct check_result *cr,
 			const char *name = json_string_value(json_object_get(g, "group"));
 			const char *s = json_string_value(json_object_get(g, "since"));
 
-			if (!name || strcmp(name, cr->groups[i].group) != 0 ||
+			if (!name != !cr->groups[i].group ||
+			    (name && strcmp(name, cr->groups[i].group) != 0) ||
 			    json_integer_value(json_object_get(g, "drift")) <= 0)
 				continue;
 			since = is_date(s) && strcmp(s, prev->date) <= 0 ? s : prev->date;
@@ -302,8 +420,9 @@ static void group_since(struct finding_life *fl, const struct check_result *cr,
 }
 
 /* Today's open findings against the previous report's. */
-static void compare_open(struct finding_life *fl, const char *const *keys, size_t nkeys,
-			 bool more, const struct prev_check *p, const char *today, struct arena *a)
+static void compare_open(struct finding_life *fl, const char *const *keys,
+			 const struct waiver_cfg *const *waived, size_t nkeys, bool more,
+			 const struct prev_check *p, const char *today, struct arena *a)
 {
 	/* keys past the other day's last followed key cannot be compared */
 	const char *prev_last = p->more && p->ntracked ? p->tracked[p->ntracked - 1].key : NULL;
@@ -320,6 +439,7 @@ static void compare_open(struct finding_life *fl, const char *const *keys, size_
 			struct finding_seen *o = &fl->open[fl->nopen++];
 
 			o->key = keys[i];
+			o->waiver = waived[i];
 			memcpy(o->first_seen, p->tracked[j].first_seen, 11);
 			i++;
 			j++;
@@ -327,6 +447,7 @@ static void compare_open(struct finding_life *fl, const char *const *keys, size_
 			struct finding_seen *o = &fl->open[fl->nopen++];
 
 			o->key = keys[i];
+			o->waiver = waived[i];
 			memcpy(o->first_seen, today, 11);
 			if (!prev_last || strcmp(keys[i], prev_last) < 0)
 				fl->fresh[fl->nfresh++] = *o;
@@ -356,16 +477,27 @@ static void life_of(struct check_result *cr, const struct history *h, struct run
 		const char *const *keys = cr->keys;
 		size_t nkeys = cr->nkeys;
 		const char *one = cr->cfg->id;
+		const struct waiver_cfg **waived;
 
 		fl->evaluated = true;
 		if (cr->cfg->kind == KIND_VALUE) {	/* one finding when it fails */
 			keys = &one;
-			nkeys = cr->status == STATUS_FAIL || cr->status == STATUS_WARN;
+			nkeys = cr->status == STATUS_FAIL || cr->status == STATUS_WARN ||
+				cr->waived > 0;
 		}
+		waived = arena_alloc(a, (nkeys ? nkeys : 1) * sizeof(*waived));
+		for (i = 0; i < nkeys; i++) {
+			waived[i] = NULL;
+			if (cr->key_waiver && cr->key_waiver[i] >= 0)
+				waived[i] = cr->waivers[cr->key_waiver[i]];
+		}
+		for (i = 0; cr->cfg->kind == KIND_VALUE && nkeys && i < cr->nwaivers; i++)
+			if (cr->waiver_hits[i] && !waived[0])
+				waived[0] = cr->waivers[i];
 		if (cr->status == STATUS_FAIL || cr->status == STATUS_WARN)
 			fl->failing_since = arena_strdup(a, failing_since(h, run, today, cr->cfg->id));
 		group_since(fl, cr, &p, prev, run->date, a);
-		compare_open(fl, keys, nkeys, cr->keys_more, &p, run->date, a);
+		compare_open(fl, keys, waived, nkeys, cr->keys_more, &p, run->date, a);
 		for (i = 0; i < fl->nresolved; i++)
 			fl->resolved[i].key = arena_strdup(a, fl->resolved[i].key);
 	} else {		/* not evaluated: the previous findings stand */

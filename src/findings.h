@@ -32,25 +32,58 @@
 
 struct keyset {
 	char **v;		/* sorted ascending (strcmp), at most cap */
+	int *w;			/* per key: the waiver that matched it, -1 none */
 	size_t n, cap;
 	size_t alloc;		/* room in v */
 	bool more;		/* a distinct key was left out */
 };
 
 void keyset_init(struct keyset *ks, size_t cap);
-/* Offer the key s[0..len) (copied when kept); a key already held is
- * ignored. */
-void keyset_offer(struct keyset *ks, const char *s, size_t len);
+/* Offer the key s[0..len) (copied when kept) with the index of the waiver
+ * that matched it (-1 none); a key already held is ignored. */
+void keyset_offer(struct keyset *ks, const char *s, size_t len, int waiver);
 /* Move the keys into cr (cr->keys, nkeys, keys_more) from a; ks is then
  * empty and needs no release. */
 void keyset_take(struct keyset *ks, struct check_result *cr, struct arena *a);
 void keyset_release(struct keyset *ks);
+
+/* ---- waivers ------------------------------------------------------------ */
+
+/* Give cr the waivers of its check in force on date (expires after it),
+ * from a. */
+void waivers_prepare(struct check_result *cr, const struct config *cfg, const char *date,
+		     struct arena *a);
+
+/* The index in cr->waivers of the first waiver matching a finding with
+ * key[0..klen) in group[0..glen) (group NULL: the check has none, or the
+ * finding's group is SQL NULL, which no waiver names), counted
+ * as one of its hits; -1 when none matches. */
+int waivers_match(struct check_result *cr, const char *key, size_t klen, const char *group,
+		  size_t glen);
+
+/* After a check's evaluation: a failing value check matched by a waiver on
+ * its id is waived; waived findings leave drift (the check's and each
+ * group's), and a check whose findings are all waived passes.  true when
+ * the drift changed: the caller then judges the check's status again
+ * (thresholds and severity apply to the drift left). */
+bool waivers_apply(struct check_result *cr);
+
+/* Whether waiver w is expired on date (on or after its expires). */
+bool waiver_expired(const struct waiver_cfg *w, const char *date);
+
+/* Warnings for `validate` into out, one line each ("FILE:LINE: waiver
+ * 'NAME' expires on DATE, in N days"; "... expired on DATE: ..."): every
+ * waiver expired on today or expiring within WAIVER_WARN_DAYS of it.
+ * Returns how many. */
+#define WAIVER_WARN_DAYS 7
+size_t waivers_warn(const struct config *cfg, const char *today, struct strbuf *out);
 
 /* ---- the life of a check's findings ------------------------------------ */
 
 struct finding_seen {
 	const char *key;
 	char first_seen[11];	/* YYYY-MM-DD */
+	const struct waiver_cfg *waiver;	/* NULL when not waived */
 };
 
 struct finding_life {
@@ -86,6 +119,11 @@ bool findings_failing_status(const char *status);
  * resolved today (at most samples of each, with first_seen and age). */
 void findings_md_check(struct strbuf *o, const struct check_result *c, const char *today,
 		       size_t samples);
+
+/* The Waivers section: every waiver with its status (active, expired) and
+ * how many findings it waived today, their reasons, those that match
+ * nothing, and the waived findings followed (at most samples). */
+void findings_md_waivers(struct strbuf *o, const struct run *run, size_t samples);
 
 /* The index's table of the checks failing in h's latest report, with the
  * day each began failing and for how many days; nothing when none. */

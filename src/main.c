@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "diff.h"
+#include "findings.h"
 #include "history.h"
 #include "init.h"
 #include "interrupt.h"
@@ -398,6 +399,18 @@ static int cmd_validate(const struct options *o)
 	}
 	printf("%s: ok (%zu sources, %zu checks%s)\n", o->config, cfg.nsources, cfg.nchecks,
 	       o->sources ? ", every query prepared" : "");
+	{
+		struct strbuf warn;
+		const char *line, *nl;
+
+		sb_init(&warn);
+		waivers_warn(&cfg, today, &warn);
+		for (line = warn.buf; *line; line = nl + 1) {
+			nl = strchr(line, '\n');
+			fprintf(stderr, "recon: warning: %.*s\n", (int)(nl - line), line);
+		}
+		sb_release(&warn);
+	}
 	config_release(&cfg);
 	return EXIT_PASS;
 }

@@ -37,6 +37,13 @@ static void finding_table(struct strbuf *o, const struct finding_seen *v,
 
 		sb_puts(o, "| ");
 		esc(o, f->key);
+		if (f->waiver) {
+			sb_puts(o, " — waived \\(");
+			esc(o, f->waiver->name);
+			sb_puts(o, ", ");
+			esc(o, f->waiver->owner);
+			sb_puts(o, "\\)");
+		}
 		sb_addf(o, " | %s | %ld |\n", f->first_seen, findings_days(f->first_seen, today));
 	}
 	sb_putc(o, '\n');
@@ -119,4 +126,101 @@ void findings_md_index(struct strbuf *o, const struct history *h)
 			failing_days(dc->failing_since, last->date));
 	}
 	sb_putc(o, '\n');
+}
+
+static void cell_or_dash(struct strbuf *o, const char *s)
+{
+	if (s)
+		esc(o, s);
+	else
+		sb_puts(o, "—");
+}
+
+void findings_md_waivers(struct strbuf *o, const struct run *run, size_t samples)
+{
+	const struct config *cfg = run->cfg;
+	size_t i, j, k, expired = 0, listed = 0;
+	struct strbuf nothing;
+
+	if (!cfg || !cfg->nwaivers)
+		return;
+	sb_init(&nothing);
+	sb_puts(o, "## Waivers\n\nFindings a waiver covers stay listed but are not counted in "
+		   "their check's drift, status or the gate, until the waiver expires.\n\n"
+		   "| waiver | check | group | key | owner | expires | status | findings waived |\n"
+		   "|---|---|---|---|---|---|---|--:|\n");
+	for (i = 0; i < cfg->nwaivers; i++) {
+		const struct waiver_cfg *w = &cfg->waivers[i];
+		bool active = !waiver_expired(w, run->date), seen = false;
+		long long hits = 0;
+
+		for (j = 0; j < run->nchecks; j++) {
+			if (strcmp(run->checks[j].cfg->id, w->check) != 0)
+				continue;
+			seen = run->checks[j].status == STATUS_PASS ||
+			       run->checks[j].status == STATUS_FAIL;
+			for (k = 0; k < run->checks[j].nwaivers; k++)
+				if (run->checks[j].waivers[k] == w)
+					hits = run->checks[j].waiver_hits[k];
+		}
+		sb_puts(o, "| ");
+		esc(o, w->name);
+		sb_puts(o, " | ");
+		esc(o, w->check);
+		sb_puts(o, " | ");
+		cell_or_dash(o, w->group);
+		sb_puts(o, " | ");
+		cell_or_dash(o, w->key);
+		sb_puts(o, " | ");
+		esc(o, w->owner);
+		sb_addf(o, " | %s | %s | %lld |\n", w->expires, active ? "active" : "**expired**", hits);
+		if (active && seen && hits == 0) {
+			sb_puts(&nothing, nothing.len ? ", " : "");
+			esc(&nothing, w->name);
+		}
+		expired += !active;
+	}
+	sb_putc(o, '\n');
+	for (i = 0; i < cfg->nwaivers; i++) {
+		if (!cfg->waivers[i].reason)
+			continue;
+		sb_puts(o, "- ");
+		esc(o, cfg->waivers[i].name);
+		sb_puts(o, ": ");
+		esc(o, cfg->waivers[i].reason);
+		sb_putc(o, '\n');
+	}
+	sb_putc(o, '\n');
+	if (expired)
+		sb_addf(o, "%zu %s expired: %s findings count again.\n\n", expired,
+			expired == 1 ? "waiver has" : "waivers have", expired == 1 ? "its" : "their");
+	if (nothing.len)
+		sb_addf(o, "Matching nothing today (a typo in a check, group or key would look "
+			   "like this): %s.\n\n", nothing.buf);
+	sb_release(&nothing);
+	for (j = 0; j < run->nchecks; j++) {
+		const struct finding_life *fl = run->checks[j].life;
+
+		for (k = 0; fl && k < fl->nopen; k++) {
+			const struct finding_seen *f = fl->oldest[k];
+
+			if (!f->waiver || listed >= samples)
+				continue;
+			if (!listed++)
+				sb_puts(o, "| check | waived finding | waiver | owner | first seen | "
+					   "age (days) |\n|---|---|---|---|---|--:|\n");
+			sb_puts(o, "| ");
+			esc(o, run->checks[j].cfg->id);
+			sb_puts(o, " | ");
+			esc(o, f->key);
+			sb_puts(o, " | ");
+			esc(o, f->waiver->name);
+			sb_puts(o, " | ");
+			esc(o, f->waiver->owner);
+			sb_addf(o, " | %s | %ld |\n", f->first_seen,
+				findings_days(f->first_seen, run->date));
+		}
+	}
+	if (listed)
+		sb_putc(o, '\n');
 }

@@ -197,6 +197,8 @@ static json_t *finding_list(const struct finding_seen *v, const struct finding_s
 
 		put(o, "key", jstr(f->key));
 		put(o, "first_seen", json_string(f->first_seen));
+		if (f->waiver)
+			put(o, "waiver", jstr(f->waiver->name));
 		json_array_append_new(a, o);
 	}
 	return a;
@@ -210,8 +212,9 @@ static int life_json(json_t *o, const struct check_result *c, size_t samples)
 	const struct finding_life *fl = c->life;
 	int bad = 0;
 
+	bad |= put(o, "waived", jnum(c->waived));
 	if (!fl)
-		return 0;
+		return bad;
 	bad |= put(o, "failing_since", jstr(fl->failing_since));
 	bad |= put(o, "new", finding_list(fl->fresh, NULL, fl->nfresh, samples));
 	bad |= put(o, "resolved", finding_list(fl->resolved, NULL, fl->nresolved, samples));
@@ -219,6 +222,36 @@ static int life_json(json_t *o, const struct check_result *c, size_t samples)
 	bad |= put(o, "tracked_complete", json_boolean(!fl->open_more));
 	bad |= put(o, "tracked", finding_list(fl->open, NULL, fl->nopen, fl->nopen));
 	return bad;
+}
+
+/* Every configured waiver with its status on the run's date (active or
+ * expired) and how many findings it took out of drift today. */
+static json_t *waivers_json(const struct run *run)
+{
+	json_t *a = json_array();
+	size_t i, j, k;
+
+	for (i = 0; a && run->cfg && i < run->cfg->nwaivers; i++) {
+		const struct waiver_cfg *w = &run->cfg->waivers[i];
+		json_t *o = json_object();
+		long long hits = 0;
+
+		for (j = 0; j < run->nchecks; j++)
+			for (k = 0; k < run->checks[j].nwaivers; k++)
+				if (run->checks[j].waivers[k] == w)
+					hits = run->checks[j].waiver_hits[k];
+		put(o, "name", jstr(w->name));
+		put(o, "check", jstr(w->check));
+		put(o, "group", jstr(w->group));
+		put(o, "key", jstr(w->key));
+		put(o, "owner", jstr(w->owner));
+		put(o, "reason", jstr(w->reason));
+		put(o, "expires", json_string(w->expires));
+		put(o, "status", json_string(waiver_expired(w, run->date) ? "expired" : "active"));
+		put(o, "matched", jnum(hits));
+		json_array_append_new(a, o);
+	}
+	return a;
 }
 
 static json_t *check_json(const struct check_result *c, const struct report *r)
@@ -243,6 +276,8 @@ static json_t *check_json(const struct check_result *c, const struct report *r)
 		bad |= put(jg, "drift", jnum(g->drift));
 		if (c->life && c->life->group_since)
 			bad |= put(jg, "since", jstr(c->life->group_since[i]));
+		if (g->waived)
+			bad |= put(jg, "waived", jnum(g->waived));
 		if (cmp) {
 			bad |= put(jg, "missing", jnum(g->missing));
 			bad |= put(jg, "extra", jnum(g->extra));
@@ -510,6 +545,7 @@ int render_json(const struct report *r, struct strbuf *out, struct diag *d)
 	bad |= put(root, "recovery", rec);
 	bad |= put(root, "window", win);
 	bad |= put(root, "shadows", shadows_json(r));
+	bad |= put(root, "waivers", waivers_json(run));
 	bad |= put(root, "inputs", inputs_json(run));
 	if (bad) {
 		diag_error(d, "JSON report: cannot build the document (out of memory?)");

@@ -1216,6 +1216,7 @@ int render_md_page(const struct report *r, struct html_inserts *ins, struct strb
 	md_summary(r, out);
 	md_checks(r, out);
 	md_failing(r, ins, out);
+	findings_md_waivers(out, r->run, (size_t)r->run->cfg->samples);
 	md_recovery(r, out);
 	md_window(r, ins, out);
 	md_shadows(r, out);

@@ -275,9 +275,13 @@ static int row_keys_header(struct row_keys *k, const struct check_cfg *cc, size_
 	return 0;
 }
 
-static void row_keys_offer(struct row_keys *k, const struct cell *cells)
+/* Offer a violating row's key; the index of the waiver that matched it
+ * (group: its group cell, NULL when the check has none), or -1. */
+static int row_keys_offer(struct row_keys *k, struct check_result *cr, const struct cell *cells,
+			  const struct cell *group)
 {
 	size_t i;
+	int w = -1;
 
 	k->text.len = 0;
 	for (i = 0; i < k->ncols; i++) {
@@ -290,7 +294,11 @@ static void row_keys_offer(struct row_keys *k, const struct cell *cells)
 		else
 			sb_add(&k->text, "NULL", 4);
 	}
-	keyset_offer(&k->set, k->text.buf, k->text.len);
+	if (cr->nwaivers)
+		w = waivers_match(cr, k->text.buf, k->text.len, group ? group->s : NULL,
+				  group && group->s ? group->len : 0);
+	keyset_offer(&k->set, k->text.buf, k->text.len, w);
+	return w;
 }
 
 static void row_keys_take(struct row_keys *k, struct check_result *cr, struct arena *a)
@@ -339,15 +347,19 @@ static int rows_header(void *ctx, size_t ncols, const char *const *names)
 static int rows_row(void *ctx, size_t ncols, const struct cell *cells)
 {
 	struct rows_ctx *c = ctx;
+	struct group_result *gr = NULL;
 
 	(void)ncols;
 	c->cr->drift++;
 	if (c->group) {
 		const struct cell *g = &cells[c->group_col];
-		group_get(&c->groups, c->arena, g->s, g->len)->drift++;
+		gr = group_get(&c->groups, c->arena, g->s, g->len);
+		gr->drift++;
 	}
 	samples_offer(&c->samples, cells);
-	row_keys_offer(&c->keys, cells);
+	if (row_keys_offer(&c->keys, c->cr, cells, c->group ? &cells[c->group_col] : NULL) >= 0 &&
+	    gr)
+		gr->waived++;
 	return 0;
 }
 
@@ -355,8 +367,7 @@ static int eval_rows(struct check_result *cr, struct source *src, const struct c
 		     struct arena *a, struct diag *d)
 {
 	struct rows_ctx c = { cr, a, d, cr->cfg->group, 0, { NULL, 0, 0 },
-			      { NULL, 0, (size_t)cfg->samples, 0 }, { NULL, 0, { NULL, 0, 0, 0, false },
-									   { NULL, 0, 0, 0, false } } };
+			      { NULL, 0, (size_t)cfg->samples, 0 }, { NULL, 0, { 0 }, { 0 } } };
 	struct row_sink sink = { rows_header, rows_row, &c };
 	int ret;
 
@@ -878,9 +889,14 @@ int sweep_run(struct run *run, const struct config *cfg, const struct sweep_opts
 		source_load(os[i].src);
 	if (cfg->has_tenants && !run->partial && !run->tenants_error)
 		count_tenants(run, find_source(os, nos, cfg->tenants_source), cfg);
-	for (i = 0; i < n; i++)
-		if (run->checks[i].status != STATUS_ERROR)
-			eval_check(&run->checks[i], os, nos, cfg, &run->arena);
+	for (i = 0; i < n; i++) {
+		if (run->checks[i].status == STATUS_ERROR)
+			continue;
+		waivers_prepare(&run->checks[i], cfg, run->date, &run->arena);
+		eval_check(&run->checks[i], os, nos, cfg, &run->arena);
+		if (waivers_apply(&run->checks[i]))	/* judged on what is left */
+			judge(&run->checks[i]);
+	}
 	collect_inputs(run, os, nos);
 	for (i = 0; i < nos; i++)
 		source_close(os[i].src);

@@ -137,7 +137,7 @@ START_TEST(test_keyset_keeps_the_smallest_distinct_keys)
 	memset(&cr, 0, sizeof(cr));
 	keyset_init(&ks, 3);
 	for (i = 0; i < sizeof(in) / sizeof(in[0]); i++)
-		keyset_offer(&ks, in[i], strlen(in[i]));
+		keyset_offer(&ks, in[i], strlen(in[i]), -1);
 	keyset_take(&ks, &cr, &a);
 	ck_assert_uint_eq(cr.nkeys, 3);
 	ck_assert_str_eq(cr.keys[0], "a");
@@ -161,8 +161,8 @@ START_TEST(test_keyset_under_its_cap_is_complete)
 	keyset_init(&ks, 1000);
 	for (i = 0; i < 100; i++) {	/* grows past its first allocation */
 		snprintf(k, sizeof(k), "k%03zu", 99 - i);
-		keyset_offer(&ks, k, strlen(k));
-		keyset_offer(&ks, k, strlen(k));
+		keyset_offer(&ks, k, strlen(k), -1);
+		keyset_offer(&ks, k, strlen(k), -1);
 	}
 	keyset_take(&ks, &cr, &a);
 	ck_assert_uint_eq(cr.nkeys, 100);
@@ -376,7 +376,7 @@ START_TEST(test_a_group_keeps_its_since_while_it_drifts)
 	struct run run;
 	const char *keys[] = { "a" };
 	const struct finding_life *fl;
-	struct group_result groups[2] = { { "t-1", 1, 0, 0, 0 }, { "t-2", 1, 0, 0, 0 } };
+	struct group_result groups[2] = { { .group = "t-1", .drift = 1 }, { .group = "t-2", .drift = 1 } };
 
 	put_day("2026-11-04", "fail", NULL, true,
 		"[{\"group\": \"t-1\", \"drift\": 2, \"since\": \"2026-11-02\"}, "
@@ -402,7 +402,7 @@ static int load_config(struct config *c, const char *text, struct diag *d)
 	ck_assert_ptr_nonnull(f);
 	fputs(text, f);
 	fclose(f);
-	return config_load(c, path, d);
+	return config_load(c, path, "2026-11-01", d);
 }
 
 #define ROWS_CHECK "[source \"s\"]\ntype = csv\npath = .\n[check \"c\"]\nsource = s\n" \
@@ -438,6 +438,152 @@ START_TEST(test_config_key_names_a_rows_checks_identity_not_a_values)
 }
 END_TEST
 
+static struct waiver_cfg waivers[3];
+
+/* A run of check c whose waivers are those of cfg in force on date. */
+static void waiver_run(struct run *run, const char *date)
+{
+	memset(waivers, 0, sizeof(waivers));
+	waivers[0] = (struct waiver_cfg){ "by-group", "c", "t-7", NULL, "ops", NULL,
+					  "2026-11-04", 1 };
+	waivers[1] = (struct waiver_cfg){ "by-key", "c", NULL, "u-1", "ops", NULL,
+					  "2026-12-01", 2 };
+	waivers[2] = (struct waiver_cfg){ "both", "c", "t-2", "u-2", "ops", NULL,
+					  "2026-12-01", 3 };
+	cfg.waivers = waivers;
+	cfg.nwaivers = 3;
+	make_run(run, date, STATUS_FAIL, NULL, 0, false);
+	waivers_prepare(&run->checks[0], &cfg, date, &run->arena);
+}
+
+START_TEST(test_a_waiver_matches_by_group_and_or_key)
+{
+	struct run run;
+	struct check_result *cr;
+
+	waiver_run(&run, "2026-11-03");
+	cr = &run.checks[0];
+	ck_assert_uint_eq(cr->nwaivers, 3);
+	ck_assert_int_eq(waivers_match(cr, "u-9", 3, "t-7", 3), 0);
+	ck_assert_int_eq(waivers_match(cr, "u-1", 3, "t-1", 3), 1);
+	ck_assert_int_eq(waivers_match(cr, "u-2", 3, "t-2", 3), 2);
+	ck_assert_int_eq(waivers_match(cr, "u-2", 3, "t-3", 3), -1);	/* group differs */
+	ck_assert_int_eq(waivers_match(cr, "u-3", 3, NULL, 0), -1);	/* no group */
+	ck_assert_int_eq(cr->waived, 3);
+	ck_assert_int_eq(cr->waiver_hits[0], 1);
+	cfg.nwaivers = 0;
+	sweep_release(&run);
+}
+END_TEST
+
+START_TEST(test_a_waiver_stops_applying_on_its_expiry_date)
+{
+	struct run run;
+
+	waiver_run(&run, "2026-11-04");
+	ck_assert_uint_eq(run.checks[0].nwaivers, 2);	/* by-group expired */
+	ck_assert_int_eq(waivers_match(&run.checks[0], "u-9", 3, "t-7", 3), -1);
+	cfg.nwaivers = 0;
+	sweep_release(&run);
+}
+END_TEST
+
+START_TEST(test_waived_findings_leave_drift_and_status)
+{
+	struct run run;
+	struct check_result *cr;
+	struct group_result groups[2] = { { .group = "t-1", .drift = 1 },
+					  { .group = "t-7", .drift = 2, .waived = 2 } };
+
+	waiver_run(&run, "2026-11-03");
+	cr = &run.checks[0];
+	cr->drift = 3;
+	cr->groups = groups;
+	cr->ngroups = 2;
+	cr->waived = 2;
+	waivers_apply(cr);
+	ck_assert_int_eq(cr->drift, 1);
+	ck_assert_int_eq(groups[1].drift, 0);
+	ck_assert_int_eq(cr->status, STATUS_FAIL);
+	cr->waived = 1;
+	waivers_apply(cr);	/* the last one waived too: it passes */
+	ck_assert_int_eq(cr->drift, 0);
+	ck_assert_int_eq(cr->status, STATUS_PASS);
+	cfg.nwaivers = 0;
+	sweep_release(&run);
+}
+END_TEST
+
+START_TEST(test_a_failing_value_check_is_waived_by_its_id)
+{
+	struct run run;
+	struct waiver_cfg w = { "v-ok", "v", NULL, "v", "ops", NULL, "2026-12-01", 1 };
+	struct check_result *cr;
+
+	cfg.waivers = &w;
+	cfg.nwaivers = 1;
+	make_run(&run, "2026-11-03", STATUS_PASS, NULL, 0, false);
+	cr = &run.checks[1];
+	cr->status = STATUS_FAIL;
+	cr->drift = 1;
+	waivers_prepare(cr, &cfg, run.date, &run.arena);
+	waivers_apply(cr);
+	ck_assert_int_eq(cr->status, STATUS_PASS);
+	ck_assert_int_eq(cr->drift, 0);
+	ck_assert_int_eq(cr->waived, 1);
+	cfg.nwaivers = 0;
+	sweep_release(&run);
+}
+END_TEST
+
+START_TEST(test_validate_warns_of_waivers_expiring_within_7_days)
+{
+	struct waiver_cfg w[3] = {
+		{ "soon", "c", "t", NULL, "o", NULL, "2026-11-10", 4 },
+		{ "later", "c", "t", NULL, "o", NULL, "2026-11-11", 9 },
+		{ "gone", "c", "t", NULL, "o", NULL, "2026-11-03", 14 },
+	};
+	struct strbuf out;
+
+	cfg.path = "recon.ini";
+	cfg.waivers = w;
+	cfg.nwaivers = 3;
+	sb_init(&out);
+	ck_assert_uint_eq(waivers_warn(&cfg, "2026-11-03", &out), 2);
+	ck_assert_str_eq(out.buf,
+			 "recon.ini:4: waiver 'soon' expires on 2026-11-10, in 7 days\n"
+			 "recon.ini:14: waiver 'gone' expired on 2026-11-03: the findings it "
+			 "waived count again\n");
+	sb_release(&out);
+	cfg.nwaivers = 0;
+}
+END_TEST
+
+START_TEST(test_config_waiver_needs_check_owner_expires_and_what)
+{
+	struct config c;
+	struct diag d;
+
+	ck_assert_int_eq(load_config(&c, ROWS_CHECK "[waiver \"w\"]\ncheck = c\ngroup = t\n"
+					 "owner = o\nexpires = 2026-11-30\n", &d), 0);
+	ck_assert_uint_eq(c.nwaivers, 1);
+	ck_assert_str_eq(c.waivers[0].expires, "2026-11-30");
+	config_release(&c);
+	ck_assert_int_eq(load_config(&c, ROWS_CHECK "[waiver \"w\"]\ncheck = c\ngroup = t\n"
+					 "expires = 2026-11-30\n", &d), -1);
+	ck_assert_ptr_nonnull(strstr(d.msg, "recon.ini:7: [waiver \"w\"] needs 'owner'"));
+	ck_assert_int_eq(load_config(&c, ROWS_CHECK "[waiver \"w\"]\ncheck = c\ngroup = t\n"
+					 "owner = o\nexpires = soon\n", &d), -1);
+	ck_assert_ptr_nonnull(strstr(d.msg, "recon.ini:11:"));
+	ck_assert_int_eq(load_config(&c, ROWS_CHECK "[waiver \"w\"]\ncheck = nope\ngroup = t\n"
+					 "owner = o\nexpires = 2026-11-30\n", &d), -1);
+	ck_assert_ptr_nonnull(strstr(d.msg, "undefined [check \"nope\"]"));
+	ck_assert_int_eq(load_config(&c, ROWS_CHECK "[waiver \"w\"]\ncheck = c\n"
+					 "owner = o\nexpires = 2026-11-30\n", &d), -1);
+	ck_assert_ptr_nonnull(strstr(d.msg, "needs 'group' or 'key'"));
+}
+END_TEST
+
 START_TEST(test_days_between_dates)
 {
 	ck_assert_int_eq(findings_days("2026-12-30", "2027-01-02"), 3);
@@ -468,6 +614,12 @@ int main(void)
 	tcase_add_test(tc, test_a_failing_value_check_is_one_finding);
 	tcase_add_test(tc, test_a_group_keeps_its_since_while_it_drifts);
 	tcase_add_test(tc, test_days_between_dates);
+	tcase_add_test(tc, test_a_waiver_matches_by_group_and_or_key);
+	tcase_add_test(tc, test_a_waiver_stops_applying_on_its_expiry_date);
+	tcase_add_test(tc, test_waived_findings_leave_drift_and_status);
+	tcase_add_test(tc, test_a_failing_value_check_is_waived_by_its_id);
+	tcase_add_test(tc, test_validate_warns_of_waivers_expiring_within_7_days);
+	tcase_add_test(tc, test_config_waiver_needs_check_owner_expires_and_what);
 	tcase_add_test(tc, test_config_track_defaults_to_1000_and_is_read);
 	tcase_add_test(tc, test_config_key_names_a_rows_checks_identity_not_a_values);
 	suite_add_tcase(s, tc);
