@@ -34,10 +34,11 @@
 
 /* ---- the parse tree ---------------------------------------------------- */
 
-enum sec_kind { SEC_REPORT, SEC_TENANTS, SEC_SOURCE, SEC_TARGET, SEC_CHECK, SEC_WAIVER };
+enum sec_kind { SEC_REPORT, SEC_TENANTS, SEC_SOURCE, SEC_TARGET, SEC_CHECK, SEC_WAIVER,
+		SEC_ADJUDICATION };
 
 static const char *const sec_names[] = { "report", "tenants", "source", "target", "check",
-					 "waiver" };
+					 "waiver", "adjudication" };
 
 /* Keys allowed in each kind of section, as the contract lists them. */
 static const char *const report_keys[] = { "title", "output_dir", "gate_days", "window_days",
@@ -55,8 +56,10 @@ static const char *const check_keys[] = { "kind", "description", "source", "quer
 					  NULL };
 static const char *const waiver_keys[] = { "check", "group", "key", "owner", "reason",
 					   "expires", NULL };
+static const char *const adjudication_keys[] = { "verdict", "note", NULL };
 static const char *const *const sec_keys[] = { report_keys, tenants_keys, source_keys,
-					       target_keys, check_keys, waiver_keys };
+					       target_keys, check_keys, waiver_keys,
+					       adjudication_keys };
 
 struct piece {
 	struct piece *next;
@@ -76,6 +79,7 @@ struct section {
 	struct section *next;
 	enum sec_kind kind;
 	const char *name;	/* NULL for [report] and [tenants] */
+	const char *name2;	/* [adjudication "SHADOW" "DATE"]: the date */
 	int line;		/* line of the header */
 	struct kv *keys, *last;	/* in file order */
 };
@@ -95,6 +99,9 @@ static const char *sec_label(struct arena *a, const struct section *s)
 {
 	if (!s->name)
 		return arena_printf(a, "[%s]", sec_names[s->kind]);
+	if (s->name2)
+		return arena_printf(a, "[%s \"%s\" \"%s\"]", sec_names[s->kind], s->name,
+				    s->name2);
 	return arena_printf(a, "[%s \"%s\"]", sec_names[s->kind], s->name);
 }
 
@@ -174,8 +181,8 @@ static int unknown_section(struct parser *p, const char *t, const char *close,
 static int section_header(struct parser *p, char *t)
 {
 	const char *close = find_chars_or_comment(t + 1, "]");
-	const char *s = t + 1, *e, *kind, *name = NULL;
-	size_t klen, nlen = 0;
+	const char *s = t + 1, *e, *kind, *name = NULL, *name2 = NULL;
+	size_t klen, nlen = 0, n2len = 0;
 	struct section *sec, *o;
 	int k = -1, i;
 
@@ -203,12 +210,30 @@ static int section_header(struct parser *p, char *t)
 		nlen = (size_t)(s - name);
 		for (s++; s < close && is_space(*s); s++)
 			;
+		if (s < close && *s == '"') {	/* [adjudication "SHADOW" "DATE"] */
+			name2 = ++s;
+			while (s < close && *s != '"')
+				s++;
+			if (s == close)
+				return parse_fail(p, "unterminated name in section header", NULL);
+			n2len = (size_t)(s - name2);
+			for (s++; s < close && is_space(*s); s++)
+				;
+		}
 	}
 	for (i = 0; i < (int)(sizeof(sec_names) / sizeof(sec_names[0])); i++)
 		if (strlen(sec_names[i]) == klen && memcmp(sec_names[i], kind, klen) == 0)
 			k = i;
 	if (s != close || k < 0)
 		return unknown_section(p, t, close, kind, klen, name, nlen);
+	if ((k == SEC_ADJUDICATION) != (name2 != NULL)) {
+		if (k == SEC_ADJUDICATION)
+			return diag_error(p->d, "%s:%d: section [adjudication] needs a shadow check "
+					  "and a date: [adjudication \"SHADOW\" \"YYYY-MM-DD\"]",
+					  p->path, p->line);
+		return diag_error(p->d, "%s:%d: section [%s] takes one name", p->path, p->line,
+				  sec_names[k]);
+	}
 	if ((k == SEC_REPORT || k == SEC_TENANTS) && name)
 		return diag_error(p->d, "%s:%d: section [%s] takes no name", p->path, p->line,
 				  sec_names[k]);
@@ -229,10 +254,12 @@ static int section_header(struct parser *p, char *t)
 	sec = arena_alloc(p->tmp, sizeof(*sec));
 	sec->kind = (enum sec_kind)k;
 	sec->name = name ? arena_strndup(p->tmp, name, nlen) : NULL;
+	sec->name2 = name2 ? arena_strndup(p->tmp, name2, n2len) : NULL;
 	sec->line = p->line;
 	for (o = p->sections; o; o = o->next) {
 		if (o->kind == sec->kind &&
-		    (!o->name || strcmp(o->name, sec->name) == 0))
+		    (!o->name || strcmp(o->name, sec->name) == 0) &&
+		    (!o->name2 || strcmp(o->name2, sec->name2) == 0))
 			return diag_error(p->d, "%s:%d: duplicate section %s (first at line %d)",
 					  p->path, p->line, sec_label(p->tmp, sec), o->line);
 	}
@@ -1150,6 +1177,42 @@ static int build_waiver(struct build *b, const struct section *s, struct waiver_
 	return 0;
 }
 
+static int build_adjudication(struct build *b, const struct section *s,
+			      struct adjudication_cfg *j)
+{
+	static const char *const verdicts[] = { "real-break", "check-bug", NULL };
+	const struct kv *kv;
+	long day;
+	int k;
+
+	j->shadow = arena_strdup(&b->cfg->arena, s->name);
+	j->line = s->line;
+	if (strlen(s->name2) != 10 || date_parse(s->name2, &day) < 0)
+		return diag_error(b->d, "%s:%d: %s: '%s' is not a date (YYYY-MM-DD)", b->path,
+				  s->line, sec_label(b->tmp, s), s->name2);
+	memcpy(j->date, s->name2, 11);
+	for (kv = s->keys; kv; kv = kv->next) {
+		if (strcmp(kv->name, "verdict") == 0) {
+			if ((k = get_enum(b, kv, verdicts, "real-break or check-bug")) < 0)
+				return -1;
+			j->verdict = k == 0 ? ADJUDICATED_REAL_BREAK : ADJUDICATED_CHECK_BUG;
+		} else if (strcmp(kv->name, "note") == 0) {
+			j->note = str(b, kv);
+		}
+	}
+	if (!j->verdict)
+		return missing(b, s, "verdict", " (real-break or check-bug)");
+	return 0;
+}
+
+static int cmp_adjudication(const void *x, const void *y)
+{
+	const struct adjudication_cfg *a = x, *b = y;
+	int c = strcmp(a->shadow, b->shadow);
+
+	return c ? c : strcmp(a->date, b->date);
+}
+
 static int cmp_waiver(const void *x, const void *y)
 {
 	return strcmp(((const struct waiver_cfg *)x)->name, ((const struct waiver_cfg *)y)->name);
@@ -1206,6 +1269,14 @@ static int check_refs(struct build *b, const struct section *sections)
 	const struct kv *kv;
 
 	for (s = sections; s; s = s->next) {
+		if (s->kind == SEC_ADJUDICATION) {
+			const struct check_cfg *cc = config_check(cfg, s->name);
+
+			if (!cc || !cc->shadow_of)
+				return diag_error(b->d, "%s:%d: %s: '%s' is not a shadow check (a "
+						  "check with shadow_of)", b->path, s->line,
+						  sec_label(b->tmp, s), s->name);
+		}
 		for (kv = s->keys; kv; kv = kv->next) {
 			const char *n = kv->name;
 
@@ -1348,7 +1419,7 @@ int config_load(struct config *cfg, const char *path, const char *date, struct d
 	struct sha256_ctx *sha;
 	const struct section *s;
 	const struct kv *kv;
-	size_t ns = 0, nt = 0, nc = 0, nw = 0, i;
+	size_t ns = 0, nt = 0, nc = 0, nw = 0, na = 0, i;
 	int *parent_lines = NULL;
 	int ret = -1, r;
 
@@ -1397,7 +1468,10 @@ int config_load(struct config *cfg, const char *path, const char *date, struct d
 		nt += s->kind == SEC_TARGET;
 		nc += s->kind == SEC_CHECK;
 		nw += s->kind == SEC_WAIVER;
+		na += s->kind == SEC_ADJUDICATION;
 	}
+	cfg->adjudications = arena_alloc(&cfg->arena, (na ? na : 1) * sizeof(*cfg->adjudications));
+	memset(cfg->adjudications, 0, (na ? na : 1) * sizeof(*cfg->adjudications));
 	cfg->waivers = arena_alloc(&cfg->arena, (nw ? nw : 1) * sizeof(*cfg->waivers));
 	memset(cfg->waivers, 0, (nw ? nw : 1) * sizeof(*cfg->waivers));
 	cfg->sources = arena_alloc(&cfg->arena, (ns ? ns : 1) * sizeof(*cfg->sources));
@@ -1430,6 +1504,9 @@ int config_load(struct config *cfg, const char *path, const char *date, struct d
 		case SEC_WAIVER:
 			r = build_waiver(&b, s, &cfg->waivers[cfg->nwaivers++]);
 			break;
+		case SEC_ADJUDICATION:
+			r = build_adjudication(&b, s, &cfg->adjudications[cfg->nadjudications++]);
+			break;
 		default:
 			r = -1;
 		}
@@ -1442,6 +1519,8 @@ int config_load(struct config *cfg, const char *path, const char *date, struct d
 	qsort(cfg->targets, cfg->ntargets, sizeof(*cfg->targets), cmp_target);
 	qsort(cfg->checks, cfg->nchecks, sizeof(*cfg->checks), cmp_check);
 	qsort(cfg->waivers, cfg->nwaivers, sizeof(*cfg->waivers), cmp_waiver);
+	qsort(cfg->adjudications, cfg->nadjudications, sizeof(*cfg->adjudications),
+	      cmp_adjudication);
 	if (check_refs(&b, p.sections) < 0)
 		goto out;
 	parent_lines = xcalloc(nt ? nt : 1, sizeof(*parent_lines));

@@ -102,6 +102,19 @@ struct waiver_cfg {
 	int line;
 };
 
+/* [adjudication "SHADOW" "DATE"]: an operator's verdict on the episode of
+ * a shadow check's disagreement, error or skip that holds DATE. */
+enum adjudication_verdict { ADJUDICATED_NONE, ADJUDICATED_REAL_BREAK, ADJUDICATED_CHECK_BUG };
+
+struct adjudication_cfg {
+	const char *shadow;	/* a check with shadow_of */
+	char date[11];		/* YYYY-MM-DD */
+	enum adjudication_verdict verdict;	/* real-break: the shadow caught a real break;
+				 * check-bug: its soak restarts the day after date */
+	const char *note;	/* NULL when not given */
+	int line;
+};
+
 struct config {
 	const char *path;	/* the file as given */
 	const char *dir;	/* its directory ("." when none) */
@@ -128,6 +141,8 @@ struct config {
 	size_t nchecks;
 	struct waiver_cfg *waivers;	/* sorted by name */
 	size_t nwaivers;
+	struct adjudication_cfg *adjudications;	/* sorted by shadow, then date */
+	size_t nadjudications;
 	struct arena arena;	/* owns every string above */
 };
 

@@ -25,6 +25,7 @@
 #define RECON_FINDINGS_H
 
 #include "history.h"
+#include "shadow.h"
 #include "sweep.h"
 #include "util.h"
 
@@ -124,6 +125,10 @@ void findings_md_check(struct strbuf *o, const struct check_result *c, const cha
  * how many findings it waived today, their reasons, those that match
  * nothing, and the waived findings followed (at most samples). */
 void findings_md_waivers(struct strbuf *o, const struct run *run, size_t samples);
+
+/* The Episodes part of the shadow checks' section: each episode of each
+ * shadow with its adjudication; nothing when there is none. */
+void findings_md_episodes(struct strbuf *o, const struct shadow *sh, size_t n);
 
 /* The index's table of the checks failing in h's latest report, with the
  * day each began failing and for how many days; nothing when none. */

@@ -224,3 +224,51 @@ void findings_md_waivers(struct strbuf *o, const struct run *run, size_t samples
 	if (listed)
 		sb_putc(o, '\n');
 }
+
+void findings_md_episodes(struct strbuf *o, const struct shadow *sh, size_t n)
+{
+	size_t i, k, total = 0;
+
+	for (i = 0; i < n; i++)
+		total += sh[i].nepisodes;
+	if (!total)
+		return;
+	sb_puts(o, "### Episodes\n\nEvery run of days on which a shadow check disagreed with its "
+		   "original, errored or was skipped, and its adjudication: a real-break counts as "
+		   "agreement, a check-bug restarts the soak the day after its date.\n\n"
+		   "| shadow | episode | first day | last day | days | adjudication | note |\n"
+		   "|---|---|---|---|--:|---|---|\n");
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < sh[i].nepisodes; k++) {
+			const struct shadow_episode *e = &sh[i].episodes[k];
+
+			sb_puts(o, "| ");
+			esc(o, sh[i].id);
+			sb_addf(o, " | %s | %s | %s | %lld | ", episode_kind_name(e->kind), e->first,
+				e->last, e->days);
+			if (e->adjudication) {
+				sb_addf(o, "%s (%s) | ", verdict_name(e->adjudication->verdict),
+					e->adjudication->date);
+				if (e->adjudication->note)
+					esc(o, e->adjudication->note);
+			} else {
+				sb_puts(o, "**not adjudicated** | ");
+			}
+			sb_puts(o, " |\n");
+		}
+	}
+	sb_putc(o, '\n');
+	for (i = 0; i < n; i++) {
+		if (sh[i].restarted) {
+			esc(o, sh[i].id);
+			sb_addf(o, ": its soak restarted on %s after a check-bug; %lld %s counted "
+				   "since.\n\n", sh[i].soak_from, sh[i].days,
+				sh[i].days == 1 ? "day" : "days");
+		}
+		if (sh[i].adjudicated) {
+			esc(o, sh[i].id);
+			sb_addf(o, ": %lld disagreeing %s adjudicated real-break, counted as agreement.\n\n",
+				sh[i].adjudicated, sh[i].adjudicated == 1 ? "day" : "days");
+		}
+	}
+}

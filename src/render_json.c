@@ -355,6 +355,38 @@ static json_t *targets_json(const struct recovery_item *items, size_t n)
 }
 
 /* The shadow pairs' agreement over the soak window (shadow.c). */
+/* Every episode of every shadow in its soak window, with its
+ * adjudication (verdict and note null when none). */
+static json_t *episodes_json(const struct report *r)
+{
+	json_t *a = json_array();
+	size_t i, k;
+
+	for (i = 0; a && i < r->nshadows; i++) {
+		const struct shadow *s = &r->shadows[i];
+
+		for (k = 0; k < s->nepisodes; k++) {
+			const struct shadow_episode *e = &s->episodes[k];
+			json_t *o = json_object();
+
+			put(o, "shadow", jstr(s->id));
+			put(o, "of", jstr(s->of));
+			put(o, "kind", json_string(episode_kind_name(e->kind)));
+			put(o, "first", json_string(e->first));
+			put(o, "last", json_string(e->last));
+			put(o, "days", jnum(e->days));
+			put(o, "adjudication", e->adjudication ? json_string(e->adjudication->date)
+							      : json_null());
+			put(o, "verdict", e->adjudication
+						  ? json_string(verdict_name(e->adjudication->verdict))
+						  : json_null());
+			put(o, "note", jstr(e->adjudication ? e->adjudication->note : NULL));
+			json_array_append_new(a, o);
+		}
+	}
+	return a;
+}
+
 static json_t *shadows_json(const struct report *r)
 {
 	json_t *a = json_array();
@@ -374,6 +406,9 @@ static json_t *shadows_json(const struct report *r)
 		bad |= put(o, "errors", jnum(s->errors));
 		bad |= put(o, "skip_rate", jreal(s->skip_rate));
 		bad |= put(o, "ready", json_boolean(s->ready));
+		bad |= put(o, "soak_from", json_string(s->soak_from));
+		bad |= put(o, "adjudicated", jnum(s->adjudicated));
+		bad |= put(o, "unadjudicated", jnum(s->unadjudicated));
 		for (k = 0; dis && k < s->ndisagreements; k++) {
 			json_t *d = json_object();
 
@@ -546,6 +581,7 @@ int render_json(const struct report *r, struct strbuf *out, struct diag *d)
 	bad |= put(root, "window", win);
 	bad |= put(root, "shadows", shadows_json(r));
 	bad |= put(root, "waivers", waivers_json(run));
+	bad |= put(root, "episodes", episodes_json(r));
 	bad |= put(root, "inputs", inputs_json(run));
 	if (bad) {
 		diag_error(d, "JSON report: cannot build the document (out of memory?)");

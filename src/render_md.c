@@ -1152,6 +1152,7 @@ static void md_shadows(const struct report *r, struct strbuf *o)
 		}
 		sb_puts(o, ".\n\n");
 	}
+	findings_md_episodes(o, r->shadows, r->nshadows);
 }
 
 /* ---- 9. provenance ------------------------------------------------------- */
