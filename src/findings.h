@@ -130,6 +130,11 @@ void findings_md_waivers(struct strbuf *o, const struct run *run, size_t samples
  * shadow with its adjudication; nothing when there is none. */
 void findings_md_episodes(struct strbuf *o, const struct shadow *sh, size_t n);
 
+/* The recovery plan's Follow-up part: each target of the previous report's
+ * plan and of today's, its status and consecutive days planned, repeated
+ * repair cycles flagged; nothing when there is none. */
+void findings_md_followup(struct strbuf *o, const struct gate *g);
+
 /* The index's table of the checks failing in h's latest report, with the
  * day each began failing and for how many days; nothing when none. */
 void findings_md_index(struct strbuf *o, const struct history *h);

@@ -7,6 +7,7 @@
  */
 #include "history.h"
 #include "findings.h"
+#include "recovery.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -326,6 +327,7 @@ void history_gate(const struct history *h, struct run *run, struct gate *g)
 			g->asserted = true;
 	config_change(h, run, today, g);
 	findings_compute(h, run);
+	g->nfollowup = recovery_followup(h, run, &g->followup);
 	g->window = arena_alloc(&run->arena, (n ? n : 1) * sizeof(*g->window));
 	g->nwindow = n;
 	for (i = 0; i < n; i++) {

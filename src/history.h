@@ -77,6 +77,8 @@ struct window_day {
 	long long drift;	/* -1 when missing or unreadable */
 };
 
+struct followup_item;
+
 struct gate {
 	long long streak;
 	int required;
@@ -93,10 +95,13 @@ struct gate {
 	size_t nchecks_added;
 	const char **checks_removed;	/* ids in that report, not in the run (sorted) */
 	size_t nchecks_removed;
+	struct followup_item *followup;	/* recovery follow-up (recovery.h), by target */
+	size_t nfollowup;
 };
 
 /* Fill g (arrays from run's arena), and give every check of run the life
- * of its findings (findings_compute, findings.h).  The configuration change is taken
+ * of its findings (findings_compute, findings.h) and g the follow-up of
+ * the recovery plan (recovery_followup, recovery.h).  The configuration change is taken
  * against the latest readable report before run's date: config_changed when
  * both configurations' sha256 are known and differ, and then (unless the
  * run is partial) the checks added and removed (ids, sorted).  A day is asserted when at least one

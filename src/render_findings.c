@@ -6,6 +6,7 @@
  * Markdown only: the HTML page is rendered from it.
  */
 #include "findings.h"
+#include "recovery.h"
 #include "render.h"
 
 #include <string.h>
@@ -271,4 +272,32 @@ void findings_md_episodes(struct strbuf *o, const struct shadow *sh, size_t n)
 				sh[i].adjudicated, sh[i].adjudicated == 1 ? "day" : "days");
 		}
 	}
+}
+
+void findings_md_followup(struct strbuf *o, const struct gate *g)
+{
+	size_t i, nrep = 0;
+
+	if (!g->nfollowup)
+		return;
+	sb_puts(o, "### Follow-up\n\nEach target of the previous report's plan, and of "
+		   "today's: resolved when its checks no longer fail, or planned again, with the "
+		   "consecutive reports that planned it.\n\n"
+		   "| target | action | since the previous report | days planned |\n"
+		   "|---|---|---|--:|\n");
+	for (i = 0; i < g->nfollowup; i++) {
+		const struct followup_item *f = &g->followup[i];
+
+		sb_puts(o, "| ");
+		esc(o, f->target);
+		sb_addf(o, " | %s | %s | %lld%s |\n", recovery_name(f->action),
+			followup_status_name(f->status), f->days,
+			f->repeated ? " — **repeated repair cycle**" : "");
+		nrep += f->repeated;
+	}
+	sb_putc(o, '\n');
+	if (nrep)
+		sb_addf(o, "A target planned on %d or more consecutive reports is a repeated "
+			   "repair cycle: repairing it has not held, so its root cause is "
+			   "elsewhere.\n\n", REPAIR_CYCLE_DAYS);
 }

@@ -387,6 +387,26 @@ static json_t *episodes_json(const struct report *r)
 	return a;
 }
 
+/* The recovery follow-up of the previous report's plan (recovery.h). */
+static json_t *followup_json(const struct gate *g)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a && i < g->nfollowup; i++) {
+		const struct followup_item *f = &g->followup[i];
+		json_t *o = json_object();
+
+		put(o, "target", jstr(f->target));
+		put(o, "action", json_string(recovery_name(f->action)));
+		put(o, "status", json_string(followup_status_name(f->status)));
+		put(o, "days", jnum(f->days));
+		put(o, "repeated", json_boolean(f->repeated));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
 static json_t *shadows_json(const struct report *r)
 {
 	json_t *a = json_array();
@@ -582,6 +602,7 @@ int render_json(const struct report *r, struct strbuf *out, struct diag *d)
 	bad |= put(root, "shadows", shadows_json(r));
 	bad |= put(root, "waivers", waivers_json(run));
 	bad |= put(root, "episodes", episodes_json(r));
+	bad |= put(root, "recovery_followup", followup_json(g));
 	bad |= put(root, "inputs", inputs_json(run));
 	if (bad) {
 		diag_error(d, "JSON report: cannot build the document (out of memory?)");

@@ -971,6 +971,7 @@ static void md_recovery(const struct report *r, struct strbuf *o)
 		}
 		sb_puts(o, ".\n\n");
 	}
+	findings_md_followup(o, r->gate);
 	recovery_plan_release(&plan);
 }
 
