@@ -348,7 +348,8 @@ static int oldest_cmp(const void *a, const void *b)
 
 /* The first day of the check's current run of failing reports, ending
  * today: each earlier readable report in turn while the check failed in
- * it (an unreadable report ends the run; days without a report do not). */
+ * it (an unreadable report ends the run; days without a report do not),
+ * until one that recorded its own failing_since, which is taken. */
 static const char *failing_since(const struct history *h, const struct run *run, long today,
 				 const char *id)
 {
@@ -380,6 +381,10 @@ static const char *failing_since(const struct history *h, const struct run *run,
 		if (!dc || !findings_failing_status(dc->status))
 			break;
 		since = dy->date;
+		if (dc->failing_since && strcmp(dc->failing_since, since) <= 0) {
+			since = dc->failing_since;	/* as that report worked it out */
+			break;
+		}
 	}
 	return since;
 }

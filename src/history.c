@@ -11,9 +11,12 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -89,28 +92,15 @@ static void read_checks(struct day *day, json_t *checks, struct arena *a)
 	qsort(day->checks, day->nchecks, sizeof(*day->checks), day_check_cmp);
 }
 
-json_t *history_read_report(const char *path, const char *name, const char *date,
-			    struct arena *a, const char **why)
+/* The checks of history_read_report on a parsed root; NULL (root freed)
+ * with *why when it is not a readable report of date. */
+static json_t *validated(json_t *root, const char *name, const char *date, struct arena *a,
+			 const char **why)
 {
-	json_error_t err;
-	json_t *root, *gate, *summary;
+	json_t *gate, *summary;
 	const char *schema, *status, *d, *problem = NULL;
-	struct stat st;
 	long long v;
 
-	/* jansson would report a directory as a parse error */
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		*why = arena_printf(a, "%s: is a directory", name);
-		return NULL;
-	}
-	root = json_load_file(path, 0, &err);
-	if (!root) {
-		if (err.line < 1)	/* it could not be opened: err.text says why */
-			*why = arena_printf(a, "%s: %s", name, err.text);
-		else
-			*why = arena_printf(a, "%s:%d: %s", name, err.line, err.text);
-		return NULL;
-	}
 	schema = jstr(root, "schema");
 	d = jstr(root, "date");
 	gate = json_object_get(root, "gate");
@@ -136,12 +126,103 @@ json_t *history_read_report(const char *path, const char *name, const char *date
 	return root;
 }
 
-/* Fill day from the file; on a problem, mark it unreadable with why. */
-static void read_day(struct day *day, const char *path, const char *name, struct arena *a)
+json_t *history_read_report(const char *path, const char *name, const char *date,
+			    struct arena *a, const char **why)
 {
-	json_t *root = history_read_report(path, name, day->date, a, &day->error), *gate;
+	json_error_t err;
+	json_t *root;
+	struct stat st;
+
+	/* jansson would report a directory as a parse error */
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		*why = arena_printf(a, "%s: is a directory", name);
+		return NULL;
+	}
+	root = json_load_file(path, 0, &err);
+	if (!root) {
+		if (err.line < 1)	/* it could not be opened: err.text says why */
+			*why = arena_printf(a, "%s: %s", name, err.text);
+		else
+			*why = arena_printf(a, "%s:%d: %s", name, err.line, err.text);
+		return NULL;
+	}
+	return validated(root, name, date, a, why);
+}
+
+/* The head of a report: its top-level keys before "checks", parsed from
+ * the file's first HEAD_BYTES, or NULL when the file does not have that
+ * shape (recon writes "checks" after the gate and the summary, so an old
+ * day's streak, status and drift are read without parsing its checks and
+ * their followed findings).  The caller then reads the whole file. */
+#define HEAD_BYTES 65536
+
+static json_t *read_head(const char *path)
+{
+	char *buf = xmalloc(HEAD_BYTES + 2);
+	size_t n, i, cut = 0;
+	int depth = 0, fd;
+	bool in_str = false, esc = false;
+	json_t *root = NULL;
+	ssize_t r;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		goto out;
+	for (n = 0; n < HEAD_BYTES && (r = read(fd, buf + n, HEAD_BYTES - n)) > 0;)
+		n += (size_t)r;
+	close(fd);
+	for (i = 0; i < n && !cut; i++) {
+		char c = buf[i];
+
+		if (in_str) {
+			if (esc)
+				esc = false;
+			else if (c == '\\')
+				esc = true;
+			else if (c == '"')
+				in_str = false;
+			continue;
+		}
+		if (c == '"') {
+			if (depth == 1 && n - i > 8 && memcmp(buf + i, "\"checks\"", 8) == 0) {
+				size_t j = i;
+
+				while (j > 0 && strchr(" \t\r\n", buf[j - 1]))
+					j--;
+				if (j > 0 && buf[j - 1] == ',')
+					cut = j - 1;
+				break;
+			}
+			in_str = true;
+		} else if (c == '{' || c == '[') {
+			depth++;
+		} else if (c == '}' || c == ']') {
+			depth--;
+		}
+	}
+	if (!cut)
+		goto out;
+	buf[cut] = '}';
+	root = json_loadb(buf, cut + 1, 0, NULL);
+out:
+	free(buf);
+	return root;
+}
+
+/* Fill day from the file; on a problem, mark it unreadable with why. */
+static void read_day(struct day *day, const char *path, const char *name, bool head_only,
+		     struct arena *a)
+{
+	json_t *root = NULL, *gate;
+	const char *why = NULL;
 	long long v;
 
+	if (head_only && (root = read_head(path)) != NULL)
+		root = validated(root, name, day->date, a, &why);
+	if (root)
+		day->head_only = true;
+	else
+		root = history_read_report(path, name, day->date, a, &day->error);
 	if (!root) {
 		day->status = DAY_UNREADABLE;
 		day->drift = -1;
@@ -170,9 +251,17 @@ static int day_cmp(const void *a, const void *b)
 
 int history_load(struct history *h, const char *dir, struct diag *d)
 {
+	return history_load_recent(h, dir, LONG_MIN, 0, d);
+}
+
+int history_load_recent(struct history *h, const char *dir, long today, long keep_days,
+			struct diag *d)
+{
 	DIR *dp;
 	struct dirent *e;
-	size_t cap = 0;
+	size_t cap = 0, i;
+	long keep_from = today == LONG_MIN ? LONG_MIN : today - keep_days;
+	const struct day *prev;
 
 	memset(h, 0, sizeof(*h));
 	arena_init(&h->arena);
@@ -188,7 +277,6 @@ int history_load(struct history *h, const char *dir, struct diag *d)
 		char date[11];
 		long day;
 		struct day *dy;
-		char *path;
 
 		if (strlen(e->d_name) != 15 || strcmp(e->d_name + 10, ".json") != 0)
 			continue;
@@ -204,12 +292,26 @@ int history_load(struct history *h, const char *dir, struct diag *d)
 		memset(dy, 0, sizeof(*dy));
 		dy->day = day;
 		memcpy(dy->date, date, 11);
-		path = path_join(&h->arena, dir, e->d_name);
-		read_day(dy, path, e->d_name, &h->arena);
 	}
 	closedir(dp);
 	if (h->ndays > 1)	/* qsort(NULL, 0, ...) is undefined */
 		qsort(h->days, h->ndays, sizeof(*h->days), day_cmp);
+	for (i = 0; i < h->ndays; i++) {
+		struct day *dy = &h->days[i];
+		const char *name = arena_printf(&h->arena, "%s.json", dy->date);
+
+		read_day(dy, path_join(&h->arena, dir, name), name, dy->day < keep_from,
+			 &h->arena);
+	}
+	/* the latest readable report before today is compared check by check */
+	prev = today == LONG_MIN ? NULL : history_previous_readable(h, today);
+	if (prev && prev->head_only) {
+		struct day *dy = (struct day *)prev;
+		const char *name = arena_printf(&h->arena, "%s.json", dy->date);
+
+		dy->head_only = false;
+		read_day(dy, path_join(&h->arena, dir, name), name, false, &h->arena);
+	}
 	return 0;
 }
 

@@ -38,6 +38,7 @@ struct day {
 	const char *config_sha256;	/* as recorded, NULL when absent */
 	struct day_check *checks;	/* sorted by id */
 	size_t nchecks;
+	bool head_only;		/* only the keys before "checks" were read (no checks) */
 };
 
 struct history {
@@ -59,6 +60,15 @@ struct json_t *history_read_report(const char *path, const char *name, const cha
 /* Read dir.  A missing directory is an empty history.  -1 only when dir
  * exists but cannot be listed (d says why). */
 int history_load(struct history *h, const char *dir, struct diag *d);
+
+/* The same for a run on day today that looks at the checks of the last
+ * keep_days days only: an earlier report's checks (and the findings they
+ * follow) are not read, only its gate, summary and title (head_only), so a
+ * run stays fast over years of reports; the latest readable report before
+ * today is always read whole.  A report whose head cannot be read alone is
+ * read whole. */
+int history_load_recent(struct history *h, const char *dir, long today, long keep_days,
+			struct diag *d);
 void history_release(struct history *h);
 
 /* The report for day, or NULL. */

@@ -311,7 +311,12 @@ static int cmd_run(const struct options *o)
 			goto fail;
 		have_templates = true;
 	}
-	if (history_load(&h, outdir, &d) < 0)
+	date_parse(date, &day);
+	/* the checks of the days the window and the soak look at, and the
+	 * previous report's; older reports only for the streak and the index */
+	if (history_load_recent(&h, outdir, day,
+				cfg.window_days > cfg.soak_days ? cfg.window_days : cfg.soak_days,
+				&d) < 0)
 		goto fail;
 	have_history = true;
 	so.date = date;

@@ -584,6 +584,77 @@ START_TEST(test_config_waiver_needs_check_owner_expires_and_what)
 }
 END_TEST
 
+START_TEST(test_old_reports_are_read_without_their_checks)
+{
+	struct history h;
+	struct diag d;
+	long today;
+	char path[128];
+	FILE *f;
+
+	put_day("2026-10-01", "fail", "[{\"key\": \"a\", \"first_seen\": \"2026-10-01\"}]",
+		true, NULL);
+	put_day("2026-10-20", "fail", NULL, true, NULL);
+	put_day("2026-11-04", "pass", NULL, true, NULL);
+	/* checks before the gate: its head cannot be read alone */
+	snprintf(path, sizeof(path), "%s/2026-10-02.json", dir);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("{\"checks\": [{\"id\": \"c\", \"status\": \"fail\"}], \"schema\": "
+	      "\"recon-report/1\", \"date\": \"2026-10-02\", \"gate\": {\"status\": "
+	      "\"fail\", \"streak\": 0}, \"summary\": {\"drift\": 3}}\n", f);
+	fclose(f);
+	date_parse("2026-11-05", &today);
+	ck_assert_int_eq(history_load_recent(&h, dir, today, 7, &d), 0);
+	ck_assert_uint_eq(h.ndays, 4);
+	/* 10-01: old, its head read alone: status and drift, no checks */
+	ck_assert(h.days[0].head_only);
+	ck_assert_int_eq(h.days[0].status, DAY_FAIL);
+	ck_assert_int_eq(h.days[0].drift, 1);
+	ck_assert_uint_eq(h.days[0].nchecks, 0);
+	/* 10-02: read whole, since its head is not first */
+	ck_assert(!h.days[1].head_only);
+	ck_assert_uint_eq(h.days[1].nchecks, 1);
+	ck_assert_int_eq(h.days[1].drift, 3);
+	ck_assert(h.days[2].head_only);
+	/* 11-04: the previous report, read whole */
+	ck_assert(!h.days[3].head_only);
+	ck_assert_uint_eq(h.days[3].nchecks, 1);
+	history_release(&h);
+	/* the previous report is read whole however old it is */
+	date_parse("2026-10-25", &today);
+	ck_assert_int_eq(history_load_recent(&h, dir, today, 2, &d), 0);
+	ck_assert(!h.days[2].head_only);
+	ck_assert_uint_eq(h.days[2].nchecks, 1);
+	history_release(&h);
+}
+END_TEST
+
+START_TEST(test_failing_since_takes_the_previous_reports_own)
+{
+	struct history h;
+	struct run run;
+	const char *keys[] = { "a" };
+	const struct finding_life *fl;
+	char path[128];
+	FILE *f;
+
+	/* only 11-04 is in the directory, failing since 10-01 as it says */
+	snprintf(path, sizeof(path), "%s/2026-11-04.json", dir);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("{\"schema\": \"recon-report/1\", \"date\": \"2026-11-04\", \"gate\": "
+	      "{\"status\": \"fail\", \"streak\": 0}, \"summary\": {\"drift\": 1}, "
+	      "\"checks\": [{\"id\": \"c\", \"status\": \"fail\", \"drift\": 1, "
+	      "\"failing_since\": \"2026-10-01\"}]}\n", f);
+	fclose(f);
+	make_run(&run, "2026-11-05", STATUS_FAIL, keys, 1, false);
+	fl = life_on(&h, &run);
+	ck_assert_str_eq(fl->failing_since, "2026-10-01");
+	done(&h, &run);
+}
+END_TEST
+
 START_TEST(test_days_between_dates)
 {
 	ck_assert_int_eq(findings_days("2026-12-30", "2027-01-02"), 3);
@@ -614,6 +685,8 @@ int main(void)
 	tcase_add_test(tc, test_a_failing_value_check_is_one_finding);
 	tcase_add_test(tc, test_a_group_keeps_its_since_while_it_drifts);
 	tcase_add_test(tc, test_days_between_dates);
+	tcase_add_test(tc, test_old_reports_are_read_without_their_checks);
+	tcase_add_test(tc, test_failing_since_takes_the_previous_reports_own);
 	tcase_add_test(tc, test_a_waiver_matches_by_group_and_or_key);
 	tcase_add_test(tc, test_a_waiver_stops_applying_on_its_expiry_date);
 	tcase_add_test(tc, test_waived_findings_leave_drift_and_status);
