@@ -159,7 +159,7 @@ json_t *history_read_report(const char *path, const char *name, const char *date
 static json_t *read_head(const char *path)
 {
 	char *buf = xmalloc(HEAD_BYTES + 2);
-	size_t n, i, cut = 0;
+	size_t n = 0, want = 4096, i = 0, cut = 0;
 	int depth = 0, fd;
 	bool in_str = false, esc = false;
 	json_t *root = NULL;
@@ -168,10 +168,10 @@ static json_t *read_head(const char *path)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		goto out;
-	for (n = 0; n < HEAD_BYTES && (r = read(fd, buf + n, HEAD_BYTES - n)) > 0;)
+more:	/* most heads fit the first 4 KiB */
+	while (n < want && (r = read(fd, buf + n, want - n)) > 0)
 		n += (size_t)r;
-	close(fd);
-	for (i = 0; i < n && !cut; i++) {
+	for (; i < n && !cut; i++) {
 		char c = buf[i];
 
 		if (in_str) {
@@ -200,11 +200,104 @@ static json_t *read_head(const char *path)
 			depth--;
 		}
 	}
+	if (!cut && n == want && want < HEAD_BYTES) {
+		want = HEAD_BYTES;
+		goto more;
+	}
+	close(fd);
 	if (!cut)
 		goto out;
 	buf[cut] = '}';
 	root = json_loadb(buf, cut + 1, 0, NULL);
 out:
+	free(buf);
+	return root;
+}
+
+/* Blank the elements of every "tracked" array in buf[0..n) (spaces, the
+ * newlines kept, so a parse error names the same line): history never
+ * reads the followed findings (findings.c reads the previous report's
+ * itself), and a report can hold thousands of them. */
+static void blank_tracked(char *buf, size_t n)
+{
+	size_t i;
+	bool in_str = false, esc = false;
+
+	for (i = 0; i < n; i++) {
+		char c = buf[i];
+		size_t j;
+		int depth;
+
+		if (in_str) {
+			if (esc)
+				esc = false;
+			else if (c == '\\')
+				esc = true;
+			else if (c == '"')
+				in_str = false;
+			continue;
+		}
+		if (c != '"')
+			continue;
+		if (n - i < 10 || memcmp(buf + i, "\"tracked\"", 9) != 0) {
+			in_str = true;
+			continue;
+		}
+		for (j = i + 9; j < n && strchr(" \t\r\n", buf[j]); j++)
+			;
+		if (j == n || buf[j] != ':')
+			continue;
+		for (j++; j < n && strchr(" \t\r\n", buf[j]); j++)
+			;
+		if (j == n || buf[j] != '[')
+			continue;
+		/* blank to the matching ']' */
+		for (i = j + 1, depth = 1; i < n && depth > 0; i++) {
+			c = buf[i];
+			if (in_str) {
+				if (esc)
+					esc = false;
+				else if (c == '\\')
+					esc = true;
+				else if (c == '"')
+					in_str = false;
+			} else if (c == '"') {
+				in_str = true;
+			} else if (c == '[' || c == '{') {
+				depth++;
+			} else if ((c == ']' || c == '}') && --depth == 0) {
+				break;
+			}
+			if (c != '\n')
+				buf[i] = ' ';
+		}
+		in_str = esc = false;
+	}
+}
+
+/* The whole report with its followed findings left out, or NULL when it
+ * cannot be read so (history_read_report then says why). */
+static json_t *read_whole(const char *path)
+{
+	struct stat st;
+	char *buf;
+	size_t n = 0;
+	ssize_t r;
+	json_t *root = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > (off_t)1 << 30) {
+		close(fd);
+		return NULL;
+	}
+	buf = xmalloc((size_t)st.st_size + 1);
+	while (n < (size_t)st.st_size && (r = read(fd, buf + n, (size_t)st.st_size - n)) > 0)
+		n += (size_t)r;
+	close(fd);
+	blank_tracked(buf, n);
+	root = json_loadb(buf, n, 0, NULL);
 	free(buf);
 	return root;
 }
@@ -221,6 +314,8 @@ static void read_day(struct day *day, const char *path, const char *name, bool h
 		root = validated(root, name, day->date, a, &why);
 	if (root)
 		day->head_only = true;
+	else if ((root = read_whole(path)) != NULL)
+		root = validated(root, name, day->date, a, &day->error);
 	else
 		root = history_read_report(path, name, day->date, a, &day->error);
 	if (!root) {

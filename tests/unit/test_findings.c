@@ -655,6 +655,23 @@ START_TEST(test_failing_since_takes_the_previous_reports_own)
 }
 END_TEST
 
+START_TEST(test_history_reads_past_followed_findings_with_brackets_in_keys)
+{
+	struct history h;
+	struct diag d;
+
+	put_day("2026-11-04", "fail",
+		"[{\"key\": \"a]\\\"}, [\", \"first_seen\": \"2026-11-01\"}, "
+		"{\"key\": \"b\", \"first_seen\": \"2026-11-02\"}]", true, NULL);
+	ck_assert_int_eq(history_load(&h, dir, &d), 0);
+	ck_assert_uint_eq(h.ndays, 1);
+	ck_assert_int_eq(h.days[0].status, DAY_FAIL);
+	ck_assert_uint_eq(h.days[0].nchecks, 1);
+	ck_assert_str_eq(h.days[0].checks[0].status, "fail");
+	history_release(&h);
+}
+END_TEST
+
 START_TEST(test_days_between_dates)
 {
 	ck_assert_int_eq(findings_days("2026-12-30", "2027-01-02"), 3);
@@ -685,6 +702,7 @@ int main(void)
 	tcase_add_test(tc, test_a_failing_value_check_is_one_finding);
 	tcase_add_test(tc, test_a_group_keeps_its_since_while_it_drifts);
 	tcase_add_test(tc, test_days_between_dates);
+	tcase_add_test(tc, test_history_reads_past_followed_findings_with_brackets_in_keys);
 	tcase_add_test(tc, test_old_reports_are_read_without_their_checks);
 	tcase_add_test(tc, test_failing_since_takes_the_previous_reports_own);
 	tcase_add_test(tc, test_a_waiver_matches_by_group_and_or_key);
