@@ -154,7 +154,7 @@ START_TEST(test_keyset_under_its_cap_is_complete)
 	struct check_result cr;
 	struct arena a;
 	size_t i;
-	char k[16];
+	char k[32];
 
 	arena_init(&a);
 	memset(&cr, 0, sizeof(cr));
