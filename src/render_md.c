@@ -767,8 +767,12 @@ static void check_samples(struct strbuf *o, const struct check_result *c)
 
 	if (!c->nsamples || !c->ncolumns)
 		return;
-	sb_addf(o, "#### Samples\n\n%zu of %lld violating %s.\n\n", c->nsamples, c->drift,
-		plural(c->drift, "row", "rows"));
+	/* samples are drawn from every violating row, waived ones too */
+	sb_addf(o, "#### Samples\n\n%zu of %lld violating %s", c->nsamples, c->drift + c->waived,
+		plural(c->drift + c->waived, "row", "rows"));
+	if (c->waived)
+		sb_addf(o, " (%lld waived)", c->waived);
+	sb_puts(o, ".\n\n");
 	sb_putc(o, '|');
 	for (k = 0; k < c->ncolumns; k++) {
 		sb_putc(o, ' ');
