@@ -13,6 +13,7 @@
  */
 #include "findings.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,10 +38,34 @@ static int key_cmp_n(const char *a, const char *s, size_t len)
 	return la < len ? -1 : la > len;
 }
 
+/* A key longer than FINDING_KEY_MAX bytes as its first bytes (cut at a
+ * character boundary), "… #" and 16 hex digits of a hash of the whole key,
+ * into short (FINDING_KEY_MAX + 1 bytes); its length. */
+static size_t short_key(const char *s, size_t len, char *short_)
+{
+	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
+	size_t i, keep = FINDING_KEY_MAX - 24;
+
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ULL;
+	}
+	while (keep > 0 && ((unsigned char)s[keep] & 0xC0) == 0x80)
+		keep--;
+	memcpy(short_, s, keep);
+	return keep + (size_t)snprintf(short_ + keep, FINDING_KEY_MAX + 1 - keep,
+				       "\xE2\x80\xA6 #%016llx", (unsigned long long)h);
+}
+
 void keyset_offer(struct keyset *ks, const char *s, size_t len, int waiver)
 {
 	size_t lo = 0, hi = ks->n;
-	char *k;
+	char *k, short_[FINDING_KEY_MAX + 1];
+
+	if (len > FINDING_KEY_MAX) {	/* megabyte cells make no key to show */
+		len = short_key(s, len, short_);
+		s = short_;
+	}
 
 	if (ks->n == ks->cap && (ks->n == 0 || key_cmp_n(ks->v[ks->n - 1], s, len) < 0)) {
 		ks->more = true;

@@ -41,7 +41,10 @@ struct keyset {
 
 void keyset_init(struct keyset *ks, size_t cap);
 /* Offer the key s[0..len) (copied when kept) with the index of the waiver
- * that matched it (-1 none); a key already held is ignored. */
+ * that matched it (-1 none); a key already held is ignored.  A key longer
+ * than FINDING_KEY_MAX bytes is kept as its first bytes, "… #" and a hash
+ * of the whole key, so a finding of megabyte cells keeps a small identity. */
+#define FINDING_KEY_MAX 256
 void keyset_offer(struct keyset *ks, const char *s, size_t len, int waiver);
 /* Move the keys into cr (cr->keys, nkeys, keys_more) from a; ks is then
  * empty and needs no release. */

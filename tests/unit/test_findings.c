@@ -173,6 +173,31 @@ START_TEST(test_keyset_under_its_cap_is_complete)
 }
 END_TEST
 
+START_TEST(test_a_long_key_is_kept_short_and_distinct)
+{
+	struct keyset ks;
+	struct check_result cr;
+	struct arena a;
+	char *big = malloc(100000);
+
+	arena_init(&a);
+	memset(&cr, 0, sizeof(cr));
+	memset(big, 'x', 100000);
+	keyset_init(&ks, 10);
+	keyset_offer(&ks, big, 100000, -1);
+	big[99999] = 'y';	/* differs in its last byte only */
+	keyset_offer(&ks, big, 100000, -1);
+	keyset_offer(&ks, big, 100000, -1);
+	keyset_take(&ks, &cr, &a);
+	ck_assert_uint_eq(cr.nkeys, 2);
+	ck_assert_uint_le(strlen(cr.keys[0]), FINDING_KEY_MAX);
+	ck_assert_str_ne(cr.keys[0], cr.keys[1]);
+	ck_assert(strncmp(cr.keys[0], "xxxx", 4) == 0);
+	free(big);
+	arena_release(&a);
+}
+END_TEST
+
 START_TEST(test_without_earlier_reports_every_finding_is_new_today)
 {
 	struct history h;
@@ -690,6 +715,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_keyset_keeps_the_smallest_distinct_keys);
 	tcase_add_test(tc, test_keyset_under_its_cap_is_complete);
+	tcase_add_test(tc, test_a_long_key_is_kept_short_and_distinct);
 	tcase_add_test(tc, test_without_earlier_reports_every_finding_is_new_today);
 	tcase_add_test(tc, test_first_seen_is_carried_and_new_and_resolved_are_the_differences);
 	tcase_add_test(tc, test_a_finding_that_comes_back_is_new_again);
