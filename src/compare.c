@@ -63,6 +63,7 @@
 #include "compare_classes.h"
 #include "compare_value.h"
 #include "csv_reader.h"
+#include "findings.h"
 
 #define STRIPE_BITS 12
 #define NSTRIPES ((size_t)1 << STRIPE_BITS)	/* locks of the key table */
@@ -2077,7 +2078,81 @@ struct tally {
 	size_t nkept[3];
 	struct pick *picks;	/* the samples chosen from kept, in order */
 	size_t npicks, cap;
+	struct keyset followed;	/* the findings' keys followed across days */
+	struct strbuf key;	/* one key's text, reused */
+	struct check_result *cr;	/* its waivers (findings.h) */
+	const char **gnames;	/* merged group names */
+	long long *gwaived;	/* per merged group: findings waived */
 };
+
+/* A number in canonical form as text: 1.5, -20, 0.003 (a far exponent as
+ * 1.5e40). */
+static void num_text(struct strbuf *sb, const struct cv_num *n)
+{
+	int32_t i;
+
+	if (n->sign == 0) {
+		sb_putc(sb, '0');
+		return;
+	}
+	if (n->sign < 0)
+		sb_putc(sb, '-');
+	if (n->exp > 40 || n->exp < -40) {
+		sb_putc(sb, n->digits[0]);
+		if (n->ndigits > 1) {
+			sb_putc(sb, '.');
+			sb_add(sb, n->digits + 1, n->ndigits - 1u);
+		}
+		sb_addf(sb, "e%ld", (long)n->exp - 1);
+	} else if (n->exp <= 0) {
+		sb_puts(sb, "0.");
+		for (i = n->exp; i < 0; i++)
+			sb_putc(sb, '0');
+		sb_add(sb, n->digits, n->ndigits);
+	} else {
+		for (i = 0; i < n->exp || i < n->ndigits; i++) {
+			if (i == n->exp)
+				sb_putc(sb, '.');
+			sb_putc(sb, i < n->ndigits ? n->digits[i] : '0');
+		}
+	}
+}
+
+/* A finding's key (findings.h): its key values joined with ", ", NULL as
+ * "NULL", numbers in canonical form. */
+static void track_key(struct cmp *c, struct tally *t, const struct entry *e)
+{
+	const unsigned char *p = e->key;
+	const char *group = NULL;
+	uint32_t gi = 0;
+	size_t i;
+	int w = -1;
+
+	t->key.len = 0;
+	for (i = 0; i < c->nkey; i++) {
+		struct kfield f;
+
+		p = decode_field(p, &f);
+		if (i)
+			sb_add(&t->key, ", ", 2);
+		if (f.type == 0)
+			sb_add(&t->key, "NULL", 4);
+		else if (f.type == 1)
+			num_text(&t->key, &f.num);
+		else
+			sb_add(&t->key, f.s, f.len);
+	}
+	if (t->cr && t->cr->nwaivers) {
+		if (c->has_group) {
+			gi = t->gmap[e->group >> 31][e->group & 0x7fffffffu];
+			group = t->gnames[gi];
+		}
+		w = waivers_match(t->cr, t->key.buf, t->key.len, group, group ? strlen(group) : 0);
+		if (w >= 0 && group)
+			t->gwaived[gi]++;
+	}
+	keyset_offer(&t->followed, t->key.buf, t->key.len, w);
+}
 
 static int pick_cmp(const struct cmp *c, const struct pick *a, const struct pick *b)
 {
@@ -2160,6 +2235,7 @@ static int tally_entry(struct cmp *c, struct entry *e, void *ctx)
 	if (c->has_group)
 		t->gcount[t->gmap[e->group >> 31][e->group & 0x7fffffffu]][kind]++;
 	offer(c, t, kind, e);
+	track_key(c, t, e);
 	return 0;
 }
 
@@ -2754,7 +2830,14 @@ int compare_eval(struct check_result *cr, struct source *left, struct source *ri
 		groups = merge_groups(c, &t, &ngroups);
 		t.gcount = xcalloc(ngroups ? ngroups : 1, sizeof(*t.gcount));
 	}
+	keyset_init(&t.followed, cfg ? (size_t)cfg->track : 0);
+	sb_init(&t.key);
+	t.cr = cr;
+	t.gnames = groups;
+	t.gwaived = xcalloc(ngroups ? ngroups : 1, sizeof(*t.gwaived));
 	walk_entries(c, tally_entry, &t);
+	keyset_take(&t.followed, cr, a);
+	sb_release(&t.key);
 	choose_samples(&t);
 
 	cr->missing = t.count[F_MISSING];
@@ -2787,6 +2870,7 @@ int compare_eval(struct check_result *cr, struct source *left, struct source *ri
 			memcpy(g->columns_changed, x.gchanged + i * c->ncmp,
 			       c->ncmp * sizeof(*g->columns_changed));
 		}
+		g->waived = t.gwaived[i];
 	}
 	ret = build_samples(c, &t, cr, a, d);
 out:
@@ -2814,6 +2898,7 @@ out:
 	free(t.gmap[0]);
 	free(t.gmap[1]);
 	free(t.gcount);
+	free(t.gwaived);
 	free(groups);
 	cmp_free(c);
 	return ret;

@@ -30,18 +30,22 @@
 
 #define CONFIG_MAX_BYTES ((size_t)16 << 20)	/* a configuration is small */
 #define DAYS_MAX 100000			/* about 270 years */
+#define TRACK_MAX 10000000		/* findings followed per check */
 #define TIMEOUT_MAX (INT_MAX / 1000)	/* seconds, still fits in ms */
 
 /* ---- the parse tree ---------------------------------------------------- */
 
-enum sec_kind { SEC_REPORT, SEC_TENANTS, SEC_SOURCE, SEC_TARGET, SEC_CHECK };
+enum sec_kind { SEC_REPORT, SEC_TENANTS, SEC_SOURCE, SEC_TARGET, SEC_CHECK, SEC_WAIVER,
+		SEC_ADJUDICATION };
 
-static const char *const sec_names[] = { "report", "tenants", "source", "target", "check" };
+static const char *const sec_names[] = { "report", "tenants", "source", "target", "check",
+					 "waiver", "adjudication" };
 
 /* Keys allowed in each kind of section, as the contract lists them. */
 static const char *const report_keys[] = { "title", "output_dir", "gate_days", "window_days",
 					   "samples", "soak_days", "templates",
-					   "max_skip_rate", "temp_dir", "memory_limit", NULL };
+					   "max_skip_rate", "temp_dir", "memory_limit", "track",
+					   NULL };
 static const char *const tenants_keys[] = { "source", "query", NULL };
 static const char *const source_keys[] = { "type", "path", "url", "statement_timeout", NULL };
 static const char *const target_keys[] = { "parent", NULL };
@@ -52,8 +56,12 @@ static const char *const check_keys[] = { "kind", "description", "source", "quer
 					  "left_query", "right_query", "key", "columns",
 					  "severity", "warn_if", "fail_if", "scanned", "explain",
 					  NULL };
+static const char *const waiver_keys[] = { "check", "group", "key", "owner", "reason",
+					   "expires", NULL };
+static const char *const adjudication_keys[] = { "verdict", "note", NULL };
 static const char *const *const sec_keys[] = { report_keys, tenants_keys, source_keys,
-					       target_keys, check_keys };
+					       target_keys, check_keys, waiver_keys,
+					       adjudication_keys };
 
 struct piece {
 	struct piece *next;
@@ -73,6 +81,7 @@ struct section {
 	struct section *next;
 	enum sec_kind kind;
 	const char *name;	/* NULL for [report] and [tenants] */
+	const char *name2;	/* [adjudication "SHADOW" "DATE"]: the date */
 	int line;		/* line of the header */
 	struct kv *keys, *last;	/* in file order */
 };
@@ -92,6 +101,9 @@ static const char *sec_label(struct arena *a, const struct section *s)
 {
 	if (!s->name)
 		return arena_printf(a, "[%s]", sec_names[s->kind]);
+	if (s->name2)
+		return arena_printf(a, "[%s \"%s\" \"%s\"]", sec_names[s->kind], s->name,
+				    s->name2);
 	return arena_printf(a, "[%s \"%s\"]", sec_names[s->kind], s->name);
 }
 
@@ -171,8 +183,8 @@ static int unknown_section(struct parser *p, const char *t, const char *close,
 static int section_header(struct parser *p, char *t)
 {
 	const char *close = find_chars_or_comment(t + 1, "]");
-	const char *s = t + 1, *e, *kind, *name = NULL;
-	size_t klen, nlen = 0;
+	const char *s = t + 1, *e, *kind, *name = NULL, *name2 = NULL;
+	size_t klen, nlen = 0, n2len = 0;
 	struct section *sec, *o;
 	int k = -1, i;
 
@@ -200,12 +212,30 @@ static int section_header(struct parser *p, char *t)
 		nlen = (size_t)(s - name);
 		for (s++; s < close && is_space(*s); s++)
 			;
+		if (s < close && *s == '"') {	/* [adjudication "SHADOW" "DATE"] */
+			name2 = ++s;
+			while (s < close && *s != '"')
+				s++;
+			if (s == close)
+				return parse_fail(p, "unterminated name in section header", NULL);
+			n2len = (size_t)(s - name2);
+			for (s++; s < close && is_space(*s); s++)
+				;
+		}
 	}
 	for (i = 0; i < (int)(sizeof(sec_names) / sizeof(sec_names[0])); i++)
 		if (strlen(sec_names[i]) == klen && memcmp(sec_names[i], kind, klen) == 0)
 			k = i;
 	if (s != close || k < 0)
 		return unknown_section(p, t, close, kind, klen, name, nlen);
+	if ((k == SEC_ADJUDICATION) != (name2 != NULL)) {
+		if (k == SEC_ADJUDICATION)
+			return diag_error(p->d, "%s:%d: section [adjudication] needs a shadow check "
+					  "and a date: [adjudication \"SHADOW\" \"YYYY-MM-DD\"]",
+					  p->path, p->line);
+		return diag_error(p->d, "%s:%d: section [%s] takes one name", p->path, p->line,
+				  sec_names[k]);
+	}
 	if ((k == SEC_REPORT || k == SEC_TENANTS) && name)
 		return diag_error(p->d, "%s:%d: section [%s] takes no name", p->path, p->line,
 				  sec_names[k]);
@@ -226,10 +256,12 @@ static int section_header(struct parser *p, char *t)
 	sec = arena_alloc(p->tmp, sizeof(*sec));
 	sec->kind = (enum sec_kind)k;
 	sec->name = name ? arena_strndup(p->tmp, name, nlen) : NULL;
+	sec->name2 = name2 ? arena_strndup(p->tmp, name2, n2len) : NULL;
 	sec->line = p->line;
 	for (o = p->sections; o; o = o->next) {
 		if (o->kind == sec->kind &&
-		    (!o->name || strcmp(o->name, sec->name) == 0))
+		    (!o->name || strcmp(o->name, sec->name) == 0) &&
+		    (!o->name2 || strcmp(o->name2, sec->name2) == 0))
 			return diag_error(p->d, "%s:%d: duplicate section %s (first at line %d)",
 					  p->path, p->line, sec_label(p->tmp, sec), o->line);
 	}
@@ -744,6 +776,8 @@ static int build_report(struct build *b, const struct section *s)
 			cfg->temp_dir = resolve(cfg, kv->value);
 		else if (strcmp(k, "memory_limit") == 0)
 			r = get_size(b, kv, &cfg->memory_limit);
+		else if (strcmp(k, "track") == 0)
+			r = get_int(b, kv, 0, TRACK_MAX, &cfg->track);
 		if (r < 0)
 			return -1;
 	}
@@ -844,7 +878,7 @@ static bool key_fits_kind(const char *k, enum check_kind kind)
 	static const char *const rows_value[] = { "source", "query", NULL };
 	static const char *const value_only[] = { "expect", "min", "max", NULL };
 	static const char *const compare_only[] = { "left", "right", "left_query",
-						    "right_query", "key", "columns", "explain",
+						    "right_query", "columns", "explain",
 						    NULL };
 	const char *const *l;
 
@@ -863,6 +897,8 @@ static bool key_fits_kind(const char *k, enum check_kind kind)
 		return kind == KIND_ROWS;
 	if (strncmp(k, COLUMN_TOLERANCE, strlen(COLUMN_TOLERANCE)) == 0)
 		return kind == KIND_COMPARE;
+	if (strcmp(k, "key") == 0)	/* a rows check's finding identity */
+		return kind != KIND_VALUE;
 	return true;
 }
 
@@ -1141,6 +1177,84 @@ static int build_check(struct build *b, const struct section *s, struct check_cf
 	return 0;
 }
 
+static int build_waiver(struct build *b, const struct section *s, struct waiver_cfg *w)
+{
+	const struct kv *kv;
+	long day;
+
+	w->name = arena_strdup(&b->cfg->arena, s->name);
+	w->line = s->line;
+	for (kv = s->keys; kv; kv = kv->next) {
+		const char *n = kv->name;
+
+		if (strcmp(n, "check") == 0)
+			w->check = str(b, kv);
+		else if (strcmp(n, "group") == 0)
+			w->group = str(b, kv);
+		else if (strcmp(n, "key") == 0)
+			w->key = str(b, kv);
+		else if (strcmp(n, "owner") == 0)
+			w->owner = str(b, kv);
+		else if (strcmp(n, "reason") == 0)
+			w->reason = str(b, kv);
+		else if (strcmp(n, "expires") == 0) {
+			if (strlen(kv->value) != 10 || date_parse(kv->value, &day) < 0)
+				return bad_value(b, kv, "a date (YYYY-MM-DD)");
+			memcpy(w->expires, kv->value, 11);
+		}
+	}
+	if (!w->check)
+		return missing(b, s, "check", NULL);
+	if (!w->owner)
+		return missing(b, s, "owner", NULL);
+	if (!w->expires[0])
+		return missing(b, s, "expires", " (a date, YYYY-MM-DD)");
+	if (!w->group && !w->key)
+		return missing(b, s, "group", " or 'key' (the findings it waives)");
+	return 0;
+}
+
+static int build_adjudication(struct build *b, const struct section *s,
+			      struct adjudication_cfg *j)
+{
+	static const char *const verdicts[] = { "real-break", "check-bug", NULL };
+	const struct kv *kv;
+	long day;
+	int k;
+
+	j->shadow = arena_strdup(&b->cfg->arena, s->name);
+	j->line = s->line;
+	if (strlen(s->name2) != 10 || date_parse(s->name2, &day) < 0)
+		return diag_error(b->d, "%s:%d: %s: '%s' is not a date (YYYY-MM-DD)", b->path,
+				  s->line, sec_label(b->tmp, s), s->name2);
+	memcpy(j->date, s->name2, 11);
+	for (kv = s->keys; kv; kv = kv->next) {
+		if (strcmp(kv->name, "verdict") == 0) {
+			if ((k = get_enum(b, kv, verdicts, "real-break or check-bug")) < 0)
+				return -1;
+			j->verdict = k == 0 ? ADJUDICATED_REAL_BREAK : ADJUDICATED_CHECK_BUG;
+		} else if (strcmp(kv->name, "note") == 0) {
+			j->note = str(b, kv);
+		}
+	}
+	if (!j->verdict)
+		return missing(b, s, "verdict", " (real-break or check-bug)");
+	return 0;
+}
+
+static int cmp_adjudication(const void *x, const void *y)
+{
+	const struct adjudication_cfg *a = x, *b = y;
+	int c = strcmp(a->shadow, b->shadow);
+
+	return c ? c : strcmp(a->date, b->date);
+}
+
+static int cmp_waiver(const void *x, const void *y)
+{
+	return strcmp(((const struct waiver_cfg *)x)->name, ((const struct waiver_cfg *)y)->name);
+}
+
 /* ---- references -------------------------------------------------------- */
 
 static int cmp_source(const void *x, const void *y)
@@ -1192,12 +1306,23 @@ static int check_refs(struct build *b, const struct section *sections)
 	const struct kv *kv;
 
 	for (s = sections; s; s = s->next) {
+		if (s->kind == SEC_ADJUDICATION) {
+			const struct check_cfg *cc = config_check(cfg, s->name);
+
+			if (!cc || !cc->shadow_of)
+				return diag_error(b->d, "%s:%d: %s: '%s' is not a shadow check (a "
+						  "check with shadow_of)", b->path, s->line,
+						  sec_label(b->tmp, s), s->name);
+		}
 		for (kv = s->keys; kv; kv = kv->next) {
 			const char *n = kv->name;
 
 			if (s->kind == SEC_TENANTS && strcmp(n, "source") == 0 &&
 			    !config_source(cfg, cfg->tenants_source))
 				return undefined(b, s, kv, "source", cfg->tenants_source);
+			if (s->kind == SEC_WAIVER && strcmp(n, "check") == 0 &&
+			    !config_check(cfg, kv->value))
+				return undefined(b, s, kv, "check", kv->value);
 			if (s->kind == SEC_TARGET && strcmp(n, "parent") == 0 &&
 			    !config_target(cfg, kv->value))
 				return undefined(b, s, kv, "target", kv->value);
@@ -1331,7 +1456,7 @@ int config_load(struct config *cfg, const char *path, const char *date, struct d
 	struct sha256_ctx *sha;
 	const struct section *s;
 	const struct kv *kv;
-	size_t ns = 0, nt = 0, nc = 0, i;
+	size_t ns = 0, nt = 0, nc = 0, nw = 0, na = 0, i;
 	int *parent_lines = NULL;
 	int ret = -1, r;
 
@@ -1354,6 +1479,7 @@ int config_load(struct config *cfg, const char *path, const char *date, struct d
 	cfg->samples = 20;
 	cfg->soak_days = 28;
 	cfg->max_skip_rate = 0.05;
+	cfg->track = 1000;
 
 	/* pass 1: lines -> parse tree, values expanded */
 	memset(&p, 0, sizeof(p));
@@ -1378,7 +1504,13 @@ int config_load(struct config *cfg, const char *path, const char *date, struct d
 		ns += s->kind == SEC_SOURCE;
 		nt += s->kind == SEC_TARGET;
 		nc += s->kind == SEC_CHECK;
+		nw += s->kind == SEC_WAIVER;
+		na += s->kind == SEC_ADJUDICATION;
 	}
+	cfg->adjudications = arena_alloc(&cfg->arena, (na ? na : 1) * sizeof(*cfg->adjudications));
+	memset(cfg->adjudications, 0, (na ? na : 1) * sizeof(*cfg->adjudications));
+	cfg->waivers = arena_alloc(&cfg->arena, (nw ? nw : 1) * sizeof(*cfg->waivers));
+	memset(cfg->waivers, 0, (nw ? nw : 1) * sizeof(*cfg->waivers));
 	cfg->sources = arena_alloc(&cfg->arena, (ns ? ns : 1) * sizeof(*cfg->sources));
 	cfg->targets = arena_alloc(&cfg->arena, (nt ? nt : 1) * sizeof(*cfg->targets));
 	cfg->checks = arena_alloc(&cfg->arena, (nc ? nc : 1) * sizeof(*cfg->checks));
@@ -1406,6 +1538,12 @@ int config_load(struct config *cfg, const char *path, const char *date, struct d
 		case SEC_CHECK:
 			r = build_check(&b, s, &cfg->checks[cfg->nchecks++]);
 			break;
+		case SEC_WAIVER:
+			r = build_waiver(&b, s, &cfg->waivers[cfg->nwaivers++]);
+			break;
+		case SEC_ADJUDICATION:
+			r = build_adjudication(&b, s, &cfg->adjudications[cfg->nadjudications++]);
+			break;
 		default:
 			r = -1;
 		}
@@ -1417,6 +1555,9 @@ int config_load(struct config *cfg, const char *path, const char *date, struct d
 	qsort(cfg->sources, cfg->nsources, sizeof(*cfg->sources), cmp_source);
 	qsort(cfg->targets, cfg->ntargets, sizeof(*cfg->targets), cmp_target);
 	qsort(cfg->checks, cfg->nchecks, sizeof(*cfg->checks), cmp_check);
+	qsort(cfg->waivers, cfg->nwaivers, sizeof(*cfg->waivers), cmp_waiver);
+	qsort(cfg->adjudications, cfg->nadjudications, sizeof(*cfg->adjudications),
+	      cmp_adjudication);
 	if (check_refs(&b, p.sections) < 0)
 		goto out;
 	parent_lines = xcalloc(nt ? nt : 1, sizeof(*parent_lines));

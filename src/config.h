@@ -70,7 +70,7 @@ struct check_cfg {
 	/* compare: sides are "SOURCE:TABLE" or "SOURCE" with a *_query */
 	const char *left_source, *left_table, *left_query;
 	const char *right_source, *right_table, *right_query;
-	const char **key;	/* key columns */
+	const char **key;	/* key columns (compare); identity columns (rows, NULL: all) */
 	size_t nkey;
 	const char **columns;	/* compared columns; NULL: all shared */
 	size_t ncolumns;
@@ -89,6 +89,32 @@ struct check_cfg {
 	bool explain;		/* compare: changed columns and classes, default true */
 };
 
+/* [waiver "NAME"]: findings of a check, by group and/or key, that are
+ * known and accepted until a date (findings.h applies them). */
+struct waiver_cfg {
+	const char *name;	/* section name */
+	const char *check;	/* a defined check's id */
+	const char *group;	/* NULL: any group */
+	const char *key;	/* a finding's key as shown; NULL: any key */
+	const char *owner;
+	const char *reason;	/* NULL when not given */
+	char expires[11];	/* YYYY-MM-DD: it applies before this day only */
+	int line;
+};
+
+/* [adjudication "SHADOW" "DATE"]: an operator's verdict on the episode of
+ * a shadow check's disagreement, error or skip that holds DATE. */
+enum adjudication_verdict { ADJUDICATED_NONE, ADJUDICATED_REAL_BREAK, ADJUDICATED_CHECK_BUG };
+
+struct adjudication_cfg {
+	const char *shadow;	/* a check with shadow_of */
+	char date[11];		/* YYYY-MM-DD */
+	enum adjudication_verdict verdict;	/* real-break: the shadow caught a real break;
+				 * check-bug: its soak restarts the day after date */
+	const char *note;	/* NULL when not given */
+	int line;
+};
+
 struct config {
 	const char *path;	/* the file as given */
 	const char *dir;	/* its directory ("." when none) */
@@ -104,6 +130,7 @@ struct config {
 	double max_skip_rate;	/* default 0.05 */
 	const char *temp_dir;	/* resolved; where the snapshot engine may spill, or NULL */
 	const char *memory_limit;	/* the snapshot engine's limit ("16GB"), or NULL */
+	int track;		/* findings per check followed across days, default 1000 */
 	/* [tenants] */
 	bool has_tenants;
 	const char *tenants_source;
@@ -114,6 +141,10 @@ struct config {
 	size_t ntargets;
 	struct check_cfg *checks;
 	size_t nchecks;
+	struct waiver_cfg *waivers;	/* sorted by name */
+	size_t nwaivers;
+	struct adjudication_cfg *adjudications;	/* sorted by shadow, then date */
+	size_t nadjudications;
 	struct arena arena;	/* owns every string above */
 };
 

@@ -7,6 +7,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -184,16 +185,96 @@ static int diff_groups(struct strbuf *rows, const char *id, json_t *ga, json_t *
 	return n;
 }
 
+#define DIFF_FINDINGS_SHOWN 20	/* keys listed per check and direction */
+
+static int cmp_cstr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The keys of a check's followed findings (`tracked`), sorted; *n of them
+ * (malloc'd array of borrowed strings). */
+static const char **tracked_keys(json_t *check, size_t *n)
+{
+	json_t *t = json_object_get(check, "tracked");
+	const char **v = xcalloc(json_array_size(t) + 1, sizeof(*v));
+	size_t i;
+
+	*n = 0;
+	for (i = 0; i < json_array_size(t); i++) {
+		const char *k = json_string_value(json_object_get(json_array_get(t, i), "key"));
+
+		if (k)
+			v[(*n)++] = k;
+	}
+	qsort(v, *n, sizeof(*v), cmp_cstr);
+	return v;
+}
+
+static void key_list(struct strbuf *rows, const char *sep, const char *what, const char **keys,
+		     size_t n)
+{
+	size_t i;
+
+	sb_addf(rows, "%s%zu %s: ", sep, n, what);
+	for (i = 0; i < n && i < DIFF_FINDINGS_SHOWN; i++) {
+		sb_puts(rows, i ? "; " : "");
+		cell(rows, keys[i]);
+	}
+	if (n > DIFF_FINDINGS_SHOWN)
+		sb_addf(rows, " and %zu more", n - DIFF_FINDINGS_SHOWN);
+}
+
+/* Findings of one check that appeared and disappeared between the two
+ * reports (their followed findings): a line "- ID: 1 appeared: KEY; 2
+ * disappeared: KEY; KEY" when any did (keys separated by "; ", since a
+ * key of several columns holds ", ").  Returns 1 then. */
+static int diff_findings(struct strbuf *rows, const char *id, json_t *a, json_t *b)
+{
+	size_t na, nb, i = 0, j = 0, nup = 0, ndown = 0;
+	const char **ka = tracked_keys(a, &na), **kb = tracked_keys(b, &nb);
+	const char **up = xcalloc(nb + 1, sizeof(*up)), **down = xcalloc(na + 1, sizeof(*down));
+
+	while (i < na || j < nb) {
+		int c = i == na ? 1 : j == nb ? -1 : strcmp(ka[i], kb[j]);
+
+		if (c < 0)
+			down[ndown++] = ka[i];
+		else if (c > 0)
+			up[nup++] = kb[j];
+		i += c <= 0;
+		j += c >= 0;
+	}
+	if (nup || ndown) {
+		sb_puts(rows, "- ");
+		cell(rows, id);
+		if (nup)
+			key_list(rows, ": ", "appeared", up, nup);
+		if (ndown)
+			key_list(rows, nup ? "; " : ": ", "disappeared", down, ndown);
+		if (json_is_false(json_object_get(a, "tracked_complete")) ||
+		    json_is_false(json_object_get(b, "tracked_complete")))
+			sb_puts(rows, " (of the findings each report followed)");
+		sb_putc(rows, '\n');
+	}
+	free(ka);
+	free(kb);
+	free(up);
+	free(down);
+	return nup || ndown;
+}
+
 int diff_reports(const char *dir, const char *date_a, const char *date_b,
 		 struct strbuf *out, struct diag *d)
 {
 	json_t *ra = NULL, *rb = NULL, *ca, *cb, *gate_a, *gate_b;
-	struct strbuf checks, groups, newly, recovered, values, added, removed;
+	struct strbuf checks, groups, newly, recovered, values, added, removed, findings;
 	const char *sha_a, *sha_b;
 	size_t i = 0, j = 0;
 	int changes = 0, ret = -1;
 
 	sb_init(&values);
+	sb_init(&findings);
 	sb_init(&added);
 	sb_init(&removed);
 	sb_init(&checks);
@@ -262,6 +343,7 @@ int diff_reports(const char *dir, const char *date_a, const char *date_b,
 					      json_object_get(b, "value"));
 			changes += diff_groups(&groups, str(a, "id"), json_object_get(a, "groups"),
 					       json_object_get(b, "groups"), &newly, &recovered);
+			changes += diff_findings(&findings, str(a, "id"), a, b);
 			i++;
 			j++;
 		}
@@ -296,6 +378,10 @@ int diff_reports(const char *dir, const char *date_a, const char *date_b,
 			     "|---|---|---:|---:|---:|\n");
 		sb_add(out, groups.buf, groups.len);
 	}
+	if (findings.len) {
+		sb_puts(out, "\n## Findings\n\n");
+		sb_add(out, findings.buf, findings.len);
+	}
 	if (newly.len)
 		sb_addf(out, "\nNewly drifting: %s\n", newly.buf);
 	if (recovered.len)
@@ -311,6 +397,7 @@ out:
 	sb_release(&newly);
 	sb_release(&recovered);
 	sb_release(&values);
+	sb_release(&findings);
 	sb_release(&added);
 	sb_release(&removed);
 	return ret;

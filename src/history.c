@@ -6,12 +6,17 @@
  * breaks the streak like a missing day, and the report names it.
  */
 #include "history.h"
+#include "findings.h"
+#include "recovery.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -65,6 +70,7 @@ static void read_checks(struct day *day, json_t *checks, struct arena *a)
 		json_t *c = json_array_get(checks, i);
 		struct day_check *dc = &day->checks[day->nchecks];
 		const char *id = jstr(c, "id"), *st = jstr(c, "status");
+		long since;
 
 		if (!id || !st)
 			continue;
@@ -73,6 +79,10 @@ static void read_checks(struct day *day, json_t *checks, struct arena *a)
 		if (!jint(c, "drift", &dc->drift))
 			dc->drift = 0;
 		/* an integer (a whole value) or a real */
+		if (findings_failing_status(st) && jstr(c, "failing_since") &&
+		    strlen(jstr(c, "failing_since")) == 10 &&
+		    date_parse(jstr(c, "failing_since"), &since) == 0)
+			dc->failing_since = arena_strdup(a, jstr(c, "failing_since"));
 		if (json_is_number(json_object_get(c, "value"))) {
 			dc->has_value = true;
 			dc->value = json_number_value(json_object_get(c, "value"));
@@ -82,28 +92,15 @@ static void read_checks(struct day *day, json_t *checks, struct arena *a)
 	qsort(day->checks, day->nchecks, sizeof(*day->checks), day_check_cmp);
 }
 
-json_t *history_read_report(const char *path, const char *name, const char *date,
-			    struct arena *a, const char **why)
+/* The checks of history_read_report on a parsed root; NULL (root freed)
+ * with *why when it is not a readable report of date. */
+static json_t *validated(json_t *root, const char *name, const char *date, struct arena *a,
+			 const char **why)
 {
-	json_error_t err;
-	json_t *root, *gate, *summary;
+	json_t *gate, *summary;
 	const char *schema, *status, *d, *problem = NULL;
-	struct stat st;
 	long long v;
 
-	/* jansson would report a directory as a parse error */
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		*why = arena_printf(a, "%s: is a directory", name);
-		return NULL;
-	}
-	root = json_load_file(path, 0, &err);
-	if (!root) {
-		if (err.line < 1)	/* it could not be opened: err.text says why */
-			*why = arena_printf(a, "%s: %s", name, err.text);
-		else
-			*why = arena_printf(a, "%s:%d: %s", name, err.line, err.text);
-		return NULL;
-	}
 	schema = jstr(root, "schema");
 	d = jstr(root, "date");
 	gate = json_object_get(root, "gate");
@@ -129,12 +126,198 @@ json_t *history_read_report(const char *path, const char *name, const char *date
 	return root;
 }
 
-/* Fill day from the file; on a problem, mark it unreadable with why. */
-static void read_day(struct day *day, const char *path, const char *name, struct arena *a)
+json_t *history_read_report(const char *path, const char *name, const char *date,
+			    struct arena *a, const char **why)
 {
-	json_t *root = history_read_report(path, name, day->date, a, &day->error), *gate;
+	json_error_t err;
+	json_t *root;
+	struct stat st;
+
+	/* jansson would report a directory as a parse error */
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		*why = arena_printf(a, "%s: is a directory", name);
+		return NULL;
+	}
+	root = json_load_file(path, 0, &err);
+	if (!root) {
+		if (err.line < 1)	/* it could not be opened: err.text says why */
+			*why = arena_printf(a, "%s: %s", name, err.text);
+		else
+			*why = arena_printf(a, "%s:%d: %s", name, err.line, err.text);
+		return NULL;
+	}
+	return validated(root, name, date, a, why);
+}
+
+/* The head of a report: its top-level keys before "checks", parsed from
+ * the file's first HEAD_BYTES, or NULL when the file does not have that
+ * shape (recon writes "checks" after the gate and the summary, so an old
+ * day's streak, status and drift are read without parsing its checks and
+ * their followed findings).  The caller then reads the whole file. */
+#define HEAD_BYTES 65536
+
+static json_t *read_head(const char *path)
+{
+	char *buf = xmalloc(HEAD_BYTES + 2);
+	size_t n = 0, want = 4096, i = 0, cut = 0;
+	int depth = 0, fd;
+	bool in_str = false, esc = false;
+	json_t *root = NULL;
+	ssize_t r;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		goto out;
+more:	/* most heads fit the first 4 KiB */
+	while (n < want && (r = read(fd, buf + n, want - n)) > 0)
+		n += (size_t)r;
+	for (; i < n && !cut; i++) {
+		char c = buf[i];
+
+		if (in_str) {
+			if (esc)
+				esc = false;
+			else if (c == '\\')
+				esc = true;
+			else if (c == '"')
+				in_str = false;
+			continue;
+		}
+		if (c == '"') {
+			if (depth == 1 && n - i > 8 && memcmp(buf + i, "\"checks\"", 8) == 0) {
+				size_t j = i;
+
+				while (j > 0 && strchr(" \t\r\n", buf[j - 1]))
+					j--;
+				if (j > 0 && buf[j - 1] == ',')
+					cut = j - 1;
+				break;
+			}
+			in_str = true;
+		} else if (c == '{' || c == '[') {
+			depth++;
+		} else if (c == '}' || c == ']') {
+			depth--;
+		}
+	}
+	if (!cut && n == want && want < HEAD_BYTES) {
+		want = HEAD_BYTES;
+		goto more;
+	}
+	close(fd);
+	if (!cut)
+		goto out;
+	buf[cut] = '}';
+	root = json_loadb(buf, cut + 1, 0, NULL);
+out:
+	free(buf);
+	return root;
+}
+
+/* Blank the elements of every "tracked" array in buf[0..n) (spaces, the
+ * newlines kept, so a parse error names the same line): history never
+ * reads the followed findings (findings.c reads the previous report's
+ * itself), and a report can hold thousands of them. */
+static void blank_tracked(char *buf, size_t n)
+{
+	size_t i;
+	bool in_str = false, esc = false;
+
+	for (i = 0; i < n; i++) {
+		char c = buf[i];
+		size_t j;
+		int depth;
+
+		if (in_str) {
+			if (esc)
+				esc = false;
+			else if (c == '\\')
+				esc = true;
+			else if (c == '"')
+				in_str = false;
+			continue;
+		}
+		if (c != '"')
+			continue;
+		if (n - i < 10 || memcmp(buf + i, "\"tracked\"", 9) != 0) {
+			in_str = true;
+			continue;
+		}
+		for (j = i + 9; j < n && strchr(" \t\r\n", buf[j]); j++)
+			;
+		if (j == n || buf[j] != ':')
+			continue;
+		for (j++; j < n && strchr(" \t\r\n", buf[j]); j++)
+			;
+		if (j == n || buf[j] != '[')
+			continue;
+		/* blank to the matching ']' */
+		for (i = j + 1, depth = 1; i < n && depth > 0; i++) {
+			c = buf[i];
+			if (in_str) {
+				if (esc)
+					esc = false;
+				else if (c == '\\')
+					esc = true;
+				else if (c == '"')
+					in_str = false;
+			} else if (c == '"') {
+				in_str = true;
+			} else if (c == '[' || c == '{') {
+				depth++;
+			} else if ((c == ']' || c == '}') && --depth == 0) {
+				break;
+			}
+			if (c != '\n')
+				buf[i] = ' ';
+		}
+		in_str = esc = false;
+	}
+}
+
+/* The whole report with its followed findings left out, or NULL when it
+ * cannot be read so (history_read_report then says why). */
+static json_t *read_whole(const char *path)
+{
+	struct stat st;
+	char *buf;
+	size_t n = 0;
+	ssize_t r;
+	json_t *root = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > (off_t)1 << 30) {
+		close(fd);
+		return NULL;
+	}
+	buf = xmalloc((size_t)st.st_size + 1);
+	while (n < (size_t)st.st_size && (r = read(fd, buf + n, (size_t)st.st_size - n)) > 0)
+		n += (size_t)r;
+	close(fd);
+	blank_tracked(buf, n);
+	root = json_loadb(buf, n, 0, NULL);
+	free(buf);
+	return root;
+}
+
+/* Fill day from the file; on a problem, mark it unreadable with why. */
+static void read_day(struct day *day, const char *path, const char *name, bool head_only,
+		     struct arena *a)
+{
+	json_t *root = NULL, *gate;
+	const char *why = NULL;
 	long long v;
 
+	if (head_only && (root = read_head(path)) != NULL)
+		root = validated(root, name, day->date, a, &why);
+	if (root)
+		day->head_only = true;
+	else if ((root = read_whole(path)) != NULL)
+		root = validated(root, name, day->date, a, &day->error);
+	else
+		root = history_read_report(path, name, day->date, a, &day->error);
 	if (!root) {
 		day->status = DAY_UNREADABLE;
 		day->drift = -1;
@@ -163,12 +346,21 @@ static int day_cmp(const void *a, const void *b)
 
 int history_load(struct history *h, const char *dir, struct diag *d)
 {
+	return history_load_recent(h, dir, LONG_MIN, 0, d);
+}
+
+int history_load_recent(struct history *h, const char *dir, long today, long keep_days,
+			struct diag *d)
+{
 	DIR *dp;
 	struct dirent *e;
-	size_t cap = 0;
+	size_t cap = 0, i;
+	long keep_from = today == LONG_MIN ? LONG_MIN : today - keep_days;
+	const struct day *prev;
 
 	memset(h, 0, sizeof(*h));
 	arena_init(&h->arena);
+	h->dir = arena_strdup(&h->arena, dir);
 	dp = opendir(dir);
 	if (!dp) {
 		if (errno == ENOENT)
@@ -180,7 +372,6 @@ int history_load(struct history *h, const char *dir, struct diag *d)
 		char date[11];
 		long day;
 		struct day *dy;
-		char *path;
 
 		if (strlen(e->d_name) != 15 || strcmp(e->d_name + 10, ".json") != 0)
 			continue;
@@ -196,12 +387,26 @@ int history_load(struct history *h, const char *dir, struct diag *d)
 		memset(dy, 0, sizeof(*dy));
 		dy->day = day;
 		memcpy(dy->date, date, 11);
-		path = path_join(&h->arena, dir, e->d_name);
-		read_day(dy, path, e->d_name, &h->arena);
 	}
 	closedir(dp);
 	if (h->ndays > 1)	/* qsort(NULL, 0, ...) is undefined */
 		qsort(h->days, h->ndays, sizeof(*h->days), day_cmp);
+	for (i = 0; i < h->ndays; i++) {
+		struct day *dy = &h->days[i];
+		const char *name = arena_printf(&h->arena, "%s.json", dy->date);
+
+		read_day(dy, path_join(&h->arena, dir, name), name, dy->day < keep_from,
+			 &h->arena);
+	}
+	/* the latest readable report before today is compared check by check */
+	prev = today == LONG_MIN ? NULL : history_previous_readable(h, today);
+	if (prev && prev->head_only) {
+		struct day *dy = (struct day *)prev;
+		const char *name = arena_printf(&h->arena, "%s.json", dy->date);
+
+		dy->head_only = false;
+		read_day(dy, path_join(&h->arena, dir, name), name, false, &h->arena);
+	}
 	return 0;
 }
 
@@ -242,8 +447,7 @@ const struct day *history_previous(const struct history *h, long day)
 	return i > 0 ? &h->days[i - 1] : NULL;
 }
 
-/* The latest readable report before day, or NULL. */
-static const struct day *previous_readable(const struct history *h, long day)
+const struct day *history_previous_readable(const struct history *h, long day)
 {
 	size_t i = lower_bound(h, day);
 
@@ -256,7 +460,7 @@ static const struct day *previous_readable(const struct history *h, long day)
  * today (see history.h).  Both lists are sorted by id, like their sources. */
 static void config_change(const struct history *h, struct run *run, long today, struct gate *g)
 {
-	const struct day *prev = previous_readable(h, today);
+	const struct day *prev = history_previous_readable(h, today);
 	const char *sha = run->cfg->sha256[0] ? run->cfg->sha256 : NULL;
 	size_t i = 0, j = 0;
 
@@ -319,6 +523,8 @@ void history_gate(const struct history *h, struct run *run, struct gate *g)
 						    run->checks[i].status == STATUS_WARN))
 			g->asserted = true;
 	config_change(h, run, today, g);
+	findings_compute(h, run);
+	g->nfollowup = recovery_followup(h, run, &g->followup);
 	g->window = arena_alloc(&run->arena, (n ? n : 1) * sizeof(*g->window));
 	g->nwindow = n;
 	for (i = 0; i < n; i++) {
@@ -368,6 +574,9 @@ void history_put(struct history *h, const struct run *run, const struct gate *g)
 		dc->drift = run->checks[i].drift;
 		dc->has_value = run->checks[i].has_value;
 		dc->value = run->checks[i].value;
+		if (run->checks[i].life && run->checks[i].life->failing_since)
+			dc->failing_since = arena_strdup(&h->arena,
+							 run->checks[i].life->failing_since);
 	}
 	dy->config_sha256 = run->cfg->sha256[0] ? arena_strdup(&h->arena, run->cfg->sha256)
 						: NULL;

@@ -22,6 +22,7 @@ struct day_check {
 	long long drift;
 	bool has_value;		/* a value check that read a number */
 	double value;
+	const char *failing_since;	/* as recorded, NULL when absent or passing */
 };
 
 struct day {
@@ -37,11 +38,13 @@ struct day {
 	const char *config_sha256;	/* as recorded, NULL when absent */
 	struct day_check *checks;	/* sorted by id */
 	size_t nchecks;
+	bool head_only;		/* only the keys before "checks" were read (no checks) */
 };
 
 struct history {
 	struct day *days;	/* every report in the directory, oldest first */
 	size_t ndays;
+	const char *dir;	/* the report directory read (NULL when built in memory) */
 	struct arena arena;
 };
 
@@ -57,12 +60,24 @@ struct json_t *history_read_report(const char *path, const char *name, const cha
 /* Read dir.  A missing directory is an empty history.  -1 only when dir
  * exists but cannot be listed (d says why). */
 int history_load(struct history *h, const char *dir, struct diag *d);
+
+/* The same for a run on day today that looks at the checks of the last
+ * keep_days days only: an earlier report's checks (and the findings they
+ * follow) are not read, only its gate, summary and title (head_only), so a
+ * run stays fast over years of reports; the latest readable report before
+ * today is always read whole.  A report whose head cannot be read alone is
+ * read whole. */
+int history_load_recent(struct history *h, const char *dir, long today, long keep_days,
+			struct diag *d);
 void history_release(struct history *h);
 
 /* The report for day, or NULL. */
 const struct day *history_find(const struct history *h, long day);
 /* The latest report strictly before day, or NULL. */
 const struct day *history_previous(const struct history *h, long day);
+
+/* The latest readable report strictly before day, or NULL. */
+const struct day *history_previous_readable(const struct history *h, long day);
 
 /* The day's window, streak and gate, from run's gate status and the days of
  * h dated before run's date. */
@@ -71,6 +86,8 @@ struct window_day {
 	enum day_status status;
 	long long drift;	/* -1 when missing or unreadable */
 };
+
+struct followup_item;
 
 struct gate {
 	long long streak;
@@ -88,9 +105,13 @@ struct gate {
 	size_t nchecks_added;
 	const char **checks_removed;	/* ids in that report, not in the run (sorted) */
 	size_t nchecks_removed;
+	struct followup_item *followup;	/* recovery follow-up (recovery.h), by target */
+	size_t nfollowup;
 };
 
-/* Fill g (arrays from run's arena).  The configuration change is taken
+/* Fill g (arrays from run's arena), and give every check of run the life
+ * of its findings (findings_compute, findings.h) and g the follow-up of
+ * the recovery plan (recovery_followup, recovery.h).  The configuration change is taken
  * against the latest readable report before run's date: config_changed when
  * both configurations' sha256 are known and differ, and then (unless the
  * run is partial) the checks added and removed (ids, sorted).  A day is asserted when at least one

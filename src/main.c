@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "diff.h"
+#include "findings.h"
 #include "history.h"
 #include "init.h"
 #include "interrupt.h"
@@ -310,7 +311,12 @@ static int cmd_run(const struct options *o)
 			goto fail;
 		have_templates = true;
 	}
-	if (history_load(&h, outdir, &d) < 0)
+	date_parse(date, &day);
+	/* the checks of the days the window and the soak look at, and the
+	 * previous report's; older reports only for the streak and the index */
+	if (history_load_recent(&h, outdir, day,
+				cfg.window_days > cfg.soak_days ? cfg.window_days : cfg.soak_days,
+				&d) < 0)
 		goto fail;
 	have_history = true;
 	so.date = date;
@@ -398,6 +404,18 @@ static int cmd_validate(const struct options *o)
 	}
 	printf("%s: ok (%zu sources, %zu checks%s)\n", o->config, cfg.nsources, cfg.nchecks,
 	       o->sources ? ", every query prepared" : "");
+	{
+		struct strbuf warn;
+		const char *line, *nl;
+
+		sb_init(&warn);
+		waivers_warn(&cfg, today, &warn);
+		for (line = warn.buf; *line; line = nl + 1) {
+			nl = strchr(line, '\n');
+			fprintf(stderr, "recon: warning: %.*s\n", (int)(nl - line), line);
+		}
+		sb_release(&warn);
+	}
 	config_release(&cfg);
 	return EXIT_PASS;
 }

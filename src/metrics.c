@@ -8,6 +8,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "findings.h"
 #include "report_dir.h"
 
 static void label_value(struct strbuf *out, const char *s)
@@ -45,6 +46,43 @@ static void check_label(struct strbuf *out, const char *metric, const char *id)
 	sb_addf(out, "%s{check=\"", metric);
 	label_value(out, id);
 	sb_puts(out, "\"");
+}
+
+/* Findings over time: per check, the age of its oldest open finding, how
+ * many findings are new today and for how many days it has been failing,
+ * so an alert can fire on a finding older than N days. */
+static void findings_metrics(const struct run *run, struct strbuf *out)
+{
+	size_t i;
+
+	sb_puts(out, "# HELP recon_check_oldest_finding_age_days Days since the oldest open "
+		     "finding was first seen (0 when none is open).\n"
+		     "# TYPE recon_check_oldest_finding_age_days gauge\n");
+	for (i = 0; i < run->nchecks; i++) {
+		const struct finding_life *fl = run->checks[i].life;
+
+		check_label(out, "recon_check_oldest_finding_age_days", run->checks[i].cfg->id);
+		sb_addf(out, "} %ld\n", fl && fl->oldest_age > 0 ? fl->oldest_age : 0);
+	}
+	sb_puts(out, "# HELP recon_check_new_findings Findings first seen today.\n"
+		     "# TYPE recon_check_new_findings gauge\n");
+	for (i = 0; i < run->nchecks; i++) {
+		const struct finding_life *fl = run->checks[i].life;
+
+		check_label(out, "recon_check_new_findings", run->checks[i].cfg->id);
+		sb_addf(out, "} %zu\n", fl ? fl->nfresh : 0);
+	}
+	sb_puts(out, "# HELP recon_check_failing_days Days since the check began failing, "
+		     "today included (0 when it is not failing).\n"
+		     "# TYPE recon_check_failing_days gauge\n");
+	for (i = 0; i < run->nchecks; i++) {
+		const struct finding_life *fl = run->checks[i].life;
+
+		check_label(out, "recon_check_failing_days", run->checks[i].cfg->id);
+		sb_addf(out, "} %ld\n", fl && fl->failing_since
+					       ? findings_days(fl->failing_since, run->date) + 1
+					       : 0);
+	}
 }
 
 void render_metrics(const struct run *run, const struct gate *g, struct strbuf *out)
@@ -98,6 +136,7 @@ checks:
 		sample_value(out, run->checks[i].value);
 		sb_putc(out, '\n');
 	}
+	findings_metrics(run, out);
 }
 
 int metrics_write(const char *path, const struct run *run, const struct gate *g,

@@ -38,6 +38,34 @@ struct recovery_plan {
 	struct arena arena;	/* owns the arrays above */
 };
 
+/* Recovery follow-up: each target of the previous report's plan or of
+ * today's, resolved (planned then, not today), planned again, or new
+ * today, with the number of consecutive reports, today's included, whose
+ * plan held it (for a resolved target: the run it ended).  A target planned
+ * on REPAIR_CYCLE_DAYS or more consecutive reports is a repeated repair
+ * cycle: its root cause is elsewhere.  The previous report is the latest
+ * readable one before run's date; its recovery_followup carries the count
+ * forward (a report without one counts as its target's first day). */
+#define REPAIR_CYCLE_DAYS 3
+
+enum followup_status { FOLLOWUP_NEW, FOLLOWUP_AGAIN, FOLLOWUP_RESOLVED };
+
+struct followup_item {
+	const char *target;
+	enum recovery action;	/* today's; the previous report's when resolved */
+	enum followup_status status;
+	long long days;		/* consecutive reports planned */
+	bool repeated;		/* days >= REPAIR_CYCLE_DAYS */
+};
+
+struct history;
+
+/* The follow-up of run's plan against h (h->dir holds the JSON read),
+ * sorted by target, into *out (run's arena); returns how many. */
+size_t recovery_followup(const struct history *h, struct run *run, struct followup_item **out);
+
+const char *followup_status_name(enum followup_status s);	/* "new", ... */
+
 /* Compute run's recovery plan into plan (which the caller then releases). */
 void recovery_plan(const struct run *run, struct recovery_plan *plan);
 void recovery_plan_release(struct recovery_plan *plan);

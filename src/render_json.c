@@ -12,6 +12,7 @@
  * UTF-8 first (invalid bytes become U+FFFD), since jansson refuses others.
  */
 #include "render.h"
+#include "findings.h"
 #include "recovery.h"
 
 #include <jansson.h>
@@ -183,6 +184,76 @@ static int put_changes(json_t *o, const struct check_result *c)
 	return bad;
 }
 
+/* [{"key", "first_seen"}] of at most max findings (pointers when ptrs). */
+static json_t *finding_list(const struct finding_seen *v, const struct finding_seen *const *ptrs, size_t n,
+			    size_t max)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a && i < n && i < max; i++) {
+		const struct finding_seen *f = ptrs ? ptrs[i] : &v[i];
+		json_t *o = json_object();
+
+		put(o, "key", jstr(f->key));
+		put(o, "first_seen", json_string(f->first_seen));
+		if (f->waiver)
+			put(o, "waiver", jstr(f->waiver->name));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+/* Findings over time: failing_since, the lists of at most `samples` new,
+ * resolved and oldest open findings, and every followed finding with its
+ * first_seen (`tracked`, read back by the next run). */
+static int life_json(json_t *o, const struct check_result *c, size_t samples)
+{
+	const struct finding_life *fl = c->life;
+	int bad = 0;
+
+	bad |= put(o, "waived", jnum(c->waived));
+	if (!fl)
+		return bad;
+	bad |= put(o, "failing_since", jstr(fl->failing_since));
+	bad |= put(o, "new", finding_list(fl->fresh, NULL, fl->nfresh, samples));
+	bad |= put(o, "resolved", finding_list(fl->resolved, NULL, fl->nresolved, samples));
+	bad |= put(o, "oldest", finding_list(NULL, fl->oldest, fl->nopen, samples));
+	bad |= put(o, "tracked_complete", json_boolean(!fl->open_more));
+	bad |= put(o, "tracked", finding_list(fl->open, NULL, fl->nopen, fl->nopen));
+	return bad;
+}
+
+/* Every configured waiver with its status on the run's date (active or
+ * expired) and how many findings it took out of drift today. */
+static json_t *waivers_json(const struct run *run)
+{
+	json_t *a = json_array();
+	size_t i, j, k;
+
+	for (i = 0; a && run->cfg && i < run->cfg->nwaivers; i++) {
+		const struct waiver_cfg *w = &run->cfg->waivers[i];
+		json_t *o = json_object();
+		long long hits = 0;
+
+		for (j = 0; j < run->nchecks; j++)
+			for (k = 0; k < run->checks[j].nwaivers; k++)
+				if (run->checks[j].waivers[k] == w)
+					hits = run->checks[j].waiver_hits[k];
+		put(o, "name", jstr(w->name));
+		put(o, "check", jstr(w->check));
+		put(o, "group", jstr(w->group));
+		put(o, "key", jstr(w->key));
+		put(o, "owner", jstr(w->owner));
+		put(o, "reason", jstr(w->reason));
+		put(o, "expires", json_string(w->expires));
+		put(o, "status", json_string(waiver_expired(w, run->date) ? "expired" : "active"));
+		put(o, "matched", jnum(hits));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
 static json_t *check_json(const struct check_result *c, const struct report *r)
 {
 	const struct check_cfg *k = c->cfg;
@@ -203,6 +274,10 @@ static json_t *check_json(const struct check_result *c, const struct report *r)
 
 		bad |= put(jg, "group", jstr(g->group));
 		bad |= put(jg, "drift", jnum(g->drift));
+		if (c->life && c->life->group_since)
+			bad |= put(jg, "since", jstr(c->life->group_since[i]));
+		if (g->waived)
+			bad |= put(jg, "waived", jnum(g->waived));
 		if (cmp) {
 			bad |= put(jg, "missing", jnum(g->missing));
 			bad |= put(jg, "extra", jnum(g->extra));
@@ -248,6 +323,7 @@ static json_t *check_json(const struct check_result *c, const struct report *r)
 		bad |= put(o, "error", jstr(c->error ? c->error : "unknown error"));
 	if (c->status == STATUS_SKIPPED && c->skip_reason)
 		bad |= put(o, "skip_reason", jstr(c->skip_reason));
+	bad |= life_json(o, c, (size_t)r->run->cfg->samples);
 	for (size_t si = 0; si < r->nskips; si++) {
 		const struct skip_rate *sr = &r->skips[si];
 		json_t *w;
@@ -279,6 +355,58 @@ static json_t *targets_json(const struct recovery_item *items, size_t n)
 }
 
 /* The shadow pairs' agreement over the soak window (shadow.c). */
+/* Every episode of every shadow in its soak window, with its
+ * adjudication (verdict and note null when none). */
+static json_t *episodes_json(const struct report *r)
+{
+	json_t *a = json_array();
+	size_t i, k;
+
+	for (i = 0; a && i < r->nshadows; i++) {
+		const struct shadow *s = &r->shadows[i];
+
+		for (k = 0; k < s->nepisodes; k++) {
+			const struct shadow_episode *e = &s->episodes[k];
+			json_t *o = json_object();
+
+			put(o, "shadow", jstr(s->id));
+			put(o, "of", jstr(s->of));
+			put(o, "kind", json_string(episode_kind_name(e->kind)));
+			put(o, "first", json_string(e->first));
+			put(o, "last", json_string(e->last));
+			put(o, "days", jnum(e->days));
+			put(o, "adjudication", e->adjudication ? json_string(e->adjudication->date)
+							      : json_null());
+			put(o, "verdict", e->adjudication
+						  ? json_string(verdict_name(e->adjudication->verdict))
+						  : json_null());
+			put(o, "note", jstr(e->adjudication ? e->adjudication->note : NULL));
+			json_array_append_new(a, o);
+		}
+	}
+	return a;
+}
+
+/* The recovery follow-up of the previous report's plan (recovery.h). */
+static json_t *followup_json(const struct gate *g)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a && i < g->nfollowup; i++) {
+		const struct followup_item *f = &g->followup[i];
+		json_t *o = json_object();
+
+		put(o, "target", jstr(f->target));
+		put(o, "action", json_string(recovery_name(f->action)));
+		put(o, "status", json_string(followup_status_name(f->status)));
+		put(o, "days", jnum(f->days));
+		put(o, "repeated", json_boolean(f->repeated));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
 static json_t *shadows_json(const struct report *r)
 {
 	json_t *a = json_array();
@@ -298,6 +426,9 @@ static json_t *shadows_json(const struct report *r)
 		bad |= put(o, "errors", jnum(s->errors));
 		bad |= put(o, "skip_rate", jreal(s->skip_rate));
 		bad |= put(o, "ready", json_boolean(s->ready));
+		bad |= put(o, "soak_from", json_string(s->soak_from));
+		bad |= put(o, "adjudicated", jnum(s->adjudicated));
+		bad |= put(o, "unadjudicated", jnum(s->unadjudicated));
 		for (k = 0; dis && k < s->ndisagreements; k++) {
 			json_t *d = json_object();
 
@@ -469,6 +600,9 @@ int render_json(const struct report *r, struct strbuf *out, struct diag *d)
 	bad |= put(root, "recovery", rec);
 	bad |= put(root, "window", win);
 	bad |= put(root, "shadows", shadows_json(r));
+	bad |= put(root, "waivers", waivers_json(run));
+	bad |= put(root, "episodes", episodes_json(r));
+	bad |= put(root, "recovery_followup", followup_json(g));
 	bad |= put(root, "inputs", inputs_json(run));
 	if (bad) {
 		diag_error(d, "JSON report: cannot build the document (out of memory?)");

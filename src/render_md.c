@@ -11,6 +11,7 @@
  * format_double, so the bytes depend on the inputs only.
  */
 #include "render.h"
+#include "findings.h"
 #include "recovery.h"
 #include "render_svg.h"
 
@@ -766,8 +767,12 @@ static void check_samples(struct strbuf *o, const struct check_result *c)
 
 	if (!c->nsamples || !c->ncolumns)
 		return;
-	sb_addf(o, "#### Samples\n\n%zu of %lld violating %s.\n\n", c->nsamples, c->drift,
-		plural(c->drift, "row", "rows"));
+	/* samples are drawn from every violating row, waived ones too */
+	sb_addf(o, "#### Samples\n\n%zu of %lld violating %s", c->nsamples, c->drift + c->waived,
+		plural(c->drift + c->waived, "row", "rows"));
+	if (c->waived)
+		sb_addf(o, " (%lld waived)", c->waived);
+	sb_puts(o, ".\n\n");
 	sb_putc(o, '|');
 	for (k = 0; k < c->ncolumns; k++) {
 		sb_putc(o, ' ');
@@ -853,6 +858,7 @@ static void md_failing(const struct report *r, struct html_inserts *ins, struct 
 			md_changes(o, c);
 		}
 		sb_putc(o, '\n');
+		findings_md_check(o, c, run->date, (size_t)run->cfg->samples);
 		spark_insert(r, ins, o, c);
 		check_groups(o, c);
 		check_samples(o, c);
@@ -969,6 +975,7 @@ static void md_recovery(const struct report *r, struct strbuf *o)
 		}
 		sb_puts(o, ".\n\n");
 	}
+	findings_md_followup(o, r->gate);
 	recovery_plan_release(&plan);
 }
 
@@ -1150,6 +1157,7 @@ static void md_shadows(const struct report *r, struct strbuf *o)
 		}
 		sb_puts(o, ".\n\n");
 	}
+	findings_md_episodes(o, r->shadows, r->nshadows);
 }
 
 /* ---- 9. provenance ------------------------------------------------------- */
@@ -1214,6 +1222,7 @@ int render_md_page(const struct report *r, struct html_inserts *ins, struct strb
 	md_summary(r, out);
 	md_checks(r, out);
 	md_failing(r, ins, out);
+	findings_md_waivers(out, r->run, (size_t)r->run->cfg->samples);
 	md_recovery(r, out);
 	md_window(r, ins, out);
 	md_shadows(r, out);
@@ -1483,6 +1492,7 @@ static void index_main(const struct history *h, const struct index_page *p, stru
 	while (lo > 0 && day_number(&h->days[lo - 1]) > newest - INDEX_RECENT_DAYS)
 		lo--;
 	index_banner(out, h, p);
+	findings_md_index(out, h);
 	sb_addf(out, "## Latest reports\n\nThe reports of the last %d days, newest first",
 		INDEX_RECENT_DAYS);
 	if (lo > 0)

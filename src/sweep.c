@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "compare.h"
+#include "findings.h"
 
 const char *status_name(enum status s)
 {
@@ -243,6 +244,70 @@ struct first_ctx {
 	char text[256];
 };
 
+/* A rows check's finding keys (findings.h): its `key` columns (all
+ * columns when it names none) of each violating row, joined with ", ". */
+struct row_keys {
+	size_t *cols;		/* indexes of the key columns */
+	size_t ncols;
+	struct keyset set;
+	struct strbuf text;	/* the row's key, reused */
+};
+
+static int row_keys_header(struct row_keys *k, const struct check_cfg *cc, size_t ncols,
+			   const char *const *names, struct diag *d)
+{
+	size_t i, j;
+
+	k->ncols = cc->nkey ? cc->nkey : ncols;
+	k->cols = xcalloc(k->ncols ? k->ncols : 1, sizeof(*k->cols));
+	for (i = 0; i < k->ncols; i++) {
+		if (!cc->nkey) {
+			k->cols[i] = i;
+			continue;
+		}
+		for (j = 0; j < ncols && strcmp(names[j], cc->key[i]) != 0; j++)
+			;
+		if (j == ncols)
+			return diag_error(d, "key column '%s' is not among the query's columns",
+					  cc->key[i]);
+		k->cols[i] = j;
+	}
+	return 0;
+}
+
+/* Offer a violating row's key; the index of the waiver that matched it
+ * (group: its group cell, NULL when the check has none), or -1. */
+static int row_keys_offer(struct row_keys *k, struct check_result *cr, const struct cell *cells,
+			  const struct cell *group)
+{
+	size_t i;
+	int w = -1;
+
+	k->text.len = 0;
+	for (i = 0; i < k->ncols; i++) {
+		const struct cell *c = &cells[k->cols[i]];
+
+		if (i)
+			sb_add(&k->text, ", ", 2);
+		if (c->s)
+			sb_add(&k->text, c->s, c->len);
+		else
+			sb_add(&k->text, "NULL", 4);
+	}
+	if (cr->nwaivers)
+		w = waivers_match(cr, k->text.buf, k->text.len, group ? group->s : NULL,
+				  group && group->s ? group->len : 0);
+	keyset_offer(&k->set, k->text.buf, k->text.len, w);
+	return w;
+}
+
+static void row_keys_take(struct row_keys *k, struct check_result *cr, struct arena *a)
+{
+	keyset_take(&k->set, cr, a);
+	free(k->cols);
+	sb_release(&k->text);
+}
+
 struct rows_ctx {
 	struct check_result *cr;
 	struct arena *arena;
@@ -251,6 +316,7 @@ struct rows_ctx {
 	size_t group_col;
 	struct group_map groups;
 	struct samples samples;
+	struct row_keys keys;
 };
 
 static int rows_header(void *ctx, size_t ncols, const char *const *names)
@@ -272,6 +338,8 @@ static int rows_header(void *ctx, size_t ncols, const char *const *names)
 					  c->group);
 		c->group_col = i;
 	}
+	if (row_keys_header(&c->keys, c->cr->cfg, ncols, names, c->d) < 0)
+		return -1;
 	c->samples.rows = xcalloc(c->samples.cap + 1, sizeof(*c->samples.rows));
 	return 0;
 }
@@ -279,14 +347,19 @@ static int rows_header(void *ctx, size_t ncols, const char *const *names)
 static int rows_row(void *ctx, size_t ncols, const struct cell *cells)
 {
 	struct rows_ctx *c = ctx;
+	struct group_result *gr = NULL;
 
 	(void)ncols;
 	c->cr->drift++;
 	if (c->group) {
 		const struct cell *g = &cells[c->group_col];
-		group_get(&c->groups, c->arena, g->s, g->len)->drift++;
+		gr = group_get(&c->groups, c->arena, g->s, g->len);
+		gr->drift++;
 	}
 	samples_offer(&c->samples, cells);
+	if (row_keys_offer(&c->keys, c->cr, cells, c->group ? &cells[c->group_col] : NULL) >= 0 &&
+	    gr)
+		gr->waived++;
 	return 0;
 }
 
@@ -294,11 +367,14 @@ static int eval_rows(struct check_result *cr, struct source *src, const struct c
 		     struct arena *a, struct diag *d)
 {
 	struct rows_ctx c = { cr, a, d, cr->cfg->group, 0, { NULL, 0, 0 },
-			      { NULL, 0, (size_t)cfg->samples, 0 } };
+			      { NULL, 0, (size_t)cfg->samples, 0 }, { NULL, 0, { 0 }, { 0 } } };
 	struct row_sink sink = { rows_header, rows_row, &c };
 	int ret;
 
+	keyset_init(&c.keys.set, (size_t)cfg->track);
+	sb_init(&c.keys.text);
 	ret = source_query(src, cr->cfg->query, &sink, d);
+	row_keys_take(&c.keys, cr, a);
 	take_groups(cr, &c.groups, a);
 	if (c.samples.rows)
 		samples_take(cr, &c.samples, a);
@@ -813,9 +889,14 @@ int sweep_run(struct run *run, const struct config *cfg, const struct sweep_opts
 		source_load(os[i].src);
 	if (cfg->has_tenants && !run->partial && !run->tenants_error)
 		count_tenants(run, find_source(os, nos, cfg->tenants_source), cfg);
-	for (i = 0; i < n; i++)
-		if (run->checks[i].status != STATUS_ERROR)
-			eval_check(&run->checks[i], os, nos, cfg, &run->arena);
+	for (i = 0; i < n; i++) {
+		if (run->checks[i].status == STATUS_ERROR)
+			continue;
+		waivers_prepare(&run->checks[i], cfg, run->date, &run->arena);
+		eval_check(&run->checks[i], os, nos, cfg, &run->arena);
+		if (waivers_apply(&run->checks[i]))	/* judged on what is left */
+			judge(&run->checks[i]);
+	}
 	collect_inputs(run, os, nos);
 	for (i = 0; i < nos; i++)
 		source_close(os[i].src);

@@ -15,6 +15,8 @@
 #include "source.h"
 #include "util.h"
 
+struct finding_life;
+
 /* WARN: drift its severity or thresholds tolerate; never part of the gate. */
 enum status { STATUS_PASS, STATUS_FAIL, STATUS_ERROR, STATUS_SKIPPED, STATUS_WARN };
 
@@ -23,6 +25,7 @@ struct group_result {
 	long long drift;
 	long long missing, extra, changed;	/* compare only */
 	long long *columns_changed;	/* compare: per column_changes entry, or NULL */
+	long long waived;	/* findings a waiver took out of drift */
 };
 
 /* A compared column of a compare check: in how many changed rows it
@@ -52,6 +55,18 @@ struct check_result {
 				   (compare: the rows compared, keys of both sides) */
 	struct column_change *column_changes;	/* compare: compared columns, in order */
 	size_t ncolumn_changes;
+	/* findings followed across days (findings.h) */
+	const char **keys;	/* the smallest distinct finding keys, sorted, at most [report] track */
+	size_t nkeys;
+	bool keys_more;		/* some finding's key was left out (over track) */
+	int *key_waiver;	/* per key: index in waivers, -1 when not waived */
+	/* the check's waivers in force today, and how many findings each took
+	 * out of drift (waived: their sum, not counted in drift) */
+	const struct waiver_cfg **waivers;
+	long long *waiver_hits;
+	size_t nwaivers;
+	long long waived;
+	const struct finding_life *life;	/* set by findings_compute, NULL before */
 };
 
 struct run {

@@ -10,15 +10,25 @@
 # generated, which must stay under 500 KB.  N (the row count of the other
 # benchmarks) is ignored.  Exits 1 when a limit is exceeded.
 # BENCH_KEEP=DIR keeps the ten-year report directory there for a look.
+# Findings followed across days: HISTORY_CHECKS (default 10) more rows
+# checks each find HISTORY_TRACKED (default 1000) rows today, and every
+# earlier report carries that many followed findings (key, first_seen) for
+# each of them, as recon writes them, so the run reads back and compares
+# checks x tracked findings and the ten years hold them all.
 set -euo pipefail
 bin=$(realpath "$1")
 days=${HISTORY_DAYS:-3650}
+nchecks=${HISTORY_CHECKS:-10}
+tracked=${HISTORY_TRACKED:-1000}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 # the configuration: one CSV table, two checks (one with a per-tenant group)
 mkdir -p "$work/snap"
 printf 'tenant,id,ok\nt-1,1,1\nt-2,2,0\nt-3,3,1\n' > "$work/snap/t.csv"
+# the findings: tracked rows, each a finding of every tracked-K check
+awk -v n="$tracked" 'BEGIN { print "tenant,id"; for (i = 1; i <= n; i++) printf "t-%d,%d\n", i % 7, i }' \
+	> "$work/snap/f.csv"
 cat > "$work/recon.ini" <<'EOF'
 [report]
 title = Ten years
@@ -41,6 +51,9 @@ source = s
 query = SELECT count(*) FROM t WHERE ok = 0
 max = 5
 EOF
+for k in $(seq 1 "$nchecks"); do
+	printf '\n[check "tracked-%02d"]\nsource = s\nquery = SELECT tenant, id FROM f\ngroup = tenant\nkey = id\npaging = false\n' "$k" >> "$work/recon.ini"
+done
 
 # N consecutive dates ending the day before the run, oldest first
 run_date=2026-11-22
@@ -49,7 +62,11 @@ seq "$days" -1 1 | sed "s/^/$run_date - /; s/\$/ days/" | date -f - +%F > "$work
 # write_history DIR FIRST: the reports from line FIRST of dates on
 write_history() {
 	mkdir -p "$1"
-	tail -n +"$2" "$work/dates" | awk -v dir="$1" '
+	tail -n +"$2" "$work/dates" | awk -v dir="$1" -v nchecks="$nchecks" -v tracked="$tracked" -v first="$(head -1 "$work/dates")" '
+	BEGIN {
+		for (i = 1; i <= tracked; i++)
+			keys = keys sprintf("%s{\"key\": \"%d\", \"first_seen\": \"%s\"}", i > 1 ? ", " : "", i, first)
+	}
 	{
 		n++
 		if (n % 97 == 0) { streak = 0; next }	# a day without a report
@@ -62,7 +79,10 @@ write_history() {
 		printf("  \"gate\": {\"status\": \"%s\", \"streak\": %d, \"required\": 7, \"met\": %s},\n", fail ? "fail" : "pass", streak, (streak >= 7) ? "true" : "false") > f
 		printf("  \"summary\": {\"checks\": 2, \"pass\": %d, \"fail\": %d, \"error\": 0, \"skipped\": 0, \"drift\": %d, \"tenants_scanned\": null, \"tenants_with_drift\": %d},\n", fail ? 1 : 2, fail ? 1 : 0, drift, fail ? 1 : 0) > f
 		printf("  \"checks\": [\n    {\"id\": \"rows-ok\", \"kind\": \"rows\", \"status\": \"%s\", \"paging\": true, \"drift\": %d, \"groups\": [%s], \"columns\": [], \"samples\": []},\n", fail ? "fail" : "pass", drift, fail ? "{\"group\": \"t-2\", \"drift\": " drift "}" : "") > f
-		printf("    {\"id\": \"value-ok\", \"kind\": \"value\", \"status\": \"pass\", \"paging\": true, \"drift\": 0, \"value\": 1, \"groups\": [], \"columns\": [], \"samples\": []}\n  ],\n") > f
+		printf("    {\"id\": \"value-ok\", \"kind\": \"value\", \"status\": \"pass\", \"paging\": true, \"drift\": 0, \"value\": 1, \"groups\": [], \"columns\": [], \"samples\": []}") > f
+		for (k = 1; k <= nchecks; k++)
+			printf(",\n    {\"id\": \"tracked-%02d\", \"kind\": \"rows\", \"status\": \"fail\", \"paging\": false, \"drift\": %d, \"groups\": [], \"columns\": [], \"samples\": [], \"failing_since\": \"%s\", \"new\": [], \"resolved\": [], \"oldest\": [], \"tracked_complete\": true, \"tracked\": [%s]}", k, tracked, first, keys) > f
+		printf("\n  ],\n") > f
 		printf("  \"recovery\": {\"recheck\": [], \"reprocess\": []},\n  \"window\": [],\n  \"shadows\": []\n}\n") > f
 		close(f)
 	}'

@@ -354,7 +354,7 @@ START_TEST(test_value_is_history_and_a_whole_number_has_no_fraction)
 	run.checks[0].value = 634;
 	history_gate(&h, &run, &g);
 	root = json_of(&run, &g, &h, &json);
-	ck_assert_ptr_nonnull(strstr(json.buf, "\"value\": 634\n"));
+	ck_assert_ptr_nonnull(strstr(json.buf, "\"value\": 634,\n"));
 	ck_assert_ptr_null(strstr(json.buf, "634.0"));
 	/* the window carries each value check's value per day */
 	ck_assert_ptr_nonnull(strstr(json.buf, "\"values\": {\n        \"c\": 634\n"));
@@ -374,7 +374,7 @@ START_TEST(test_value_is_history_and_a_whole_number_has_no_fraction)
 	run.checks[0].value = 0.1 + 0.2;
 	history_gate(&back, &run, &g);
 	root = json_of(&run, &g, &back, &json);
-	ck_assert_ptr_nonnull(strstr(json.buf, "\"value\": 0.3\n"));
+	ck_assert_ptr_nonnull(strstr(json.buf, "\"value\": 0.3,\n"));
 	/* yesterday's value, read back, is in today's window */
 	ck_assert_ptr_nonnull(strstr(json.buf, "\"c\": 634\n"));
 	json_decref(root);

@@ -230,6 +230,105 @@ START_TEST(test_skip_rate_of_a_precondition_check_over_the_window)
 }
 END_TEST
 
+
+static struct adjudication_cfg adj[2];
+
+static void adjudicate(int n, const char *date, enum adjudication_verdict v)
+{
+	adj[n] = (struct adjudication_cfg){ .shadow = "old-live", .verdict = v, .line = 1 };
+	memcpy(adj[n].date, date, 11);
+	cfg.adjudications = adj;
+	cfg.nadjudications = (size_t)n + 1;
+}
+
+START_TEST(test_episodes_are_runs_of_consecutive_days_of_one_kind)
+{
+	struct run run;
+	struct shadow *s;
+
+	day(1, "pass", "fail");
+	day(2, "pass", "fail");
+	day(3, "pass", "error");
+	/* 11-04 has no report: it ends the error episode */
+	today(&run, 5, STATUS_PASS, STATUS_ERROR);
+	ck_assert_int_eq(shadows_compute(&h, &run, &s), 1);
+	ck_assert_uint_eq(s->nepisodes, 3);
+	ck_assert_int_eq(s->episodes[0].kind, EPISODE_DISAGREE);
+	ck_assert_str_eq(s->episodes[0].first, "2026-11-01");
+	ck_assert_str_eq(s->episodes[0].last, "2026-11-02");
+	ck_assert_int_eq(s->episodes[0].days, 2);
+	ck_assert_int_eq(s->episodes[1].kind, EPISODE_ERROR);
+	ck_assert_str_eq(s->episodes[2].first, "2026-11-05");
+	ck_assert_ptr_null(s->episodes[0].adjudication);
+	ck_assert_int_eq(s->unadjudicated, 2);
+	sweep_release(&run);
+}
+END_TEST
+
+START_TEST(test_a_real_break_counts_as_agreement_and_makes_a_shadow_ready)
+{
+	struct run run;
+	struct shadow *s;
+
+	day(1, "pass", "pass");
+	day(2, "pass", "fail");
+	day(3, "pass", "fail");
+	day(4, "pass", "pass");
+	today(&run, 5, STATUS_PASS, STATUS_PASS);
+	shadows_compute(&h, &run, &s);
+	ck_assert(!s->ready);
+	sweep_release(&run);
+	adjudicate(0, "2026-11-03", ADJUDICATED_REAL_BREAK);	/* any day of the episode */
+	today(&run, 5, STATUS_PASS, STATUS_PASS);
+	shadows_compute(&h, &run, &s);
+	ck_assert_ptr_nonnull(s->episodes[0].adjudication);
+	ck_assert_int_eq(s->agree, 5);
+	ck_assert_int_eq(s->adjudicated, 2);
+	ck_assert_int_eq(s->disagree, 0);
+	ck_assert(s->ready);
+	sweep_release(&run);
+}
+END_TEST
+
+START_TEST(test_a_check_bug_restarts_the_soak_the_day_after_its_date)
+{
+	struct run run;
+	struct shadow *s;
+
+	day(1, "pass", "pass");
+	day(2, "pass", "fail");
+	day(3, "pass", "pass");
+	day(4, "pass", "pass");
+	adjudicate(0, "2026-11-02", ADJUDICATED_CHECK_BUG);
+	today(&run, 5, STATUS_PASS, STATUS_PASS);
+	shadows_compute(&h, &run, &s);
+	ck_assert(s->restarted);
+	ck_assert_str_eq(s->soak_from, "2026-11-03");
+	ck_assert_int_eq(s->days, 3);
+	ck_assert_int_eq(s->disagree, 0);
+	ck_assert(!s->ready);	/* 3 of 5 days since the restart */
+	sweep_release(&run);
+}
+END_TEST
+
+START_TEST(test_an_adjudicated_error_still_blocks_readiness)
+{
+	struct run run;
+	struct shadow *s;
+
+	day(1, "pass", "pass");
+	day(2, "pass", "error");
+	day(3, "pass", "pass");
+	day(4, "pass", "pass");
+	adjudicate(0, "2026-11-02", ADJUDICATED_REAL_BREAK);
+	today(&run, 5, STATUS_PASS, STATUS_PASS);
+	shadows_compute(&h, &run, &s);
+	ck_assert_int_eq(s->errors, 1);
+	ck_assert(!s->ready);
+	sweep_release(&run);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("shadow");
@@ -247,6 +346,10 @@ int main(void)
 	tcase_add_test(tc, test_baseline_and_unreadable_days_do_not_count);
 	tcase_add_test(tc, test_days_before_the_soak_window_do_not_count);
 	tcase_add_test(tc, test_skip_rate_of_a_precondition_check_over_the_window);
+	tcase_add_test(tc, test_episodes_are_runs_of_consecutive_days_of_one_kind);
+	tcase_add_test(tc, test_a_real_break_counts_as_agreement_and_makes_a_shadow_ready);
+	tcase_add_test(tc, test_a_check_bug_restarts_the_soak_the_day_after_its_date);
+	tcase_add_test(tc, test_an_adjudicated_error_still_blocks_readiness);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
