@@ -315,48 +315,73 @@ void term_summary(struct strbuf *o, const struct report *r, const char *outdir, 
 	sb_addf(o, "/%s.html\n", run->date);
 }
 
-/* One check's samples as an aligned table. */
+/* A sample cell as a pipe table holds it: "|" escaped, SQL NULL as NULL.
+ * malloc'd. */
+static char *table_cell(const char *v)
+{
+	struct strbuf sb;
+
+	sb_init(&sb);
+	if (!v)
+		sb_puts(&sb, "NULL");
+	for (; v && *v; v++) {
+		if (*v == '|')
+			sb_putc(&sb, '\\');
+		sb_putc(&sb, *v);
+	}
+	return sb_detach(&sb, NULL);
+}
+
+/* One check's samples as an aligned GFM pipe table: readable on a
+ * terminal, and the partial report stays Markdown. */
 static void sample_table(struct strbuf *o, const struct check_result *c, bool colour)
 {
 	size_t *w = xcalloc(c->ncolumns, sizeof(*w)), j, k;
+	char **cells = xcalloc((c->nsamples + 1) * c->ncolumns, sizeof(*cells));
 
 	for (k = 0; k < c->ncolumns; k++) {
-		size_t n = text_cols(c->columns[k]);
+		for (j = 0; j <= c->nsamples; j++) {
+			char *v = table_cell(j ? c->samples[j - 1][k] : c->columns[k]);
+			size_t n = text_cols(v);
 
-		w[k] = n < TERM_CELL_COLS ? n : TERM_CELL_COLS;
-		for (j = 0; j < c->nsamples; j++) {
-			n = c->samples[j][k] ? text_cols(c->samples[j][k]) : 4;
+			cells[j * c->ncolumns + k] = v;
 			if (n > w[k])
 				w[k] = n < TERM_CELL_COLS ? n : TERM_CELL_COLS;
 		}
+		if (w[k] < 3)
+			w[k] = 3;
 	}
-	sb_puts(o, "  ");
-	for (k = 0; k < c->ncolumns; k++) {
-		if (colour)
-			sb_puts(o, SGR_BOLD);
-		pad(o, term_text(o, c->columns[k], TERM_CELL_COLS), k + 1 < c->ncolumns ? w[k] : 0);
-		if (colour)
-			sb_puts(o, SGR_RESET);
-		sb_puts(o, k + 1 < c->ncolumns ? "  " : "\n");
-	}
-	for (j = 0; j < c->nsamples; j++) {
-		sb_puts(o, "  ");
+	for (j = 0; j <= c->nsamples; j++) {
+		sb_puts(o, "|");
 		for (k = 0; k < c->ncolumns; k++) {
-			const char *v = c->samples[j][k];
+			bool dim = j && !c->samples[j - 1][k] && colour;
+			bool bold = !j && colour;
 			size_t n;
 
-			if (!v && colour)
-				sb_puts(o, SGR_DIM);
-			n = term_text(o, v ? v : "NULL", TERM_CELL_COLS);
-			if (!v && colour)
+			sb_putc(o, ' ');
+			if (bold || dim)
+				sb_puts(o, bold ? SGR_BOLD : SGR_DIM);
+			n = term_text(o, cells[j * c->ncolumns + k], TERM_CELL_COLS);
+			if (bold || dim)
 				sb_puts(o, SGR_RESET);
-			if (k + 1 < c->ncolumns) {
-				pad(o, n, w[k]);
-				sb_puts(o, "  ");
-			}
+			pad(o, n, w[k]);
+			sb_puts(o, " |");
 		}
 		sb_putc(o, '\n');
+		if (j == 0) {
+			sb_puts(o, "|");
+			for (k = 0; k < c->ncolumns; k++) {
+				sb_putc(o, ' ');
+				for (size_t d = 0; d < w[k]; d++)
+					sb_putc(o, '-');
+				sb_puts(o, " |");
+			}
+			sb_putc(o, '\n');
+		}
 	}
+	for (j = 0; j < (c->nsamples + 1) * c->ncolumns; j++)
+		free(cells[j]);
+	free(cells);
 	free(w);
 }
 
@@ -373,7 +398,7 @@ void term_samples(struct strbuf *o, const struct report *r, bool colour)
 			continue;
 		sb_putc(o, '\n');
 		term_text(o, check_id(c), (size_t)-1);
-		sb_addf(o, ": %zu of %lld %s\n", c->nsamples, c->drift,
+		sb_addf(o, ": %zu of %lld %s\n\n", c->nsamples, c->drift,
 			c->drift == 1 ? "finding" : "findings");
 		sample_table(o, c, colour);
 	}
