@@ -61,6 +61,7 @@
 #include <csv.h>
 
 #include "compare_classes.h"
+#include "compare_bisect.h"
 #include "compare_value.h"
 #include "csv_reader.h"
 
@@ -2686,6 +2687,41 @@ static int resolve_tolerances(struct cmp *c, struct diag *d)
 	return 0;
 }
 
+/* strategy = bisect: when both sides are PostgreSQL tables, let their
+ * databases checksum key ranges and read only the rows of the ranges that
+ * differ (compare_bisect.h); otherwise, or when a column cannot be
+ * normalised in SQL or a side has a duplicate key, the rows strategy reads
+ * everything and cr says why.  Returns whether the sides' queries were
+ * narrowed. */
+static bool bisect_sides(struct cmp *c, struct check_result *cr, struct arena *a)
+{
+	struct source *src[2] = { c->side[LEFT].src, c->side[RIGHT].src };
+	const char *tables[2] = { c->side[LEFT].dbtable, c->side[RIGHT].dbtable };
+	struct bisect_plan p;
+	int s;
+
+	cr->strategy = "rows";
+	if (c->cc->strategy != STRATEGY_BISECT)
+		return false;
+	for (s = 0; s < 2; s++) {
+		if (!tables[s] || source_config(src[s])->type != SOURCE_POSTGRES) {
+			cr->strategy_note = "bisect needs two PostgreSQL table sides";
+			return false;
+		}
+	}
+	compare_bisect_plan(c->cc, src, tables, c->cmp_names, c->ncmp, &p);
+	if (!p.sql[LEFT]) {
+		cr->strategy_note = arena_strdup(a, p.why);
+		return false;
+	}
+	for (s = 0; s < 2; s++)
+		c->side[s].sql = arena_strdup(a, p.sql[s]);
+	cr->strategy = "bisect";
+	cr->ranges = p.ranges;
+	compare_bisect_release(&p);
+	return true;
+}
+
 /* Contract in compare.h. */
 int compare_eval(struct check_result *cr, struct source *left, struct source *right,
 		 const struct config *cfg, struct arena *a, struct diag *d)
@@ -2714,7 +2750,8 @@ int compare_eval(struct check_result *cr, struct source *left, struct source *ri
 	    resolve_columns(c, d) < 0 || resolve_tolerances(c, d) < 0)
 		goto out;
 
-	keys = estimate_keys(c);
+	/* a bisected compare reads only the rows that differ */
+	keys = bisect_sides(c, cr, a) ? 0 : estimate_keys(c);
 	presize(c, keys * 11 / 10);
 	c->first_fault = first_fault(keys);
 	/* CSV sides in threads of their own; two query sides too when they
@@ -2736,6 +2773,8 @@ int compare_eval(struct check_result *cr, struct source *left, struct source *ri
 			goto out;
 		}
 	}
+	for (s = 0; s < 2; s++)
+		cr->streamed[s] = c->side[s].path ? c->side[s].rows : c->side[s].rowno;
 	for (s = 0; s < 2; s++)
 		if (c->side[s].path)
 			source_note_input(c->side[s].src, c->side[s].table, c->side[s].rows,

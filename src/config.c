@@ -51,7 +51,7 @@ static const char *const check_keys[] = { "kind", "description", "source", "quer
 					  "expect", "tolerance", "min", "max", "left", "right",
 					  "left_query", "right_query", "key", "columns",
 					  "severity", "warn_if", "fail_if", "scanned", "explain",
-					  NULL };
+					  "strategy", "bisect_rows", NULL };
 static const char *const *const sec_keys[] = { report_keys, tenants_keys, source_keys,
 					       target_keys, check_keys };
 
@@ -845,7 +845,7 @@ static bool key_fits_kind(const char *k, enum check_kind kind)
 	static const char *const value_only[] = { "expect", "min", "max", NULL };
 	static const char *const compare_only[] = { "left", "right", "left_query",
 						    "right_query", "key", "columns", "explain",
-						    NULL };
+						    "strategy", "bisect_rows", NULL };
 	const char *const *l;
 
 	for (l = rows_value; *l; l++)
@@ -1004,6 +1004,7 @@ static int build_check(struct build *b, const struct section *s, struct check_cf
 {
 	static const char *const kinds[] = { "rows", "value", "compare", NULL };
 	static const char *const recoveries[] = { "recheck", "reprocess", NULL };
+	static const char *const strategies[] = { "rows", "bisect", NULL };
 	struct arena *a = &b->cfg->arena;
 	const struct kv *kv = find_kv(s, "kind");
 	int k;
@@ -1015,6 +1016,7 @@ static int build_check(struct build *b, const struct section *s, struct check_cf
 	cc->enabled = true;
 	cc->ready_timeout = 60;
 	cc->explain = true;
+	cc->bisect_rows = 10000;
 	if (kv) {
 		if ((k = get_enum(b, kv, kinds, "rows, value or compare")) < 0)
 			return -1;
@@ -1080,6 +1082,12 @@ static int build_check(struct build *b, const struct section *s, struct check_cf
 			r = get_list(b, kv, &cc->key, &cc->nkey);
 		else if (strcmp(n, "columns") == 0)
 			r = get_list(b, kv, &cc->columns, &cc->ncolumns);
+		else if (strcmp(n, "strategy") == 0) {
+			if ((k = get_enum(b, kv, strategies, "rows or bisect")) < 0)
+				return -1;
+			cc->strategy = k == 0 ? STRATEGY_ROWS : STRATEGY_BISECT;
+		} else if (strcmp(n, "bisect_rows") == 0)
+			r = get_int(b, kv, 1, 1000000000, &cc->bisect_rows);
 		if (r < 0)
 			return -1;
 	}

@@ -52,6 +52,10 @@ struct check_result {
 				   (compare: the rows compared, keys of both sides) */
 	struct column_change *column_changes;	/* compare: compared columns, in order */
 	size_t ncolumn_changes;
+	const char *strategy;	/* compare: "rows" or "bisect", as evaluated */
+	const char *strategy_note;	/* why strategy = bisect fell back to rows, or NULL */
+	long long ranges;	/* bisect: key ranges whose checksums were compared */
+	long long streamed[2];	/* compare: rows read from the left and right sides */
 };
 
 struct run {
