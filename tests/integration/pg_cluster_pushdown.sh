@@ -32,12 +32,12 @@ expect count_over_shards "$(c -c "SELECT count(*), sum(v) FROM t")" "30000|67502
 ok count_over_shards
 
 plan=$(c -c "SET enable_partitionwise_aggregate = on" \
-	-c "EXPLAIN VERBOSE SELECT id, count(*), sum(hashtextextended(v::text, 0)) FROM t GROUP BY id")
-n=$(grep -c 'Remote SQL: SELECT id, count(\*), sum(hashtextextended((v)::text, 0::bigint)) FROM public.t GROUP BY 1' <<<"$plan" || true)
+	-c "EXPLAIN VERBOSE SELECT id, count(*), sum(hash_numeric_extended(v, 1)) FROM t GROUP BY id")
+n=$(grep -c 'Remote SQL: SELECT id, count(\*), sum(hash_numeric_extended(v, 1::bigint)) FROM public.t GROUP BY 1' <<<"$plan" || true)
 [ "$n" = 3 ] || fail grouped_sum_pushed_down "$plan"
 ok grouped_sum_pushed_down
 
-plan=$(c -c "EXPLAIN VERBOSE SELECT count(*), sum(hashtextextended(v::text, 0)) FROM t WHERE id >= 100 AND id < 2000")
+plan=$(c -c "EXPLAIN VERBOSE SELECT count(*), sum(hash_numeric_extended(v, 1)) FROM t WHERE id >= 100 AND id < 2000")
 n=$(grep -c 'Remote SQL: SELECT v FROM public.t WHERE ((id >= 100)) AND ((id < 2000))' <<<"$plan" || true)
 [ "$n" = 3 ] || fail range_pushed_down "$plan"
 ok range_pushed_down
