@@ -2687,6 +2687,36 @@ static int resolve_tolerances(struct cmp *c, struct diag *d)
 	return 0;
 }
 
+/* strategy = auto, for two PostgreSQL table sides: bisect unless the
+ * tables are small (at most 10 ranges of bisect_rows rows by the planner's
+ * estimate, or never analysed) or the previous report found this check's
+ * drift at 1% of the larger table's rows or more (then most ranges differ
+ * and bisection costs more than it saves).  No previous drift (a first
+ * run, a new check, an error) means bisect.  false for rows, with the
+ * reason in cr->strategy_note. */
+static bool auto_bisects(struct cmp *c, struct check_result *cr, struct arena *a)
+{
+	long long rows = -1, est;
+	int s;
+
+	for (s = 0; s < 2; s++) {
+		est = source_row_estimate(c->side[s].src, c->side[s].dbtable);
+		if (est > rows)
+			rows = est;
+	}
+	if (rows <= 10LL * c->cc->bisect_rows) {
+		cr->strategy_note = arena_printf(a, "auto: %s tables", rows < 0 ? "unanalysed"
+										 : "small");
+		return false;
+	}
+	if (cr->previous_drift >= 0 && cr->previous_drift * 100 >= rows) {
+		cr->strategy_note = arena_printf(a, "auto: the previous drift (%lld) is 1%% "
+						 "or more of the rows", cr->previous_drift);
+		return false;
+	}
+	return true;
+}
+
 /* strategy = bisect: when both sides are PostgreSQL tables, let their
  * databases checksum key ranges and read only the rows of the ranges that
  * differ (compare_bisect.h); otherwise, or when a column cannot be
@@ -2701,7 +2731,7 @@ static bool bisect_sides(struct cmp *c, struct check_result *cr, struct arena *a
 	int s;
 
 	cr->strategy = "rows";
-	if (c->cc->strategy != STRATEGY_BISECT)
+	if (c->cc->strategy == STRATEGY_ROWS)
 		return false;
 	for (s = 0; s < 2; s++) {
 		if (!tables[s] || source_config(src[s])->type != SOURCE_POSTGRES) {
@@ -2709,6 +2739,8 @@ static bool bisect_sides(struct cmp *c, struct check_result *cr, struct arena *a
 			return false;
 		}
 	}
+	if (c->cc->strategy == STRATEGY_AUTO && !auto_bisects(c, cr, a))
+		return false;
 	compare_bisect_plan(c->cc, src, tables, c->cmp_names, c->ncmp, &p);
 	if (!p.sql[LEFT]) {
 		cr->strategy_note = arena_strdup(a, p.why);

@@ -1004,7 +1004,7 @@ static int build_check(struct build *b, const struct section *s, struct check_cf
 {
 	static const char *const kinds[] = { "rows", "value", "compare", NULL };
 	static const char *const recoveries[] = { "recheck", "reprocess", NULL };
-	static const char *const strategies[] = { "rows", "bisect", NULL };
+	static const char *const strategies[] = { "rows", "bisect", "auto", NULL };
 	struct arena *a = &b->cfg->arena;
 	const struct kv *kv = find_kv(s, "kind");
 	int k;
@@ -1083,9 +1083,10 @@ static int build_check(struct build *b, const struct section *s, struct check_cf
 		else if (strcmp(n, "columns") == 0)
 			r = get_list(b, kv, &cc->columns, &cc->ncolumns);
 		else if (strcmp(n, "strategy") == 0) {
-			if ((k = get_enum(b, kv, strategies, "rows or bisect")) < 0)
+			if ((k = get_enum(b, kv, strategies, "rows, bisect or auto")) < 0)
 				return -1;
-			cc->strategy = k == 0 ? STRATEGY_ROWS : STRATEGY_BISECT;
+			cc->strategy = k == 0 ? STRATEGY_ROWS : k == 1 ? STRATEGY_BISECT
+								     : STRATEGY_AUTO;
 		} else if (strcmp(n, "bisect_rows") == 0)
 			r = get_int(b, kv, 1, 1000000000, &cc->bisect_rows);
 		if (r < 0)

@@ -21,7 +21,7 @@
 enum source_type { SOURCE_CSV, SOURCE_POSTGRES, SOURCE_SQLITE };
 enum check_kind { KIND_ROWS, KIND_VALUE, KIND_COMPARE };
 enum recovery { RECOVERY_NONE, RECOVERY_RECHECK, RECOVERY_REPROCESS };
-enum strategy { STRATEGY_ROWS, STRATEGY_BISECT };
+enum strategy { STRATEGY_ROWS, STRATEGY_BISECT, STRATEGY_AUTO };
 
 struct source_cfg {
 	const char *name;	/* section name: [source "NAME"] */

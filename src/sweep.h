@@ -56,6 +56,8 @@ struct check_result {
 	const char *strategy_note;	/* why strategy = bisect fell back to rows, or NULL */
 	long long ranges;	/* bisect: key ranges whose checksums were compared */
 	long long streamed[2];	/* compare: rows read from the left and right sides */
+	long long previous_drift;	/* in: this check's drift in the previous report,
+					   -1 when it has none (not evaluated, error) */
 };
 
 struct run {
@@ -78,11 +80,15 @@ struct run {
 	struct arena arena;
 };
 
+struct day;
+
 struct sweep_opts {
 	const char *date;	/* YYYY-MM-DD */
 	bool baseline;		/* evaluate nothing: every check skipped */
 	const char **only;	/* --check ids, NULL-terminated, or NULL */
 	bool progress;
+	const struct day *previous;	/* the latest report before date, or NULL
+					   (strategy = auto reads its drift) */
 };
 
 /* Evaluate cfg's enabled checks into run.  Returns 0; -1 only when an --check

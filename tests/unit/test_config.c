@@ -614,7 +614,7 @@ START_TEST(test_compare_strategy)
 	ck_assert_int_eq(c->strategy, STRATEGY_BISECT);
 	ck_assert_int_eq(c->bisect_rows, 50);
 	LOAD_ERR(SOURCES "[check \"c\"]\nkind = compare\nstrategy = fast\n", 9,
-		 "bad value for 'strategy': 'fast' (expected rows or bisect)");
+		 "bad value for 'strategy': 'fast' (expected rows, bisect or auto)");
 	LOAD_ERR(SOURCES "[check \"c\"]\nkind = compare\nbisect_rows = 0\n", 9,
 		 "bad value for 'bisect_rows': '0' (expected an integer from 1 to 1000000000)");
 	LOAD_ERR(SOURCES "[check \"c\"]\nsource = db\nquery = q\nstrategy = bisect\n", 10,
