@@ -2734,8 +2734,11 @@ static bool bisect_sides(struct cmp *c, struct check_result *cr, struct arena *a
 	if (c->cc->strategy == STRATEGY_ROWS)
 		return false;
 	for (s = 0; s < 2; s++) {
-		if (!tables[s] || source_config(src[s])->type != SOURCE_POSTGRES) {
-			cr->strategy_note = "bisect needs two PostgreSQL table sides";
+		if (!tables[s] || source_config(src[s])->type != source_config(src[LEFT])->type ||
+		    (source_config(src[s])->type != SOURCE_POSTGRES &&
+		     source_config(src[s])->type != SOURCE_SQLITE)) {
+			cr->strategy_note = "bisect needs two table sides, both PostgreSQL or "
+					    "both SQLite";
 			return false;
 		}
 	}

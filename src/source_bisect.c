@@ -10,6 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sqlite3.h>
+
+#include "compare_value.h"
+
 /* A text value that is a plain number under the contract's grammar.  The
  * exponent is held to three digits so that every match is a value numeric
  * can hold; a longer exponent hashes as text, which never makes two
@@ -25,13 +29,15 @@ struct bcol {
 
 struct bisect_table {
 	struct source *src;
+	bool sqlite;		/* SQLite's dialect (else PostgreSQL's) */
 	char *table;		/* quoted */
 	size_t nkey, ncol;
 	struct bcol *key, *col;
+	const char *sum;	/* the aggregate that adds hashes */
 	char *hash;		/* the row's hash */
 	char *khash;		/* the key's hash */
 	char *nullkey;		/* some key cell is NULL */
-	char *order;		/* the key as one row value, for < and ORDER BY */
+	char *order;		/* the key as one row value, for < and >= */
 };
 
 /* ---- collecting rows ------------------------------------------------------ */
@@ -182,7 +188,9 @@ static void add_bound(struct strbuf *sb, const struct bisect_table *t, char **b)
 	size_t i;
 
 	sb_putc(sb, '(');
-	for (i = 0; i < t->nkey; i++) {
+	for (i = 0; i < t->nkey && t->sqlite; i++)	/* b holds SQLite literals */
+		sb_addf(sb, "%s%s", i ? ", " : "", b[i]);
+	for (i = 0; i < t->nkey && !t->sqlite; i++) {
 		sb_puts(sb, i ? ", CAST(" : "CAST(");
 		add_literal(sb, b[i]);
 		sb_addf(sb, " AS %s)", t->key[i].type);
@@ -249,6 +257,10 @@ static int set_col(struct bcol *c, struct rows *cat, const char *name, int seed,
 	return 0;
 }
 
+static struct bisect_table *open_sqlite(struct source *s, const char *table,
+					const char *const *keys, size_t nkey,
+					const char *const *cols, size_t ncol, struct diag *d);
+
 struct bisect_table *bisect_table_open(struct source *s, const char *table,
 				       const char *const *keys, size_t nkey,
 				       const char *const *cols, size_t ncol, struct diag *d)
@@ -259,12 +271,15 @@ struct bisect_table *bisect_table_open(struct source *s, const char *table,
 	size_t i;
 	int ret = 0;
 
+	if (source_config(s)->type == SOURCE_SQLITE)
+		return open_sqlite(s, table, keys, nkey, cols, ncol, d);
 	if (source_config(s)->type != SOURCE_POSTGRES) {
-		diag_error(d, "the source is not PostgreSQL");
+		diag_error(d, "the source is neither PostgreSQL nor SQLite");
 		return NULL;
 	}
 	t = xcalloc(1, sizeof(*t));
 	t->src = s;
+	t->sum = "sum";
 	t->nkey = nkey;
 	t->ncol = ncol;
 	t->key = xcalloc(nkey ? nkey : 1, sizeof(*t->key));
@@ -314,6 +329,144 @@ struct bisect_table *bisect_table_open(struct source *s, const char *table,
 	return t;
 }
 
+/* ---- SQLite --------------------------------------------------------------- */
+
+/* recon_hash(v, ...): the values as the compare reads them (their text),
+ * each hashed by the rules (compare_value.h) and mixed in order. */
+static void fn_hash(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	uint64_t h = 0x62697365637421ULL;
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		const char *s = NULL;
+		size_t len = 0;
+
+		if (sqlite3_value_type(argv[i]) != SQLITE_NULL) {
+			s = (const char *)sqlite3_value_text(argv[i]);
+			len = (size_t)sqlite3_value_bytes(argv[i]);
+		}
+		h = cv_mix(h, cv_hash_value(s, len));
+	}
+	sqlite3_result_int64(ctx, (sqlite3_int64)h);
+}
+
+/* recon_sum(h): the sum of 64-bit hashes modulo 2^64 (sum() stops on
+ * overflow). */
+static void fn_sum_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	uint64_t *acc = sqlite3_aggregate_context(ctx, sizeof(*acc));
+
+	(void)argc;
+	if (acc && sqlite3_value_type(argv[0]) != SQLITE_NULL)
+		*acc += (uint64_t)sqlite3_value_int64(argv[0]);
+}
+
+static void fn_sum_final(sqlite3_context *ctx)
+{
+	uint64_t *acc = sqlite3_aggregate_context(ctx, 0);
+
+	sqlite3_result_int64(ctx, acc ? (sqlite3_int64)*acc : 0);
+}
+
+int bisect_sqlite_functions(struct sqlite3 *db)
+{
+	int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
+
+	if (sqlite3_create_function(db, "recon_hash", -1, flags, NULL, fn_hash, NULL, NULL) ||
+	    sqlite3_create_function(db, "recon_sum", 1, flags, NULL, NULL, fn_sum_step,
+				    fn_sum_final))
+		return -1;
+	return 0;
+}
+
+static int sqlite_col(struct bcol *c, struct rows *cat, const char *name, const char *table,
+		      struct diag *d)
+{
+	struct strbuf q;
+	size_t i;
+
+	for (i = 0; i < cat->n; i++)
+		if (strcmp(cat->cells[i * 2], name) == 0)
+			break;
+	if (i == cat->n)
+		return diag_error(d, "%s: no column '%s'", table, name);
+	sb_init(&q);
+	sb_add_sql_ident(&q, name);
+	c->name = sb_detach(&q, NULL);
+	c->type = xstrdup(cat->cells[i * 2 + 1] ? cat->cells[i * 2 + 1] : "");
+	return 0;
+}
+
+/* Every value of a SQLite table hashes by the rules in recon_hash, so any
+ * column can be bisected; keys are ordered by SQLite's own order of values
+ * (COLLATE BINARY), which is the same on both sides when their key
+ * columns are declared alike (bisect_table_key_type). */
+static struct bisect_table *open_sqlite(struct source *s, const char *table,
+					const char *const *keys, size_t nkey,
+					const char *const *cols, size_t ncol, struct diag *d)
+{
+	struct bisect_table *t = xcalloc(1, sizeof(*t));
+	struct strbuf sb, q;
+	struct rows cat = { 0 };
+	size_t i;
+	int ret;
+
+	t->src = s;
+	t->sqlite = true;
+	t->sum = "recon_sum";
+	t->nkey = nkey;
+	t->ncol = ncol;
+	t->key = xcalloc(nkey ? nkey : 1, sizeof(*t->key));
+	t->col = xcalloc(ncol ? ncol : 1, sizeof(*t->col));
+	sb_init(&q);
+	sb_add_sql_ident(&q, table);
+	t->table = sb_detach(&q, NULL);
+	sb_init(&sb);
+	sb_puts(&sb, "SELECT name, upper(type) FROM pragma_table_info(");
+	add_literal(&sb, table);
+	sb_putc(&sb, ')');
+	ret = run(t, &sb, &cat, d);
+	for (i = 0; i < nkey && ret == 0; i++)
+		ret = sqlite_col(&t->key[i], &cat, keys[i], table, d);
+	for (i = 0; i < ncol && ret == 0; i++)
+		ret = sqlite_col(&t->col[i], &cat, cols[i], table, d);
+	rows_free(&cat);
+	if (ret < 0) {
+		sb_release(&sb);
+		bisect_table_close(t);
+		return NULL;
+	}
+	sb_reset(&sb);
+	sb_puts(&sb, "recon_hash(");
+	for (i = 0; i < nkey; i++)
+		sb_addf(&sb, "%s%s", i ? ", " : "", t->key[i].name);
+	sb_putc(&sb, ')');
+	t->khash = xstrdup(sb.buf);
+	sb_reset(&sb);
+	sb_puts(&sb, "recon_hash(");
+	for (i = 0; i < nkey; i++)
+		sb_addf(&sb, "%s%s", i ? ", " : "", t->key[i].name);
+	for (i = 0; i < ncol; i++)
+		sb_addf(&sb, ", %s", t->col[i].name);
+	sb_putc(&sb, ')');
+	t->hash = xstrdup(sb.buf);
+	sb_reset(&sb);
+	sb_putc(&sb, '(');
+	for (i = 0; i < nkey; i++)
+		sb_addf(&sb, "%s%s IS NULL", i ? " OR " : "", t->key[i].name);
+	sb_putc(&sb, ')');
+	t->nullkey = xstrdup(sb.buf);
+	sb_reset(&sb);
+	sb_putc(&sb, '(');
+	for (i = 0; i < nkey; i++)
+		sb_addf(&sb, "%s%s COLLATE BINARY", i ? ", " : "", t->key[i].name);
+	sb_putc(&sb, ')');
+	t->order = xstrdup(sb.buf);
+	sb_release(&sb);
+	return t;
+}
+
 const char *bisect_table_key_type(const struct bisect_table *t, size_t i)
 {
 	return t->key[i].type;
@@ -327,12 +480,13 @@ int bisect_table_total(struct bisect_table *t, struct bisect_sum out[2], struct 
 	int ret;
 
 	sb_init(&sb);
-	sb_addf(&sb, "SELECT %s, count(*), count(DISTINCT %s), sum(%s) FROM %s GROUP BY 1",
-		t->nullkey, t->khash, t->hash, t->table);
+	sb_addf(&sb, "SELECT %s, count(*), count(DISTINCT %s), %s(%s) FROM %s GROUP BY 1",
+		t->nullkey, t->khash, t->sum, t->hash, t->table);
 	memset(out, 0, 2 * sizeof(*out));
 	ret = run(t, &sb, &r, d);
 	for (i = 0; i < r.n && ret == 0; i++)
-		sum_from(&out[r.cells[i * 4] && strcmp(r.cells[i * 4], "t") == 0],
+		sum_from(&out[r.cells[i * 4] && (strcmp(r.cells[i * 4], "t") == 0 ||
+						  strcmp(r.cells[i * 4], "1") == 0)],
 			 &r.cells[i * 4 + 1], true);
 	rows_free(&r);
 	sb_release(&sb);
@@ -361,7 +515,7 @@ int bisect_table_sums(struct bisect_table *t, const struct bisect_range *rg, cha
 	} else {
 		sb_puts(&sb, "0");
 	}
-	sb_addf(&sb, ", count(*), sum(%s) FROM %s WHERE ", t->hash, t->table);
+	sb_addf(&sb, ", count(*), %s(%s) FROM %s WHERE ", t->sum, t->hash, t->table);
 	add_range(&sb, t, rg);
 	sb_puts(&sb, " GROUP BY 1");
 	memset(out, 0, (n + 1) * sizeof(*out));
@@ -397,8 +551,10 @@ int bisect_table_splits(struct bisect_table *t, const struct bisect_range *rg, l
 		sb_addf(&sb, "%sk%zu", k ? ", " : "", k);
 	sb_puts(&sb, " FROM (SELECT ");
 	for (k = 0; k < t->nkey; k++)
-		sb_addf(&sb, "%s AS k%zu, ", t->key[k].name, k);
-	sb_addf(&sb, "row_number() OVER (ORDER BY %s) AS rn FROM %s WHERE ", t->order, t->table);
+		sb_addf(&sb, t->sqlite ? "quote(%s) AS k%zu, " : "%s AS k%zu, ", t->key[k].name, k);
+	/* ORDER BY the key's columns: SQLite orders by no row value */
+	sb_addf(&sb, "row_number() OVER (ORDER BY %.*s) AS rn FROM %s WHERE ",
+		(int)strlen(t->order) - 2, t->order + 1, t->table);
 	add_range(&sb, t, rg);
 	sb_addf(&sb, ") s WHERE rn %% %lld = 0 ORDER BY rn", step);
 	ret = run(t, &sb, &r, d);

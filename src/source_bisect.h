@@ -22,6 +22,12 @@
  * values, NULL for no bound) in the order of the key's own type (text in
  * byte order, COLLATE "C"), or the rows with a NULL key cell (nulls).
  *
+ * On SQLite, the same shapes in SQLite's dialect, with two functions that
+ * recon registers on the connection (bisect_sqlite_functions): recon_hash,
+ * which hashes each value's text by the compare rules themselves
+ * (compare_value.h), so every column type can be bisected, and recon_sum.
+ * Key bounds travel there as SQLite literals (quote()).
+ *
  * bisect_table_open allocates; bisect_table_close frees it and everything
  * it returned.  Bounds returned by bisect_table_splits are copies that the
  * caller frees with bisect_bounds_free.
@@ -76,5 +82,10 @@ void bisect_bounds_free(const struct bisect_table *t, char ***b, size_t n);
 char *bisect_table_select(const struct bisect_table *t, const struct bisect_range *r, size_t n);
 
 void bisect_table_close(struct bisect_table *t);
+
+/* Register recon_hash and recon_sum, the SQL functions of bisection on a
+ * SQLite source, on db.  -1 when SQLite refuses. */
+struct sqlite3;
+int bisect_sqlite_functions(struct sqlite3 *db);
 
 #endif

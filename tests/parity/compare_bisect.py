@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""compare_bisect.py BIN WORK [CASES] [SEED] [SHARDED]: strategy = bisect
+"""compare_bisect.py BIN WORK [CASES] [SEED] [WHERE]: strategy = bisect
 against strategy = rows on the same PostgreSQL tables, which must give
 byte-identical JSON for every check apart from the strategy's own fields
 (strategy, strategy_note, ranges, rows_streamed).
@@ -15,9 +15,11 @@ may create tables):
   scales on the two sides), double precision, boolean, text, date and
   timestamp, with rows missing, extra and changed.
 Each check's bisect_rows is drawn small (1 to 60) so that ranges are split
-again and again.  With SHARDED set, every table is made on the coordinator
-of tests/lib/pg_cluster.sh (its directory in $REF_CLUSTER) as a table
-partitioned by hash into three postgres_fdw shards.  Exits 1 with the
+again and again.  WHERE is postgres (the default), sharded (every table
+made on the coordinator of tests/lib/pg_cluster.sh, its directory in
+$REF_CLUSTER, as a table partitioned by hash into three postgres_fdw
+shards) or sqlite (both sides tables of one SQLite file, the typed ones
+with the same declared types).  Exits 1 with the
 first difference.
 """
 import json
@@ -94,6 +96,19 @@ def typed_case(rng, name):
             'cols': [c for c, _ in cols], 'left': left, 'right': right}
 
 
+def load_typed_sqlite(work, cases):
+    import sqlite3
+    db = sqlite3.connect(os.path.join(work, 'sides.db'))
+    for c in cases:
+        for s in ('l', 'r'):
+            t = '%s_%s' % (c['name'], s)
+            db.execute('CREATE TABLE %s (%s)' % (t, ', '.join('%s %s' % (n, ty) for n, ty in c['ddl'])))
+            db.executemany('INSERT INTO %s VALUES (%s)' % (t, ', '.join('?' * len(c['ddl']))),
+                           c['left' if s == 'l' else 'right'])
+    db.commit()
+    db.close()
+
+
 def load_typed(cases, sharded):
     script = ['SET client_min_messages = warning;']
     shards = []
@@ -133,10 +148,13 @@ def shard_text(work, cases):
                    input='\n'.join(script) + '\n', text=True, check=True)
 
 
-def config(work, checks, strategy, rng):
+def config(work, checks, strategy, where):
     out = ['[report]', 'title = bisect parity', 'output_dir = %s/out-%s' % (work, strategy),
-           'gate_days = 1', 'window_days = 1', 'samples = 7', '',
-           '[source "db"]', 'type = postgres', 'url = env:REF_PG_URL', '']
+           'gate_days = 1', 'window_days = 1', 'samples = 7', '']
+    if where == 'sqlite':
+        out += ['[source "db"]', 'type = sqlite', 'path = %s/sides.db' % work, '']
+    else:
+        out += ['[source "db"]', 'type = postgres', 'url = env:REF_PG_URL', '']
     for c in checks:
         out += ['[check "%s"]' % c['name'], 'kind = compare', 'left = db:%s_l' % c['name'],
                 'right = db:%s_r' % c['name'], 'key = ' + ', '.join(c['keys']),
@@ -165,7 +183,8 @@ def main():
     binary, work = sys.argv[1], sys.argv[2]
     ncases = int(sys.argv[3]) if len(sys.argv) > 3 else 100
     seed = int(sys.argv[4]) if len(sys.argv) > 4 else 22
-    sharded = len(sys.argv) > 5 and sys.argv[5] == 'sharded'
+    where = sys.argv[5] if len(sys.argv) > 5 else 'postgres'
+    sharded = where == 'sharded'
     rng = random.Random(seed)
     os.makedirs(os.path.join(work, 'snap'), exist_ok=True)
     text = [ref.make_case(rng, 't%03d' % i, work) for i in range(ncases)]
@@ -174,12 +193,17 @@ def main():
         c['leaf'] = rng.randrange(1, 61)
     if sharded:
         shard_text(work, text)
+    elif where == 'sqlite':
+        ref.load_db(work, text, 'sqlite-both')
     else:
         ref.load_db(work, text, 'postgres-both')
-    load_typed(typed, sharded)
+    if where == 'sqlite':
+        load_typed_sqlite(work, typed)
+    else:
+        load_typed(typed, sharded)
     for strategy in ('rows', 'bisect'):
         with open(os.path.join(work, 'recon-%s.ini' % strategy), 'w') as f:
-            f.write(config(work, text + typed, strategy, rng))
+            f.write(config(work, text + typed, strategy, where))
     rows, bis = run(binary, work, 'rows'), run(binary, work, 'bisect')
     tally = {}
     for c in text + typed:
@@ -201,8 +225,8 @@ def main():
         tally[kind] = tally.get(kind, 0) + 1
     if not any('part streamed' in k for k in tally):
         sys.exit('FAIL compare_bisect: no check streamed only a part of its rows: %s' % tally)
-    print('ok compare_bisect%s: %d pairs, rows and bisect agree (%s)' % (
-        ' (sharded)' if sharded else '', 2 * ncases,
+    print('ok compare_bisect (%s): %d pairs, rows and bisect agree (%s)' % (
+        where, 2 * ncases,
         ', '.join('%d %s' % (tally[k], k) for k in sorted(tally))))
 
 
