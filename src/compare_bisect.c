@@ -11,6 +11,10 @@
  * visited in key order, depth first, so neighbouring parts to stream
  * arrive one after the other and are joined into one range.
  *
+ * The two sides' queries run at once, each in a thread of its own, when
+ * their sources allow it (two sources, or one with a sibling handle on its
+ * cut, source.h); otherwise one after the other.
+ *
  * Why this finds every finding: a range whose two sides have the same
  * rows and checksum holds, on each side, rows whose keys and compared
  * values the rules call equal (source_bisect.h); with no duplicate on
@@ -21,6 +25,7 @@
  */
 #include "compare_bisect.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +36,7 @@
 
 struct bisect {
 	struct bisect_table *t[2];
+	bool parallel;			/* the sides' queries in two threads */
 	long long leaf;			/* rows of a range streamed unsplit */
 	struct bisect_range *stream;	/* ranges to stream, in key order */
 	size_t nstream, cap;
@@ -38,6 +44,44 @@ struct bisect {
 	size_t *nbounds, nsplits;
 	long long ranges;
 };
+
+/* One side's query of a step: the totals, or the sums of r's parts. */
+struct job {
+	struct bisect_table *t;
+	const struct bisect_range *r;	/* NULL: the totals */
+	char ***at;
+	size_t n;
+	struct bisect_sum *out;
+	struct diag d;
+	int ret;
+};
+
+static void *job_run(void *arg)
+{
+	struct job *j = arg;
+
+	j->ret = j->r ? bisect_table_sums(j->t, j->r, j->at, j->n, j->out, &j->d)
+		      : bisect_table_total(j->t, j->out, &j->d);
+	return NULL;
+}
+
+/* Run both sides' jobs, at once when b allows. */
+static int both(struct bisect *b, struct job j[2], struct diag *d)
+{
+	pthread_t tid;
+	bool threaded = b->parallel && pthread_create(&tid, NULL, job_run, &j[1]) == 0;
+	int s;
+
+	job_run(&j[0]);
+	if (threaded)
+		pthread_join(tid, NULL);
+	else
+		job_run(&j[1]);
+	for (s = 0; s < 2; s++)
+		if (j[s].ret < 0)
+			return diag_error(d, "%s", j[s].d.msg);
+	return 0;
+}
 
 static void push(struct bisect *b, const struct bisect_range *r)
 {
@@ -82,9 +126,15 @@ static int visit(struct bisect *b, const struct bisect_range *r, long long rows[
 		push(b, r);
 		return 0;
 	}
-	for (s = 0; s < 2 && ret == 0; s++) {
-		sum[s] = xcalloc(n + 1, sizeof(*sum[s]));
-		ret = bisect_table_sums(b->t[s], r, at, n, sum[s], d);
+	{
+		struct job j[2];
+
+		memset(j, 0, sizeof(j));
+		for (s = 0; s < 2; s++) {
+			sum[s] = xcalloc(n + 1, sizeof(*sum[s]));
+			j[s] = (struct job){ b->t[s], r, at, n, sum[s], { "" }, 0 };
+		}
+		ret = both(b, j, d);
 	}
 	b->ranges += (long long)n + 1;
 	for (i = 0; i <= n && ret == 0; i++) {
@@ -114,9 +164,13 @@ static int plan(struct bisect *b, const struct check_cfg *cc, struct bisect_plan
 			return diag_error(d, "key column '%s' is %s on the left and %s on the right",
 					  cc->key[i], bisect_table_key_type(b->t[0], i),
 					  bisect_table_key_type(b->t[1], i));
-	for (s = 0; s < 2; s++)
-		if (bisect_table_total(b->t[s], tot[s], d) < 0)
+	{
+		struct job j[2] = { { b->t[0], NULL, NULL, 0, tot[0], { "" }, 0 },
+				    { b->t[1], NULL, NULL, 0, tot[1], { "" }, 0 } };
+
+		if (both(b, j, d) < 0)
 			return -1;
+	}
 	for (s = 0; s < 2; s++)
 		for (k = 0; k < 2; k++)
 			if (tot[s][k].rows != tot[s][k].keys)
@@ -139,15 +193,25 @@ void compare_bisect_plan(const struct check_cfg *cc, struct source *const src[2]
 			 struct bisect_plan *p)
 {
 	struct bisect b;
-	struct diag d = { "" };
+	struct diag d = { "" }, ignored = { "" };
+	struct source *qsrc[2];
 	size_t i;
 	int s;
 
 	memset(p, 0, sizeof(*p));
 	memset(&b, 0, sizeof(b));
 	b.leaf = cc->bisect_rows > 0 ? cc->bisect_rows : 10000;
+	/* the right side through a sibling handle on one source's cut */
+	qsrc[0] = src[0];
+	qsrc[1] = src[1];
+	if (src[0] == src[1] && (qsrc[1] = source_sibling(src[1], &ignored)))
+		b.parallel = true;
+	else if (src[0] != src[1])
+		b.parallel = source_concurrent(src[0], src[1]);
+	if (!qsrc[1])
+		qsrc[1] = src[1];
 	for (s = 0; s < 2; s++)
-		if (!(b.t[s] = bisect_table_open(src[s], tables[s], cc->key, cc->nkey, cols, ncol,
+		if (!(b.t[s] = bisect_table_open(qsrc[s], tables[s], cc->key, cc->nkey, cols, ncol,
 						 &d)))
 			break;
 	if (s == 2)

@@ -25,6 +25,7 @@ struct bcol {
 	char *type;		/* format_type(): for casts of literals */
 	char *expr;		/* its 64-bit hash, NULL for SQL NULL */
 	bool collate;		/* ordered with COLLATE "C" */
+	bool unique_ok;		/* NOT NULL, and SQL's equality is the compare's */
 };
 
 struct bisect_table {
@@ -32,6 +33,7 @@ struct bisect_table {
 	bool sqlite;		/* SQLite's dialect (else PostgreSQL's) */
 	char *table;		/* quoted */
 	size_t nkey, ncol;
+	bool unique;		/* a unique index on the key: no duplicate to look for */
 	struct bcol *key, *col;
 	const char *sum;	/* the aggregate that adds hashes */
 	char *hash;		/* the row's hash */
@@ -127,9 +129,11 @@ static char *hash_expr(const char *q, const char *typname, int seed)
 {
 	static const char *const numeric[] = { "int2", "int4", "int8", "numeric", NULL };
 	static const char *const text[] = { "text", "varchar", NULL };
-	static const char *const output[] = { "float4", "float8", "date", "timestamp",
-					      "timestamptz", "time", "timetz", "interval",
-					      "uuid", "json", "jsonb", NULL };
+	static const char *const output[] = { "float4", "float8", "interval", "json", "jsonb",
+					      NULL };
+	/* types whose text is never a plain number: hashed as text at once */
+	static const char *const never[] = { "date", "timestamp", "timestamptz", "time",
+					     "timetz", "uuid", NULL };
 	struct strbuf sb, v, n;
 	const char *const *p;
 	bool as_text = false;
@@ -147,6 +151,11 @@ static char *hash_expr(const char *q, const char *typname, int seed)
 		sb_addf(&sb, "hashtextextended(CASE WHEN %s THEN 't' WHEN NOT %s THEN 'f' END, %d)", q, q, seed);
 		goto out;
 	}
+	for (p = never; *p; p++)
+		if (strcmp(typname, *p) == 0) {
+			sb_addf(&sb, "hashtextextended(CAST(%s AS text), %d)", q, seed);
+			goto out;
+		}
 	for (p = text; *p; p++)
 		if (strcmp(typname, *p) == 0) {
 			sb_addf(&v, "CAST(%s AS text)", q);
@@ -228,20 +237,26 @@ static void sum_from(struct bisect_sum *s, char *const *cells, bool distinct)
 
 /* ---- the interface ---------------------------------------------------------- */
 
-/* The catalog row (name, type, typname, collatable) of column name. */
+/* The catalog row (name, type, typname, collatable, not null) of column
+ * name. */
 static char **find(struct rows *cat, const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < cat->n; i++)
-		if (strcmp(cat->cells[i * 4], name) == 0)
-			return &cat->cells[i * 4];
+		if (strcmp(cat->cells[i * 5], name) == 0)
+			return &cat->cells[i * 5];
 	return NULL;
 }
 
 static int set_col(struct bcol *c, struct rows *cat, const char *name, int seed,
 		   const char *table, struct diag *d)
 {
+	/* types whose equal values have one text, or equal numbers: two rows
+	 * a unique index keeps apart never have keys the compare calls equal */
+	static const char *const exact[] = { "int2", "int4", "int8", "numeric", "date",
+					     "timestamp", "timestamptz", "uuid", "bool", NULL };
+	const char *const *e;
 	char **row = find(cat, name);
 	struct strbuf q;
 
@@ -252,6 +267,8 @@ static int set_col(struct bcol *c, struct rows *cat, const char *name, int seed,
 	c->name = sb_detach(&q, NULL);
 	c->type = xstrdup(row[1]);
 	c->collate = row[3] && strcmp(row[3], "t") == 0;
+	for (e = exact; *e; e++)
+		c->unique_ok |= strcmp(row[2], *e) == 0 && row[4] && strcmp(row[4], "t") == 0;
 	if (!(c->expr = hash_expr(c->name, row[2], seed)))
 		return diag_error(d, "column '%s' (%s) cannot be normalised in SQL", name, row[1]);
 	return 0;
@@ -260,6 +277,39 @@ static int set_col(struct bcol *c, struct rows *cat, const char *name, int seed,
 static struct bisect_table *open_sqlite(struct source *s, const char *table,
 					const char *const *keys, size_t nkey,
 					const char *const *cols, size_t ncol, struct diag *d);
+
+/* Set t->unique when the table has a unique index (no predicate, no
+ * expression) on exactly the key's columns and every key column allows
+ * it (unique_ok): a duplicate key cannot exist, and the totals need not
+ * count distinct keys, a sort of the whole table. */
+static int find_unique(struct bisect_table *t, const char *const *keys, struct strbuf *sb,
+		       struct diag *d)
+{
+	struct rows r = { 0 };
+	size_t i;
+	int ret;
+
+	for (i = 0; i < t->nkey; i++)
+		if (!t->key[i].unique_ok)
+			return 0;
+	sb_reset(sb);
+	sb_puts(sb, "SELECT count(*) FROM pg_catalog.pg_index i WHERE i.indrelid = to_regclass(");
+	add_literal(sb, t->table);
+	sb_addf(sb, ") AND i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL "
+		"AND i.indnkeyatts = %zu AND (SELECT array_agg(a.attname::text ORDER BY "
+		"a.attname::text COLLATE \"C\") FROM pg_catalog.pg_attribute a WHERE "
+		"a.attrelid = i.indrelid AND a.attnum = ANY ((i.indkey::int2[])[0:i.indnkeyatts - 1])) "
+		"= (SELECT array_agg(k ORDER BY k COLLATE \"C\") FROM unnest(ARRAY[", t->nkey);
+	for (i = 0; i < t->nkey; i++) {
+		sb_puts(sb, i ? ", " : "");
+		add_literal(sb, keys[i]);
+	}
+	sb_puts(sb, "]::text[]) k)");
+	ret = run(t, sb, &r, d);
+	t->unique = ret == 0 && r.n == 1 && r.cells[0] && strcmp(r.cells[0], "0") != 0;
+	rows_free(&r);
+	return ret;
+}
 
 struct bisect_table *bisect_table_open(struct source *s, const char *table,
 				       const char *const *keys, size_t nkey,
@@ -289,7 +339,8 @@ struct bisect_table *bisect_table_open(struct source *s, const char *table,
 	t->table = sb_detach(&q, NULL);
 	sb_init(&sb);
 	sb_puts(&sb, "SELECT a.attname, format_type(a.atttypid, a.atttypmod), y.typname, "
-		"a.attcollation <> 0 FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type y "
+		"a.attcollation <> 0, a.attnotnull FROM pg_catalog.pg_attribute a "
+		"JOIN pg_catalog.pg_type y "
 		"ON y.oid = a.atttypid WHERE a.attrelid = to_regclass(");
 	add_literal(&sb, t->table);
 	sb_puts(&sb, ") AND a.attnum > 0 AND NOT a.attisdropped");
@@ -299,6 +350,8 @@ struct bisect_table *bisect_table_open(struct source *s, const char *table,
 	for (i = 0; i < ncol && ret == 0; i++)
 		ret = set_col(&t->col[i], &cat, cols[i], (int)(nkey + i) + 1, table, d);
 	rows_free(&cat);
+	if (ret == 0)
+		ret = find_unique(t, keys, &sb, d);
 	if (ret < 0) {
 		sb_release(&sb);
 		bisect_table_close(t);
@@ -480,8 +533,12 @@ int bisect_table_total(struct bisect_table *t, struct bisect_sum out[2], struct 
 	int ret;
 
 	sb_init(&sb);
-	sb_addf(&sb, "SELECT %s, count(*), count(DISTINCT %s), %s(%s) FROM %s GROUP BY 1",
-		t->nullkey, t->khash, t->sum, t->hash, t->table);
+	if (t->unique)	/* no duplicate: as many keys as rows */
+		sb_addf(&sb, "SELECT %s, count(*), count(*), %s(%s) FROM %s GROUP BY 1",
+			t->nullkey, t->sum, t->hash, t->table);
+	else
+		sb_addf(&sb, "SELECT %s, count(*), count(DISTINCT %s), %s(%s) FROM %s GROUP BY 1",
+			t->nullkey, t->khash, t->sum, t->hash, t->table);
 	memset(out, 0, 2 * sizeof(*out));
 	ret = run(t, &sb, &r, d);
 	for (i = 0; i < r.n && ret == 0; i++)

@@ -11,7 +11,7 @@ may create tables):
   column text: numbers in several spellings, NULL against '', text that
   only looks numeric, duplicate keys in another spelling, tolerances);
 - typed pairs: keys of one or two columns of mixed types (integer, text,
-  numeric, date) and compared columns of integer, numeric (at other
+  numeric, date), half of them a primary key, and compared columns of integer, numeric (at other
   scales on the two sides), double precision, boolean, text, date and
   timestamp, with rows missing, extra and changed.
 Each check's bisect_rows is drawn small (1 to 60) so that ranges are split
@@ -90,9 +90,11 @@ def typed_case(rng, name):
                 rv[j] = val(cols[j][0])
             if r < 0.9 or r >= 0.95 or rng.random() < 0.5:
                 right.append(k + rv)
+    pk = rng.random() < 0.5	# a primary key: no duplicate to count
     if rng.random() < 0.05 and left:	# a duplicate key
         left.append(list(left[0]))
-    return {'name': name, 'keys': [k for k, _ in keys], 'ddl': keys + cols,
+        pk = False
+    return {'name': name, 'keys': [k for k, _ in keys], 'ddl': keys + cols, 'pk': pk,
             'cols': [c for c, _ in cols], 'left': left, 'right': right}
 
 
@@ -119,7 +121,8 @@ def load_typed(cases, sharded):
             if sharded:
                 shards.append((t, ddl, c['ddl'][0][0]))
             else:
-                script.append('CREATE TABLE %s (%s);' % (t, ddl))
+                script.append('CREATE TABLE %s (%s%s);' % (t, ddl, ', PRIMARY KEY (%s)' % ', '.join(
+                    c['keys']) if c['pk'] else ''))
             rows = c['left' if s == 'l' else 'right']
             if rows:
                 script.append('INSERT INTO %s VALUES %s;' % (t, ', '.join(
