@@ -237,6 +237,7 @@ struct cmp {
 	struct side side[2];
 	bool parallel;		/* two query sides read at once (concurrent_sides) */
 	atomic_int stop;	/* set when one side failed */
+	long long left_rows;	/* bisected: the left table's rows, else -1 */
 	void *reserve[2];	/* per side: address space held back, see hold_reserve */
 };
 
@@ -2543,6 +2544,7 @@ static struct cmp *cmp_new(const struct check_cfg *cc)
 	size_t i;
 
 	c->cc = cc;
+	c->left_rows = -1;
 	c->stripes = xcalloc(NSTRIPES, sizeof(*c->stripes));
 	c->slocks = xcalloc(NSTRIPES, sizeof(*c->slocks));
 	for (i = 0; i < NSTRIPES; i++)
@@ -2753,6 +2755,7 @@ static bool bisect_sides(struct cmp *c, struct check_result *cr, struct arena *a
 		c->side[s].sql = arena_strdup(a, p.sql[s]);
 	cr->strategy = "bisect";
 	cr->ranges = p.ranges;
+	c->left_rows = p.rows[LEFT];
 	compare_bisect_release(&p);
 	return true;
 }
@@ -2836,7 +2839,8 @@ int compare_eval(struct check_result *cr, struct source *left, struct source *ri
 	cr->changed = t.count[F_CHANGED];
 	cr->drift = cr->missing + cr->extra + cr->changed;
 	cr->status = cr->drift > 0 ? STATUS_FAIL : STATUS_PASS;
-	cr->scanned = t.keys;
+	/* the rows of ranges left out are keys on both sides, one each */
+	cr->scanned = t.keys + (c->left_rows >= 0 ? c->left_rows - c->side[LEFT].rowno : 0);
 	if (c->has_group && cr->changed > 0)
 		x.gchanged = xcalloc(ngroups * (c->ncmp ? c->ncmp : 1), sizeof(*x.gchanged));
 	if (cc->explain && explain_changes(c, &x, cr, a) < 0)

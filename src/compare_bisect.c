@@ -184,6 +184,8 @@ static int plan(struct bisect *b, const struct check_cfg *cc, struct bisect_plan
 		push(b, &nulls);
 	p->ranges = b->ranges;
 	for (s = 0; s < 2; s++)
+		p->rows[s] = tot[s][0].rows + tot[s][1].rows;
+	for (s = 0; s < 2; s++)
 		p->sql[s] = bisect_table_select(b->t[s], b->stream, b->nstream);
 	return 0;
 }

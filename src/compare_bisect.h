@@ -23,6 +23,7 @@ struct bisect_plan {
 				   NULL when bisection is not used */
 	char why[512];		/* why not, when sql is NULL */
 	long long ranges;	/* ranges whose checksums were compared */
+	long long rows[2];	/* per side the rows of the table */
 };
 
 /* Plan the bisection of cc's table sides (tables[], on src[]) by cc's key,
