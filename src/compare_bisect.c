@@ -202,7 +202,7 @@ void compare_bisect_plan(const struct check_cfg *cc, struct source *const src[2]
 
 	memset(p, 0, sizeof(*p));
 	memset(&b, 0, sizeof(b));
-	b.leaf = cc->bisect_rows > 0 ? cc->bisect_rows : 10000;
+	b.leaf = cc->bisect_rows > 0 ? cc->bisect_rows : 100;
 	/* the right side through a sibling handle on one source's cut */
 	qsrc[0] = src[0];
 	qsrc[1] = src[1];

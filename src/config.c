@@ -1016,7 +1016,7 @@ static int build_check(struct build *b, const struct section *s, struct check_cf
 	cc->enabled = true;
 	cc->ready_timeout = 60;
 	cc->explain = true;
-	cc->bisect_rows = 10000;
+	cc->bisect_rows = 100;
 	if (kv) {
 		if ((k = get_enum(b, kv, kinds, "rows, value or compare")) < 0)
 			return -1;

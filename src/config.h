@@ -76,7 +76,7 @@ struct check_cfg {
 	const char **columns;	/* compared columns; NULL: all shared */
 	size_t ncolumns;
 	enum strategy strategy;	/* default rows */
-	int bisect_rows;	/* bisect: most rows of a range streamed unsplit, default 10000 */
+	int bisect_rows;	/* bisect: most rows of a range streamed unsplit, default 100 */
 	int line;		/* line of the section header */
 	/* severity and thresholds, every kind (thresholds.h) */
 	enum severity severity;	/* default SEVERITY_FAIL */

@@ -609,7 +609,7 @@ START_TEST(test_compare_strategy)
 		"strategy = bisect\nbisect_rows = 50\n");
 	c = config_check(&cfg, "c");
 	ck_assert_int_eq(c->strategy, STRATEGY_ROWS);
-	ck_assert_int_eq(c->bisect_rows, 10000);
+	ck_assert_int_eq(c->bisect_rows, 100);
 	c = config_check(&cfg, "d");
 	ck_assert_int_eq(c->strategy, STRATEGY_BISECT);
 	ck_assert_int_eq(c->bisect_rows, 50);
