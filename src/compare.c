@@ -61,6 +61,7 @@
 #include <csv.h>
 
 #include "compare_classes.h"
+#include "compare_bisect.h"
 #include "compare_value.h"
 #include "csv_reader.h"
 #include "findings.h"
@@ -237,6 +238,7 @@ struct cmp {
 	struct side side[2];
 	bool parallel;		/* two query sides read at once (concurrent_sides) */
 	atomic_int stop;	/* set when one side failed */
+	long long left_rows;	/* bisected: the left table's rows, else -1 */
 	void *reserve[2];	/* per side: address space held back, see hold_reserve */
 };
 
@@ -2618,6 +2620,7 @@ static struct cmp *cmp_new(const struct check_cfg *cc)
 	size_t i;
 
 	c->cc = cc;
+	c->left_rows = -1;
 	c->stripes = xcalloc(NSTRIPES, sizeof(*c->stripes));
 	c->slocks = xcalloc(NSTRIPES, sizeof(*c->slocks));
 	for (i = 0; i < NSTRIPES; i++)
@@ -2762,6 +2765,77 @@ static int resolve_tolerances(struct cmp *c, struct diag *d)
 	return 0;
 }
 
+/* strategy = auto, for two PostgreSQL table sides: bisect unless the
+ * tables are small (at most 10 ranges of bisect_rows rows by the planner's
+ * estimate, or never analysed) or the previous report found this check's
+ * drift at 1% of the larger table's rows or more (then most ranges differ
+ * and bisection costs more than it saves).  No previous drift (a first
+ * run, a new check, an error) means bisect.  false for rows, with the
+ * reason in cr->strategy_note. */
+static bool auto_bisects(struct cmp *c, struct check_result *cr, struct arena *a)
+{
+	long long rows = -1, est;
+	int s;
+
+	for (s = 0; s < 2; s++) {
+		est = source_row_estimate(c->side[s].src, c->side[s].dbtable);
+		if (est > rows)
+			rows = est;
+	}
+	if (rows <= 10LL * c->cc->bisect_rows) {
+		cr->strategy_note = arena_printf(a, "auto: %s tables", rows < 0 ? "unanalysed"
+										 : "small");
+		return false;
+	}
+	if (cr->previous_drift >= 0 && cr->previous_drift * 100 >= rows) {
+		cr->strategy_note = arena_printf(a, "auto: the previous drift (%lld) is 1%% "
+						 "or more of the rows", cr->previous_drift);
+		return false;
+	}
+	return true;
+}
+
+/* strategy = bisect: when both sides are PostgreSQL tables, let their
+ * databases checksum key ranges and read only the rows of the ranges that
+ * differ (compare_bisect.h); otherwise, or when a column cannot be
+ * normalised in SQL or a side has a duplicate key, the rows strategy reads
+ * everything and cr says why.  Returns whether the sides' queries were
+ * narrowed. */
+static bool bisect_sides(struct cmp *c, struct check_result *cr, struct arena *a)
+{
+	struct source *src[2] = { c->side[LEFT].src, c->side[RIGHT].src };
+	const char *tables[2] = { c->side[LEFT].dbtable, c->side[RIGHT].dbtable };
+	struct bisect_plan p;
+	int s;
+
+	cr->strategy = "rows";
+	if (c->cc->strategy == STRATEGY_ROWS)
+		return false;
+	for (s = 0; s < 2; s++) {
+		if (!tables[s] || source_config(src[s])->type != source_config(src[LEFT])->type ||
+		    (source_config(src[s])->type != SOURCE_POSTGRES &&
+		     source_config(src[s])->type != SOURCE_SQLITE)) {
+			cr->strategy_note = "bisect needs two table sides, both PostgreSQL or "
+					    "both SQLite";
+			return false;
+		}
+	}
+	if (c->cc->strategy == STRATEGY_AUTO && !auto_bisects(c, cr, a))
+		return false;
+	compare_bisect_plan(c->cc, src, tables, c->cmp_names, c->ncmp, &p);
+	if (!p.sql[LEFT]) {
+		cr->strategy_note = arena_strdup(a, p.why);
+		return false;
+	}
+	for (s = 0; s < 2; s++)
+		c->side[s].sql = arena_strdup(a, p.sql[s]);
+	cr->strategy = "bisect";
+	cr->ranges = p.ranges;
+	c->left_rows = p.rows[LEFT];
+	compare_bisect_release(&p);
+	return true;
+}
+
 /* Contract in compare.h. */
 int compare_eval(struct check_result *cr, struct source *left, struct source *right,
 		 const struct config *cfg, struct arena *a, struct diag *d)
@@ -2790,7 +2864,8 @@ int compare_eval(struct check_result *cr, struct source *left, struct source *ri
 	    resolve_columns(c, d) < 0 || resolve_tolerances(c, d) < 0)
 		goto out;
 
-	keys = estimate_keys(c);
+	/* a bisected compare reads only the rows that differ */
+	keys = bisect_sides(c, cr, a) ? 0 : estimate_keys(c);
 	presize(c, keys * 11 / 10);
 	c->first_fault = first_fault(keys);
 	/* CSV sides in threads of their own; two query sides too when they
@@ -2812,6 +2887,8 @@ int compare_eval(struct check_result *cr, struct source *left, struct source *ri
 			goto out;
 		}
 	}
+	for (s = 0; s < 2; s++)
+		cr->streamed[s] = c->side[s].path ? c->side[s].rows : c->side[s].rowno;
 	for (s = 0; s < 2; s++)
 		if (c->side[s].path)
 			source_note_input(c->side[s].src, c->side[s].table, c->side[s].rows,
@@ -2845,7 +2922,8 @@ int compare_eval(struct check_result *cr, struct source *left, struct source *ri
 	cr->changed = t.count[F_CHANGED];
 	cr->drift = cr->missing + cr->extra + cr->changed;
 	cr->status = cr->drift > 0 ? STATUS_FAIL : STATUS_PASS;
-	cr->scanned = t.keys;
+	/* the rows of ranges left out are keys on both sides, one each */
+	cr->scanned = t.keys + (c->left_rows >= 0 ? c->left_rows - c->side[LEFT].rowno : 0);
 	if (c->has_group && cr->changed > 0)
 		x.gchanged = xcalloc(ngroups * (c->ncmp ? c->ncmp : 1), sizeof(*x.gchanged));
 	if (cc->explain && explain_changes(c, &x, cr, a) < 0)

@@ -55,7 +55,7 @@ static const char *const check_keys[] = { "kind", "description", "source", "quer
 					  "expect", "tolerance", "min", "max", "left", "right",
 					  "left_query", "right_query", "key", "columns",
 					  "severity", "warn_if", "fail_if", "scanned", "explain",
-					  NULL };
+					  "strategy", "bisect_rows", NULL };
 static const char *const waiver_keys[] = { "check", "group", "key", "owner", "reason",
 					   "expires", NULL };
 static const char *const adjudication_keys[] = { "verdict", "note", NULL };
@@ -879,7 +879,7 @@ static bool key_fits_kind(const char *k, enum check_kind kind)
 	static const char *const value_only[] = { "expect", "min", "max", NULL };
 	static const char *const compare_only[] = { "left", "right", "left_query",
 						    "right_query", "columns", "explain",
-						    NULL };
+						    "strategy", "bisect_rows", NULL };
 	const char *const *l;
 
 	for (l = rows_value; *l; l++)
@@ -1040,6 +1040,7 @@ static int build_check(struct build *b, const struct section *s, struct check_cf
 {
 	static const char *const kinds[] = { "rows", "value", "compare", NULL };
 	static const char *const recoveries[] = { "recheck", "reprocess", NULL };
+	static const char *const strategies[] = { "rows", "bisect", "auto", NULL };
 	struct arena *a = &b->cfg->arena;
 	const struct kv *kv = find_kv(s, "kind");
 	int k;
@@ -1051,6 +1052,7 @@ static int build_check(struct build *b, const struct section *s, struct check_cf
 	cc->enabled = true;
 	cc->ready_timeout = 60;
 	cc->explain = true;
+	cc->bisect_rows = 100;
 	if (kv) {
 		if ((k = get_enum(b, kv, kinds, "rows, value or compare")) < 0)
 			return -1;
@@ -1116,6 +1118,13 @@ static int build_check(struct build *b, const struct section *s, struct check_cf
 			r = get_list(b, kv, &cc->key, &cc->nkey);
 		else if (strcmp(n, "columns") == 0)
 			r = get_list(b, kv, &cc->columns, &cc->ncolumns);
+		else if (strcmp(n, "strategy") == 0) {
+			if ((k = get_enum(b, kv, strategies, "rows, bisect or auto")) < 0)
+				return -1;
+			cc->strategy = k == 0 ? STRATEGY_ROWS : k == 1 ? STRATEGY_BISECT
+								     : STRATEGY_AUTO;
+		} else if (strcmp(n, "bisect_rows") == 0)
+			r = get_int(b, kv, 1, 1000000000, &cc->bisect_rows);
 		if (r < 0)
 			return -1;
 	}

@@ -21,6 +21,7 @@
 enum source_type { SOURCE_CSV, SOURCE_POSTGRES, SOURCE_SQLITE };
 enum check_kind { KIND_ROWS, KIND_VALUE, KIND_COMPARE };
 enum recovery { RECOVERY_NONE, RECOVERY_RECHECK, RECOVERY_REPROCESS };
+enum strategy { STRATEGY_ROWS, STRATEGY_BISECT, STRATEGY_AUTO };
 
 struct source_cfg {
 	const char *name;	/* section name: [source "NAME"] */
@@ -74,6 +75,8 @@ struct check_cfg {
 	size_t nkey;
 	const char **columns;	/* compared columns; NULL: all shared */
 	size_t ncolumns;
+	enum strategy strategy;	/* default rows */
+	int bisect_rows;	/* bisect: most rows of a range streamed unsplit, default 100 */
 	int line;		/* line of the section header */
 	/* severity and thresholds, every kind (thresholds.h) */
 	enum severity severity;	/* default SEVERITY_FAIL */

@@ -323,6 +323,8 @@ static int cmd_run(const struct options *o)
 	so.baseline = o->baseline;
 	so.only = o->nonly ? o->only : NULL;
 	so.progress = !o->quiet && isatty(2);
+	date_parse(date, &day);
+	so.previous = history_previous(&h, day);
 	if (o->date && !o->baseline && !o->quiet)
 		warn_backfill(&cfg, &so);
 	if (sweep_run(&run, &cfg, &so, &d) < 0)

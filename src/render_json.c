@@ -316,6 +316,17 @@ static json_t *check_json(const struct check_result *c, const struct report *r)
 		bad |= put(o, "findings", f);
 		if (c->column_changes)
 			bad |= put_changes(o, c);
+		if (k->strategy != STRATEGY_ROWS && c->strategy) {
+			json_t *st = json_object();
+
+			bad |= put(o, "strategy", jstr(c->strategy));
+			if (c->strategy_note)
+				bad |= put(o, "strategy_note", jstr(c->strategy_note));
+			bad |= put(o, "ranges", jnum(c->ranges));
+			bad |= put(st, "left", jnum(c->streamed[0]));
+			bad |= put(st, "right", jnum(c->streamed[1]));
+			bad |= put(o, "rows_streamed", st);
+		}
 	}
 	if (k->kind == KIND_VALUE && c->has_value)
 		bad |= put(o, "value", jvalue(c->value));

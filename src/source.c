@@ -15,6 +15,7 @@
 #include "hint.h"
 #include "pg_source.h"
 #include "snapshot.h"
+#include "source_bisect.h"
 
 struct source {
 	const struct source_cfg *cfg;
@@ -75,6 +76,12 @@ static void open_sqlite(struct source *s)
 	}
 	/* sorts in memory, as for CSV sources: nothing written to /var/tmp */
 	sqlite3_exec(s->db, "PRAGMA temp_store=MEMORY", NULL, NULL, NULL);
+	/* the functions of strategy = bisect (source_bisect.h) */
+	if (bisect_sqlite_functions(s->db) < 0) {
+		snprintf(msg, sizeof(msg), "%s: %s", s->cfg->path, sqlite3_errmsg(s->db));
+		set_error(s, msg);
+		return;
+	}
 	/* one consistent cut for the whole sweep, as for PostgreSQL */
 	if (sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
 		snprintf(msg, sizeof(msg), "%s: %s", s->cfg->path, sqlite3_errmsg(s->db));

@@ -18,6 +18,7 @@
 
 #include "compare.h"
 #include "findings.h"
+#include "history.h"
 
 const char *status_name(enum status s)
 {
@@ -640,6 +641,22 @@ static void judge(struct check_result *cr)
 	}
 }
 
+/* The drift of check id in the report day, -1 when that report has no
+ * evaluated result for it (no report, a new check, an error, skipped). */
+static long long previous_drift(const struct day *day, const char *id)
+{
+	size_t i;
+
+	for (i = 0; day && i < day->nchecks; i++) {
+		const struct day_check *dc = &day->checks[i];
+
+		if (strcmp(dc->id, id) == 0)
+			return strcmp(dc->status, "error") && strcmp(dc->status, "skipped") &&
+			       dc->drift >= 0 ? dc->drift : -1;
+	}
+	return -1;
+}
+
 /* Evaluate one check whose sources are open and loaded. */
 static void eval_check(struct check_result *cr, struct opened *os, size_t nos,
 		       const struct config *cfg, struct arena *a)
@@ -867,6 +884,7 @@ int sweep_run(struct run *run, const struct config *cfg, const struct sweep_opts
 		run->checks[n].cfg = &cfg->checks[i];
 		run->checks[n].status = STATUS_PASS;
 		run->checks[n].scanned = -1;
+		run->checks[n].previous_drift = previous_drift(opts->previous, cfg->checks[i].id);
 		n++;
 	}
 	run->nchecks = n;

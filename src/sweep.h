@@ -67,6 +67,12 @@ struct check_result {
 	size_t nwaivers;
 	long long waived;
 	const struct finding_life *life;	/* set by findings_compute, NULL before */
+	const char *strategy;	/* compare: "rows" or "bisect", as evaluated */
+	const char *strategy_note;	/* why strategy = bisect fell back to rows, or NULL */
+	long long ranges;	/* bisect: key ranges whose checksums were compared */
+	long long streamed[2];	/* compare: rows read from the left and right sides */
+	long long previous_drift;	/* in: this check's drift in the previous report,
+					   -1 when it has none (not evaluated, error) */
 };
 
 struct run {
@@ -89,11 +95,15 @@ struct run {
 	struct arena arena;
 };
 
+struct day;
+
 struct sweep_opts {
 	const char *date;	/* YYYY-MM-DD */
 	bool baseline;		/* evaluate nothing: every check skipped */
 	const char **only;	/* --check ids, NULL-terminated, or NULL */
 	bool progress;
+	const struct day *previous;	/* the latest report before date, or NULL
+					   (strategy = auto reads its drift) */
 };
 
 /* Evaluate cfg's enabled checks into run.  Returns 0; -1 only when an --check

@@ -600,6 +600,28 @@ START_TEST(test_value_expect_defaults_to_zero)
 }
 END_TEST
 
+START_TEST(test_compare_strategy)
+{
+	const struct check_cfg *c;
+
+	LOAD_OK(SOURCES "[check \"c\"]\nkind = compare\nleft = db:a\nright = db:b\nkey = id\n"
+		"[check \"d\"]\nkind = compare\nleft = db:a\nright = db:b\nkey = id\n"
+		"strategy = bisect\nbisect_rows = 50\n");
+	c = config_check(&cfg, "c");
+	ck_assert_int_eq(c->strategy, STRATEGY_ROWS);
+	ck_assert_int_eq(c->bisect_rows, 100);
+	c = config_check(&cfg, "d");
+	ck_assert_int_eq(c->strategy, STRATEGY_BISECT);
+	ck_assert_int_eq(c->bisect_rows, 50);
+	LOAD_ERR(SOURCES "[check \"c\"]\nkind = compare\nstrategy = fast\n", 9,
+		 "bad value for 'strategy': 'fast' (expected rows, bisect or auto)");
+	LOAD_ERR(SOURCES "[check \"c\"]\nkind = compare\nbisect_rows = 0\n", 9,
+		 "bad value for 'bisect_rows': '0' (expected an integer from 1 to 1000000000)");
+	LOAD_ERR(SOURCES "[check \"c\"]\nsource = db\nquery = q\nstrategy = bisect\n", 10,
+		 "key 'strategy' does not apply to a rows check");
+}
+END_TEST
+
 START_TEST(test_min_greater_than_max)
 {
 	LOAD_ERR(SOURCES "[check \"v\"]\nkind = value\nsource = db\nquery = q\nmin = 5\n"
@@ -1148,6 +1170,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_gate_needs_an_enabled_paging_check);
 	tcase_add_test(tc, test_closest_name_edit_distance_and_prefix);
 	tcase_add_test(tc, test_did_you_mean_on_unknown_names);
+	tcase_add_test(tc, test_compare_strategy);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,91 @@
+/*
+ * source_bisect.h: the SQL of strategy = bisect, on a table side of a
+ * database source: per key range, the rows and an order-independent
+ * checksum of their normalised key and compared columns, key quantiles to
+ * split a range by, and the WHERE clause that streams chosen ranges.  Every
+ * query runs through source_query, so in the source's transaction (its
+ * consistent cut).
+ *
+ * Normalisation: a row's checksum is the XOR of one 64-bit hash per column
+ * (each column hashed with a seed of its own, NULL a constant of its own,
+ * never the hash of '').  Numbers hash by value: integer and numeric columns
+ * through numeric's hash (which ignores trailing zeros), and a text value
+ * that is a plain number under the contract's grammar through the hash of
+ * that number; other text hashes as its bytes.  Booleans, floating point,
+ * dates and times, uuid and json hash the text PostgreSQL sends for them.
+ * Equal checksums therefore mean values the compare rules call equal; the
+ * other way round is not needed (a range whose checksums differ is only
+ * streamed).  A column of any other type cannot be normalised:
+ * bisect_table_open says so and the check keeps strategy = rows.
+ *
+ * A range is the rows whose key lies in [lo, hi) (each bound nkey text
+ * values, NULL for no bound) in the order of the key's own type (text in
+ * byte order, COLLATE "C"), or the rows with a NULL key cell (nulls).
+ *
+ * On SQLite, the same shapes in SQLite's dialect, with two functions that
+ * recon registers on the connection (bisect_sqlite_functions): recon_hash,
+ * which hashes each value's text by the compare rules themselves
+ * (compare_value.h), so every column type can be bisected, and recon_sum.
+ * Key bounds travel there as SQLite literals (quote()).
+ *
+ * bisect_table_open allocates; bisect_table_close frees it and everything
+ * it returned.  Bounds returned by bisect_table_splits are copies that the
+ * caller frees with bisect_bounds_free.
+ */
+#ifndef RECON_SOURCE_BISECT_H
+#define RECON_SOURCE_BISECT_H
+
+#include "source.h"
+
+struct bisect_table;
+
+struct bisect_range {
+	char **lo, **hi;	/* nkey text values each, NULL: unbounded */
+	bool nulls;		/* the rows with a NULL key cell instead */
+};
+
+/* What a range holds on one side. */
+struct bisect_sum {
+	long long rows;
+	long long keys;		/* distinct key hashes (bisect_table_total) */
+	char sum[64];		/* the checksum as decimal text ("" when no row) */
+};
+
+/* Open table on s (a PostgreSQL source) for bisection by keys, comparing
+ * cols.  NULL when it cannot be bisected, with d saying why (a column type
+ * that cannot be normalised, another kind of source, an error). */
+struct bisect_table *bisect_table_open(struct source *s, const char *table,
+				       const char *const *keys, size_t nkey,
+				       const char *const *cols, size_t ncol, struct diag *d);
+
+/* The SQL type of key column i ("integer", "text", ...). */
+const char *bisect_table_key_type(const struct bisect_table *t, size_t i);
+
+/* The whole table in two ranges: out[0] the rows with a non-NULL key,
+ * out[1] those with a NULL key cell, with distinct keys.  -1 on error. */
+int bisect_table_total(struct bisect_table *t, struct bisect_sum out[2], struct diag *d);
+
+/* r split at the sorted bounds b[0..n-1] into n + 1 ranges: out[i] what
+ * [b[i-1], b[i]) of r holds.  -1 on error. */
+int bisect_table_sums(struct bisect_table *t, const struct bisect_range *r, char ***b,
+		      size_t n, struct bisect_sum *out, struct diag *d);
+
+/* About parts - 1 keys that split r's rows (rows of them) into parts
+ * ranges of equal size, taken from the data, sorted; *n of them into *out.
+ * -1 on error. */
+int bisect_table_splits(struct bisect_table *t, const struct bisect_range *r, long long rows,
+			size_t parts, char ****out, size_t *n, struct diag *d);
+void bisect_bounds_free(const struct bisect_table *t, char ***b, size_t n);
+
+/* SELECT * FROM the table WHERE its key is in one of the n ranges
+ * (malloc'ed; "WHERE false" when n is 0). */
+char *bisect_table_select(const struct bisect_table *t, const struct bisect_range *r, size_t n);
+
+void bisect_table_close(struct bisect_table *t);
+
+/* Register recon_hash and recon_sum, the SQL functions of bisection on a
+ * SQLite source, on db.  -1 when SQLite refuses. */
+struct sqlite3;
+int bisect_sqlite_functions(struct sqlite3 *db);
+
+#endif

@@ -1,0 +1,106 @@
+#!/bin/bash
+# pg_compare_bisect.sh BIN: strategy = bisect against strategy = rows on one
+# PostgreSQL server (tests/parity/compare_bisect.py: 400 random pairs,
+# text and typed, byte-identical JSON apart from the strategy's fields,
+# duplicate keys left to the rows strategy's error), and what the report
+# says of the strategy: the ranges compared, the rows streamed per side,
+# and why a check whose column cannot be normalised in SQL was compared
+# by rows; strategy = auto bisects tables larger than 10 ranges until the
+# previous report's drift of the check reaches 1% of the rows.
+set -euo pipefail
+. "$(dirname "$0")/../lib/pg.sh"
+pg_setup "$1"
+cd "$(dirname "$0")/../.."
+export REF_PG_URL=$RO_URL REF_PSQL="-h $PGDIR -U postgres -d postgres"
+python3 tests/parity/compare_bisect.py "$BIN" "$WORK/parity" 200 22
+
+admin_sql <<'SQL'
+CREATE TABLE a (id int PRIMARY KEY, v numeric, addr inet);
+CREATE TABLE b (id int PRIMARY KEY, v numeric, addr inet);
+INSERT INTO a SELECT i, i * 1.5, '10.0.0.1' FROM generate_series(1, 20000) i;
+INSERT INTO b SELECT i, CASE WHEN i = 777 THEN 0 ELSE i * 1.50 END, '10.0.0.1' FROM generate_series(2, 20000) i;
+CREATE TABLE drifty (id int PRIMARY KEY, v numeric, addr inet);
+INSERT INTO drifty SELECT i, CASE WHEN i % 40 = 0 THEN 0 ELSE i * 1.5 END FROM generate_series(1, 20000) i;
+CREATE TABLE small_a (id int, v int);
+CREATE TABLE small_b (id int, v int);
+INSERT INTO small_a SELECT i, i FROM generate_series(1, 500) i;
+INSERT INTO small_b SELECT i, i FROM generate_series(1, 500) i;
+ANALYZE;
+SQL
+cat >"$WORK/recon.ini" <<INI
+[report]
+output_dir = $WORK/out
+[source "db"]
+type = postgres
+url = env:REF_PG_URL
+[check "narrow"]
+kind = compare
+left = db:a
+right = db:b
+key = id
+columns = v
+strategy = bisect
+bisect_rows = 100
+[check "auto"]
+kind = compare
+left = db:a
+right = db:b
+key = id
+columns = v
+strategy = auto
+bisect_rows = 100
+[check "auto-drift"]
+kind = compare
+left = db:a
+right = db:drifty
+key = id
+columns = v
+strategy = auto
+bisect_rows = 100
+[check "auto-small"]
+kind = compare
+left = db:small_a
+right = db:small_b
+key = id
+strategy = auto
+[check "inet"]
+kind = compare
+left = db:a
+right = db:b
+key = id
+strategy = bisect
+INI
+st=0
+"$BIN" run -c "$WORK/recon.ini" --date 2026-11-22 -q || st=$?
+expect exit_status "$st" 1
+J=$WORK/out/2026-11-22.json
+c() { jq_ "$J" "[c for c in j['checks'] if c['id'] == '$1'][0]$2"; }
+expect bisect_findings "$(c narrow "['findings']")" "{'missing': 1, 'extra': 0, 'changed': 1}"
+expect bisect_strategy "$(c narrow "['strategy']")" bisect
+left=$(c narrow "['rows_streamed']['left']")
+right=$(c narrow "['rows_streamed']['right']")
+[ "$left" -le 200 ] && [ "$right" -le 200 ] && [ "$left" -ge 2 ] ||
+	fail bisect_streams_the_differing_ranges "streamed $left and $right of 20000 rows"
+ranges=$(c narrow "['ranges']")
+[ "$ranges" -gt 2 ] || fail bisect_ranges "ranges $ranges"
+ok bisect_streams_the_differing_ranges
+expect fallback_strategy "$(c inet "['strategy']")" rows
+expect fallback_note "$(c inet "['strategy_note']")" "column 'addr' (inet) cannot be normalised in SQL"
+expect fallback_streams_everything "$(c inet "['rows_streamed']")" "{'left': 20000, 'right': 19999}"
+expect fallback_findings "$(c inet "['findings']")" "{'missing': 1, 'extra': 0, 'changed': 1}"
+ok bisect_falls_back_to_rows
+
+# auto: no previous report, so every analysed table large enough bisects
+expect auto_first_run "$(c auto "['strategy']") $(c auto-drift "['strategy']")" "bisect bisect"
+expect auto_small "$(c auto-small "['strategy']"): $(c auto-small "['strategy_note']")" "rows: auto: small tables"
+expect auto_findings "$(c auto "['findings']")" "{'missing': 1, 'extra': 0, 'changed': 1}"
+expect auto_drift_findings "$(c auto-drift "['drift']")" 500
+# the next day: 2 of 20000 rows drifted (bisect again), 500 of 20000 (rows)
+st=0
+"$BIN" run -c "$WORK/recon.ini" --date 2026-11-23 -q || st=$?
+J=$WORK/out/2026-11-23.json
+expect auto_small_drift "$(c auto "['strategy']")" bisect
+expect auto_large_drift "$(c auto-drift "['strategy']"): $(c auto-drift "['strategy_note']")" \
+	"rows: auto: the previous drift (500) is 1% or more of the rows"
+expect auto_large_drift_findings "$(c auto-drift "['drift']")" 500
+ok strategy_auto
