@@ -91,7 +91,12 @@ expect none "$(st none status) $(st none drift)" "pass 0"
 expect skipped "$(st skipped status)" "skipped"
 ok "empty result passes; false precondition skips"
 expect rows-pg "$(st rows-pg drift)" 4
-expect rows-parity "$(st rows-pg samples)" "$(st rows-csv samples)"
+# the same values: the snapshot engine keeps a DECIMAL column's scale
+# (3.50, 2.0) where PostgreSQL's text is normalised (3.5, 2), so numbers
+# are compared by value
+num_norm='[[str(__import__("decimal").Decimal(v).normalize()) if v not in (None, "") and __import__("re").fullmatch(r"-?[0-9.]+(e[+-]?[0-9]+)?", v) else v for v in r] for r in'
+expect rows-parity "$(jq_ "$J" "$num_norm [c for c in j['checks'] if c['id'] == 'rows-pg'][0]['samples']]")" \
+	"$(jq_ "$J" "$num_norm [c for c in j['checks'] if c['id'] == 'rows-csv'][0]['samples']]")"
 ok "every value reads as in the table's COPY (FORMAT csv, HEADER) export"
 expect parity "$(st parity status) $(st parity drift)" "pass 0"
 ok "compare of the table against its COPY (FORMAT csv) export finds no difference"
