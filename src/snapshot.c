@@ -98,6 +98,7 @@ struct snapshot {
 	duckdb_connection con;		/* planning and queries */
 	const char *name;		/* source name, for provenance */
 	const char *dir;		/* as configured */
+	const char *what;		/* the SQL being planned in messages: "query" */
 	struct arena arena;		/* strings, column arrays, inputs */
 	struct snap_table *tables;	/* sorted by name (malloc) */
 	size_t ntables;
@@ -263,6 +264,7 @@ int snapshot_open(struct snapshot **out, const char *name, const char *dir,
 	arena_init(&sn->arena);
 	sn->name = arena_strdup(&sn->arena, name ? name : "");
 	sn->dir = arena_strdup(&sn->arena, dir);
+	sn->what = "query";
 	dp = opendir(dir);
 	if (dp == NULL) {
 		if (errno == ENOENT)
@@ -454,12 +456,19 @@ static int param_error(struct refs *r, size_t at)
 		return -1;
 	if (at >= len)
 		at = find_param(s);
-	if (at >= len)
-		return r->status = diag_error(r->d, "SQL error: a bind parameter: recon binds none");
+	if (at >= len) {
+		source_param_error(r->d, r->sn->what, "?");
+		return r->status = -1;
+	}
 	for (end = at + 1; end < len && ident_char(s[end]); end++)
 		;
-	return r->status = diag_error(r->d, "SQL error: bind parameter %.*s: recon binds none",
-				      (int)(end - at), s + at);
+	{
+		char name[128];
+
+		snprintf(name, sizeof(name), "%.*s", (int)(end - at), s + at);
+		source_param_error(r->d, r->sn->what, name);
+	}
+	return r->status = -1;
 }
 
 static void walk(struct refs *r, json_t *node)
@@ -698,13 +707,19 @@ static int describe_views(struct snapshot *sn, struct diag *d)
 }
 
 /* Contract in snapshot.h. */
-int snapshot_describe(struct snapshot *sn, const char *sql, struct source_columns *cols,
-		      struct diag *d)
+int snapshot_prepare(struct snapshot *sn, const char *sql, const char *what,
+		     struct source_columns *cols, struct diag *d)
 {
 	duckdb_prepared_statement st = NULL;
-	int ret = -1;
+	int ret;
 
-	if (snapshot_plan(sn, sql, d) < 0 || describe_views(sn, d) < 0)
+	sn->what = what;
+	ret = snapshot_plan(sn, sql, d);
+	sn->what = "query";
+	if (ret < 0 || !cols)
+		return ret;
+	ret = -1;
+	if (describe_views(sn, d) < 0)
 		return -1;
 	if (duckdb_prepare(sn->con, sql, &st) != DuckDBSuccess) {
 		const char *err = duckdb_prepare_error(st);
@@ -713,7 +728,7 @@ int snapshot_describe(struct snapshot *sn, const char *sql, struct source_column
 		diag_error(d, "SQL error: %.*s", (int)n, err ? err : "cannot prepare");
 		goto out;
 	}
-	if (cols) {
+	{
 		idx_t n = duckdb_prepared_statement_column_count(st);
 
 		cols->names = xcalloc((size_t)n + 1, sizeof(*cols->names));

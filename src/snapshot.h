@@ -41,13 +41,15 @@ int snapshot_open(struct snapshot **out, const char *name, const char *dir,
  * SELECT, or holds a bind parameter (d says which). */
 int snapshot_plan(struct snapshot *sn, const char *sql, struct diag *d);
 
-/* Plan sql as snapshot_plan does, then have DuckDB bind it without reading
- * any file (an empty view stands in for each CSV table not yet loaded) and
- * give its result's column names in cols (when not NULL; released with
+/* Plan sql as snapshot_plan does, naming it what in messages ("query",
+ * "precondition": a bind parameter reads "WHAT has a bind parameter :date,
+ * which recon never binds; ..."); with cols not NULL, also have DuckDB bind
+ * it without reading any file (an empty view stands in for each CSV table
+ * not yet loaded) and give its result's column names (released with
  * source_columns_release).  -1 with d set as snapshot_plan, or "SQL error:
  * ..." when DuckDB cannot bind it (a missing column, a type error). */
-int snapshot_describe(struct snapshot *sn, const char *sql, struct source_columns *cols,
-		      struct diag *d);
+int snapshot_prepare(struct snapshot *sn, const char *sql, const char *what,
+		     struct source_columns *cols, struct diag *d);
 
 /* The table names, sorted, into *out (malloc'd: the caller frees each and
  * the array); returns their number. */

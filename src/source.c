@@ -375,8 +375,8 @@ int source_prepare(struct source *s, const char *sql, const char *what,
 
 	if (s->error)
 		return diag_error(d, "%s", s->error);
-	if (s->csv)	/* only a caller that asks for the columns needs DuckDB to bind */
-		ret = cols ? snapshot_describe(s->csv, sql, cols, d) : snapshot_plan(s->csv, sql, d);
+	if (s->csv)
+		ret = snapshot_prepare(s->csv, sql, what, cols, d);
 	else if (s->pg)
 		ret = pg_source_prepare(s->pg, sql, what, cols, d);
 	else

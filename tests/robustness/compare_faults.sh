@@ -80,15 +80,25 @@ for side in ('bl', 'br'):
         f.write(''.join('k-%09d,%d\n' % (i, i) for i in range(n)))
 PY
 	sed 's/^left = s:l$/left = s:bl/; s/^right = s:r$/right = s:br/' oom/recon.ini > oom/big.ini
-	# the smallest power of two (MiB) under which the small run passes
+	# the smallest limit (MiB, to 16) under which the small run passes: a
+	# power of two first, then 16 MiB steps up from half of it (the
+	# snapshot engine's threads reserve address space at start)
+	small_passes() {
+		(ulimit -v $(($1 * 1024)) && exec timeout -s KILL "$LIMIT" "$bin" run -c oom/recon.ini \
+			-o oom/calib --date 2026-11-22 -q) > /dev/null 2>&1
+		local st=$?
+		rm -rf oom/calib
+		return $st
+	}
 	limit=
 	for mb in 32 64 128 256 512 1024 2048 4096; do
-		if (ulimit -v $((mb * 1024)) && exec timeout -s KILL "$LIMIT" "$bin" run -c oom/recon.ini \
-			-o oom/calib --date 2026-11-22 -q) > /dev/null 2>&1; then
-			limit=$((mb + 64))
+		if small_passes $mb; then
+			for ((m = mb / 2 + 16; m < mb; m += 16)); do
+				small_passes $m && break
+			done
+			limit=$((m + 64))
 			break
 		fi
-		rm -rf oom/calib
 	done
 	(ulimit -v $((limit * 1024)) && exec timeout -s KILL 120 "$bin" run -c oom/big.ini -o oom/out \
 		--date 2026-11-22 -q) > "$work/stdout" 2> "$work/stderr"

@@ -1000,12 +1000,12 @@ END_TEST
 START_TEST(test_bind_parameters_are_errors_naming_them)
 {
 	static const char *cases[][2] = {
-		{ "SELECT * FROM good WHERE id = ?", "SQL error: bind parameter ?: recon binds none" },
-		{ "SELECT * FROM good WHERE id = $1", "SQL error: bind parameter $1: recon binds none" },
-		{ "SELECT * FROM good WHERE id = $id", "SQL error: bind parameter $id: recon binds none" },
-		{ "SELECT * FROM good WHERE id = :id", "SQL error: bind parameter :id: recon binds none" },
-		{ "SELECT * FROM good WHERE id = @id", "SQL error: bind parameter @id: recon binds none" },
-		{ "SELECT * FROM good WHERE id = ?1", "SQL error: bind parameter ?1: recon binds none" },
+		{ "SELECT * FROM good WHERE id = ?", "query has a bind parameter ?, which recon never binds; write its value in the SQL" },
+		{ "SELECT * FROM good WHERE id = $1", "query has a bind parameter $1, which recon never binds; write its value in the SQL" },
+		{ "SELECT * FROM good WHERE id = $id", "query has a bind parameter $id, which recon never binds; write its value in the SQL" },
+		{ "SELECT * FROM good WHERE id = :id", "query has a bind parameter :id, which recon never binds; write its value in the SQL" },
+		{ "SELECT * FROM good WHERE id = @id", "query has a bind parameter @id, which recon never binds; write its value in the SQL" },
+		{ "SELECT * FROM good WHERE id = ?1", "query has a bind parameter ?1, which recon never binds; write its value in the SQL" },
 	};
 	struct fixture f;
 
