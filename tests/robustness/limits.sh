@@ -52,15 +52,14 @@ run_mem run -c line/recon.ini -o line/out --date 2026-11-22 -q
 check $? "a 100 MB line (four 25 MB fields) is read: pass, $((kb / 1024)) MB peak"
 rm -rf line field
 
-# ---- 10,000 columns: over SQLite's 2,000 ---------------------------------
-config wide "SELECT c0 FROM t"
+# ---- 10,000 columns: no column limit of the engine's --------------------
+config wide "SELECT c9999 FROM t WHERE c0 <> 0"
 python3 -c "
 n = 10000
 open('wide/snap/t.csv', 'w').write(','.join('c%d' % i for i in range(n)) + '\n' + ','.join(str(i) for i in range(n)) + '\n')"
 run_mem run -c wide/recon.ini -o wide/out --date 2026-11-22 -q
-e=$(errmsg wide)
-[ "$rc" = 2 ] && echo "$e" | grep -q 'snap/t.csv:1: too many columns on t$'
-check $? "10,000 columns: a clear error, exit 2 ($e)"
+[ "$rc" = 0 ] && [ -s wide/out/2026-11-22.json ]
+check $? "10,000 columns: read, the check runs (pass, exit $rc)"
 config wide2000 "SELECT c0 FROM t WHERE c1999 <> 1999"
 python3 -c "
 n = 2000
@@ -169,9 +168,9 @@ expect loop error "snap/loop.csv: Too many levels of symbolic links"
 expect dangling error "snap/dangling.csv: no such file"
 expect adir error "snap/adir.csv: no such file"
 expect missing error "snap/missing.csv: no such file"
-expect sqlsyntax error "SQL error: near \"SELEKT\": syntax error"
-expect sqlcolumn error "SQL error: no such column: nope"
-expect sqlruntime error "SQL error: integer overflow"
+expect sqlsyntax error "SQL error: syntax error at or near \"SELEKT\""
+expect sqlcolumn error "SQL error: Binder Error: Referenced column \"nope\" not found in FROM clause!"
+expect sqlruntime error "SQL error: Out of Range Error: Overflow on abs(-9223372036854775808)"
 expect sqlvalue error ".*"
 expect gonedir error "no-such-dir: no such directory"
 expect dirloop error "dirloop: Too many levels of symbolic links"
@@ -202,7 +201,9 @@ cd .. || exit 1
 
 # ---- 200 compare checks of small pairs -------------------------------------
 # each compare sizes its key table from the files: small sides must not
-# reserve (and zero) what a large one needs
+# reserve (and zero) what a large one needs (8 MiB a side would be 3 GB
+# over 200 checks); the cap leaves room for the snapshot engine, which
+# the source starts whether or not a SQL check reads it
 mkdir -p pairs/snap
 python3 - <<'PY'
 import random
@@ -222,7 +223,7 @@ run_mem run -c pairs/recon.ini -o pairs/out --date 2026-11-22 -q
 [ "$rc" = 1 ] && json pairs "
 assert len(r['checks']) == 200 and all(c['findings'] == {'missing': 0, 'extra': 0, 'changed': 10}
                                        for c in r['checks']), r['checks'][0]" &&
-	cap $((24 * 1024)) "200 compares"
+	cap $((64 * 1024)) "200 compares"
 check $? "200 compare checks of 1,000-row pairs: 10 changed each, $((kb / 1024)) MB peak"
 rm -rf pairs
 
