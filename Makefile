@@ -151,7 +151,8 @@ build-tests: all
 # Sanitizers: the whole suite against build-asan/recon, built with ASan and
 # UBSan and an arena that mallocs each allocation.  Every sanitizer report
 # goes to a log file too, so one is caught even where a test ignores exit
-# statuses; any log fails the target.
+# statuses; any log fails the target.  The unit tests' time limits are five times
+# check's default there: sanitized code runs several times slower.
 SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 SAN_LOGS = $(CURDIR)/build-asan/sanitizer-logs
 asan:
@@ -159,7 +160,7 @@ asan:
 	@st=0; \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:log_path=$(SAN_LOGS)/asan \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:log_path=$(SAN_LOGS)/ubsan \
-	RECON_SANITIZER=asan \
+	RECON_SANITIZER=asan CK_TIMEOUT_MULTIPLIER=5 \
 	$(MAKE) -k BUILD=build-asan OPT="-O1 -g $(SAN)" CFLAGS=-DRECON_ARENA_MALLOC WERROR=-Werror \
 		LDFLAGS="$(SAN)" unit golden integration || st=$$?; \
 	if [ -n "$$(ls $(SAN_LOGS))" ]; then \
