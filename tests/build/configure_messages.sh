@@ -59,7 +59,7 @@ if [ -f "$duck/lib/libduckdb.so" ]; then
 	ln -s "$duck/include/duckdb.h" "$t/tree/include/duckdb.h"
 	ln -s "$duck/lib/libduckdb.so" "$t/tree/lib/libduckdb.so"
 	DUCKDB_PREFIX="$t/flat" ./tools/configure.sh "$t/b5"
-	grep -qx "DUCKDB_CFLAGS = -I$t/flat" "$t/b5/config.mk" || fail "flat layout: $(cat "$t/b5/config.mk")"
+	grep -Eqx "DUCKDB_CFLAGS = (-I|-isystem )$t/flat" "$t/b5/config.mk" || fail "flat layout: $(cat "$t/b5/config.mk")"
 	grep -qx "DUCKDB_BUNDLED = no" "$t/b5/config.mk" || fail "flat layout counted as bundled"
 	DUCKDB_PREFIX="$t/tree" ./tools/configure.sh "$t/b6"
 	grep -qx "DUCKDB_LIBS = -L$t/tree/lib -Wl,-rpath,$t/tree/lib -lduckdb" "$t/b6/config.mk" || fail "tree layout: $(cat "$t/b6/config.mk")"
