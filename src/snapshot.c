@@ -103,6 +103,8 @@ struct snapshot {
 	struct snap_table *tables;	/* sorted by name (malloc) */
 	size_t ntables;
 	bool progress;			/* progress lines while loading */
+	const char *memory_limit;	/* as configured, or NULL (DuckDB's default) */
+	const char *temp_dir;		/* as configured, or NULL (no spilling) */
 };
 
 /* ---- opening: headers only ------------------------------------------- */
@@ -169,6 +171,29 @@ static void set_error(struct snap_table *t, const char *msg)
 }
 
 /* Run sql on con; -1 with DuckDB's message in d. */
+/* DuckDB's message when it cannot stay within its memory limit, in
+ * recon's words: the limit, and [report] temp_dir, which lets it spill.
+ * NULL when msg is another error.  The result lives in buf. */
+static const char *memory_error(const struct snapshot *sn, const char *msg, char *buf,
+				size_t size)
+{
+	const char *limit = sn->memory_limit ? sn->memory_limit : "80% of RAM";
+	int first = msg ? (int)strcspn(msg, "\n") : 0;
+
+	if (!msg || (!strstr(msg, "Out of Memory Error") &&
+		     !strstr(msg, "could not allocate block of size")))
+		return NULL;
+	if (sn->temp_dir)
+		snprintf(buf, size, "out of memory: the snapshot engine reached [report] "
+			 "memory_limit (%s) even spilling to temp_dir %s (%.*s)",
+			 limit, sn->temp_dir, first, msg);
+	else
+		snprintf(buf, size, "out of memory: the snapshot engine reached [report] "
+			 "memory_limit (%s); set [report] temp_dir to let it spill to disk",
+			 limit);
+	return buf;
+}
+
 static int exec(duckdb_connection con, const char *sql, struct diag *d)
 {
 	duckdb_result res;
@@ -265,6 +290,10 @@ int snapshot_open(struct snapshot **out, const char *name, const char *dir,
 	sn->name = arena_strdup(&sn->arena, name ? name : "");
 	sn->dir = arena_strdup(&sn->arena, dir);
 	sn->what = "query";
+	if (opts && opts->memory_limit)
+		sn->memory_limit = arena_strdup(&sn->arena, opts->memory_limit);
+	if (opts && opts->temp_dir)
+		sn->temp_dir = arena_strdup(&sn->arena, opts->temp_dir);
 	dp = opendir(dir);
 	if (dp == NULL) {
 		if (errno == ENOENT)
@@ -945,7 +974,10 @@ static bool put(struct loader *L, size_t k, idx_t row, const char *s, size_t len
 
 static int duck_error(struct loader *L, const char *what)
 {
-	return diag_error(L->d, "%s: %s", L->t->path, what);
+	char buf[1024];
+	const char *oom = memory_error(L->sn, what, buf, sizeof buf);
+
+	return diag_error(L->d, "%s: %s", L->t->path, oom ? oom : what);
 }
 
 static int flush_chunk(struct loader *L)
@@ -1608,6 +1640,8 @@ static int query_error(struct snapshot *sn, const char *msg, struct diag *d)
 	}
 	if (!msg)
 		return diag_error(d, "SQL error: unknown error");
+	if (memory_error(sn, msg, d->msg, sizeof d->msg))
+		return -1;
 	/* DuckDB's first line says it; the rest quotes the SQL with a caret */
 	return diag_error(d, "SQL error: %.*s", (int)strcspn(msg, "\n"), msg);
 }
