@@ -69,7 +69,7 @@ config "" >"$work/nospill.ini"
 rc=0
 "$bin" run -c "$work/nospill.ini" --date 2026-11-22 -q 2>"$work/err" || rc=$?
 [ "$rc" = 2 ] || fail "without temp_dir: exit $rc, want 2"
-want="$work/pair/departments.csv: out of memory: the snapshot engine reached [report] memory_limit (200MB); set [report] temp_dir to let it spill to disk"
+want="out of memory: the snapshot engine reached [report] memory_limit (200MB); set [report] temp_dir to let it spill to disk"
 got=$(check '(c["status"], c["error"])')
 [ "$got" = "('error', '$want')" ] || fail "without temp_dir: $got"
 grep -qF "$want" "$work/err" || fail "stderr does not say it: $(cat "$work/err")"
