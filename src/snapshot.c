@@ -308,7 +308,7 @@ int snapshot_open(struct snapshot **out, const char *name, const char *dir,
 		sn->memory_limit = arena_strdup(&sn->arena, opts->memory_limit);
 	if (opts && opts->temp_dir)
 		sn->temp_dir = arena_strdup(&sn->arena, opts->temp_dir);
-	sn->stream_bytes = opts && opts->stream_bytes > 0 ? opts->stream_bytes : 64LL << 20;
+	sn->stream_bytes = opts && opts->stream_bytes > 0 ? opts->stream_bytes : 8LL << 20;
 	snprintf(sn->threads, sizeof sn->threads, "SET threads = %ld",
 		 opts && opts->threads > 0 ? (long)opts->threads : sysconf(_SC_NPROCESSORS_ONLN));
 	pthread_mutex_init(&sn->mu, NULL);

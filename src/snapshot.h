@@ -36,7 +36,7 @@ struct snapshot_opts {
 	const char *memory_limit;	/* "16GB"; NULL: DuckDB's default (80% of RAM) */
 	int threads;			/* DuckDB's threads, 0: one per core */
 	long long stream_bytes;		/* a CSV file this large, read by one SQL
-					 * text, is streamed; 0: 64 MiB */
+					 * text, is streamed; 0: 8 MiB */
 };
 
 /* -1 when dir cannot be read or DuckDB cannot start (d says why).  name is
