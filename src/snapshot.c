@@ -99,6 +99,8 @@ struct snap_table {
 	bool primed;		/* stream: the view is over recon_scan() */
 	struct store *st;	/* stream: needed columns, bound types (malloc) */
 	size_t nst;
+	size_t row_bytes;	/* stream: bytes a row of the first chunk takes */
+	struct scan *ahead;	/* stream: a scan started before its query */
 };
 
 struct snapshot {
@@ -115,6 +117,7 @@ struct snapshot {
 	const char *temp_dir;		/* as configured, or NULL (no spilling) */
 	long long stream_bytes;		/* stream CSV files from this size on */
 	char threads[48];		/* "SET threads = N": the configured number */
+	size_t ahead_bytes;		/* rows a streamed table may parse ahead */
 	pthread_mutex_t mu;		/* guards streamed tables' fields while a
 					 * query's scans end (self-joins) */
 };
@@ -287,6 +290,38 @@ static int configure(duckdb_config cfg, const struct snapshot_opts *o, struct di
 	return 0;
 }
 
+/* How much of a streamed table may be parsed ahead of its query: an
+ * eighth of DuckDB's memory limit (recon's own memory, beside the
+ * engine's), at most 256 MiB. */
+static size_t ahead_budget(duckdb_connection con)
+{
+	static const struct {
+		const char *unit;
+		double bytes;
+	} units[] = { { "KiB", 1024.0 }, { "MiB", 1048576.0 }, { "GiB", 1073741824.0 },
+		      { "TiB", 1099511627776.0 }, { "KB", 1e3 }, { "MB", 1e6 }, { "GB", 1e9 },
+		      { "TB", 1e12 } };
+	duckdb_result res;
+	double limit = 0, cap = 256.0 * 1048576.0;
+	char *text = NULL, *end;
+
+	if (duckdb_query(con, "SELECT current_setting('memory_limit')", &res) == DuckDBSuccess)
+		text = duckdb_value_varchar(&res, 0, 0);
+	duckdb_destroy_result(&res);
+	if (text) {
+		limit = strtod(text, &end);
+		while (*end == ' ')
+			end++;
+		for (size_t i = 0; i < sizeof units / sizeof *units; i++)
+			if (strcmp(end, units[i].unit) == 0)
+				limit *= units[i].bytes;
+		duckdb_free(text);
+	}
+	if (limit > 0 && limit / 8 < cap)
+		cap = limit / 8;
+	return (size_t)cap;
+}
+
 /* Contract in snapshot.h. */
 int snapshot_open(struct snapshot **out, const char *name, const char *dir,
 		  const struct snapshot_opts *opts, struct diag *d)
@@ -340,6 +375,7 @@ int snapshot_open(struct snapshot **out, const char *name, const char *dir,
 	}
 	if (register_scan(sn, d) < 0)
 		goto out;
+	sn->ahead_bytes = ahead_budget(sn->con);
 	while ((de = readdir(dp)) != NULL) {
 		size_t len = strlen(de->d_name), ext;
 		struct snap_table *t;
@@ -1423,8 +1459,10 @@ struct scan {
 	bool started;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	struct batch ring[RING];
+	struct batch *ring;	/* nring slots (their arrays made on first use) */
+	size_t nring;
 	size_t head, count;	/* filled slots, from head */
+	size_t fill;		/* producer: the slot it fills (head + count) */
 	bool eof, cancel;	/* the producer ended; the consumer left */
 	int status;		/* the reader's result at eof */
 	struct diag d;		/* its error */
@@ -1461,9 +1499,10 @@ static bool slot_free(struct scan *sc)
 	bool ok;
 
 	pthread_mutex_lock(&sc->mu);
-	while (sc->count == RING && !sc->cancel)
+	while (sc->count == sc->nring && !sc->cancel)
 		pthread_cond_wait(&sc->cv, &sc->mu);
 	ok = !sc->cancel;
+	sc->fill = (sc->head + sc->count) % sc->nring;
 	pthread_mutex_unlock(&sc->mu);
 	return ok;
 }
@@ -1494,7 +1533,11 @@ static int stream_record(void *ctx, const struct csv_record *rec)
 		return slot_free(sc) ? 0 : -1;
 	}
 	/* the slot after the filled ones is free: slot_free said so */
-	b = &sc->ring[(sc->head + sc->count) % RING];
+	b = &sc->ring[sc->fill];
+	if (b->off == NULL) {
+		b->off = xcalloc(sc->cap * (sc->nst ? sc->nst : 1), sizeof *b->off);
+		b->len = xcalloc(sc->cap * (sc->nst ? sc->nst : 1), sizeof *b->len);
+	}
 	for (size_t k = 0; k < sc->nst; k++) {
 		const struct csv_field *f = &rec->fields[sc->st[k].col];
 
@@ -1522,7 +1565,7 @@ static void *produce(void *arg)
 	pthread_mutex_lock(&sc->mu);
 	if (rc == 0 && !sc->cancel) {
 		/* the last rows; a slot is free (slot_free, header or batch) */
-		b = &sc->ring[(sc->head + sc->count) % RING];
+		b = &sc->ring[sc->fill];
 		if (b->nrows)
 			sc->count++;
 	}
@@ -1547,11 +1590,12 @@ static void scan_free(void *p)
 	}
 	pthread_mutex_destroy(&sc->mu);
 	pthread_cond_destroy(&sc->cv);
-	for (size_t i = 0; i < RING; i++) {
+	for (size_t i = 0; i < sc->nring; i++) {
 		free(sc->ring[i].bytes);
 		free(sc->ring[i].off);
 		free(sc->ring[i].len);
 	}
+	free(sc->ring);
 	free(sc->st);
 	free(sc->stat);
 	free(sc->proj);
@@ -1580,10 +1624,10 @@ static void scan_bind(duckdb_bind_info info)
 	duckdb_bind_set_bind_data(info, t, NULL);
 }
 
-static void scan_init(duckdb_init_info info)
+/* A scan of t with its bound types and nring slots, its producer
+ * started; NULL when no thread can be started. */
+static struct scan *scan_start(struct snapshot *sn, struct snap_table *t, size_t nring)
 {
-	struct snapshot *sn = duckdb_init_get_extra_info(info);
-	struct snap_table *t = duckdb_init_get_bind_data(info);
 	struct scan *sc = xcalloc(1, sizeof *sc);
 
 	sc->sn = sn;
@@ -1593,23 +1637,39 @@ static void scan_init(duckdb_init_info info)
 	memcpy(sc->st, t->st, t->nst * sizeof *sc->st);
 	sc->stat = xcalloc(t->nst ? t->nst : 1, sizeof *sc->stat);
 	sc->cap = duckdb_vector_size();
+	sc->nring = nring;
+	sc->ring = xcalloc(nring, sizeof *sc->ring);
+	pthread_mutex_init(&sc->mu, NULL);
+	pthread_cond_init(&sc->cv, NULL);
+	if (pthread_create(&sc->tid, NULL, produce, sc) != 0) {
+		scan_free(sc);
+		return NULL;
+	}
+	sc->started = true;
+	return sc;
+}
+
+static void scan_init(duckdb_init_info info)
+{
+	struct snapshot *sn = duckdb_init_get_extra_info(info);
+	struct snap_table *t = duckdb_init_get_bind_data(info);
+	struct scan *sc;
+
+	/* the scan started before the query, if this is the first */
+	pthread_mutex_lock(&sn->mu);
+	sc = t->ahead;
+	t->ahead = NULL;
+	pthread_mutex_unlock(&sn->mu);
+	if (sc == NULL && (sc = scan_start(sn, t, RING)) == NULL) {
+		duckdb_init_set_error(info, "recon_scan: cannot start a thread");
+		return;
+	}
 	sc->nproj = duckdb_init_get_column_count(info);
 	sc->proj = xcalloc(sc->nproj + 1, sizeof *sc->proj);
 	for (idx_t j = 0; j < sc->nproj; j++)
 		sc->proj[j] = duckdb_init_get_column_index(info, j);
-	for (size_t r = 0; r < RING; r++) {
-		sc->ring[r].off = xcalloc(sc->cap * (sc->nst ? sc->nst : 1), sizeof(size_t));
-		sc->ring[r].len = xcalloc(sc->cap * (sc->nst ? sc->nst : 1), sizeof(size_t));
-	}
-	pthread_mutex_init(&sc->mu, NULL);
-	pthread_cond_init(&sc->cv, NULL);
 	duckdb_init_set_init_data(info, sc, scan_free);
 	duckdb_init_set_max_threads(info, 1);
-	if (pthread_create(&sc->tid, NULL, produce, sc) != 0) {
-		duckdb_init_set_error(info, "recon_scan: cannot start a thread");
-		return;
-	}
-	sc->started = true;
 }
 
 /* The end of the file: record it, or say why the query must fail. */
@@ -1698,7 +1758,7 @@ static void scan_next(duckdb_function_info info, duckdb_data_chunk out)
 		b->nrows = 0;
 		b->nbytes = 0;
 		pthread_mutex_lock(&sc->mu);
-		sc->head = (sc->head + 1) % RING;
+		sc->head = (sc->head + 1) % sc->nring;
 		sc->count--;
 		pthread_cond_broadcast(&sc->cv);
 		pthread_mutex_unlock(&sc->mu);
@@ -1748,8 +1808,10 @@ static int prime_record(void *ctx, const struct csv_record *rec)
 		return 0;
 	for (size_t k = 0; k < p->nst; k++)
 		classify(&p->st[k].stat, rec->fields[p->st[k].col].s, rec->fields[p->st[k].col].len);
-	if (++p->rows == p->cap)
+	if (++p->rows == p->cap) {
+		p->t->row_bytes = (size_t)(rec->offset / p->rows);
 		return diag_error(p->d, "primed");
+	}
 	return 0;
 }
 
@@ -1810,34 +1872,50 @@ static void prime_table(struct snapshot *sn, struct snap_table *t)
 	t->primed = true;
 }
 
+/* Before a query that reads streamed tables: start each one's scan now,
+ * with room for its share of ahead_bytes of rows, so that a table DuckDB
+ * reads second (a join's probe side) is parsed while it reads the first.
+ * The query's scan of the table takes it over (scan_init). */
+static void start_ahead(struct snapshot *sn)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < sn->ntables; i++)
+		n += sn->tables[i].hit && sn->tables[i].stream && !sn->tables[i].error;
+	for (size_t i = 0; i < sn->ntables; i++) {
+		struct snap_table *t = &sn->tables[i];
+		size_t slot, nring;
+
+		if (!t->hit || !t->stream || t->error || t->ahead)
+			continue;
+		slot = duckdb_vector_size() * (t->row_bytes + 1 + t->nst * 2 * sizeof(size_t));
+		nring = sn->ahead_bytes / n / (slot ? slot : 1);
+		t->ahead = scan_start(sn, t, nring > RING ? nring : RING);
+	}
+}
+
+/* After it: the scans no query took over are stopped. */
+static void stop_ahead(struct snapshot *sn)
+{
+	for (size_t i = 0; i < sn->ntables; i++)
+		if (sn->tables[i].ahead) {
+			scan_free(sn->tables[i].ahead);
+			sn->tables[i].ahead = NULL;
+		}
+}
+
 /* After a query: a streamed table it read whose scan did not reach the end
  * of the file is read whole now.  0 when it agrees with what was bound, 1
  * when its types changed (run again), -1 when it is broken (t->error). */
 static int validate(struct snapshot *sn, struct snap_table *t)
 {
-	struct scan *sc = xcalloc(1, sizeof *sc);
+	/* the producer alone, its batches dropped as they fill */
+	struct scan *sc = scan_start(sn, t, RING);
 	int ret = 0;
 
-	sc->sn = sn;
-	sc->t = t;
-	sc->nst = t->nst;
-	sc->st = xcalloc(t->nst ? t->nst : 1, sizeof *sc->st);
-	memcpy(sc->st, t->st, t->nst * sizeof *sc->st);
-	sc->stat = xcalloc(t->nst ? t->nst : 1, sizeof *sc->stat);
-	sc->cap = duckdb_vector_size();
-	for (size_t r = 0; r < RING; r++) {
-		sc->ring[r].off = xcalloc(sc->cap * (sc->nst ? sc->nst : 1), sizeof(size_t));
-		sc->ring[r].len = xcalloc(sc->cap * (sc->nst ? sc->nst : 1), sizeof(size_t));
-	}
-	pthread_mutex_init(&sc->mu, NULL);
-	pthread_cond_init(&sc->cv, NULL);
-	/* the producer alone, its batches dropped as they fill */
-	sc->started = true;
-	if (pthread_create(&sc->tid, NULL, produce, sc) != 0) {
-		sc->started = false;
+	if (sc == NULL) {
 		set_error(t, "snapshot engine: cannot start a thread");
-		ret = -1;
-		goto out;
+		return -1;
 	}
 	for (;;) {
 		pthread_mutex_lock(&sc->mu);
@@ -1849,7 +1927,7 @@ static int validate(struct snapshot *sn, struct snap_table *t)
 		}
 		sc->ring[sc->head].nrows = 0;
 		sc->ring[sc->head].nbytes = 0;
-		sc->head = (sc->head + 1) % RING;
+		sc->head = (sc->head + 1) % sc->nring;
 		sc->count--;
 		pthread_cond_broadcast(&sc->cv);
 		pthread_mutex_unlock(&sc->mu);
@@ -2308,11 +2386,15 @@ static int run(struct snapshot *sn, const char *sql, const struct row_sink *sink
 		streamed = sn->tables[i].hit && sn->tables[i].stream;
 	/* a scan runs on one of DuckDB's threads beside its own producer: a
 	 * second DuckDB thread would only poll for work that never comes */
-	if (streamed)
+	if (streamed) {
 		exec(sn->con, "SET threads = 1", NULL);
+		start_ahead(sn);
+	}
 	rc = streamed ? duckdb_execute_prepared(st, &res) : duckdb_execute_prepared_streaming(st, &res);
-	if (streamed)
+	if (streamed) {
+		stop_ahead(sn);
 		exec(sn->con, sn->threads, NULL);
+	}
 	if (rc != DuckDBSuccess) {
 		struct snap_table *t = unloaded(sn, duckdb_result_error(&res));
 
@@ -2413,6 +2495,8 @@ out:
 	duckdb_destroy_result(&res);
 	duckdb_destroy_prepare(&st);
 	duckdb_destroy_prepare(&names);
+	for (i = 0; colnames && i < n; i++)
+		duckdb_free((void *)colnames[i]);	/* DuckDB's malloc */
 	free(colnames);
 	free(cols);
 	free(cells);
