@@ -24,7 +24,8 @@
 # 4. Prints per N, check and tool: the cold wall time, the median warm wall
 #    time, median CPU (user + sys), peak RSS (the largest of the runs), and
 #    recon's ratios to DuckDB (wall time, peak RSS); then the growth of each
-#    tool's warm time from the smallest N to the largest.
+#    tool's warm time from the smallest N to the largest, and how much of
+#    DuckDB's times is node starting it (SELECT 1).
 #
 # Environment: RUNS (3), BUILD (build), CC (cc).
 set -euo pipefail
@@ -198,11 +199,20 @@ for N in $NS; do
 		printf '%-6s %-7s %-7s %8.2f %8.2f %8.2f %8s %12s %12s\n' duckdb "$check" "$N" "$dc" "$dw" "$dcpu" "$drss" 1.00 1.00 >>"$TABLE"
 	done
 done
+# DuckDB's share that is not the query: node, the module, an instance
+for i in $(seq 1 "$RUNS"); do
+	"$TIME" -f '%e' -o "$BENCH/sql-noop.$i.time" node -e \
+		"import('$DUCK/node_modules/@duckdb/node-api/lib/index.js').then(async (m) => {
+			const i = await m.DuckDBInstance.create(':memory:');
+			await (await i.connect()).run('SELECT 1'); })"
+done
+noop=$(for f in "$BENCH"/sql-noop.*.time; do tail -n 1 "$f"; done | median)
 echo "== load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 echo
 cat "$TABLE"
 # growth of the warm time from the smallest N to the largest
 awk 'NR > 1 { k = $1 " " $2; if (!(k in lo)) { lo[k] = $5; nlo[k] = $3 } hi[k] = $5; nhi[k] = $3 }
      END { for (k in lo) if (nhi[k] != nlo[k]) printf "%s: %s -> %s rows, warm time x%.1f\n", k, nlo[k], nhi[k], hi[k] / lo[k] }' "$TABLE" | sort
+echo "DuckDB's start (node, the module, an instance, SELECT 1): ${noop} s of each of its times"
 echo
 echo "every answer equals truth.txt's; details in $BENCH/sql-*"
