@@ -27,6 +27,9 @@
  * types it right (the common case: ids, names, amounts of one scale), twice
  * at most, and never held in memory beyond one chunk.
  *
+ * A large file that one SQL text reads is streamed instead (see the
+ * section "streaming"): its view reads the table function recon_scan().
+ *
  * A Parquet file is the view main."T" over read_parquet(): DuckDB reads it
  * at query time with its own types.
  *
@@ -91,6 +94,13 @@ struct snap_table {
 	long long rows;		/* data rows, -1 unknown */
 	char sha256[65];	/* hex digest of the file, "" unknown */
 	uint64_t size;		/* file size, to load large files first */
+	int readers;		/* planned SQL texts that read it */
+	bool stream;		/* read by recon_scan() at query time, not loaded */
+	bool primed;		/* stream: the view is over recon_scan() */
+	struct store *st;	/* stream: needed columns, bound types (malloc) */
+	size_t nst;
+	size_t row_bytes;	/* stream: bytes a row of the first chunk takes */
+	struct scan *ahead;	/* stream: a scan started before its query */
 };
 
 struct snapshot {
@@ -103,7 +113,16 @@ struct snapshot {
 	struct snap_table *tables;	/* sorted by name (malloc) */
 	size_t ntables;
 	bool progress;			/* progress lines while loading */
+	const char *memory_limit;	/* as configured, or NULL (DuckDB's default) */
+	const char *temp_dir;		/* as configured, or NULL (no spilling) */
+	long long stream_bytes;		/* stream CSV files from this size on */
+	char threads[48];		/* "SET threads = N": the configured number */
+	size_t ahead_bytes;		/* rows a streamed table may parse ahead */
+	pthread_mutex_t mu;		/* guards streamed tables' fields while a
+					 * query's scans end (self-joins) */
 };
+
+static int register_scan(struct snapshot *sn, struct diag *d);
 
 /* ---- opening: headers only ------------------------------------------- */
 
@@ -169,6 +188,29 @@ static void set_error(struct snap_table *t, const char *msg)
 }
 
 /* Run sql on con; -1 with DuckDB's message in d. */
+/* DuckDB's message when it cannot stay within its memory limit, in
+ * recon's words: the limit, and [report] temp_dir, which lets it spill.
+ * NULL when msg is another error.  The result lives in buf. */
+static const char *memory_error(const struct snapshot *sn, const char *msg, char *buf,
+				size_t size)
+{
+	const char *limit = sn->memory_limit ? sn->memory_limit : "80% of RAM";
+	int first = msg ? (int)strcspn(msg, "\n") : 0;
+
+	if (!msg || (!strstr(msg, "Out of Memory Error") &&
+		     !strstr(msg, "could not allocate block of size")))
+		return NULL;
+	if (sn->temp_dir)
+		snprintf(buf, size, "out of memory: the snapshot engine reached [report] "
+			 "memory_limit (%s) even spilling to temp_dir %s (%.*s)",
+			 limit, sn->temp_dir, first, msg);
+	else
+		snprintf(buf, size, "out of memory: the snapshot engine reached [report] "
+			 "memory_limit (%s); set [report] temp_dir to let it spill to disk",
+			 limit);
+	return buf;
+}
+
 static int exec(duckdb_connection con, const char *sql, struct diag *d)
 {
 	duckdb_result res;
@@ -248,6 +290,38 @@ static int configure(duckdb_config cfg, const struct snapshot_opts *o, struct di
 	return 0;
 }
 
+/* How much of a streamed table may be parsed ahead of its query: an
+ * eighth of DuckDB's memory limit (recon's own memory, beside the
+ * engine's), at most 256 MiB. */
+static size_t ahead_budget(duckdb_connection con)
+{
+	static const struct {
+		const char *unit;
+		double bytes;
+	} units[] = { { "KiB", 1024.0 }, { "MiB", 1048576.0 }, { "GiB", 1073741824.0 },
+		      { "TiB", 1099511627776.0 }, { "KB", 1e3 }, { "MB", 1e6 }, { "GB", 1e9 },
+		      { "TB", 1e12 } };
+	duckdb_result res;
+	double limit = 0, cap = 256.0 * 1048576.0;
+	char *text = NULL, *end;
+
+	if (duckdb_query(con, "SELECT current_setting('memory_limit')", &res) == DuckDBSuccess)
+		text = duckdb_value_varchar(&res, 0, 0);
+	duckdb_destroy_result(&res);
+	if (text) {
+		limit = strtod(text, &end);
+		while (*end == ' ')
+			end++;
+		for (size_t i = 0; i < sizeof units / sizeof *units; i++)
+			if (strcmp(end, units[i].unit) == 0)
+				limit *= units[i].bytes;
+		duckdb_free(text);
+	}
+	if (limit > 0 && limit / 8 < cap)
+		cap = limit / 8;
+	return (size_t)cap;
+}
+
 /* Contract in snapshot.h. */
 int snapshot_open(struct snapshot **out, const char *name, const char *dir,
 		  const struct snapshot_opts *opts, struct diag *d)
@@ -265,6 +339,14 @@ int snapshot_open(struct snapshot **out, const char *name, const char *dir,
 	sn->name = arena_strdup(&sn->arena, name ? name : "");
 	sn->dir = arena_strdup(&sn->arena, dir);
 	sn->what = "query";
+	if (opts && opts->memory_limit)
+		sn->memory_limit = arena_strdup(&sn->arena, opts->memory_limit);
+	if (opts && opts->temp_dir)
+		sn->temp_dir = arena_strdup(&sn->arena, opts->temp_dir);
+	sn->stream_bytes = opts && opts->stream_bytes > 0 ? opts->stream_bytes : 8LL << 20;
+	snprintf(sn->threads, sizeof sn->threads, "SET threads = %ld",
+		 opts && opts->threads > 0 ? (long)opts->threads : sysconf(_SC_NPROCESSORS_ONLN));
+	pthread_mutex_init(&sn->mu, NULL);
 	dp = opendir(dir);
 	if (dp == NULL) {
 		if (errno == ENOENT)
@@ -291,6 +373,9 @@ int snapshot_open(struct snapshot **out, const char *name, const char *dir,
 		diag_error(d, "snapshot engine: cannot connect");
 		goto out;
 	}
+	if (register_scan(sn, d) < 0)
+		goto out;
+	sn->ahead_bytes = ahead_budget(sn->con);
 	while ((de = readdir(dp)) != NULL) {
 		size_t len = strlen(de->d_name), ext;
 		struct snap_table *t;
@@ -671,6 +756,8 @@ int snapshot_plan(struct snapshot *sn, const char *sql, struct diag *d)
 {
 	if (record(sn, sql, d) < 0)
 		return -1;
+	for (size_t i = 0; i < sn->ntables; i++)
+		sn->tables[i].readers += sn->tables[i].hit;
 	return hit_error(sn, d);
 }
 
@@ -841,6 +928,7 @@ struct loader {
 	size_t *heldlen;
 	idx_t nheldrows;
 	long line;		/* line of the record being read */
+	bool stream;		/* the view reads recon_scan(), not recon."T" */
 	struct diag *d;
 };
 
@@ -910,11 +998,9 @@ static bool to_bigint(const char *s, size_t len, int64_t *out)
 
 /* Write field (s, len) into row of column k of the chunk; false when it
  * does not fit the column's type. */
-static bool put(struct loader *L, size_t k, idx_t row, const char *s, size_t len)
+static bool put_vec(duckdb_vector vec, const struct store *st, idx_t row, const char *s,
+		    size_t len)
 {
-	duckdb_vector vec = duckdb_data_chunk_get_vector(L->chunk, (idx_t)k);
-	struct store *st = &L->st[k];
-
 	if (s == NULL) {
 		uint64_t *validity;
 
@@ -943,9 +1029,17 @@ static bool put(struct loader *L, size_t k, idx_t row, const char *s, size_t len
 	return false;
 }
 
+static bool put(struct loader *L, size_t k, idx_t row, const char *s, size_t len)
+{
+	return put_vec(duckdb_data_chunk_get_vector(L->chunk, (idx_t)k), &L->st[k], row, s, len);
+}
+
 static int duck_error(struct loader *L, const char *what)
 {
-	return diag_error(L->d, "%s: %s", L->t->path, what);
+	char buf[1024];
+	const char *oom = memory_error(L->sn, what, buf, sizeof buf);
+
+	return diag_error(L->d, "%s: %s", L->t->path, oom ? oom : what);
 }
 
 static int flush_chunk(struct loader *L)
@@ -1215,7 +1309,9 @@ static int create_view(struct loader *L, long long rows)
 		sb_puts(&sb, " AS ");
 		sb_add_sql_ident(&sb, t->cols[i]);
 	}
-	if (L->created) {
+	if (L->stream) {
+		sb_addf(&sb, " FROM recon_scan(%zu)", (size_t)(t - L->sn->tables));
+	} else if (L->created) {
 		sb_puts(&sb, " FROM recon.");
 		sb_add_sql_ident(&sb, t->name);
 	} else {
@@ -1310,12 +1406,567 @@ out:
 	free(L.heldlen);
 }
 
+/* ---- streaming: a large file that one SQL text reads ------------------- */
+
+/*
+ * Loading copies a file into DuckDB's tables, which costs more than the
+ * query itself when only one query reads it.  A CSV file of at least
+ * stream_bytes that a single planned SQL text reads is streamed instead:
+ * its view reads recon_scan(i), a table function that parses the file
+ * while the query runs, so DuckDB holds no copy of it (only what the query
+ * itself keeps, such as a join's hash table, which may spill).  Priming
+ * types the needed columns from the first chunk of rows.  A scan parses on
+ * a producer thread of its own, which hands batches of rows (their needed
+ * fields, copied) through a ring of RING slots to DuckDB's thread, which
+ * converts them into the output vectors; the producer also classifies
+ * every field.  At the end of the file the whole file's types are known:
+ * when they are the bound ones, the table's rows and digest are recorded;
+ * when not (a field that does not fit, or a column NULL throughout), the
+ * table takes the whole file's types and the scan fails with RETYPE, and
+ * the query runs again.  A broken file fails the scan with BROKEN and the
+ * table keeps the reader's error, as a loaded table would.  A scan that
+ * DuckDB stops early is cancelled, and the file is checked whole after the
+ * query (validate), so every SQL that reads a broken file still fails.
+ *
+ * Shared between a scan's producer and DuckDB's thread: the ring and the
+ * end-of-file status, under scan.mu.  The table's fields are written at a
+ * scan's end by DuckDB's thread under snapshot.mu, while the thread that
+ * runs the query waits for it.
+ */
+#define RING 4
+#define RETYPE "recon-retype:"
+#define BROKEN "recon-broken:"
+
+/* The needed fields of up to duckdb_vector_size() rows. */
+struct batch {
+	char *bytes;		/* the fields, each NUL-terminated */
+	size_t nbytes, capbytes;
+	size_t *off;		/* per row and stored column: offset, or SIZE_MAX */
+	size_t *len;
+	idx_t nrows;
+};
+
+struct scan {
+	struct snapshot *sn;
+	struct snap_table *t;
+	struct store *st;	/* the bound types (a copy of t->st) */
+	size_t nst;
+	struct colstat *stat;	/* producer: every field classified */
+	idx_t cap;		/* rows per batch */
+	idx_t *proj;		/* output column -> stored column */
+	idx_t nproj;
+	pthread_t tid;
+	bool started;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct batch *ring;	/* nring slots (their arrays made on first use) */
+	size_t nring;
+	size_t head, count;	/* filled slots, from head */
+	size_t fill;		/* producer: the slot it fills (head + count) */
+	bool eof, cancel;	/* the producer ended; the consumer left */
+	int status;		/* the reader's result at eof */
+	struct diag d;		/* its error */
+	long long rows;
+	char sha256[65];
+	bool misfit;		/* consumer: a field did not fit */
+	bool done;
+};
+
+static void batch_add(struct batch *b, size_t slot, const char *s, size_t len)
+{
+	b->len[slot] = len;
+	if (s == NULL) {
+		b->off[slot] = SIZE_MAX;
+		return;
+	}
+	if (b->capbytes - b->nbytes < len + 1) {
+		size_t cap = b->capbytes ? b->capbytes : 65536;
+
+		while (cap - b->nbytes < len + 1)
+			cap *= 2;
+		b->bytes = xrealloc(b->bytes, cap);
+		b->capbytes = cap;
+	}
+	memcpy(b->bytes + b->nbytes, s, len);
+	b->bytes[b->nbytes + len] = '\0';
+	b->off[slot] = b->nbytes;
+	b->nbytes += len + 1;
+}
+
+/* Producer: wait for a free slot; false when the consumer left. */
+static bool slot_free(struct scan *sc)
+{
+	bool ok;
+
+	pthread_mutex_lock(&sc->mu);
+	while (sc->count == sc->nring && !sc->cancel)
+		pthread_cond_wait(&sc->cv, &sc->mu);
+	ok = !sc->cancel;
+	sc->fill = (sc->head + sc->count) % sc->nring;
+	pthread_mutex_unlock(&sc->mu);
+	return ok;
+}
+
+static void publish(struct scan *sc)
+{
+	pthread_mutex_lock(&sc->mu);
+	sc->count++;
+	pthread_cond_broadcast(&sc->cv);
+	pthread_mutex_unlock(&sc->mu);
+}
+
+static int stream_record(void *ctx, const struct csv_record *rec)
+{
+	struct scan *sc = ctx;
+	struct snap_table *t = sc->t;
+	struct batch *b;
+
+	if (rec->header) {
+		bool same = rec->nfields == t->ncols;
+
+		for (size_t i = 0; same && i < t->ncols; i++)
+			same = rec->fields[i].s && rec->fields[i].len == strlen(t->cols[i]) &&
+			       memcmp(rec->fields[i].s, t->cols[i], rec->fields[i].len) == 0;
+		if (!same)
+			return diag_error(&sc->d, "%s:%ld: header changed while recon was running",
+					  t->path, rec->line);
+		return slot_free(sc) ? 0 : -1;
+	}
+	/* the slot after the filled ones is free: slot_free said so */
+	b = &sc->ring[sc->fill];
+	if (b->off == NULL) {
+		b->off = xcalloc(sc->cap * (sc->nst ? sc->nst : 1), sizeof *b->off);
+		b->len = xcalloc(sc->cap * (sc->nst ? sc->nst : 1), sizeof *b->len);
+	}
+	for (size_t k = 0; k < sc->nst; k++) {
+		const struct csv_field *f = &rec->fields[sc->st[k].col];
+
+		classify(&sc->stat[k], f->s, f->len);
+		batch_add(b, b->nrows * sc->nst + k, f->s, f->len);
+	}
+	if (++b->nrows == sc->cap) {
+		publish(sc);
+		if (!slot_free(sc))
+			return diag_error(&sc->d, "cancelled");
+	}
+	return 0;
+}
+
+static void *produce(void *arg)
+{
+	struct scan *sc = arg;
+	struct sha256_ctx *sha = sha256_new();
+	long long rows = 0;
+	struct csv_read_opts opts = { sha, false, &rows };
+	int rc = csv_read_file(sc->t->path, stream_record, sc, &opts, &sc->d);
+	struct batch *b;
+
+	sha256_final_hex(sha, sc->sha256);
+	pthread_mutex_lock(&sc->mu);
+	if (rc == 0 && !sc->cancel) {
+		/* the last rows; a slot is free (slot_free, header or batch) */
+		b = &sc->ring[sc->fill];
+		if (b->nrows)
+			sc->count++;
+	}
+	sc->eof = true;
+	sc->status = rc;
+	sc->rows = rows;
+	pthread_cond_broadcast(&sc->cv);
+	pthread_mutex_unlock(&sc->mu);
+	return NULL;
+}
+
+static void scan_free(void *p)
+{
+	struct scan *sc = p;
+
+	if (sc->started) {
+		pthread_mutex_lock(&sc->mu);
+		sc->cancel = true;
+		pthread_cond_broadcast(&sc->cv);
+		pthread_mutex_unlock(&sc->mu);
+		pthread_join(sc->tid, NULL);
+	}
+	pthread_mutex_destroy(&sc->mu);
+	pthread_cond_destroy(&sc->cv);
+	for (size_t i = 0; i < sc->nring; i++) {
+		free(sc->ring[i].bytes);
+		free(sc->ring[i].off);
+		free(sc->ring[i].len);
+	}
+	free(sc->ring);
+	free(sc->st);
+	free(sc->stat);
+	free(sc->proj);
+	free(sc);
+}
+
+static void scan_bind(duckdb_bind_info info)
+{
+	struct snapshot *sn = duckdb_bind_get_extra_info(info);
+	duckdb_value v = duckdb_bind_get_parameter(info, 0);
+	int64_t i = duckdb_get_int64(v);
+	struct snap_table *t;
+
+	duckdb_destroy_value(&v);
+	if (i < 0 || (size_t)i >= sn->ntables || !sn->tables[i].stream) {
+		duckdb_bind_set_error(info, "recon_scan: no such table");
+		return;
+	}
+	t = &sn->tables[i];
+	for (size_t k = 0; k < t->nst; k++) {
+		duckdb_logical_type lt = logical(t->st[k].type, t->st[k].scale);
+
+		duckdb_bind_add_result_column(info, t->cols[t->st[k].col], lt);
+		duckdb_destroy_logical_type(&lt);
+	}
+	duckdb_bind_set_bind_data(info, t, NULL);
+}
+
+/* A scan of t with its bound types and nring slots, its producer
+ * started; NULL when no thread can be started. */
+static struct scan *scan_start(struct snapshot *sn, struct snap_table *t, size_t nring)
+{
+	struct scan *sc = xcalloc(1, sizeof *sc);
+
+	sc->sn = sn;
+	sc->t = t;
+	sc->nst = t->nst;
+	sc->st = xcalloc(t->nst ? t->nst : 1, sizeof *sc->st);
+	memcpy(sc->st, t->st, t->nst * sizeof *sc->st);
+	sc->stat = xcalloc(t->nst ? t->nst : 1, sizeof *sc->stat);
+	sc->cap = duckdb_vector_size();
+	sc->nring = nring;
+	sc->ring = xcalloc(nring, sizeof *sc->ring);
+	pthread_mutex_init(&sc->mu, NULL);
+	pthread_cond_init(&sc->cv, NULL);
+	if (pthread_create(&sc->tid, NULL, produce, sc) != 0) {
+		scan_free(sc);
+		return NULL;
+	}
+	sc->started = true;
+	return sc;
+}
+
+static void scan_init(duckdb_init_info info)
+{
+	struct snapshot *sn = duckdb_init_get_extra_info(info);
+	struct snap_table *t = duckdb_init_get_bind_data(info);
+	struct scan *sc;
+
+	/* the scan started before the query, if this is the first */
+	pthread_mutex_lock(&sn->mu);
+	sc = t->ahead;
+	t->ahead = NULL;
+	pthread_mutex_unlock(&sn->mu);
+	if (sc == NULL && (sc = scan_start(sn, t, RING)) == NULL) {
+		duckdb_init_set_error(info, "recon_scan: cannot start a thread");
+		return;
+	}
+	sc->nproj = duckdb_init_get_column_count(info);
+	sc->proj = xcalloc(sc->nproj + 1, sizeof *sc->proj);
+	for (idx_t j = 0; j < sc->nproj; j++)
+		sc->proj[j] = duckdb_init_get_column_index(info, j);
+	duckdb_init_set_init_data(info, sc, scan_free);
+	duckdb_init_set_max_threads(info, 1);
+}
+
+/* The end of the file: record it, or say why the query must fail. */
+static void scan_end(struct scan *sc, duckdb_function_info info)
+{
+	struct snapshot *sn = sc->sn;
+	struct snap_table *t = sc->t;
+	size_t idx = (size_t)(t - sn->tables);
+	char msg[64];
+	bool retype = false;
+
+	pthread_mutex_lock(&sn->mu);
+	if (sc->status < 0) {
+		if (!t->error)
+			set_error(t, sc->d.msg);
+		memcpy(t->sha256, sc->sha256, sizeof t->sha256);
+		snprintf(msg, sizeof msg, BROKEN "%zu", idx);
+		pthread_mutex_unlock(&sn->mu);
+		duckdb_function_set_error(info, msg);
+		return;
+	}
+	for (size_t k = 0; k < sc->nst; k++) {
+		int scale;
+		enum ctype type = decide(&sc->stat[k], &scale);
+
+		if (type != t->st[k].type || (type == CT_DECIMAL && scale != t->st[k].scale)) {
+			t->st[k].type = type;
+			t->st[k].scale = scale;
+			retype = true;
+		}
+	}
+	if (retype) {
+		t->primed = false;	/* the view again, with these types */
+		snprintf(msg, sizeof msg, RETYPE "%zu", idx);
+		pthread_mutex_unlock(&sn->mu);
+		duckdb_function_set_error(info, msg);
+		return;
+	}
+	t->rows = sc->rows;
+	memcpy(t->sha256, sc->sha256, sizeof t->sha256);
+	t->loaded = true;
+	pthread_mutex_unlock(&sn->mu);
+}
+
+static void scan_next(duckdb_function_info info, duckdb_data_chunk out)
+{
+	struct scan *sc = duckdb_function_get_init_data(info);
+	struct batch *b;
+
+	for (;;) {
+		if (sc->done) {
+			duckdb_data_chunk_set_size(out, 0);
+			return;
+		}
+		pthread_mutex_lock(&sc->mu);
+		while (sc->count == 0 && !sc->eof)
+			pthread_cond_wait(&sc->cv, &sc->mu);
+		if (sc->count == 0) {
+			pthread_mutex_unlock(&sc->mu);
+			sc->done = true;
+			scan_end(sc, info);
+			duckdb_data_chunk_set_size(out, 0);
+			return;
+		}
+		b = &sc->ring[sc->head];
+		pthread_mutex_unlock(&sc->mu);
+		for (idx_t r = 0; r < b->nrows && !sc->misfit; r++)
+			for (idx_t j = 0; j < sc->nproj && !sc->misfit; j++) {
+				idx_t k = sc->proj[j];
+				duckdb_vector vec = duckdb_data_chunk_get_vector(out, j);
+				size_t off;
+
+				if (k >= sc->nst) {	/* a virtual column: none here */
+					duckdb_vector_ensure_validity_writable(vec);
+					duckdb_validity_set_row_invalid(duckdb_vector_get_validity(vec), r);
+					continue;
+				}
+				off = b->off[r * sc->nst + k];
+				if (!put_vec(vec, &sc->st[k], r,
+					     off == SIZE_MAX ? NULL : b->bytes + off,
+					     b->len[r * sc->nst + k]))
+					sc->misfit = true;
+			}
+		idx_t n = b->nrows;
+
+		b->nrows = 0;
+		b->nbytes = 0;
+		pthread_mutex_lock(&sc->mu);
+		sc->head = (sc->head + 1) % sc->nring;
+		sc->count--;
+		pthread_cond_broadcast(&sc->cv);
+		pthread_mutex_unlock(&sc->mu);
+		/* after a misfit, only the producer's classifying goes on: the
+		 * end of the file says which types the table takes */
+		if (!sc->misfit) {
+			duckdb_data_chunk_set_size(out, n);
+			return;
+		}
+	}
+}
+
+/* recon_scan(i): table i, streamed.  Registered once per database. */
+static int register_scan(struct snapshot *sn, struct diag *d)
+{
+	duckdb_table_function f = duckdb_create_table_function();
+	duckdb_logical_type big = duckdb_create_logical_type(DUCKDB_TYPE_BIGINT);
+	duckdb_state rc;
+
+	duckdb_table_function_set_name(f, "recon_scan");
+	duckdb_table_function_add_parameter(f, big);
+	duckdb_table_function_set_extra_info(f, sn, NULL);
+	duckdb_table_function_set_bind(f, scan_bind);
+	duckdb_table_function_set_init(f, scan_init);
+	duckdb_table_function_set_function(f, scan_next);
+	duckdb_table_function_supports_projection_pushdown(f, true);
+	rc = duckdb_register_table_function(sn->con, f);
+	duckdb_destroy_logical_type(&big);
+	duckdb_destroy_table_function(&f);
+	return rc == DuckDBSuccess ? 0 : diag_error(d, "snapshot engine: cannot register recon_scan");
+}
+
+/* Priming: the first chunk's fields type the needed columns. */
+struct prime {
+	struct snap_table *t;
+	struct store *st;
+	size_t nst;
+	idx_t rows, cap;
+	struct diag *d;
+};
+
+static int prime_record(void *ctx, const struct csv_record *rec)
+{
+	struct prime *p = ctx;
+
+	if (rec->header)
+		return 0;
+	for (size_t k = 0; k < p->nst; k++)
+		classify(&p->st[k].stat, rec->fields[p->st[k].col].s, rec->fields[p->st[k].col].len);
+	if (++p->rows == p->cap) {
+		p->t->row_bytes = (size_t)(rec->offset / p->rows);
+		return diag_error(p->d, "primed");
+	}
+	return 0;
+}
+
+/* Make t's view read recon_scan() with the needed columns, typed from the
+ * first chunk (or, after a scan said otherwise, from the whole file). */
+static void prime_table(struct snapshot *sn, struct snap_table *t)
+{
+	struct diag d = { "" };
+	struct loader L;
+	size_t n = 0;
+	bool same = t->st != NULL;
+	size_t k = 0;
+
+	/* the same columns as before: keep the types a scan found */
+	for (size_t i = 0; same && i < t->ncols; i++)
+		if (t->need[i])
+			same = k < t->nst && t->st[k++].col == i;
+	if (!same || k != t->nst) {
+		size_t j;
+
+		struct prime p;
+
+		free(t->st);
+		t->st = xcalloc(t->ncols ? t->ncols : 1, sizeof *t->st);
+		for (size_t i = 0; i < t->ncols; i++)
+			if (t->need[i])
+				t->st[n++].col = i;
+		t->nst = n;
+		memset(&p, 0, sizeof p);
+		p.t = t;
+		p.st = t->st;
+		p.nst = n;
+		p.cap = duckdb_vector_size();
+		p.d = &d;
+		if (csv_read_file(t->path, prime_record, &p, NULL, &d) < 0 && p.rows < p.cap) {
+			set_error(t, d.msg);
+			if (sha256_file_hex(t->path, t->sha256, NULL) != 0)
+				t->sha256[0] = '\0';
+			return;
+		}
+		for (j = 0; j < n; j++)
+			t->st[j].type = decide(&t->st[j].stat, &t->st[j].scale);
+	}
+	memset(&L, 0, sizeof L);
+	L.sn = sn;
+	L.t = t;
+	L.con = sn->con;
+	L.st = t->st;
+	L.nst = t->nst;
+	L.stream = true;
+	L.d = &d;
+	if (create_view(&L, 0) < 0) {
+		set_error(t, d.msg);
+		return;
+	}
+	for (size_t i = 0; i < t->ncols; i++)
+		t->have[i] = t->need[i];
+	t->primed = true;
+}
+
+/* Before a query that reads streamed tables: start each one's scan now,
+ * with room for its share of ahead_bytes of rows, so that a table DuckDB
+ * reads second (a join's probe side) is parsed while it reads the first.
+ * The query's scan of the table takes it over (scan_init). */
+static void start_ahead(struct snapshot *sn)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < sn->ntables; i++)
+		n += sn->tables[i].hit && sn->tables[i].stream && !sn->tables[i].error;
+	for (size_t i = 0; i < sn->ntables; i++) {
+		struct snap_table *t = &sn->tables[i];
+		size_t slot, nring;
+
+		if (!t->hit || !t->stream || t->error || t->ahead)
+			continue;
+		slot = duckdb_vector_size() * (t->row_bytes + 1 + t->nst * 2 * sizeof(size_t));
+		nring = sn->ahead_bytes / n / (slot ? slot : 1);
+		t->ahead = scan_start(sn, t, nring > RING ? nring : RING);
+	}
+}
+
+/* After it: the scans no query took over are stopped. */
+static void stop_ahead(struct snapshot *sn)
+{
+	for (size_t i = 0; i < sn->ntables; i++)
+		if (sn->tables[i].ahead) {
+			scan_free(sn->tables[i].ahead);
+			sn->tables[i].ahead = NULL;
+		}
+}
+
+/* After a query: a streamed table it read whose scan did not reach the end
+ * of the file is read whole now.  0 when it agrees with what was bound, 1
+ * when its types changed (run again), -1 when it is broken (t->error). */
+static int validate(struct snapshot *sn, struct snap_table *t)
+{
+	/* the producer alone, its batches dropped as they fill */
+	struct scan *sc = scan_start(sn, t, RING);
+	int ret = 0;
+
+	if (sc == NULL) {
+		set_error(t, "snapshot engine: cannot start a thread");
+		return -1;
+	}
+	for (;;) {
+		pthread_mutex_lock(&sc->mu);
+		while (sc->count == 0 && !sc->eof)
+			pthread_cond_wait(&sc->cv, &sc->mu);
+		if (sc->count == 0) {
+			pthread_mutex_unlock(&sc->mu);
+			break;
+		}
+		sc->ring[sc->head].nrows = 0;
+		sc->ring[sc->head].nbytes = 0;
+		sc->head = (sc->head + 1) % sc->nring;
+		sc->count--;
+		pthread_cond_broadcast(&sc->cv);
+		pthread_mutex_unlock(&sc->mu);
+	}
+	pthread_join(sc->tid, NULL);
+	sc->started = false;
+	if (sc->status < 0) {
+		set_error(t, sc->d.msg);
+		memcpy(t->sha256, sc->sha256, sizeof t->sha256);
+		ret = -1;
+		goto out;
+	}
+	for (size_t k = 0; k < sc->nst; k++) {
+		int scale;
+		enum ctype type = decide(&sc->stat[k], &scale);
+
+		if (type != t->st[k].type || (type == CT_DECIMAL && scale != t->st[k].scale)) {
+			t->st[k].type = type;
+			t->st[k].scale = scale;
+			t->primed = false;
+			ret = 1;
+		}
+	}
+	if (ret == 0) {
+		t->rows = sc->rows;
+		memcpy(t->sha256, sc->sha256, sizeof t->sha256);
+		t->loaded = true;
+	}
+out:
+	scan_free(sc);
+	return ret;
+}
+
 /* Whether t must be (re)loaded to give the SQL that read it what it needs. */
 static bool stale(const struct snap_table *t)
 {
 	if (t->error || !t->read || t->parquet)
 		return false;
-	if (!t->loaded)
+	if (t->stream ? !t->primed : !t->loaded)
 		return true;
 	for (size_t i = 0; i < t->ncols; i++)
 		if (t->need[i] && !t->have[i])
@@ -1367,9 +2018,21 @@ static void load_stale(struct snapshot *sn, bool progress)
 	memset(&p, 0, sizeof p);
 	p.sn = sn;
 	p.todo = xcalloc(sn->ntables + 1, sizeof *p.todo);
-	for (size_t i = 0; i < sn->ntables; i++)
-		if (stale(&sn->tables[i]))
-			p.todo[p.ntodo++] = &sn->tables[i];
+	for (size_t i = 0; i < sn->ntables; i++) {
+		struct snap_table *t = &sn->tables[i];
+
+		if (!stale(t))
+			continue;
+		/* (a file of which no column is read is counted: loading
+		 * stores nothing) */
+		if (!t->loaded && t->readers == 1 && t->size >= (uint64_t)sn->stream_bytes &&
+		    memchr(t->need, true, t->ncols))
+			t->stream = true;
+		if (t->stream)
+			prime_table(sn, t);
+		else
+			p.todo[p.ntodo++] = t;
+	}
 	qsort(p.todo, p.ntodo, sizeof *p.todo, by_size);
 	atomic_init(&p.next, 0);
 	nthreads = cores > 1 ? (size_t)cores : 1;
@@ -1608,6 +2271,8 @@ static int query_error(struct snapshot *sn, const char *msg, struct diag *d)
 	}
 	if (!msg)
 		return diag_error(d, "SQL error: unknown error");
+	if (memory_error(sn, msg, d->msg, sizeof d->msg))
+		return -1;
 	/* DuckDB's first line says it; the rest quotes the SQL with a caret */
 	return diag_error(d, "SQL error: %.*s", (int)strcspn(msg, "\n"), msg);
 }
@@ -1663,6 +2328,29 @@ static int prepare(struct snapshot *sn, const char *sql, duckdb_prepared_stateme
 	return 0;
 }
 
+/* A streamed table's scan failed the query: 1 when it took the whole
+ * file's types (primed again now: run again), -1 when the file is broken
+ * (d says how), 0 for any other error. */
+static int stream_error(struct snapshot *sn, const char *msg, struct diag *d)
+{
+	const char *p;
+	size_t i;
+
+	if (msg && (p = strstr(msg, RETYPE)) != NULL) {
+		i = (size_t)strtoul(p + strlen(RETYPE), NULL, 10);
+		if (i < sn->ntables) {
+			load_stale(sn, false);
+			return 1;
+		}
+	}
+	if (msg && (p = strstr(msg, BROKEN)) != NULL) {
+		i = (size_t)strtoul(p + strlen(BROKEN), NULL, 10);
+		if (i < sn->ntables && sn->tables[i].error)
+			return diag_error(d, "%s", sn->tables[i].error);
+	}
+	return 0;
+}
+
 /* Run once: 0 done, -1 error, 1 a column not loaded was read (loaded now:
  * run again). */
 static int run(struct snapshot *sn, const char *sql, const struct row_sink *sink, bool *began,
@@ -1676,6 +2364,7 @@ static int run(struct snapshot *sn, const char *sql, const struct row_sink *sink
 	struct cell *cells = NULL;
 	idx_t n = 0, i;
 	int ret = -1, rc;
+	bool streamed = false;
 
 	memset(&res, 0, sizeof res);
 	/* column names as the SQL gives them, even when wrapped */
@@ -1691,9 +2380,28 @@ static int run(struct snapshot *sn, const char *sql, const struct row_sink *sink
 	cells = xcalloc(n + 1, sizeof *cells);
 	for (i = 0; i < n; i++)
 		colnames[i] = duckdb_prepared_statement_column_name(names, i);
-	if (duckdb_execute_prepared_streaming(st, &res) != DuckDBSuccess) {
+	/* a streamed table's scan may end in RETYPE: no row reaches the sink
+	 * before the whole query has run */
+	for (i = 0; i < sn->ntables && !streamed; i++)
+		streamed = sn->tables[i].hit && sn->tables[i].stream;
+	/* a scan runs on one of DuckDB's threads beside its own producer: a
+	 * second DuckDB thread would only poll for work that never comes */
+	if (streamed) {
+		exec(sn->con, "SET threads = 1", NULL);
+		start_ahead(sn);
+	}
+	rc = streamed ? duckdb_execute_prepared(st, &res) : duckdb_execute_prepared_streaming(st, &res);
+	if (streamed) {
+		stop_ahead(sn);
+		exec(sn->con, sn->threads, NULL);
+	}
+	if (rc != DuckDBSuccess) {
 		struct snap_table *t = unloaded(sn, duckdb_result_error(&res));
 
+		if ((rc = stream_error(sn, duckdb_result_error(&res), d)) != 0) {
+			ret = rc;
+			goto out;
+		}
 		if (t && !*began) {
 			mark_all(t);
 			load_stale(sn, false);
@@ -1712,6 +2420,22 @@ static int run(struct snapshot *sn, const char *sql, const struct row_sink *sink
 			cols[i].scale = duckdb_decimal_scale(lt);
 		}
 		duckdb_destroy_logical_type(&lt);
+	}
+	/* streamed tables whose scans stopped early are read whole now */
+	for (size_t k = 0; streamed && k < sn->ntables; k++) {
+		struct snap_table *t = &sn->tables[k];
+
+		if (!t->hit || !t->stream || t->loaded || t->error)
+			continue;
+		if ((rc = validate(sn, t)) < 0) {
+			diag_error(d, "%s", t->error);
+			goto out;
+		}
+		if (rc > 0) {
+			load_stale(sn, false);
+			ret = 1;
+			goto out;
+		}
 	}
 	while ((chunk = duckdb_fetch_chunk(res)) != NULL) {
 		idx_t rows = duckdb_data_chunk_get_size(chunk);
@@ -1743,6 +2467,11 @@ static int run(struct snapshot *sn, const char *sql, const struct row_sink *sink
 	if (duckdb_result_error(&res)) {
 		struct snap_table *t = unloaded(sn, duckdb_result_error(&res));
 
+		if (!*began && (rc = stream_error(sn, duckdb_result_error(&res), d)) != 0) {
+			ret = rc;
+			goto out;
+		}
+
 		if (t && !*began) {
 			mark_all(t);
 			load_stale(sn, false);
@@ -1766,6 +2495,8 @@ out:
 	duckdb_destroy_result(&res);
 	duckdb_destroy_prepare(&st);
 	duckdb_destroy_prepare(&names);
+	for (i = 0; colnames && i < n; i++)
+		duckdb_free((void *)colnames[i]);	/* DuckDB's malloc */
 	free(colnames);
 	free(cols);
 	free(cells);
@@ -1828,9 +2559,12 @@ void snapshot_close(struct snapshot *sn)
 		duckdb_disconnect(&sn->con);
 	if (sn->db)
 		duckdb_close(&sn->db);
-	for (size_t i = 0; i < sn->ntables; i++)
+	for (size_t i = 0; i < sn->ntables; i++) {
 		free(sn->tables[i].error);
+		free(sn->tables[i].st);
+	}
 	free(sn->tables);
+	pthread_mutex_destroy(&sn->mu);
 	arena_release(&sn->arena);
 	free(sn);
 }

@@ -8,7 +8,11 @@
  * and columns it reads; snapshot_load reads each needed CSV file once with
  * recon's own reader (csv_reader.h), types each needed column from the whole
  * file (BIGINT, DECIMAL(38,S), DOUBLE or text, as the contract says) and
- * appends it to DuckDB, several files at once on several threads.  A Parquet
+ * appends it to DuckDB, several files at once on several threads; a large
+ * file (stream_bytes) that a single planned SQL text reads is not copied
+ * but parsed while that query runs (typed from its first rows, and again
+ * from the whole file, with the query run again, when a later value does
+ * not fit).  A Parquet
  * file is read by DuckDB itself, with its own types.  A broken file (ragged
  * row, bad quoting, invalid UTF-8) is remembered with its error; every SQL
  * that reads its table gets that error, and other tables are not affected.
@@ -16,7 +20,8 @@
  * The struct snapshot owns the DuckDB database, its connections and every
  * string it hands out; snapshot_close frees them all.  Only the thread that
  * opened it calls these functions (loading starts and joins its own
- * workers, each with its own connection and appender).
+ * workers, each with its own connection and appender; a streamed table's
+ * scan starts and joins its own parser thread).
  */
 #ifndef RECON_SNAPSHOT_H
 #define RECON_SNAPSHOT_H
@@ -30,6 +35,8 @@ struct snapshot_opts {
 	const char *temp_dir;		/* where DuckDB may spill; NULL: nowhere */
 	const char *memory_limit;	/* "16GB"; NULL: DuckDB's default (80% of RAM) */
 	int threads;			/* DuckDB's threads, 0: one per core */
+	long long stream_bytes;		/* a CSV file this large, read by one SQL
+					 * text, is streamed; 0: 8 MiB */
 };
 
 /* -1 when dir cannot be read or DuckDB cannot start (d says why).  name is

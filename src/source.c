@@ -46,7 +46,7 @@ static void set_error(struct source *s, const char *msg)
 
 static void open_csv(struct source *s, const struct source_opts *opts)
 {
-	struct snapshot_opts so = { NULL, NULL, 0 };
+	struct snapshot_opts so = { NULL, NULL, 0, 0 };
 	struct diag d = { "" };
 
 	if (opts) {

@@ -21,7 +21,11 @@
  *   differs) and 0.005% extra rows
  *   (keys that departments does not have).  Both files are shuffled
  *   independently.
- * - truth.txt: the exact counts, key=value per line.
+ * - truth.txt: the exact counts, key=value per line, among them the answers
+ *   of the benchmark's two SQL checks: the tenants with a departments row
+ *   missing from org_units (tenants_without_org_unit), and the tenants whose
+ *   roots (parent_id NULL) are more than 11% of their departments rows
+ *   (tenants_over_11pct_roots) with those tenants' rows and roots summed.
  *
  * Every row is a pure function of (SEED, its index): no row is kept in
  * memory, only two permutations (4 bytes a row each) and a flag byte a row.
@@ -445,6 +449,7 @@ int main(int argc, char **argv)
 	struct out o;
 	struct row r;
 	uint64_t roots_recent = 0, tenants_used = 0;
+	uint64_t roots[NTENANTS + 1] = {0};	/* by label */
 	out_open(&o, dir, "departments.csv");
 	memcpy(out_reserve(&o), HEADER, sizeof HEADER - 1);
 	o.len += sizeof HEADER - 1;
@@ -452,12 +457,29 @@ int main(int argc, char **argv)
 		dept_row(&r, perm[j]);
 		if (!r.parent && TS_EPOCH_DAYS + r.ts / 86400 >= TS_CUT_DAYS)
 			roots_recent++;
+		if (!r.parent)
+			roots[r.tenant]++;
 		write_row(&o, &r);
 	}
 	out_close(&o);
 	uint64_t dept_bytes = o.bytes;
 	for (uint32_t t = 0; t < NTENANTS; t++)
 		tenants_used += g_count[t] > 0;
+
+	/* the answers of the SQL checks */
+	uint64_t over_tenants = 0, over_rows = 0, over_roots = 0, miss_tenants = 0;
+	unsigned char miss_of[NTENANTS] = {0};	/* by rank */
+	for (uint32_t t = 0; t < NTENANTS; t++)
+		if (roots[g_label[t]] * 100 > g_count[t] * 11) {
+			over_tenants++;
+			over_rows += g_count[t];
+			over_roots += roots[g_label[t]];
+		}
+	for (uint64_t i = 0; i < g_n; i++)
+		if (flag[i] == F_MISSING)
+			miss_of[rank_of(i)] = 1;
+	for (uint32_t t = 0; t < NTENANTS; t++)
+		miss_tenants += miss_of[t];
 
 	/* org_units: rows not missing, plus the extras (index g_n + j) */
 	uint64_t n_app = g_n - n_missing + n_extra, m = 0;
@@ -537,11 +559,17 @@ int main(int argc, char **argv)
 			"departments_without_org_unit=%" PRIu64 "\n"
 			"compare_drift=%" PRIu64 "\n"
 			"# departments rows with parent_id NULL and updated_at >= '2026-11-01'\n"
-			"roots_updated_since_2026_11_01=%" PRIu64 "\n",
+			"roots_updated_since_2026_11_01=%" PRIu64 "\n"
+			"tenants_without_org_unit=%" PRIu64 "\n"
+			"# tenants whose roots are more than 11%% of their departments rows\n"
+			"tenants_over_11pct_roots=%" PRIu64 "\n"
+			"tenants_over_11pct_roots_rows=%" PRIu64 "\n"
+			"tenants_over_11pct_roots_roots=%" PRIu64 "\n",
 			g_n, g_seed, g_seed, tenants_used, g_count[0], g_n, n_app,
 			dept_bytes, app_bytes, n_missing, n_extra, n_changed,
 			ch_name, ch_parent, ch_ts, n_missing,
-			n_missing + n_extra + n_changed, roots_recent);
+			n_missing + n_extra + n_changed, roots_recent, miss_tenants,
+			over_tenants, over_rows, over_roots);
 		if (fclose(f) != 0)
 			die("cannot write", p);
 		free(p);

@@ -9,7 +9,9 @@
 # copy of the export; a tolerance keeps amount changes of a cent within it;
 # and the session's TimeZone is part of a timestamp's text (README: values
 # read as PostgreSQL prints them), so a session in another zone changes every
-# row.
+# row.  Last, the same check SQL, written for PostgreSQL (casts, FILTER,
+# DISTINCT ON, date_trunc, EXTRACT, string functions), runs on the export
+# and on the server and gives the same JSON.
 set -euo pipefail
 . "$(dirname "$0")/../lib/pg.sh"
 pg_setup "$1"
@@ -22,7 +24,10 @@ CREATE TABLE payment (payment_id integer PRIMARY KEY, customer_id integer NOT NU
 	staff_id integer NOT NULL, rental_id integer NOT NULL,
 	amount numeric(5,2) NOT NULL, payment_date timestamptz NOT NULL);
 CREATE TABLE payment_export (LIKE payment);
+CREATE TABLE customer (customer_id integer PRIMARY KEY, store_id smallint NOT NULL,
+	first_name text NOT NULL, last_name text NOT NULL, email text, active integer);
 \copy payment FROM '$DATA/payment.csv' (FORMAT csv, HEADER)
+\copy customer FROM '$DATA/customer.csv' (FORMAT csv, HEADER)
 \copy payment_export FROM '$DATA/payment.csv' (FORMAT csv, HEADER)
 SQL
 python3 tests/parity/load_sqlite.py "$DATA" "$WORK/pagila.db"
@@ -165,4 +170,84 @@ expect date-column "$(ck csv-pg "['columns_changed']['payment_date']")" "$((ROWS
 line="$((ROWS - 3)) changed: in payment_date ($((ROWS - 3))), amount (2); $((ROWS - 4)) shifted by +02:00 (time zone), 3 other."
 grep -qF "$line" "$WORK/out/2026-11-04.md" || fail leading-line "no '$line' in the report"
 ok "a session at +02:00: one constant shift on payment_date, named in the report's leading line"
+
+# the same SQL checks, in PostgreSQL's own idiom, on the export (DuckDB) and
+# on the server: the same JSON, on pagila's data as PostgreSQL holds it
+# (the payments it lost and gained above are put back first).  A decimal
+# shown in a sample is cast to text: a PostgreSQL source shows a numeric
+# without its fraction's trailing zeros, a snapshot a DECIMAL with its scale.
+admin_sql <<'SQL'
+TRUNCATE payment;
+INSERT INTO payment SELECT * FROM payment_export;
+SQL
+sqlini() {	# sqlini TYPE LOCATION OUT: the checks over source "pagila"
+	cat <<INI
+[report]
+title = pagila in PostgreSQL's SQL
+output_dir = $WORK/sql-$3
+samples = 10
+[source "pagila"]
+type = $1
+$2
+[check "big-months"]
+kind = rows
+description = A customer's month with more than 60 paid, its large payments counted
+source = pagila
+query = SELECT customer_id,
+         date_trunc('month', payment_date::timestamptz AT TIME ZONE 'UTC')::date AS month,
+         count(*) AS payments, count(*) FILTER (WHERE amount >= 5) AS large,
+         sum(amount)::text AS total
+  FROM payment
+  GROUP BY customer_id, month
+  HAVING sum(amount) > 60
+  ORDER BY customer_id, month
+group = customer_id
+[check "top-payment"]
+kind = rows
+description = Each customer's largest payment above 10.50, and its month
+source = pagila
+query = SELECT DISTINCT ON (customer_id) customer_id, payment_id, amount::text AS amount,
+         EXTRACT(month FROM payment_date::timestamptz AT TIME ZONE 'UTC') AS month
+  FROM payment
+  WHERE amount::numeric > 10.5
+  ORDER BY customer_id, amount DESC, payment_id
+group = customer_id
+[check "names"]
+kind = rows
+description = Customers named MA... who never paid more than 11, their names reshaped
+source = pagila
+query = SELECT c.customer_id,
+         upper(left(c.first_name, 1)) || lower(substr(c.first_name, 2)) AS first,
+         split_part(c.email, '@', 2) AS domain, length(c.last_name) AS letters,
+         position('.' IN c.email) AS dot, c.store_id::text || '/' || c.active AS store
+  FROM customer c
+  WHERE c.last_name LIKE 'MA%'
+    AND NOT EXISTS (SELECT 1 FROM payment p
+                    WHERE p.customer_id = c.customer_id AND p.amount > 11)
+  ORDER BY c.customer_id
+[check "paid-2022"]
+kind = value
+description = The payments of 2022, summed exactly
+source = pagila
+query = SELECT sum(amount)::numeric(12,2) FROM payment
+  WHERE EXTRACT(year FROM payment_date::timestamptz AT TIME ZONE 'UTC') = 2022
+expect = 67416.51
+INI
+}
+sqlini csv "path = $DATA" csv >"$WORK/sql-csv.ini"
+sqlini postgres "url = env:PAGILA_URL" pg >"$WORK/sql-pg.ini"
+"$BIN" run -c "$WORK/sql-csv.ini" --date 2026-11-01 -q 2>"$WORK/stderr" || true
+[ ! -s "$WORK/stderr" ] || fail sql-csv "$(cat "$WORK/stderr")"
+PAGILA_URL="$RO_URL options='-c TimeZone=America/New_York'" \
+	"$BIN" run -c "$WORK/sql-pg.ini" --date 2026-11-01 -q 2>"$WORK/stderr" || true
+[ ! -s "$WORK/stderr" ] || fail sql-pg "$(cat "$WORK/stderr")"
+J=$WORK/sql-csv/2026-11-01.json
+for id in big-months top-payment names paid-2022; do
+	[ "$(ck "$id" ".get('error')")" = None ] || fail "$id" "$(ck "$id" ".get('error')")"
+done
+expect drift "$(jq_ "$J" "[(c['id'], c['status'], c['drift']) for c in j['checks']]")" \
+	"[('big-months', 'fail', 2), ('names', 'fail', 18), ('paid-2022', 'pass', 0), ('top-payment', 'fail', 107)]"
+python3 tests/parity/same_results.py "$J" "$WORK/sql-pg/2026-11-01.json" ||
+	fail sql "the same SQL gives another JSON on PostgreSQL than on the export"
+ok "SQL written for PostgreSQL gives the same JSON on the export and on the server"
 ok "pg_pagila_compare"

@@ -140,9 +140,18 @@ struct fixture {
 	struct diag d;
 };
 
+/* 0: large files only are streamed; the "streamed" cases stream every
+ * file that one SQL text reads. */
+static long long stream_bytes;
+
+static void stream_everything(void)
+{
+	stream_bytes = 1;
+}
+
 static void fixture_open_threads(struct fixture *f, const char *dir, int threads)
 {
-	struct snapshot_opts o = { NULL, NULL, threads };
+	struct snapshot_opts o = { NULL, NULL, threads, stream_bytes };
 
 	memset(f, 0, sizeof *f);
 	ck_assert_msg(snapshot_open(&f->sn, "legacy", dir, &o, &f->d) == 0, "%s", f->d.msg);
@@ -1084,11 +1093,53 @@ START_TEST(test_results_do_not_depend_on_threads)
 }
 END_TEST
 
+/* A streamed table is no copy in DuckDB: it is read while the query
+ * runs, and it is listed in the provenance with the same rows and digest
+ * as a loaded one.  A query that stops reading early (LIMIT) still fails
+ * on a file broken past where it stopped. */
+START_TEST(test_a_streamed_table_is_read_whole_and_never_copied)
+{
+	char *dir = make_tmpdir();
+	struct strbuf sb;
+	struct fixture f;
+	const struct input *in;
+	char path[4096], want[4200], sha[65];
+
+	sb_init(&sb);
+	sb_puts(&sb, "k,v\n");
+	for (int i = 1; i <= 5000; i++)
+		sb_addf(&sb, "%d,v%d\n", i, i);
+	write_file(dir, "t.csv", sb.buf, sb.len);
+	sb_puts(&sb, "5001\n");	/* ragged, line 5002 */
+	write_file(dir, "broken.csv", sb.buf, sb.len);
+	fixture_open(&f, dir);
+	ck_assert_str_eq(query1(&f, "SELECT count(v), sum(k) FROM t"), "5000|12502500");
+	ck_assert_str_eq(query1(&f, "SELECT count(*) FROM duckdb_tables() "
+				"WHERE schema_name = 'recon'"), "0");
+	ck_assert_uint_eq(snapshot_inputs(f.sn, &in), 1);
+	ck_assert_int_eq(in[0].rows, 5000);
+	snprintf(path, sizeof path, "%s/t.csv", dir);
+	ck_assert_int_eq(sha256_file_hex(path, sha, NULL), 0);
+	ck_assert_str_eq(in[0].sha256, sha);
+	/* the first row is all a LIMIT 1 needs; the file is read whole all the same */
+	ck_assert_str_eq(query1(&f, "SELECT v FROM t WHERE k = 1 LIMIT 1"), "v1");
+	snprintf(want, sizeof want, "%s/broken.csv:5002: ragged row: 1 fields, header has 2", dir);
+	ck_assert_int_eq(snapshot_plan(f.sn, "SELECT v FROM broken LIMIT 1", &f.d), 0);
+	snapshot_load(f.sn, false);
+	ck_assert_str_eq(query_error(&f, "SELECT v FROM broken LIMIT 1"), want);
+	/* and every later SQL that reads it */
+	ck_assert_str_eq(query_error(&f, "SELECT count(k) FROM broken"), want);
+	fixture_close(&f);
+	sb_release(&sb);
+	remove_tree(dir);
+}
+END_TEST
+
 /* [report] temp_dir and memory_limit reach the engine; without temp_dir
  * it never spills (nothing written outside the report directory). */
 START_TEST(test_temp_dir_and_memory_limit_reach_the_engine)
 {
-	struct snapshot_opts o = { "/tmp/recon-spill", "64MB", 1 };
+	struct snapshot_opts o = { "/tmp/recon-spill", "64MB", 1, 0 };
 	struct fixture f;
 
 	fixture_open(&f, DATA "/mixed");
@@ -1156,6 +1207,27 @@ static Suite *csv_suite(void)
 	tcase_add_test(source, test_results_do_not_depend_on_threads);
 	tcase_add_test(source, test_temp_dir_and_memory_limit_reach_the_engine);
 	suite_add_tcase(s, source);
+
+	/* the same rules when each table is read at query time, as a large
+	 * file read by one SQL text is */
+	TCase *streamed = tcase_create("streamed");
+
+	tcase_add_checked_fixture(streamed, stream_everything, NULL);
+	tcase_set_timeout(streamed, 60);
+	tcase_add_test(streamed, test_pagila_row_counts);
+	tcase_add_test(streamed, test_plain_number_columns_are_typed_exactly);
+	tcase_add_test(streamed, test_every_value_is_loaded_across_chunks);
+	tcase_add_test(streamed, test_columns_are_typed_by_the_contract);
+	tcase_add_test(streamed, test_a_late_value_retypes_its_column);
+	tcase_add_test(streamed, test_sql_that_was_not_planned_is_loaded_when_run);
+	tcase_add_test(streamed, test_broken_table_fails_only_the_sql_that_reads_it);
+	tcase_add_test(streamed, test_broken_header_is_the_error_of_sql_reading_it);
+	tcase_add_test(streamed, test_join_using_loads_its_key_columns);
+	tcase_add_test(streamed, test_missing_table_names_its_file);
+	tcase_add_test(streamed, test_names_are_quoted_identifiers);
+	tcase_add_test(streamed, test_results_do_not_depend_on_threads);
+	tcase_add_test(streamed, test_a_streamed_table_is_read_whole_and_never_copied);
+	suite_add_tcase(s, streamed);
 	return s;
 }
 
