@@ -2694,22 +2694,31 @@ static bool parse_tolerance(const struct check_cfg *cc, struct cv_num *out)
 	return parse_tolerance_text(cc->tolerance_text, out);
 }
 
-/* A number as the configuration takes it, in canonical form. */
+/* A number as the configuration takes it, in canonical form: written
+ * again as a plain number (no '+', no leading zeros, no bare '.'). */
 static bool parse_tolerance_text(const char *s, struct cv_num *out)
 {
+	struct number_parts p;
 	struct strbuf sb;
+	size_t i;
 	bool ok;
 
+	if (!number_scan(s, strlen(s), NUMBER_CONFIG, &p))
+		return false;
 	sb_init(&sb);
-	if (*s == '+')
-		s++;
-	while (s[0] == '0' && s[1] >= '0' && s[1] <= '9')
-		s++;
-	if (*s == '.')
+	if (p.neg)
+		sb_putc(&sb, '-');
+	for (i = p.int_start; i + 1 < p.int_end && s[i] == '0'; i++)
+		;
+	if (i == p.int_end)
 		sb_putc(&sb, '0');
-	for (; *s; s++)
-		if (!(*s == '.' && !(s[1] >= '0' && s[1] <= '9')))
-			sb_putc(&sb, *s);
+	sb_add(&sb, s + i, p.int_end - i);
+	if (p.frac_end > p.frac_start) {
+		sb_putc(&sb, '.');
+		sb_add(&sb, s + p.frac_start, p.frac_end - p.frac_start);
+	}
+	if (p.has_exp)
+		sb_addf(&sb, "e%lld", p.exp);
 	ok = cv_parse(sb.buf, sb.len, out);
 	sb_release(&sb);
 	return ok;

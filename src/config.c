@@ -528,44 +528,18 @@ static int bad_value(struct build *b, const struct kv *kv, const char *expected)
 			  kv->line, kv->name, kv->value, expected);
 }
 
-/* A decimal number: [+-]digits[.digits][e[+-]digits], finite.  Checked by
- * hand so that neither the locale nor strtod's extras (hex, inf, nan,
- * leading spaces) are accepted. */
+/* A decimal number as the configuration takes it (NUMBER_CONFIG), finite.
+ * Scanned by hand so that neither the locale nor strtod's extras (hex,
+ * inf, nan, leading spaces) are accepted. */
 static bool parse_number(const char *s, double *out)
 {
-	const char *q = s;
 	char *end;
-	bool digits = false;
 	double v;
 
-	if (*q == '+' || *q == '-')
-		q++;
-	while (*q >= '0' && *q <= '9') {
-		q++;
-		digits = true;
-	}
-	if (*q == '.') {
-		q++;
-		while (*q >= '0' && *q <= '9') {
-			q++;
-			digits = true;
-		}
-	}
-	if (!digits)
-		return false;
-	if (*q == 'e' || *q == 'E') {
-		q++;
-		if (*q == '+' || *q == '-')
-			q++;
-		if (!(*q >= '0' && *q <= '9'))
-			return false;
-		while (*q >= '0' && *q <= '9')
-			q++;
-	}
-	if (*q)
+	if (!number_scan(s, strlen(s), NUMBER_CONFIG, NULL))
 		return false;
 	v = strtod(s, &end);
-	if (end != q || !isfinite(v))
+	if (*end || !isfinite(v))
 		return false;
 	*out = v;
 	return true;

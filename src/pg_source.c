@@ -727,26 +727,17 @@ static int end_savepoint(struct pg_source *ps, struct diag *d)
  * digits).  Returns false when s is not such a number. */
 static bool plain_decimal(const char *s, size_t len, char num[32], size_t *out)
 {
-	size_t i = 0, intlen, end, sig = 0, lead = 0, k;
-	bool nonzero = false, frac = false;
+	struct number_parts p;
+	size_t i, intlen, end, sig = 0, lead = 0, k;
+	bool nonzero = false, frac;
 
-	if (len == 0 || len >= 32)
+	if (len == 0 || len >= 32 || !number_scan(s, len, NUMBER_PLAIN, &p) || p.has_exp)
 		return false;
-	if (s[0] == '-')
-		i = 1;
-	for (intlen = 0; i + intlen < len && s[i + intlen] >= '0' && s[i + intlen] <= '9'; intlen++)
-		;
-	if (intlen == 0 || intlen > 15 || (intlen > 1 && s[i] == '0'))
+	i = p.int_start;
+	intlen = p.int_end - p.int_start;
+	if (intlen > 15)
 		return false;
-	end = i + intlen;
-	if (end < len) {
-		if (s[end] != '.' || end + 1 == len)
-			return false;
-		frac = true;
-		for (end++; end < len; end++)
-			if (s[end] < '0' || s[end] > '9')
-				return false;
-	}
+	frac = p.point;
 	/* drop the fraction's trailing zeros, then a bare '.' */
 	end = len;
 	if (frac) {

@@ -23,6 +23,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "number.h"
+
 /* Unbounded string functions do not compile here: use snprintf or a
  * strbuf.  <stdio.h> and <string.h> come first, so their declarations are
  * already seen when these names become errors. */
@@ -106,20 +108,7 @@ void date_format(long days, char out[11]);
 
 /* ---- numbers ---------------------------------------------------------- */
 
-/* The contract's plain number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
- * with no leading zeros, no '+', no separators.  Sets *is_int when it has
- * no fraction or exponent. */
-bool is_plain_number(const char *s, size_t len, bool *is_int);
-/* What a plain number holds, for typing a column by its values: the value
- * is M * 10^(exp - frac), M the digits of the integer and fraction parts. */
-struct plain_number {
-	int digits;	/* significant digits of M (leading zeros dropped; 0 for zero) */
-	int frac;	/* digits after the point, as written */
-	int exp;	/* the exponent, 0 when none (its magnitude capped near 1e6) */
-	bool is_int;	/* no point and no exponent */
-};
-/* is_plain_number, and fills pn (if not NULL) when s is one. */
-bool plain_number_scan(const char *s, size_t len, struct plain_number *pn);
+/* The contract's plain number (is_plain_number) is scanned in number.h. */
 /* Locale-free formatting of a double with 15 significant digits, as SQLite
  * prints reals ("0.1", "12", "1e+20", 0.1 + 0.2 gives "0.3"); integral
  * values below 1e15 print without exponent.  Writes into out[32]. */
