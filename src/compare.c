@@ -91,8 +91,9 @@ static const char *const finding_name[] = { "missing", "extra", "changed" };
 
 /* One distinct key.  Lives in the entry arena of the side that first
  * brought the key; changed only under its stripe's lock. */
-/* Packed (25 bytes before the key, entries 4-byte aligned): at 10M keys
- * every byte here is 10 MB that the kernel must zero and the caches hold. */
+/* Packed (25 bytes before the key, entries 4-byte aligned): there is one
+ * entry per distinct key, so every byte here is paid once per key in
+ * memory the kernel must zero and the caches must hold. */
 struct entry {
 	uint64_t digest;	/* of the compared values of the first side */
 	uint32_t group;		/* side << 31 | group id in that side's dict */
@@ -305,9 +306,9 @@ static void prefault(void *p, size_t len)
 
 /* Make sure side's arena can take an entry of klen key bytes: a new chunk,
  * faulted in here, when the last one is full.  Called before the stripe
- * lock is taken: zeroing fresh memory (2 MiB pages) takes milliseconds in
- * a virtual machine whose host took it back, and the other reader would
- * wait that long on the lock.  When the arena cannot grow, entry_new
+ * lock is taken: a new chunk is zeroed a huge page at a time, which can be
+ * slow when the kernel must first find the memory, and the other reader
+ * would wait that long on the lock.  When the arena cannot grow, entry_new
  * says so. */
 static void arena_reserve(struct cmp *c, int side, size_t klen)
 {
@@ -392,8 +393,9 @@ static int stripe_grow(struct stripe *st)
  * keys keys: all of it when that many need a chunk or more, or when the
  * sides' sizes are not known (0); else what they need, in whole huge pages,
  * and the rest of the chunk, if a wrong estimate ever reaches it, faults in
- * on first touch.  A compare of a few thousand rows then zeroes 2 MiB a
- * side instead of 8 (some 10-20 ms of CPU per check on fresh memory). */
+ * on first touch.  A compare of a few thousand rows then zeroes one huge
+ * page a side instead of a whole chunk: CPU that a configuration of many
+ * small compare checks would otherwise pay for each of them. */
 static size_t first_fault(uint64_t keys)
 {
 	uint64_t need = keys * 64;	/* an entry with a long key, for each */
@@ -428,9 +430,8 @@ static void presize(struct cmp *c, uint64_t keys)
 /* Fault the presized slots in, as huge pages: the readers' lock-free
  * prefetches would map the zero page first and copy it on the first write.
  * Called while the readers start: a page a reader has written already is
- * left as it is, and zeroing fresh memory is slow enough (1 to 2.5 ns a
- * byte in a virtual machine whose host has reclaimed it) that the other
- * core should not wait for it. */
+ * left as it is, and zeroing the slots of a large table is long enough
+ * that the other core should not wait for it. */
 static void populate(struct cmp *c)
 {
 	if (c->slots_all)
@@ -1174,9 +1175,9 @@ static int drain(struct side *sd, size_t keep)
  * the batch before has its entries prefetched (its slots are in cache by
  * now), and the one before that is committed, finding both in cache.  The
  * prefetches of a batch are issued back to back because each may wait for
- * a page walk (the table is far larger than the TLB's reach, and in a
- * virtual machine a walk is long): one row's prefetches alone, between two
- * rows' parsing, would wait their whole latency; a batch's wait together.
+ * a page walk (the table is far larger than the TLB's reach): one row's
+ * prefetches alone, between two rows' parsing, would wait their whole
+ * latency; a batch's wait together.
  * A long key has no room in the ring and is committed in order at once. */
 static int ring_push(struct side *sd, struct pend *p)
 {

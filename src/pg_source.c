@@ -17,9 +17,10 @@
  * prepared (which also gives its column names and types) and read through
  * COPY (query) TO STDOUT, one line at a time, decoded in place; anything
  * else (and a statement COPY refuses, such as SHOW) runs in single-row
- * mode.  COPY measured about 1.25x faster than single-row mode on a
- * 10M-row, 5-column table (2.9-3.3 s against 3.7-4.0 s, psql's own COPY
- * 2.8-2.9 s; tests/bench/stream_bench.c), at the same 7 MB of memory.
+ * mode.  COPY is preferred because the server sends a result as one
+ * stream of text lines, where single-row mode builds a PGresult for every
+ * row; memory stays bounded either way (tests/bench/stream_bench.c
+ * compares the two).
  * Queries go through the extended protocol (PQprepare, PQsendQueryParams),
  * which refuses more than one statement in a query string.
  *
