@@ -278,16 +278,15 @@ static int cmd_run(const struct options *o)
 	struct config cfg;
 	struct diag d = { "" };
 	struct sweep_opts so = { 0 };
-	struct report_dir rd = { NULL, -1 };
-	struct history h;
-	struct templates t = { 0 };
-	struct run run;
+	struct report_dir rd = REPORT_DIR_INIT;
+	struct history h = HISTORY_INIT;
+	struct templates t = TEMPLATES_INIT;
+	struct run run = RUN_INIT;
 	struct gate g;
 	char date[11];
 	const char *outdir;
 	long day;
 	int status = EXIT_TROUBLE;
-	bool have_run = false, have_history = false, have_templates = false;
 
 	if (o->date) {
 		if (date_parse(o->date, &day) < 0)
@@ -309,7 +308,6 @@ static int cmd_run(const struct options *o)
 		if (report_dir_open(&rd, outdir, 30, &d) < 0 ||
 		    templates_load(&t, cfg.templates, &d) < 0)
 			goto fail;
-		have_templates = true;
 	}
 	date_parse(date, &day);
 	/* the checks of the days the window and the soak look at, and the
@@ -318,7 +316,6 @@ static int cmd_run(const struct options *o)
 				cfg.window_days > cfg.soak_days ? cfg.window_days : cfg.soak_days,
 				&d) < 0)
 		goto fail;
-	have_history = true;
 	so.date = date;
 	so.baseline = o->baseline;
 	so.only = o->nonly ? o->only : NULL;
@@ -329,7 +326,6 @@ static int cmd_run(const struct options *o)
 		warn_backfill(&cfg, &so);
 	if (sweep_run(&run, &cfg, &so, &d) < 0)
 		goto fail;
-	have_run = true;
 	history_gate(&h, &run, &g);
 	if (o->nonly) {
 		struct report r = { &run, &g, &h, NULL, ".md", NULL, 0, NULL, 0 };
@@ -363,12 +359,9 @@ fail:
 	fprintf(stderr, "recon: %s\n", d.msg);
 	status = EXIT_TROUBLE;
 out:
-	if (have_run)
-		sweep_release(&run);
-	if (have_history)
-		history_release(&h);
-	if (have_templates)
-		templates_release(&t);
+	sweep_release(&run);
+	history_release(&h);
+	templates_release(&t);
 	report_dir_close(&rd);
 	config_release(&cfg);
 	return status;

@@ -56,6 +56,9 @@ struct templates {
 	char *owned_shell, *owned_css;	/* freed by templates_release */
 };
 
+/* No templates loaded: templates_release is safe on them. */
+#define TEMPLATES_INIT { NULL, NULL, NULL, NULL }
+
 int templates_load(struct templates *t, const char *dir, struct diag *d);	/* dir NULL: built-in */
 void templates_release(struct templates *t);
 

@@ -58,6 +58,7 @@ int site_write(struct report_dir *rd, struct run *run, struct history *h, const 
 	struct html_inserts day_ins = { NULL, 0 }, ins = { NULL, 0 };
 	struct index_page ip = { run->cfg->title, ".md", run->cfg->gate_days, 0, NULL };
 	struct strbuf *sb = NULL;	/* json, md, day html, index md, index html, years... */
+	struct strbuf mdh = STRBUF_INIT;	/* a page's Markdown as HTML, before its shell */
 	struct report_file *files = NULL;
 	char (*name)[32] = NULL, page_title[1024];
 	int *years = NULL;
@@ -75,23 +76,13 @@ int site_write(struct report_dir *rd, struct run *run, struct history *h, const 
 	name = xcalloc(nsb, sizeof(*name));
 	for (i = 0; i < nsb; i++)
 		sb_init(&sb[i]);
-	{
-		struct strbuf mdh;
-
-		sb_init(&mdh);
-		if (render_json(&r, &sb[0], d) < 0 || render_md(&r, &sb[1]) < 0) {
-			sb_release(&mdh);
-			goto out;
-		}
-		r.link_ext = ".html";
-		snprintf(page_title, sizeof(page_title), "%s — %s", run->cfg->title, run->date);
-		if (render_md_page(&r, &day_ins, &mdh) < 0 ||
-		    render_page(page_title, render_page_class(&r), mdh.buf, &day_ins, t, &sb[2], d) < 0) {
-			sb_release(&mdh);
-			goto out;
-		}
-		sb_release(&mdh);
-	}
+	if (render_json(&r, &sb[0], d) < 0 || render_md(&r, &sb[1]) < 0)
+		goto out;
+	r.link_ext = ".html";
+	snprintf(page_title, sizeof(page_title), "%s — %s", run->cfg->title, run->date);
+	if (render_md_page(&r, &day_ins, &mdh) < 0 ||
+	    render_page(page_title, render_page_class(&r), mdh.buf, &day_ins, t, &sb[2], d) < 0)
+		goto out;
 	snprintf(name[0], sizeof(name[0]), "%s.json", run->date);
 	snprintf(name[1], sizeof(name[1]), "%s.md", run->date);
 	snprintf(name[2], sizeof(name[2]), "%s.html", run->date);
@@ -103,7 +94,6 @@ int site_write(struct report_dir *rd, struct run *run, struct history *h, const 
 	nyears = render_years(h, &years);
 	/* index (i = 0) and each year page: the Markdown file, then the HTML */
 	for (i = 0; i <= nyears; i++) {
-		struct strbuf mdh;
 		size_t m = i ? 5 + 2 * (i - 1) : 3;
 
 		ip.year = i ? years[i - 1] : 0;
@@ -118,16 +108,13 @@ int site_write(struct report_dir *rd, struct run *run, struct history *h, const 
 		ip.inserts = NULL;
 		if (render_index_page(h, &ip, &sb[m]) < 0)
 			goto out;
-		sb_init(&mdh);
+		sb_release(&mdh);	/* empty again, for this page */
 		ip.link_ext = ".html";
 		ip.inserts = &ins;
 		if (render_index_page(h, &ip, &mdh) < 0 ||
 		    render_page(page_title, i ? "index year" : render_index_class(h), mdh.buf, &ins, t,
-				&sb[m + 1], d) < 0) {
-			sb_release(&mdh);
+				&sb[m + 1], d) < 0)
 			goto out;
-		}
-		sb_release(&mdh);
 		html_inserts_release(&ins);
 	}
 	for (i = 0; i < 5 + 2 * nyears; i++) {
@@ -143,6 +130,7 @@ int site_write(struct report_dir *rd, struct run *run, struct history *h, const 
 		files[nfiles++] = (struct report_file){ SITE_STYLESHEET, t->css, strlen(t->css) };
 	ret = report_dir_write(rd, files, nfiles, d);
 out:
+	sb_release(&mdh);
 	for (i = 0; i < nsb; i++)
 		sb_release(&sb[i]);
 	html_inserts_release(&day_ins);

@@ -74,15 +74,11 @@ char *xstrdup(const char *s)
 
 /* ---- string builder --------------------------------------------------- */
 
-static char sb_empty[1];
+char strbuf_empty[1];
 
 void sb_init(struct strbuf *sb)
 {
-	sb->buf = sb_empty;
-	sb->len = 0;
-	sb->cap = 0;
-	sb->max = SB_DEFAULT_MAX;
-	sb->overflow = false;
+	*sb = (struct strbuf)STRBUF_INIT;
 }
 
 void sb_release(struct strbuf *sb)
