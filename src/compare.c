@@ -635,9 +635,13 @@ static int bytes_cmp(const void *a, size_t alen, const void *b, size_t blen)
 	return c ? c : (alen > blen) - (alen < blen);
 }
 
+/* What a key field holds, in key order: NULL first, then numbers, then
+ * strings. */
+enum kfield_type { KF_NULL, KF_NUMBER, KF_STRING };
+
 /* One decoded key field. */
 struct kfield {
-	int type;		/* 0 NULL, 1 number, 2 string */
+	enum kfield_type type;
 	struct cv_num num;
 	const unsigned char *s;
 	size_t len;
@@ -648,28 +652,28 @@ static const unsigned char *decode_field(const unsigned char *p, struct kfield *
 	uint32_t l;
 
 	if ((*p & 0xf0) == INT_POS || (*p & 0xf0) == INT_NEG) {
-		f->type = 1;
+		f->type = KF_NUMBER;
 		decode_int(p, &f->num);
 		return p + 1 + (*p & 0x0f);
 	}
 	switch (*p) {
 	case 0:
-		f->type = 0;
+		f->type = KF_NULL;
 		return p + 1;
 	case 1:
-		f->type = 1;
+		f->type = KF_NUMBER;
 		f->num.sign = (int)p[1] - 1;
 		memcpy(&f->num.exp, p + 2, 4);
 		f->num.ndigits = p[6];
 		memcpy(f->num.digits, p + 7, p[6]);
 		return p + 7 + p[6];
 	case 2:
-		f->type = 2;
+		f->type = KF_STRING;
 		f->len = p[1];
 		f->s = p + 2;
 		return p + 2 + f->len;
 	default:
-		f->type = 2;
+		f->type = KF_STRING;
 		memcpy(&l, p + 1, 4);
 		f->len = l;
 		f->s = p + 5;
@@ -691,9 +695,9 @@ static int key_cmp(const unsigned char *a, const unsigned char *b, size_t nkey)
 		b = decode_field(b, &y);
 		if (x.type != y.type)
 			return x.type < y.type ? -1 : 1;
-		if (x.type == 1) {
+		if (x.type == KF_NUMBER) {
 			c = cv_num_cmp(&x.num, &y.num);
-		} else if (x.type == 2) {
+		} else if (x.type == KF_STRING) {
 			c = bytes_cmp(x.s, x.len, y.s, y.len);
 		}
 		if (c)
@@ -1715,7 +1719,7 @@ static size_t field_texts(const struct side *sd, const struct want *w, size_t n,
 	for (i = 0; i < n; i++) {
 		for (j = 0, p = w[i].key; j <= k && j < sd->c->nkey; j++)
 			p = decode_field(p, &f);
-		if (f.type != 2)
+		if (f.type != KF_STRING)
 			return 0;
 		out[i] = (struct ktext){ f.s, f.len };
 	}
@@ -1802,10 +1806,10 @@ static char *narrow_sql(const struct side *sd, const struct want *w, size_t n)
 		sb_puts(&sb, i ? " OR (" : "(");
 		for (k = nf = 0, p = w[i].key; k < sd->c->nkey; k++) {
 			p = decode_field(p, &f);
-			if (f.type == 1)
+			if (f.type == KF_NUMBER)
 				continue;
 			sb_puts(&sb, nf++ ? " AND " : "");
-			if (f.type == 0) {
+			if (f.type == KF_NULL) {
 				sb_add_sql_ident(&sb, sd->names[sd->need[k]]);
 				sb_puts(&sb, " IS NULL");
 				continue;
