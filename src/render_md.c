@@ -214,16 +214,23 @@ static const struct day_check *find_day_check(const struct day *day, const char 
 	return NULL;
 }
 
-/* A comma-separated list of bold, escaped check ids of the given status
- * (paging: 1 gating only, 0 signal-only only, -1 both); returns the count. */
-static size_t id_list(struct strbuf *o, const struct run *run, enum status s, int paging)
+/* Which checks an id list names. */
+enum id_filter {
+	IDS_ALL,		/* gating and signal-only */
+	IDS_GATING,		/* paging checks only */
+};
+
+/* A comma-separated list of bold, escaped check ids of status s that
+ * which selects, into o (NULL: count only); returns the count. */
+static size_t id_list(struct strbuf *o, const struct run *run, enum status s,
+		      enum id_filter which)
 {
 	size_t i, n = 0;
 
 	for (i = 0; i < run->nchecks; i++) {
 		const struct check_result *c = &run->checks[i];
 
-		if (c->status != s || (paging >= 0 && c->cfg && c->cfg->paging != (paging == 1)))
+		if (c->status != s || (which == IDS_GATING && c->cfg && !c->cfg->paging))
 			continue;
 		if (o) {
 			sb_puts(o, n ? ", **" : "**");
@@ -295,8 +302,8 @@ static void md_banner(const struct report *r, bool alert, struct strbuf *o)
 {
 	const struct run *run = r->run;
 	const struct gate *g = r->gate;
-	size_t nfail = id_list(NULL, run, STATUS_FAIL, 1);
-	size_t nerr = id_list(NULL, run, STATUS_ERROR, -1);
+	size_t nfail = id_list(NULL, run, STATUS_FAIL, IDS_GATING);
+	size_t nerr = id_list(NULL, run, STATUS_ERROR, IDS_ALL);
 	size_t i;
 
 	sb_puts(o, "# ");
@@ -317,19 +324,19 @@ static void md_banner(const struct report *r, bool alert, struct strbuf *o)
 	sb_puts(o, ".\n");
 	if (nfail) {
 		sb_addf(o, ">\n> Failing gating %s: ", plural((long long)nfail, "check", "checks"));
-		id_list(o, run, STATUS_FAIL, 1);
+		id_list(o, run, STATUS_FAIL, IDS_GATING);
 		sb_puts(o, ".\n");
 	}
-	if (id_list(NULL, run, STATUS_WARN, -1)) {
+	if (id_list(NULL, run, STATUS_WARN, IDS_ALL)) {
 		sb_puts(o, ">\n> Warnings (drift found, tolerated; not part of the gate): ");
-		id_list(o, run, STATUS_WARN, -1);
+		id_list(o, run, STATUS_WARN, IDS_ALL);
 		sb_puts(o, ".\n");
 	}
 	if (nerr) {
 		sb_addf(o, ">\n> **Errors:** %zu %s could not be evaluated (an error is not "
 			   "drift): ", nerr, plural((long long)nerr, "check", "checks"));
-		id_list(o, run, STATUS_ERROR, -1);
-		if (!nfail && id_list(NULL, run, STATUS_ERROR, 1))
+		id_list(o, run, STATUS_ERROR, IDS_ALL);
+		if (!nfail && id_list(NULL, run, STATUS_ERROR, IDS_GATING))
 			sb_puts(o, ". No gating check failed, so the run exits with status 2.\n");
 		else
 			sb_puts(o, ".\n");
