@@ -1333,13 +1333,16 @@ static int check_refs(struct build *b, const struct section *sections)
 	return 0;
 }
 
+/* Where the walk up a target's parents has been (xcalloc: all NEW). */
+enum visit { VISIT_NEW, VISIT_ON_PATH, VISIT_DONE };
+
 /* Find a cycle of parents among the (sorted) targets.  lines[i] is the
  * line of targets[i]'s parent key. */
 static int check_cycles(struct build *b, const int *lines)
 {
 	const struct config *cfg = b->cfg;
 	size_t n = cfg->ntargets, i, j, len, start, best;
-	unsigned char *state = xcalloc(n ? n : 1, 1);	/* 0 new, 1 on path, 2 done */
+	unsigned char *state = xcalloc(n ? n : 1, 1);	/* enum visit per target */
 	size_t *path = xcalloc(n ? n : 1, sizeof(*path));
 	int ret = 0;
 
@@ -1351,13 +1354,13 @@ static int check_cycles(struct build *b, const int *lines)
 		for (;;) {
 			const struct target_cfg *pt;
 
-			if (state[cur] == 2)
+			if (state[cur] == VISIT_DONE)
 				break;
-			if (state[cur] == 1) {
+			if (state[cur] == VISIT_ON_PATH) {
 				cyc = true;
 				break;
 			}
-			state[cur] = 1;
+			state[cur] = VISIT_ON_PATH;
 			path[len++] = cur;
 			if (!cfg->targets[cur].parent)
 				break;
@@ -1384,7 +1387,7 @@ static int check_cycles(struct build *b, const int *lines)
 			sb_release(&sb);
 		}
 		for (j = 0; j < len; j++)
-			state[path[j]] = 2;
+			state[path[j]] = VISIT_DONE;
 	}
 	free(state);
 	free(path);
