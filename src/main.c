@@ -19,6 +19,7 @@
 #include "init.h"
 #include "interrupt.h"
 #include "metrics.h"
+#include "outcome.h"
 #include "render.h"
 #include "report_dir.h"
 #include "site.h"
@@ -235,23 +236,6 @@ static void warn_backfill(const struct config *cfg, const struct sweep_opts *so)
 			so->date);
 }
 
-/* The exit status of a finished run: paging checks only. */
-static int run_status(const struct run *run)
-{
-	size_t i;
-	bool errored = false;
-
-	for (i = 0; i < run->nchecks; i++) {
-		if (!run->checks[i].cfg->paging)
-			continue;
-		if (run->checks[i].status == STATUS_FAIL)
-			return EXIT_DRIFT;
-		if (run->checks[i].status == STATUS_ERROR)
-			errored = true;
-	}
-	return errored ? EXIT_TROUBLE : EXIT_PASS;
-}
-
 /* What run prints on stdout: a line per check, then the summary and where
  * the report is (outdir), or the samples when nothing was written (outdir
  * NULL: --check).  -1 with d set when stdout could not take it. */
@@ -353,7 +337,7 @@ static int cmd_run(const struct options *o)
 		if (run.checks[i].status == STATUS_ERROR)
 			fprintf(stderr, "recon: check %s: %s\n", run.checks[i].cfg->id,
 				run.checks[i].error);
-	status = run_status(&run);
+	status = (int)run_outcome(&run);	/* the exit policy (outcome.h) */
 	goto out;
 fail:
 	fprintf(stderr, "recon: %s\n", d.msg);

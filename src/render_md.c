@@ -12,6 +12,7 @@
  */
 #include "render.h"
 #include "findings.h"
+#include "outcome.h"
 #include "recovery.h"
 #include "render_svg.h"
 
@@ -336,8 +337,9 @@ static void md_banner(const struct report *r, bool alert, struct strbuf *o)
 		sb_addf(o, ">\n> **Errors:** %zu %s could not be evaluated (an error is not "
 			   "drift): ", nerr, plural((long long)nerr, "check", "checks"));
 		id_list(o, run, STATUS_ERROR, IDS_ALL);
-		if (!nfail && id_list(NULL, run, STATUS_ERROR, IDS_GATING))
-			sb_puts(o, ". No gating check failed, so the run exits with status 2.\n");
+		if (run_outcome(run) == OUTCOME_TROUBLE)
+			sb_addf(o, ". No gating check failed, so the run exits with status %d.\n",
+				(int)OUTCOME_TROUBLE);
 		else
 			sb_puts(o, ".\n");
 	}
