@@ -267,6 +267,7 @@ static int cmd_run(const struct options *o)
 	struct templates t = TEMPLATES_INIT;
 	struct run run = RUN_INIT;
 	struct gate g;
+	struct report r = { 0 };	/* the day's report, built once */
 	char date[11];
 	const char *outdir;
 	long day;
@@ -311,25 +312,18 @@ static int cmd_run(const struct options *o)
 	if (sweep_run(&run, &cfg, &so, &d) < 0)
 		goto fail;
 	history_gate(&h, &run, &g);
+	report_build(&r, &run, &g, &h);
 	if (o->nonly) {
-		struct report r = { &run, &g, &h, NULL, ".md", NULL, 0, NULL, 0 };
-
-		date_parse(date, &day);
-		r.previous = history_previous(&h, day);
 		if (!o->quiet && print_lines(&r, NULL, &d) < 0)
 			goto fail;
 		/* the checks evaluated, not the day's gate (metrics.h) */
 		if (o->metrics && metrics_write(o->metrics, &run, &g, &d) < 0)
 			goto fail;
 	} else {
-		struct report r = { &run, &g, &h, NULL, ".md", NULL, 0, NULL, 0 };
-
-		if (site_write(&rd, &run, &h, &g, &t, &d) < 0)
+		if (site_write(&rd, &r, &h, &t, &d) < 0)
 			goto fail;
 		if (o->metrics && metrics_write(o->metrics, &run, &g, &d) < 0)
 			goto fail;
-		date_parse(date, &day);
-		r.previous = history_previous(&h, day);
 		if (!o->quiet && print_lines(&r, outdir, &d) < 0)
 			goto fail;
 	}
@@ -337,12 +331,13 @@ static int cmd_run(const struct options *o)
 		if (run.checks[i].status == STATUS_ERROR)
 			fprintf(stderr, "recon: check %s: %s\n", run.checks[i].cfg->id,
 				run.checks[i].error);
-	status = (int)run_outcome(&run);	/* the exit policy (outcome.h) */
+	status = (int)r.outcome;	/* the exit policy (outcome.h) */
 	goto out;
 fail:
 	fprintf(stderr, "recon: %s\n", d.msg);
 	status = EXIT_TROUBLE;
 out:
+	report_release(&r);
 	sweep_release(&run);
 	history_release(&h);
 	templates_release(&t);

@@ -12,7 +12,6 @@
  */
 #include "render.h"
 #include "findings.h"
-#include "outcome.h"
 #include "recovery.h"
 #include "render_svg.h"
 
@@ -337,7 +336,7 @@ static void md_banner(const struct report *r, bool alert, struct strbuf *o)
 		sb_addf(o, ">\n> **Errors:** %zu %s could not be evaluated (an error is not "
 			   "drift): ", nerr, plural((long long)nerr, "check", "checks"));
 		id_list(o, run, STATUS_ERROR, IDS_ALL);
-		if (run_outcome(run) == OUTCOME_TROUBLE)
+		if (r->outcome == OUTCOME_TROUBLE)
 			sb_addf(o, ". No gating check failed, so the run exits with status %d.\n",
 				(int)OUTCOME_TROUBLE);
 		else
@@ -960,32 +959,30 @@ static void plan_rows(struct strbuf *o, const char *action, const struct recover
 
 static void md_recovery(const struct report *r, struct strbuf *o)
 {
-	struct recovery_plan plan;
+	const struct recovery_plan *plan = &r->plan;
 	size_t i;
 
-	recovery_plan(r->run, &plan);
 	sb_puts(o, "## Recovery plan\n\n");
-	if (!plan.nrecheck && !plan.nreprocess) {
+	if (!plan->nrecheck && !plan->nreprocess) {
 		sb_puts(o, "No recovery needed.\n\n");
 	} else {
 		sb_puts(o, "Root cause first: a finding whose target has a failing or erroring "
 			   "ancestor target is attributed to the highest such ancestor, as "
 			   "recheck.\n\n| action | target | because of |\n|---|---|---|\n");
-		plan_rows(o, "recheck", plan.recheck, plan.nrecheck);
-		plan_rows(o, "reprocess", plan.reprocess, plan.nreprocess);
+		plan_rows(o, "recheck", plan->recheck, plan->nrecheck);
+		plan_rows(o, "reprocess", plan->reprocess, plan->nreprocess);
 		sb_putc(o, '\n');
 	}
-	if (plan.nuntargeted) {
+	if (plan->nuntargeted) {
 		sb_puts(o, "Failing checks without a recovery target: ");
-		for (i = 0; i < plan.nuntargeted; i++) {
+		for (i = 0; i < plan->nuntargeted; i++) {
 			if (i)
 				sb_puts(o, ", ");
-			esc(o, plan.untargeted[i]);
+			esc(o, plan->untargeted[i]);
 		}
 		sb_puts(o, ".\n\n");
 	}
 	findings_md_followup(o, r->gate);
-	recovery_plan_release(&plan);
 }
 
 /* ---- 7. rolling window --------------------------------------------------- */

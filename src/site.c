@@ -12,18 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Shadow agreement and skip rates, from the history and today's run. */
-void site_add_soak(struct report *r, const struct history *h, struct run *run)
-{
-	struct shadow *sh;
-	struct skip_rate *sk;
-
-	r->nshadows = shadows_compute(h, run, &sh);
-	r->shadows = sh;
-	r->nskips = skip_rates_compute(h, run, &sk);
-	r->skips = sk;
-}
-
 /* Does dir/name already hold exactly data[0..len)?  (A year page or the
  * stylesheet that did not change is not rewritten.) */
 static bool same_file(const char *dir, const char *name, const char *data, size_t len)
@@ -51,10 +39,11 @@ static bool same_file(const char *dir, const char *name, const char *data, size_
  * once: DATE.{json,md,html}, index.{md,html}, index-YYYY.{md,html} for
  * every year with a report whose page changed, and style.css when its
  * bytes changed. */
-int site_write(struct report_dir *rd, struct run *run, struct history *h, const struct gate *g,
+int site_write(struct report_dir *rd, struct report *day, struct history *h,
 	       const struct templates *t, struct diag *d)
 {
-	struct report r = { run, g, h, NULL, ".md", NULL, 0, NULL, 0 };
+	const struct run *run = day->run;
+	struct report r = *day;	/* a view of the day: its links change below */
 	struct html_inserts day_ins = { NULL, 0 }, ins = { NULL, 0 };
 	struct index_page ip = { run->cfg->title, ".md", run->cfg->gate_days, 0, NULL };
 	struct strbuf *sb = NULL;	/* json, md, day html, index md, index html, years... */
@@ -67,8 +56,7 @@ int site_write(struct report_dir *rd, struct run *run, struct history *h, const 
 	int ret = -1;
 
 	date_parse(run->date, &today);
-	r.previous = history_previous(h, today);
-	site_add_soak(&r, h, run);
+	r.link_ext = ".md";
 	nyears = render_years(h, &years);
 	nsb = 5 + 2 * (nyears + 1);	/* the run's year may be new */
 	sb = xcalloc(nsb, sizeof(*sb));
@@ -89,7 +77,8 @@ int site_write(struct report_dir *rd, struct run *run, struct history *h, const 
 	snprintf(name[3], sizeof(name[3]), "index.md");
 	snprintf(name[4], sizeof(name[4]), "index.html");
 
-	history_put(h, run, g);
+	history_put(h, run, day->gate);
+	day->previous = history_previous(h, today);	/* h's days moved */
 	free(years);
 	nyears = render_years(h, &years);
 	/* index (i = 0) and each year page: the Markdown file, then the HTML */
