@@ -1732,9 +1732,9 @@ static size_t field_texts(const struct side *sd, const struct want *w, size_t n,
 
 /* The filter on the key fields that hold text in every wanted key, the
  * field with the most distinct values first: CAST(k AS text) = ANY
- * (ARRAY[...]), which PostgreSQL tests with a hash per row (one scan, not
- * much dearer than a count(*); a hashed IN (VALUES ...) of whole keys is a
- * semi-join at about twice that).  false when no field qualifies. */
+ * (ARRAY[...]), which PostgreSQL tests with a hash per row in one scan,
+ * where a hashed IN (VALUES ...) of whole keys would be a semi-join.
+ * false when no field qualifies. */
 static bool add_text_filter(struct strbuf *sb, const struct side *sd, const struct want *w,
 			    size_t n)
 {
