@@ -177,7 +177,7 @@ TSAN_LOGS  = $(CURDIR)/build-tsan/sanitizer-logs
 tsan:
 	@rm -rf $(TSAN_LOGS) && mkdir -p $(TSAN_LOGS)
 	@st=0; \
-	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:log_path=$(TSAN_LOGS)/tsan \
+	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:log_path=$(TSAN_LOGS)/tsan:suppressions=$(CURDIR)/tests/lib/tsan.supp \
 	RECON_SANITIZER=tsan \
 	$(MAKE) BUILD=build-tsan CC=$(TSAN_CC) OPT="-O1 -g $(TSAN)" WERROR=-Werror \
 		LDFLAGS="$(TSAN)" tsan-run || st=$$?; \
@@ -186,7 +186,7 @@ tsan:
 	[ $$st = 0 ] && echo "tsan: compare's threads ran clean"; exit $$st
 
 tsan-run: all $(BUILD)/tests/test_compare
-	CK_FORK=yes $(BUILD)/tests/test_compare
+	CK_FORK=no $(BUILD)/tests/test_compare
 	./tests/integration/pg_compare_cut.sh $(BUILD)/recon
 
 # valgrind memcheck over the golden tests: the runner is handed a wrapper
