@@ -7,6 +7,7 @@
 #   make check      deps, then every test with -Werror: unit, golden,
 #                   integration, browser, build, asan, valgrind, fuzz-regress
 #   make asan       every test against an ASan+UBSan build in build-asan/
+#   make tsan       compare's threads under ThreadSanitizer (clang), in build-tsan/
 #   make valgrind   the golden tests under valgrind memcheck
 #   make fuzz       each libFuzzer target for FUZZ_SECONDS (default 60)
 #   make fuzz-regress  each fuzz corpus once (a regression test)
@@ -75,7 +76,7 @@ SRC      = $(filter-out src/main.c,$(wildcard src/*.c))
 OBJ      = $(SRC:src/%.c=$(BUILD)/%.o) $(BUILD)/templates_builtin.o
 UNIT     = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all deps demo check unit golden integration browser build-tests docs bench asan valgrind \
+.PHONY: all deps demo check unit golden integration browser build-tests docs bench asan tsan tsan-run valgrind \
 	fuzz fuzz-regress install uninstall fresh-test clean distclean FORCE
 
 all: $(BUILD)/recon
@@ -134,7 +135,7 @@ check:
 	@mkdir -p build && rm -f $(SKIP_LOG) && touch $(SKIP_LOG)
 	$(MAKE) WERROR=-Werror all
 	$(MAKE) WERROR=-Werror unit golden integration browser build-tests docs
-	$(MAKE) WERROR=-Werror asan valgrind fuzz-regress
+	$(MAKE) WERROR=-Werror asan tsan valgrind fuzz-regress
 	@n=$$(wc -l < $(SKIP_LOG)); cat $(SKIP_LOG); \
 	echo "make check: all tests passed, $$n skipped"
 
@@ -166,6 +167,28 @@ asan:
 	if [ -n "$$(ls $(SAN_LOGS))" ]; then \
 		echo "asan: sanitizer reports:"; cat $(SAN_LOGS)/*; exit 1; fi; \
 	[ $$st = 0 ] && echo "asan: all tests passed, no sanitizer report"; exit $$st
+
+# ThreadSanitizer (clang): compare reads its two sides on two threads into
+# one striped key table, with spin locks and lock-free prefetches.  Its
+# unit suite and the two-connection PostgreSQL compare run against
+# build-tsan/; any report fails the target, as in asan.
+TSAN_CC   ?= clang
+TSAN       = -fsanitize=thread -fno-omit-frame-pointer
+TSAN_LOGS  = $(CURDIR)/build-tsan/sanitizer-logs
+tsan:
+	@rm -rf $(TSAN_LOGS) && mkdir -p $(TSAN_LOGS)
+	@st=0; \
+	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:log_path=$(TSAN_LOGS)/tsan:suppressions=$(CURDIR)/tests/lib/tsan.supp \
+	RECON_SANITIZER=tsan \
+	$(MAKE) BUILD=build-tsan CC=$(TSAN_CC) OPT="-O1 -g $(TSAN)" WERROR=-Werror \
+		LDFLAGS="$(TSAN)" tsan-run || st=$$?; \
+	if [ -n "$$(ls $(TSAN_LOGS))" ]; then \
+		echo "tsan: sanitizer reports:"; cat $(TSAN_LOGS)/*; exit 1; fi; \
+	[ $$st = 0 ] && echo "tsan: compare's threads ran clean"; exit $$st
+
+tsan-run: all $(BUILD)/tests/test_compare
+	CK_FORK=no $(BUILD)/tests/test_compare
+	./tests/integration/pg_compare_cut.sh $(BUILD)/recon
 
 # valgrind memcheck over the golden tests: the runner is handed a wrapper
 # that execs valgrind on $(BUILD)/recon.
@@ -277,7 +300,7 @@ fresh-test:
 	./tests/build/fresh_debian.sh
 
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) build-asan build-tsan
 
 distclean: clean
 	rm -rf deps

@@ -91,8 +91,9 @@ static const char *const finding_name[] = { "missing", "extra", "changed" };
 
 /* One distinct key.  Lives in the entry arena of the side that first
  * brought the key; changed only under its stripe's lock. */
-/* Packed (25 bytes before the key, entries 4-byte aligned): at 10M keys
- * every byte here is 10 MB that the kernel must zero and the caches hold. */
+/* Packed (25 bytes before the key, entries 4-byte aligned): there is one
+ * entry per distinct key, so every byte here is paid once per key in
+ * memory the kernel must zero and the caches must hold. */
 struct entry {
 	uint64_t digest;	/* of the compared values of the first side */
 	uint32_t group;		/* side << 31 | group id in that side's dict */
@@ -305,9 +306,9 @@ static void prefault(void *p, size_t len)
 
 /* Make sure side's arena can take an entry of klen key bytes: a new chunk,
  * faulted in here, when the last one is full.  Called before the stripe
- * lock is taken: zeroing fresh memory (2 MiB pages) takes milliseconds in
- * a virtual machine whose host took it back, and the other reader would
- * wait that long on the lock.  When the arena cannot grow, entry_new
+ * lock is taken: a new chunk is zeroed a huge page at a time, which can be
+ * slow when the kernel must first find the memory, and the other reader
+ * would wait that long on the lock.  When the arena cannot grow, entry_new
  * says so. */
 static void arena_reserve(struct cmp *c, int side, size_t klen)
 {
@@ -392,8 +393,9 @@ static int stripe_grow(struct stripe *st)
  * keys keys: all of it when that many need a chunk or more, or when the
  * sides' sizes are not known (0); else what they need, in whole huge pages,
  * and the rest of the chunk, if a wrong estimate ever reaches it, faults in
- * on first touch.  A compare of a few thousand rows then zeroes 2 MiB a
- * side instead of 8 (some 10-20 ms of CPU per check on fresh memory). */
+ * on first touch.  A compare of a few thousand rows then zeroes one huge
+ * page a side instead of a whole chunk: CPU that a configuration of many
+ * small compare checks would otherwise pay for each of them. */
 static size_t first_fault(uint64_t keys)
 {
 	uint64_t need = keys * 64;	/* an entry with a long key, for each */
@@ -428,9 +430,8 @@ static void presize(struct cmp *c, uint64_t keys)
 /* Fault the presized slots in, as huge pages: the readers' lock-free
  * prefetches would map the zero page first and copy it on the first write.
  * Called while the readers start: a page a reader has written already is
- * left as it is, and zeroing fresh memory is slow enough (1 to 2.5 ns a
- * byte in a virtual machine whose host has reclaimed it) that the other
- * core should not wait for it. */
+ * left as it is, and zeroing the slots of a large table is long enough
+ * that the other core should not wait for it. */
 static void populate(struct cmp *c)
 {
 	if (c->slots_all)
@@ -634,9 +635,13 @@ static int bytes_cmp(const void *a, size_t alen, const void *b, size_t blen)
 	return c ? c : (alen > blen) - (alen < blen);
 }
 
+/* What a key field holds, in key order: NULL first, then numbers, then
+ * strings. */
+enum kfield_type { KF_NULL, KF_NUMBER, KF_STRING };
+
 /* One decoded key field. */
 struct kfield {
-	int type;		/* 0 NULL, 1 number, 2 string */
+	enum kfield_type type;
 	struct cv_num num;
 	const unsigned char *s;
 	size_t len;
@@ -647,28 +652,28 @@ static const unsigned char *decode_field(const unsigned char *p, struct kfield *
 	uint32_t l;
 
 	if ((*p & 0xf0) == INT_POS || (*p & 0xf0) == INT_NEG) {
-		f->type = 1;
+		f->type = KF_NUMBER;
 		decode_int(p, &f->num);
 		return p + 1 + (*p & 0x0f);
 	}
 	switch (*p) {
 	case 0:
-		f->type = 0;
+		f->type = KF_NULL;
 		return p + 1;
 	case 1:
-		f->type = 1;
+		f->type = KF_NUMBER;
 		f->num.sign = (int)p[1] - 1;
 		memcpy(&f->num.exp, p + 2, 4);
 		f->num.ndigits = p[6];
 		memcpy(f->num.digits, p + 7, p[6]);
 		return p + 7 + p[6];
 	case 2:
-		f->type = 2;
+		f->type = KF_STRING;
 		f->len = p[1];
 		f->s = p + 2;
 		return p + 2 + f->len;
 	default:
-		f->type = 2;
+		f->type = KF_STRING;
 		memcpy(&l, p + 1, 4);
 		f->len = l;
 		f->s = p + 5;
@@ -690,9 +695,9 @@ static int key_cmp(const unsigned char *a, const unsigned char *b, size_t nkey)
 		b = decode_field(b, &y);
 		if (x.type != y.type)
 			return x.type < y.type ? -1 : 1;
-		if (x.type == 1) {
+		if (x.type == KF_NUMBER) {
 			c = cv_num_cmp(&x.num, &y.num);
-		} else if (x.type == 2) {
+		} else if (x.type == KF_STRING) {
 			c = bytes_cmp(x.s, x.len, y.s, y.len);
 		}
 		if (c)
@@ -1174,9 +1179,9 @@ static int drain(struct side *sd, size_t keep)
  * the batch before has its entries prefetched (its slots are in cache by
  * now), and the one before that is committed, finding both in cache.  The
  * prefetches of a batch are issued back to back because each may wait for
- * a page walk (the table is far larger than the TLB's reach, and in a
- * virtual machine a walk is long): one row's prefetches alone, between two
- * rows' parsing, would wait their whole latency; a batch's wait together.
+ * a page walk (the table is far larger than the TLB's reach): one row's
+ * prefetches alone, between two rows' parsing, would wait their whole
+ * latency; a batch's wait together.
  * A long key has no room in the ring and is committed in order at once. */
 static int ring_push(struct side *sd, struct pend *p)
 {
@@ -1714,7 +1719,7 @@ static size_t field_texts(const struct side *sd, const struct want *w, size_t n,
 	for (i = 0; i < n; i++) {
 		for (j = 0, p = w[i].key; j <= k && j < sd->c->nkey; j++)
 			p = decode_field(p, &f);
-		if (f.type != 2)
+		if (f.type != KF_STRING)
 			return 0;
 		out[i] = (struct ktext){ f.s, f.len };
 	}
@@ -1727,9 +1732,9 @@ static size_t field_texts(const struct side *sd, const struct want *w, size_t n,
 
 /* The filter on the key fields that hold text in every wanted key, the
  * field with the most distinct values first: CAST(k AS text) = ANY
- * (ARRAY[...]), which PostgreSQL tests with a hash per row (one scan, not
- * much dearer than a count(*); a hashed IN (VALUES ...) of whole keys is a
- * semi-join at about twice that).  false when no field qualifies. */
+ * (ARRAY[...]), which PostgreSQL tests with a hash per row in one scan,
+ * where a hashed IN (VALUES ...) of whole keys would be a semi-join.
+ * false when no field qualifies. */
 static bool add_text_filter(struct strbuf *sb, const struct side *sd, const struct want *w,
 			    size_t n)
 {
@@ -1801,10 +1806,10 @@ static char *narrow_sql(const struct side *sd, const struct want *w, size_t n)
 		sb_puts(&sb, i ? " OR (" : "(");
 		for (k = nf = 0, p = w[i].key; k < sd->c->nkey; k++) {
 			p = decode_field(p, &f);
-			if (f.type == 1)
+			if (f.type == KF_NUMBER)
 				continue;
 			sb_puts(&sb, nf++ ? " AND " : "");
-			if (f.type == 0) {
+			if (f.type == KF_NULL) {
 				sb_add_sql_ident(&sb, sd->names[sd->need[k]]);
 				sb_puts(&sb, " IS NULL");
 				continue;
@@ -2694,22 +2699,31 @@ static bool parse_tolerance(const struct check_cfg *cc, struct cv_num *out)
 	return parse_tolerance_text(cc->tolerance_text, out);
 }
 
-/* A number as the configuration takes it, in canonical form. */
+/* A number as the configuration takes it, in canonical form: written
+ * again as a plain number (no '+', no leading zeros, no bare '.'). */
 static bool parse_tolerance_text(const char *s, struct cv_num *out)
 {
+	struct number_parts p;
 	struct strbuf sb;
+	size_t i;
 	bool ok;
 
+	if (!number_scan(s, strlen(s), NUMBER_CONFIG, &p))
+		return false;
 	sb_init(&sb);
-	if (*s == '+')
-		s++;
-	while (s[0] == '0' && s[1] >= '0' && s[1] <= '9')
-		s++;
-	if (*s == '.')
+	if (p.neg)
+		sb_putc(&sb, '-');
+	for (i = p.int_start; i + 1 < p.int_end && s[i] == '0'; i++)
+		;
+	if (i == p.int_end)
 		sb_putc(&sb, '0');
-	for (; *s; s++)
-		if (!(*s == '.' && !(s[1] >= '0' && s[1] <= '9')))
-			sb_putc(&sb, *s);
+	sb_add(&sb, s + i, p.int_end - i);
+	if (p.frac_end > p.frac_start) {
+		sb_putc(&sb, '.');
+		sb_add(&sb, s + p.frac_start, p.frac_end - p.frac_start);
+	}
+	if (p.has_exp)
+		sb_addf(&sb, "e%lld", p.exp);
 	ok = cv_parse(sb.buf, sb.len, out);
 	sb_release(&sb);
 	return ok;

@@ -8,69 +8,25 @@
 
 #include <string.h>
 
-static bool is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
+#include "number.h"
 
 /* Contract in compare_value.h. */
 bool cv_parse(const char *s, size_t len, struct cv_num *n)
 {
-	size_t i = 0, istart, iend, fstart, fend, ilen, total, k, first, last;
-	long long e10 = 0, exp;
-	bool neg = false;
+	struct number_parts p;
+	size_t istart, fstart, ilen, total, k, first, last;
+	long long exp;
 
-	if (!cv_may_be_number(s, len))
+	if (!cv_may_be_number(s, len) || !number_scan(s, len, NUMBER_PLAIN, &p))
 		return false;
-	if (s[0] == '-') {
-		neg = true;
-		i++;
-	}
-	if (i >= len || !is_digit(s[i]))
+	if (p.exp >= NUMBER_EXP_CAP || p.exp <= -NUMBER_EXP_CAP)
 		return false;
-	istart = i;
-	if (s[i] == '0') {
-		i++;
-		if (i < len && is_digit(s[i]))
-			return false;	/* leading zero: 08123 is text */
-	} else {
-		while (i < len && is_digit(s[i]))
-			i++;
-	}
-	iend = i;
-	fstart = fend = i;
-	if (i < len && s[i] == '.') {
-		fstart = ++i;
-		while (i < len && is_digit(s[i]))
-			i++;
-		if (i == fstart)
-			return false;
-		fend = i;
-	}
-	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
-		bool eneg = false;
-		size_t start;
-
-		i++;
-		if (i < len && (s[i] == '+' || s[i] == '-'))
-			eneg = s[i++] == '-';
-		start = i;
-		while (i < len && is_digit(s[i])) {
-			if (e10 < 1000000000)
-				e10 = e10 * 10 + (s[i] - '0');
-			i++;
-		}
-		if (i == start || e10 >= 1000000000)
-			return false;
-		if (eneg)
-			e10 = -e10;
-	}
-	if (i != len)
-		return false;
+	istart = p.int_start;
+	fstart = p.frac_start;
 
 	/* significant digits: the integer part, then the fraction */
-	ilen = iend - istart;
-	total = ilen + (fend - fstart);
+	ilen = p.int_end - istart;
+	total = ilen + (p.frac_end - fstart);
 #define DIGIT_AT(k) ((k) < ilen ? s[istart + (k)] : s[fstart + (k) - ilen])
 	for (first = 0; first < total && DIGIT_AT(first) == '0'; first++)
 		;
@@ -84,10 +40,10 @@ bool cv_parse(const char *s, size_t len, struct cv_num *n)
 		;
 	if (last - first + 1 > CV_MAX_DIGITS)
 		return false;
-	exp = (long long)ilen - (long long)first + e10;
+	exp = (long long)ilen - (long long)first + p.exp;
 	if (exp > INT32_MAX / 2 || exp < INT32_MIN / 2)
 		return false;
-	n->sign = neg ? -1 : 1;
+	n->sign = p.neg ? -1 : 1;
 	n->exp = (int32_t)exp;
 	n->ndigits = (uint8_t)(last - first + 1);
 	for (k = first; k <= last; k++)

@@ -528,44 +528,18 @@ static int bad_value(struct build *b, const struct kv *kv, const char *expected)
 			  kv->line, kv->name, kv->value, expected);
 }
 
-/* A decimal number: [+-]digits[.digits][e[+-]digits], finite.  Checked by
- * hand so that neither the locale nor strtod's extras (hex, inf, nan,
- * leading spaces) are accepted. */
+/* A decimal number as the configuration takes it (NUMBER_CONFIG), finite.
+ * Scanned by hand so that neither the locale nor strtod's extras (hex,
+ * inf, nan, leading spaces) are accepted. */
 static bool parse_number(const char *s, double *out)
 {
-	const char *q = s;
 	char *end;
-	bool digits = false;
 	double v;
 
-	if (*q == '+' || *q == '-')
-		q++;
-	while (*q >= '0' && *q <= '9') {
-		q++;
-		digits = true;
-	}
-	if (*q == '.') {
-		q++;
-		while (*q >= '0' && *q <= '9') {
-			q++;
-			digits = true;
-		}
-	}
-	if (!digits)
-		return false;
-	if (*q == 'e' || *q == 'E') {
-		q++;
-		if (*q == '+' || *q == '-')
-			q++;
-		if (!(*q >= '0' && *q <= '9'))
-			return false;
-		while (*q >= '0' && *q <= '9')
-			q++;
-	}
-	if (*q)
+	if (!number_scan(s, strlen(s), NUMBER_CONFIG, NULL))
 		return false;
 	v = strtod(s, &end);
-	if (end != q || !isfinite(v))
+	if (*end || !isfinite(v))
 		return false;
 	*out = v;
 	return true;
@@ -1359,13 +1333,16 @@ static int check_refs(struct build *b, const struct section *sections)
 	return 0;
 }
 
+/* Where the walk up a target's parents has been (xcalloc: all NEW). */
+enum visit { VISIT_NEW, VISIT_ON_PATH, VISIT_DONE };
+
 /* Find a cycle of parents among the (sorted) targets.  lines[i] is the
  * line of targets[i]'s parent key. */
 static int check_cycles(struct build *b, const int *lines)
 {
 	const struct config *cfg = b->cfg;
 	size_t n = cfg->ntargets, i, j, len, start, best;
-	unsigned char *state = xcalloc(n ? n : 1, 1);	/* 0 new, 1 on path, 2 done */
+	unsigned char *state = xcalloc(n ? n : 1, 1);	/* enum visit per target */
 	size_t *path = xcalloc(n ? n : 1, sizeof(*path));
 	int ret = 0;
 
@@ -1377,13 +1354,13 @@ static int check_cycles(struct build *b, const int *lines)
 		for (;;) {
 			const struct target_cfg *pt;
 
-			if (state[cur] == 2)
+			if (state[cur] == VISIT_DONE)
 				break;
-			if (state[cur] == 1) {
+			if (state[cur] == VISIT_ON_PATH) {
 				cyc = true;
 				break;
 			}
-			state[cur] = 1;
+			state[cur] = VISIT_ON_PATH;
 			path[len++] = cur;
 			if (!cfg->targets[cur].parent)
 				break;
@@ -1410,7 +1387,7 @@ static int check_cycles(struct build *b, const int *lines)
 			sb_release(&sb);
 		}
 		for (j = 0; j < len; j++)
-			state[path[j]] = 2;
+			state[path[j]] = VISIT_DONE;
 	}
 	free(state);
 	free(path);

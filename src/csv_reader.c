@@ -15,7 +15,7 @@
  *
  * Spaces are part of a field (RFC 4180), so libcsv is given a space
  * function that says no character is a space; it calls that function for
- * nearly every byte, which costs about a fifth of the parse.  A line with
+ * nearly every byte, a call per byte worth sparing.  A line with
  * no space or tab where libcsv would trim one (at the line's start or end,
  * beside a comma, after a quote) reads the same either way, and is parsed
  * with libcsv's own test, which trims nothing there.

@@ -48,6 +48,9 @@ struct history {
 	struct arena arena;
 };
 
+/* An empty history: history_release is safe on it. */
+#define HISTORY_INIT { .days = NULL, .arena = ARENA_INIT }
+
 /* Parse one day's report at path and check it is a readable
  * recon-report/1 of date: schema, date, gate.status pass or fail, integer
  * gate.streak and summary.drift.  Returns the parsed root (the caller

@@ -19,6 +19,7 @@
 #include "init.h"
 #include "interrupt.h"
 #include "metrics.h"
+#include "outcome.h"
 #include "render.h"
 #include "report_dir.h"
 #include "site.h"
@@ -235,23 +236,6 @@ static void warn_backfill(const struct config *cfg, const struct sweep_opts *so)
 			so->date);
 }
 
-/* The exit status of a finished run: paging checks only. */
-static int run_status(const struct run *run)
-{
-	size_t i;
-	bool errored = false;
-
-	for (i = 0; i < run->nchecks; i++) {
-		if (!run->checks[i].cfg->paging)
-			continue;
-		if (run->checks[i].status == STATUS_FAIL)
-			return EXIT_DRIFT;
-		if (run->checks[i].status == STATUS_ERROR)
-			errored = true;
-	}
-	return errored ? EXIT_TROUBLE : EXIT_PASS;
-}
-
 /* What run prints on stdout: a line per check, then the summary and where
  * the report is (outdir), or the samples when nothing was written (outdir
  * NULL: --check).  -1 with d set when stdout could not take it. */
@@ -278,16 +262,16 @@ static int cmd_run(const struct options *o)
 	struct config cfg;
 	struct diag d = { "" };
 	struct sweep_opts so = { 0 };
-	struct report_dir rd = { NULL, -1 };
-	struct history h;
-	struct templates t = { 0 };
-	struct run run;
+	struct report_dir rd = REPORT_DIR_INIT;
+	struct history h = HISTORY_INIT;
+	struct templates t = TEMPLATES_INIT;
+	struct run run = RUN_INIT;
 	struct gate g;
+	struct report r = { 0 };	/* the day's report, built once */
 	char date[11];
 	const char *outdir;
 	long day;
 	int status = EXIT_TROUBLE;
-	bool have_run = false, have_history = false, have_templates = false;
 
 	if (o->date) {
 		if (date_parse(o->date, &day) < 0)
@@ -309,7 +293,6 @@ static int cmd_run(const struct options *o)
 		if (report_dir_open(&rd, outdir, 30, &d) < 0 ||
 		    templates_load(&t, cfg.templates, &d) < 0)
 			goto fail;
-		have_templates = true;
 	}
 	date_parse(date, &day);
 	/* the checks of the days the window and the soak look at, and the
@@ -318,7 +301,6 @@ static int cmd_run(const struct options *o)
 				cfg.window_days > cfg.soak_days ? cfg.window_days : cfg.soak_days,
 				&d) < 0)
 		goto fail;
-	have_history = true;
 	so.date = date;
 	so.baseline = o->baseline;
 	so.only = o->nonly ? o->only : NULL;
@@ -329,27 +311,19 @@ static int cmd_run(const struct options *o)
 		warn_backfill(&cfg, &so);
 	if (sweep_run(&run, &cfg, &so, &d) < 0)
 		goto fail;
-	have_run = true;
 	history_gate(&h, &run, &g);
+	report_build(&r, &run, &g, &h);
 	if (o->nonly) {
-		struct report r = { &run, &g, &h, NULL, ".md", NULL, 0, NULL, 0 };
-
-		date_parse(date, &day);
-		r.previous = history_previous(&h, day);
 		if (!o->quiet && print_lines(&r, NULL, &d) < 0)
 			goto fail;
 		/* the checks evaluated, not the day's gate (metrics.h) */
 		if (o->metrics && metrics_write(o->metrics, &run, &g, &d) < 0)
 			goto fail;
 	} else {
-		struct report r = { &run, &g, &h, NULL, ".md", NULL, 0, NULL, 0 };
-
-		if (site_write(&rd, &run, &h, &g, &t, &d) < 0)
+		if (site_write(&rd, &r, &h, &t, &d) < 0)
 			goto fail;
 		if (o->metrics && metrics_write(o->metrics, &run, &g, &d) < 0)
 			goto fail;
-		date_parse(date, &day);
-		r.previous = history_previous(&h, day);
 		if (!o->quiet && print_lines(&r, outdir, &d) < 0)
 			goto fail;
 	}
@@ -357,18 +331,16 @@ static int cmd_run(const struct options *o)
 		if (run.checks[i].status == STATUS_ERROR)
 			fprintf(stderr, "recon: check %s: %s\n", run.checks[i].cfg->id,
 				run.checks[i].error);
-	status = run_status(&run);
+	status = (int)r.outcome;	/* the exit policy (outcome.h) */
 	goto out;
 fail:
 	fprintf(stderr, "recon: %s\n", d.msg);
 	status = EXIT_TROUBLE;
 out:
-	if (have_run)
-		sweep_release(&run);
-	if (have_history)
-		history_release(&h);
-	if (have_templates)
-		templates_release(&t);
+	report_release(&r);
+	sweep_release(&run);
+	history_release(&h);
+	templates_release(&t);
 	report_dir_close(&rd);
 	config_release(&cfg);
 	return status;

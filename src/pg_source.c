@@ -17,9 +17,10 @@
  * prepared (which also gives its column names and types) and read through
  * COPY (query) TO STDOUT, one line at a time, decoded in place; anything
  * else (and a statement COPY refuses, such as SHOW) runs in single-row
- * mode.  COPY measured about 1.25x faster than single-row mode on a
- * 10M-row, 5-column table (2.9-3.3 s against 3.7-4.0 s, psql's own COPY
- * 2.8-2.9 s; tests/bench/stream_bench.c), at the same 7 MB of memory.
+ * mode.  COPY is preferred because the server sends a result as one
+ * stream of text lines, where single-row mode builds a PGresult for every
+ * row; memory stays bounded either way (tests/bench/stream_bench.c
+ * compares the two).
  * Queries go through the extended protocol (PQprepare, PQsendQueryParams),
  * which refuses more than one statement in a query string.
  *
@@ -727,26 +728,17 @@ static int end_savepoint(struct pg_source *ps, struct diag *d)
  * digits).  Returns false when s is not such a number. */
 static bool plain_decimal(const char *s, size_t len, char num[32], size_t *out)
 {
-	size_t i = 0, intlen, end, sig = 0, lead = 0, k;
-	bool nonzero = false, frac = false;
+	struct number_parts p;
+	size_t i, intlen, end, sig = 0, lead = 0, k;
+	bool nonzero = false, frac;
 
-	if (len == 0 || len >= 32)
+	if (len == 0 || len >= 32 || !number_scan(s, len, NUMBER_PLAIN, &p) || p.has_exp)
 		return false;
-	if (s[0] == '-')
-		i = 1;
-	for (intlen = 0; i + intlen < len && s[i + intlen] >= '0' && s[i + intlen] <= '9'; intlen++)
-		;
-	if (intlen == 0 || intlen > 15 || (intlen > 1 && s[i] == '0'))
+	i = p.int_start;
+	intlen = p.int_end - p.int_start;
+	if (intlen > 15)
 		return false;
-	end = i + intlen;
-	if (end < len) {
-		if (s[end] != '.' || end + 1 == len)
-			return false;
-		frac = true;
-		for (end++; end < len; end++)
-			if (s[end] < '0' || s[end] > '9')
-				return false;
-	}
+	frac = p.point;
 	/* drop the fraction's trailing zeros, then a bare '.' */
 	end = len;
 	if (frac) {

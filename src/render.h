@@ -11,6 +11,8 @@
 #define RECON_RENDER_H
 
 #include "history.h"
+#include "outcome.h"
+#include "recovery.h"
 #include "shadow.h"
 #include "sweep.h"
 #include "util.h"
@@ -34,6 +36,9 @@ struct html_inserts {
 void html_inserts_add(struct html_inserts *ins, size_t at, const char *html);
 void html_inserts_release(struct html_inserts *ins);
 
+/* The day's report: what every renderer and the terminal lines read.
+ * report_build fills it once per run; report_release frees what it owns
+ * (the recovery plan).  A zeroed report is safe to release. */
 struct report {
 	const struct run *run;
 	const struct gate *gate;
@@ -44,7 +49,22 @@ struct report {
 	size_t nshadows;
 	const struct skip_rate *skips;	/* checks with a precondition, over the window */
 	size_t nskips;
+	struct recovery_plan plan;	/* the day's recovery plan, owned */
+	enum run_outcome outcome;	/* the exit policy's verdict on run */
 };
+
+/* Build the day's report of run, gate g and history h (all borrowed, and
+ * used by the renderers later): the previous report, shadow agreement and
+ * skip rates over their windows (arrays from run's arena), the recovery
+ * plan and the outcome.  Links go to ".md" files until the caller says
+ * otherwise.  It cannot fail. */
+void report_build(struct report *r, struct run *run, const struct gate *g,
+		  const struct history *h);
+/* The parts of r that follow from r->run alone (the recovery plan and the
+ * outcome), for a report whose other fields were set by hand; report_build
+ * calls it.  Release the old plan first when calling it again. */
+void report_derive(struct report *r);
+void report_release(struct report *r);
 
 /* The page shell and stylesheet: built in, or read from [report] templates.
  * shell.html holds the placeholders {{title}}, {{class}} and {{body}} (and
@@ -55,6 +75,9 @@ struct templates {
 	const char *css;
 	char *owned_shell, *owned_css;	/* freed by templates_release */
 };
+
+/* No templates loaded: templates_release is safe on them. */
+#define TEMPLATES_INIT { NULL, NULL, NULL, NULL }
 
 int templates_load(struct templates *t, const char *dir, struct diag *d);	/* dir NULL: built-in */
 void templates_release(struct templates *t);

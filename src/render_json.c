@@ -539,14 +539,13 @@ int render_json(const struct report *r, struct strbuf *out, struct diag *d)
 {
 	const struct run *run = r->run;
 	const struct gate *g = r->gate;
-	struct recovery_plan plan;
+	const struct recovery_plan *plan = &r->plan;
 	json_t *root = json_object(), *gate = json_object(), *sum = json_object();
 	json_t *checks = json_array(), *rec = json_object(), *win = json_array();
 	char *text = NULL;
 	size_t i;
 	int bad = 0, ret = -1;
 
-	recovery_plan(run, &plan);
 	if (!root || !gate || !sum || !checks || !rec || !win) {
 		json_decref(gate);
 		json_decref(sum);
@@ -580,8 +579,8 @@ int render_json(const struct report *r, struct strbuf *out, struct diag *d)
 		if (run->checks[i].cfg)
 			bad |= json_array_append_new(checks, check_json(&run->checks[i], r));
 
-	bad |= put(rec, "recheck", targets_json(plan.recheck, plan.nrecheck));
-	bad |= put(rec, "reprocess", targets_json(plan.reprocess, plan.nreprocess));
+	bad |= put(rec, "recheck", targets_json(plan->recheck, plan->nrecheck));
+	bad |= put(rec, "reprocess", targets_json(plan->reprocess, plan->nreprocess));
 
 	for (i = 0; i < g->nwindow; i++) {
 		const struct window_day *w = &g->window[i];
@@ -632,6 +631,5 @@ int render_json(const struct report *r, struct strbuf *out, struct diag *d)
 out:
 	free(text);
 	json_decref(root);
-	recovery_plan_release(&plan);
 	return ret;
 }

@@ -214,16 +214,23 @@ static const struct day_check *find_day_check(const struct day *day, const char 
 	return NULL;
 }
 
-/* A comma-separated list of bold, escaped check ids of the given status
- * (paging: 1 gating only, 0 signal-only only, -1 both); returns the count. */
-static size_t id_list(struct strbuf *o, const struct run *run, enum status s, int paging)
+/* Which checks an id list names. */
+enum id_filter {
+	IDS_ALL,		/* gating and signal-only */
+	IDS_GATING,		/* paging checks only */
+};
+
+/* A comma-separated list of bold, escaped check ids of status s that
+ * which selects, into o (NULL: count only); returns the count. */
+static size_t id_list(struct strbuf *o, const struct run *run, enum status s,
+		      enum id_filter which)
 {
 	size_t i, n = 0;
 
 	for (i = 0; i < run->nchecks; i++) {
 		const struct check_result *c = &run->checks[i];
 
-		if (c->status != s || (paging >= 0 && c->cfg && c->cfg->paging != (paging == 1)))
+		if (c->status != s || (which == IDS_GATING && c->cfg && !c->cfg->paging))
 			continue;
 		if (o) {
 			sb_puts(o, n ? ", **" : "**");
@@ -295,8 +302,8 @@ static void md_banner(const struct report *r, bool alert, struct strbuf *o)
 {
 	const struct run *run = r->run;
 	const struct gate *g = r->gate;
-	size_t nfail = id_list(NULL, run, STATUS_FAIL, 1);
-	size_t nerr = id_list(NULL, run, STATUS_ERROR, -1);
+	size_t nfail = id_list(NULL, run, STATUS_FAIL, IDS_GATING);
+	size_t nerr = id_list(NULL, run, STATUS_ERROR, IDS_ALL);
 	size_t i;
 
 	sb_puts(o, "# ");
@@ -317,20 +324,21 @@ static void md_banner(const struct report *r, bool alert, struct strbuf *o)
 	sb_puts(o, ".\n");
 	if (nfail) {
 		sb_addf(o, ">\n> Failing gating %s: ", plural((long long)nfail, "check", "checks"));
-		id_list(o, run, STATUS_FAIL, 1);
+		id_list(o, run, STATUS_FAIL, IDS_GATING);
 		sb_puts(o, ".\n");
 	}
-	if (id_list(NULL, run, STATUS_WARN, -1)) {
+	if (id_list(NULL, run, STATUS_WARN, IDS_ALL)) {
 		sb_puts(o, ">\n> Warnings (drift found, tolerated; not part of the gate): ");
-		id_list(o, run, STATUS_WARN, -1);
+		id_list(o, run, STATUS_WARN, IDS_ALL);
 		sb_puts(o, ".\n");
 	}
 	if (nerr) {
 		sb_addf(o, ">\n> **Errors:** %zu %s could not be evaluated (an error is not "
 			   "drift): ", nerr, plural((long long)nerr, "check", "checks"));
-		id_list(o, run, STATUS_ERROR, -1);
-		if (!nfail && id_list(NULL, run, STATUS_ERROR, 1))
-			sb_puts(o, ". No gating check failed, so the run exits with status 2.\n");
+		id_list(o, run, STATUS_ERROR, IDS_ALL);
+		if (r->outcome == OUTCOME_TROUBLE)
+			sb_addf(o, ". No gating check failed, so the run exits with status %d.\n",
+				(int)OUTCOME_TROUBLE);
 		else
 			sb_puts(o, ".\n");
 	}
@@ -951,32 +959,30 @@ static void plan_rows(struct strbuf *o, const char *action, const struct recover
 
 static void md_recovery(const struct report *r, struct strbuf *o)
 {
-	struct recovery_plan plan;
+	const struct recovery_plan *plan = &r->plan;
 	size_t i;
 
-	recovery_plan(r->run, &plan);
 	sb_puts(o, "## Recovery plan\n\n");
-	if (!plan.nrecheck && !plan.nreprocess) {
+	if (!plan->nrecheck && !plan->nreprocess) {
 		sb_puts(o, "No recovery needed.\n\n");
 	} else {
 		sb_puts(o, "Root cause first: a finding whose target has a failing or erroring "
 			   "ancestor target is attributed to the highest such ancestor, as "
 			   "recheck.\n\n| action | target | because of |\n|---|---|---|\n");
-		plan_rows(o, "recheck", plan.recheck, plan.nrecheck);
-		plan_rows(o, "reprocess", plan.reprocess, plan.nreprocess);
+		plan_rows(o, "recheck", plan->recheck, plan->nrecheck);
+		plan_rows(o, "reprocess", plan->reprocess, plan->nreprocess);
 		sb_putc(o, '\n');
 	}
-	if (plan.nuntargeted) {
+	if (plan->nuntargeted) {
 		sb_puts(o, "Failing checks without a recovery target: ");
-		for (i = 0; i < plan.nuntargeted; i++) {
+		for (i = 0; i < plan->nuntargeted; i++) {
 			if (i)
 				sb_puts(o, ", ");
-			esc(o, plan.untargeted[i]);
+			esc(o, plan->untargeted[i]);
 		}
 		sb_puts(o, ".\n\n");
 	}
 	findings_md_followup(o, r->gate);
-	recovery_plan_release(&plan);
 }
 
 /* ---- 7. rolling window --------------------------------------------------- */

@@ -166,14 +166,17 @@ static bool label(struct strbuf *o, struct labels *l, long x, long y, enum ancho
 #define DC_BAR_MAX 36	/* a day's widest bar: a few days stay a few narrow bars */
 #define DC_PLOT 720	/* the plot's width for many days */
 
-/* The class (and fallback colour) a day's bar and band are drawn with. */
-static int day_group(const struct chart_day *d)
+/* The class (and fallback colour) a day's bar and band are drawn with;
+ * the chart draws the groups in this order. */
+enum day_group { GROUP_PASS, GROUP_FAIL, GROUP_NONE, NGROUPS };
+
+static enum day_group day_group(const struct chart_day *d)
 {
 	if (d->status == DAY_FAIL)
-		return 1;
+		return GROUP_FAIL;
 	if (d->status == DAY_PASS && !d->baseline)
-		return 0;
-	return 2;
+		return GROUP_PASS;
+	return GROUP_NONE;
 }
 
 static void day_title(struct strbuf *o, const struct chart_day *d)
@@ -190,14 +193,19 @@ static void day_title(struct strbuf *o, const struct chart_day *d)
 void svg_day_chart(struct strbuf *o, const struct chart_day *days, size_t n, int gate_days,
 		   const char *title)
 {
-	static const char *const group_class[] = {"pass", "fail", "none"};
-	static const char *const group_fill[] = {FALLBACK_PASS, FALLBACK_FAIL, FALLBACK_NONE};
+	static const char *const group_class[NGROUPS] = {
+		[GROUP_PASS] = "pass", [GROUP_FAIL] = "fail", [GROUP_NONE] = "none"
+	};
+	static const char *const group_fill[NGROUPS] = {
+		[GROUP_PASS] = FALLBACK_PASS, [GROUP_FAIL] = FALLBACK_FAIL,
+		[GROUP_NONE] = FALLBACK_NONE
+	};
 	struct strbuf desc;
 	struct labels lab = { {0}, {0}, 0, 0, 0 };
 	long bw, pw, w, h, base, band, sbase;
 	long long maxd = 0, maxs = gate_days > 0 ? gate_days : 1, total = 0;
 	size_t i, npass = 0, nfail = 0, nnone = 0, nmissing = 0, nmet = 0, maxi = 0;
-	int g;
+	enum day_group g;
 
 	if (!n)
 		return;
@@ -214,9 +222,9 @@ void svg_day_chart(struct strbuf *o, const struct chart_day *days, size_t n, int
 			maxs = d->streak;
 		if (d->status == DAY_MISSING)
 			nmissing++;
-		else if (day_group(d) == 0)
+		else if (day_group(d) == GROUP_PASS)
 			npass++;
-		else if (day_group(d) == 1)
+		else if (day_group(d) == GROUP_FAIL)
 			nfail++;
 		else
 			nnone++;
@@ -275,7 +283,7 @@ void svg_day_chart(struct strbuf *o, const struct chart_day *days, size_t n, int
 		DC_LEFT, base, DC_LEFT + pw, DC_LEFT, sbase, DC_LEFT + pw);
 
 	/* drift bars and the status band, one group per class */
-	for (g = 0; g < 3; g++) {
+	for (g = 0; g < NGROUPS; g++) {
 		sb_addf(o, "<g class=\"%s\" fill=\"%s\">", group_class[g], group_fill[g]);
 		for (i = 0; i < n; i++) {
 			const struct chart_day *d = &days[i];
@@ -290,7 +298,7 @@ void svg_day_chart(struct strbuf *o, const struct chart_day *days, size_t n, int
 				sb_addf(o, "<rect x=\"%ld\" y=\"%ld\" width=\"%ld\" height=\"%ld\"/>", x,
 					base - bh, bw - gap, bh);
 			/* the band: a fail is tall, a pass short, the rest hollow */
-			if (g == 1)
+			if (g == GROUP_FAIL)
 				sb_addf(o, "<rect x=\"%ld\" y=\"%ld\" width=\"%ld\" height=\"%d\"/>", x,
 					band, bw - gap, DC_BAND);
 			else if (g == 0 || d->baseline)

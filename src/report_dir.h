@@ -19,6 +19,9 @@ struct report_dir {
 	int lock_fd;		/* -1 when not locked */
 };
 
+/* Not open: report_dir_close is safe on it. */
+#define REPORT_DIR_INIT { NULL, -1 }
+
 struct report_file {
 	const char *name;	/* file name inside the directory */
 	const char *data;

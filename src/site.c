@@ -12,18 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Shadow agreement and skip rates, from the history and today's run. */
-void site_add_soak(struct report *r, const struct history *h, struct run *run)
-{
-	struct shadow *sh;
-	struct skip_rate *sk;
-
-	r->nshadows = shadows_compute(h, run, &sh);
-	r->shadows = sh;
-	r->nskips = skip_rates_compute(h, run, &sk);
-	r->skips = sk;
-}
-
 /* Does dir/name already hold exactly data[0..len)?  (A year page or the
  * stylesheet that did not change is not rewritten.) */
 static bool same_file(const char *dir, const char *name, const char *data, size_t len)
@@ -51,13 +39,15 @@ static bool same_file(const char *dir, const char *name, const char *data, size_
  * once: DATE.{json,md,html}, index.{md,html}, index-YYYY.{md,html} for
  * every year with a report whose page changed, and style.css when its
  * bytes changed. */
-int site_write(struct report_dir *rd, struct run *run, struct history *h, const struct gate *g,
+int site_write(struct report_dir *rd, struct report *day, struct history *h,
 	       const struct templates *t, struct diag *d)
 {
-	struct report r = { run, g, h, NULL, ".md", NULL, 0, NULL, 0 };
+	const struct run *run = day->run;
+	struct report r = *day;	/* a view of the day: its links change below */
 	struct html_inserts day_ins = { NULL, 0 }, ins = { NULL, 0 };
 	struct index_page ip = { run->cfg->title, ".md", run->cfg->gate_days, 0, NULL };
 	struct strbuf *sb = NULL;	/* json, md, day html, index md, index html, years... */
+	struct strbuf mdh = STRBUF_INIT;	/* a page's Markdown as HTML, before its shell */
 	struct report_file *files = NULL;
 	char (*name)[32] = NULL, page_title[1024];
 	int *years = NULL;
@@ -66,8 +56,7 @@ int site_write(struct report_dir *rd, struct run *run, struct history *h, const 
 	int ret = -1;
 
 	date_parse(run->date, &today);
-	r.previous = history_previous(h, today);
-	site_add_soak(&r, h, run);
+	r.link_ext = ".md";
 	nyears = render_years(h, &years);
 	nsb = 5 + 2 * (nyears + 1);	/* the run's year may be new */
 	sb = xcalloc(nsb, sizeof(*sb));
@@ -75,35 +64,25 @@ int site_write(struct report_dir *rd, struct run *run, struct history *h, const 
 	name = xcalloc(nsb, sizeof(*name));
 	for (i = 0; i < nsb; i++)
 		sb_init(&sb[i]);
-	{
-		struct strbuf mdh;
-
-		sb_init(&mdh);
-		if (render_json(&r, &sb[0], d) < 0 || render_md(&r, &sb[1]) < 0) {
-			sb_release(&mdh);
-			goto out;
-		}
-		r.link_ext = ".html";
-		snprintf(page_title, sizeof(page_title), "%s — %s", run->cfg->title, run->date);
-		if (render_md_page(&r, &day_ins, &mdh) < 0 ||
-		    render_page(page_title, render_page_class(&r), mdh.buf, &day_ins, t, &sb[2], d) < 0) {
-			sb_release(&mdh);
-			goto out;
-		}
-		sb_release(&mdh);
-	}
+	if (render_json(&r, &sb[0], d) < 0 || render_md(&r, &sb[1]) < 0)
+		goto out;
+	r.link_ext = ".html";
+	snprintf(page_title, sizeof(page_title), "%s — %s", run->cfg->title, run->date);
+	if (render_md_page(&r, &day_ins, &mdh) < 0 ||
+	    render_page(page_title, render_page_class(&r), mdh.buf, &day_ins, t, &sb[2], d) < 0)
+		goto out;
 	snprintf(name[0], sizeof(name[0]), "%s.json", run->date);
 	snprintf(name[1], sizeof(name[1]), "%s.md", run->date);
 	snprintf(name[2], sizeof(name[2]), "%s.html", run->date);
 	snprintf(name[3], sizeof(name[3]), "index.md");
 	snprintf(name[4], sizeof(name[4]), "index.html");
 
-	history_put(h, run, g);
+	history_put(h, run, day->gate);
+	day->previous = history_previous(h, today);	/* h's days moved */
 	free(years);
 	nyears = render_years(h, &years);
 	/* index (i = 0) and each year page: the Markdown file, then the HTML */
 	for (i = 0; i <= nyears; i++) {
-		struct strbuf mdh;
 		size_t m = i ? 5 + 2 * (i - 1) : 3;
 
 		ip.year = i ? years[i - 1] : 0;
@@ -118,16 +97,13 @@ int site_write(struct report_dir *rd, struct run *run, struct history *h, const 
 		ip.inserts = NULL;
 		if (render_index_page(h, &ip, &sb[m]) < 0)
 			goto out;
-		sb_init(&mdh);
+		sb_release(&mdh);	/* empty again, for this page */
 		ip.link_ext = ".html";
 		ip.inserts = &ins;
 		if (render_index_page(h, &ip, &mdh) < 0 ||
 		    render_page(page_title, i ? "index year" : render_index_class(h), mdh.buf, &ins, t,
-				&sb[m + 1], d) < 0) {
-			sb_release(&mdh);
+				&sb[m + 1], d) < 0)
 			goto out;
-		}
-		sb_release(&mdh);
 		html_inserts_release(&ins);
 	}
 	for (i = 0; i < 5 + 2 * nyears; i++) {
@@ -143,6 +119,7 @@ int site_write(struct report_dir *rd, struct run *run, struct history *h, const 
 		files[nfiles++] = (struct report_file){ SITE_STYLESHEET, t->css, strlen(t->css) };
 	ret = report_dir_write(rd, files, nfiles, d);
 out:
+	sb_release(&mdh);
 	for (i = 0; i < nsb; i++)
 		sb_release(&sb[i]);
 	html_inserts_release(&day_ins);

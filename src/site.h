@@ -18,14 +18,11 @@
 
 #define SITE_STYLESHEET "style.css"	/* beside the pages, linked by the built-in shell */
 
-/* Shadow agreement and skip rates of r, from the history and the run (arrays
- * from run's arena). */
-void site_add_soak(struct report *r, const struct history *h, struct run *run);
-
-/* Render and write every file of the day into rd.  h gets the run's own day
- * (history_put) so the index lists it.  -1 with d set; then no file of the
- * directory was changed. */
-int site_write(struct report_dir *rd, struct run *run, struct history *h, const struct gate *g,
+/* Render the day's report r (report_build) and write every file of the day
+ * into rd.  h, r's history, gets the run's own day (history_put) so the
+ * index lists it, and r->previous is pointed into h again.  -1 with d set;
+ * then no file of the directory was changed. */
+int site_write(struct report_dir *rd, struct report *r, struct history *h,
 	       const struct templates *t, struct diag *d);
 
 #endif

@@ -95,6 +95,9 @@ struct run {
 	struct arena arena;
 };
 
+/* A run that holds nothing yet: sweep_release is safe on it. */
+#define RUN_INIT { .cfg = NULL, .arena = ARENA_INIT }
+
 struct day;
 
 struct sweep_opts {

@@ -74,15 +74,11 @@ char *xstrdup(const char *s)
 
 /* ---- string builder --------------------------------------------------- */
 
-static char sb_empty[1];
+char strbuf_empty[1];
 
 void sb_init(struct strbuf *sb)
 {
-	sb->buf = sb_empty;
-	sb->len = 0;
-	sb->cap = 0;
-	sb->max = SB_DEFAULT_MAX;
-	sb->overflow = false;
+	*sb = (struct strbuf)STRBUF_INIT;
 }
 
 void sb_release(struct strbuf *sb)
@@ -355,74 +351,6 @@ int date_parse(const char *s, long *days)
 }
 
 /* ---- numbers ---------------------------------------------------------- */
-
-bool plain_number_scan(const char *s, size_t len, struct plain_number *pn)
-{
-	size_t i = 0;
-	int digits = 0, frac = 0;
-	long exp = 0;
-	bool integer = true, neg_exp = false;
-
-	if (i < len && s[i] == '-')
-		i++;
-	if (i >= len || s[i] < '0' || s[i] > '9')
-		return false;
-	if (s[i] == '0') {
-		i++;
-		if (i < len && s[i] >= '0' && s[i] <= '9')
-			return false;	/* leading zero: 08123 stays text */
-	} else {
-		for (; i < len && s[i] >= '0' && s[i] <= '9'; i++)
-			digits++;
-	}
-	if (i < len && s[i] == '.') {
-		size_t start = ++i;
-
-		for (; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
-			/* 0.05: the zeros after the point are not significant */
-			if (digits || s[i] != '0')
-				digits++;
-			frac++;
-		}
-		if (i == start)
-			return false;
-		integer = false;
-	}
-	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
-		size_t start;
-
-		i++;
-		if (i < len && (s[i] == '+' || s[i] == '-'))
-			neg_exp = s[i++] == '-';
-		start = i;
-		for (; i < len && s[i] >= '0' && s[i] <= '9'; i++)
-			if (exp < 1000000)
-				exp = exp * 10 + (s[i] - '0');
-		if (i == start)
-			return false;
-		integer = false;
-	}
-	if (i != len)
-		return false;
-	if (pn) {
-		pn->digits = digits;
-		pn->frac = frac;
-		pn->exp = (int)(neg_exp ? -exp : exp);
-		pn->is_int = integer;
-	}
-	return true;
-}
-
-bool is_plain_number(const char *s, size_t len, bool *is_int)
-{
-	struct plain_number pn;
-
-	if (!plain_number_scan(s, len, &pn))
-		return false;
-	if (is_int)
-		*is_int = pn.is_int;
-	return true;
-}
 
 void format_double(double v, char out[32])
 {

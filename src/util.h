@@ -2,8 +2,10 @@
  * util.h: the few building blocks every stage shares.
  *
  * struct strbuf: a growable, always NUL-terminated string with a hard cap;
- *   sb_init gives an empty buffer whose buf is never NULL; the owner calls
- *   sb_release.  Appending past the cap returns -1 and sets sb->overflow.
+ *   sb_init or STRBUF_INIT gives an empty buffer whose buf is never NULL;
+ *   the owner calls sb_release, which is also safe on a zeroed strbuf, so
+ *   clean-up needs no flag for a builder that was never started.
+ *   Appending past the cap returns -1 and sets sb->overflow.
  * struct arena: bump allocator for per-run data (config, results, strings).
  *   Everything allocated from an arena is freed by one arena_release.
  *   Built with -DRECON_ARENA_MALLOC, each allocation is a separate malloc so
@@ -22,6 +24,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "number.h"
 
 /* Unbounded string functions do not compile here: use snprintf or a
  * strbuf.  <stdio.h> and <string.h> come first, so their declarations are
@@ -61,6 +65,10 @@ struct strbuf {
 	bool overflow;		/* set once an append hit the cap or OOM */
 };
 
+/* The empty string an unallocated strbuf points at; never written. */
+extern char strbuf_empty[1];
+#define STRBUF_INIT { strbuf_empty, 0, 0, SB_DEFAULT_MAX, false }
+
 void sb_init(struct strbuf *sb);
 void sb_release(struct strbuf *sb);
 void sb_reset(struct strbuf *sb);	/* len = 0, keeps memory */
@@ -81,6 +89,8 @@ struct arena_block;
 struct arena {
 	struct arena_block *head;	/* newest block first */
 };
+
+#define ARENA_INIT { NULL }
 
 void arena_init(struct arena *a);
 void arena_release(struct arena *a);
@@ -106,20 +116,8 @@ void date_format(long days, char out[11]);
 
 /* ---- numbers ---------------------------------------------------------- */
 
-/* The contract's plain number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
- * with no leading zeros, no '+', no separators.  Sets *is_int when it has
- * no fraction or exponent. */
-bool is_plain_number(const char *s, size_t len, bool *is_int);
-/* What a plain number holds, for typing a column by its values: the value
- * is M * 10^(exp - frac), M the digits of the integer and fraction parts. */
-struct plain_number {
-	int digits;	/* significant digits of M (leading zeros dropped; 0 for zero) */
-	int frac;	/* digits after the point, as written */
-	int exp;	/* the exponent, 0 when none (its magnitude capped near 1e6) */
-	bool is_int;	/* no point and no exponent */
-};
-/* is_plain_number, and fills pn (if not NULL) when s is one. */
-bool plain_number_scan(const char *s, size_t len, struct plain_number *pn);
+/* The contract's plain number (is_plain_number) is scanned in number.h. */
+
 /* Locale-free formatting of a double with 15 significant digits, as SQLite
  * prints reals ("0.1", "12", "1e+20", 0.1 + 0.2 gives "0.3"); integral
  * values below 1e15 print without exponent.  Writes into out[32]. */

@@ -287,8 +287,10 @@ START_TEST(test_json_round_trip_through_history)
 	r.gate = &g;
 	r.history = &h;
 	r.link_ext = ".md";
+	report_derive(&r);
 	sb_init(&json);
 	ck_assert_int_eq(render_json(&r, &json, &d), 0);
+	report_release(&r);
 	put_file("2026-11-02.json", json.buf);
 	ck_assert_int_eq(history_load(&back, dir, &d), 0);
 	ck_assert_int_eq(back.ndays, 2);
@@ -331,8 +333,10 @@ static json_t *json_of(struct run *run, struct gate *g, struct history *h, struc
 	r.gate = g;
 	r.history = h;
 	r.link_ext = ".md";
+	report_derive(&r);
 	sb_init(out);
 	ck_assert_int_eq(render_json(&r, out, &d), 0);
+	report_release(&r);
 	root = json_loads(out->buf, 0, NULL);
 	ck_assert_ptr_nonnull(root);
 	return root;
