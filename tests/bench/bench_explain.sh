@@ -7,7 +7,7 @@
 # explain = false.  Both must find truth.txt's missing, extra and changed;
 # the explained run's columns_changed must equal truth.txt's changed rows
 # per column.  Prints the median wall and CPU seconds of each and their
-# ratio (the budget: at most 1.10).
+# ratio (the target: classification costs at most 10%, a ratio of 1.10).
 #
 #   tests/bench/bench_explain.sh build/recon                   # N = 10000000
 #   tests/bench/bench_explain.sh build/recon 1000000 10000000
