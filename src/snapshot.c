@@ -139,30 +139,69 @@ struct header_ctx {
 	struct diag *d;
 };
 
+struct name_pos {
+	const char *name;
+	size_t pos;
+};
+
+/* By name ignoring case, then position. */
+static int name_pos_cmp(const void *a, const void *b)
+{
+	const struct name_pos *x = a, *y = b;
+	int c = strcasecmp(x->name, y->name);
+
+	return c ? c : (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+/* The first position whose name (ignoring case, as DuckDB's names are)
+ * was already taken by an earlier column, or n when none: a sort, so a
+ * header of a million columns costs no more than reading it. */
+static size_t first_duplicate(const char *const *names, size_t n)
+{
+	struct name_pos *v = xcalloc(n ? n : 1, sizeof(*v));
+	size_t first = n, k;
+
+	for (k = 0; k < n; k++)
+		v[k] = (struct name_pos){ names[k], k };
+	qsort(v, n, sizeof(*v), name_pos_cmp);
+	for (k = 1; k < n; k++)
+		if (strcasecmp(v[k - 1].name, v[k].name) == 0 && v[k].pos < first)
+			first = v[k].pos;
+	free(v);
+	return first;
+}
+
 static int take_header(void *ctx, const struct csv_record *rec)
 {
 	struct header_ctx *h = ctx;
 	struct snap_table *t = h->t;
+	size_t dup, i;
 
 	t->ncols = rec->nfields;
 	t->cols = arena_alloc(&h->sn->arena, rec->nfields * sizeof *t->cols);
 	t->need = arena_alloc(&h->sn->arena, rec->nfields * sizeof *t->need);
 	t->have = arena_alloc(&h->sn->arena, rec->nfields * sizeof *t->have);
-	for (size_t i = 0; i < rec->nfields; i++) {
+	for (i = 0; i < rec->nfields; i++) {
+		const struct csv_field *f = &rec->fields[i];
+
+		if (f->s == NULL || f->len == 0 || memchr(f->s, '\0', f->len))
+			break;
+		t->cols[i] = arena_strndup(&h->sn->arena, f->s, f->len);
+	}
+	/* the first problem in column order: a duplicate among the names
+	 * before a bad one, or the bad one */
+	dup = first_duplicate(t->cols, i);
+	if (dup < i)
+		return diag_error(h->d, "%s:%ld: duplicate column name '%s'", t->path, rec->line,
+				  t->cols[dup]);
+	if (i < rec->nfields) {
 		const struct csv_field *f = &rec->fields[i];
 
 		if (f->s == NULL || f->len == 0)
 			return diag_error(h->d, "%s:%ld: empty column name (column %zu)",
 					  t->path, rec->line, i + 1);
-		if (memchr(f->s, '\0', f->len))
-			return diag_error(h->d, "%s:%ld: NUL byte in column name (column %zu)",
-					  t->path, rec->line, i + 1);
-		/* DuckDB's column names are case-insensitive */
-		for (size_t j = 0; j < i; j++)
-			if (strcasecmp(t->cols[j], f->s) == 0)
-				return diag_error(h->d, "%s:%ld: duplicate column name '%s'",
-						  t->path, rec->line, f->s);
-		t->cols[i] = arena_strndup(&h->sn->arena, f->s, f->len);
+		return diag_error(h->d, "%s:%ld: NUL byte in column name (column %zu)",
+				  t->path, rec->line, i + 1);
 	}
 	return 1;	/* the header is all we want now */
 }

@@ -60,6 +60,24 @@ open('wide/snap/t.csv', 'w').write(','.join('c%d' % i for i in range(n)) + '\n' 
 run_mem run -c wide/recon.ini -o wide/out --date 2026-11-22 -q
 [ "$rc" = 0 ] && [ -s wide/out/2026-11-22.json ]
 check $? "10,000 columns: read, the check runs (pass, exit $rc)"
+
+# ---- 200,000 columns: the header's names are checked in n log n ----------
+# a wide file in the directory is opened (its header read) even when no
+# check reads it; one duplicate name at the end is an error of the check
+# that reads the file, named
+config widedup "SELECT c0 FROM t"
+python3 -c "
+n = 200000
+open('widedup/snap/t.csv', 'w').write(','.join('c%d' % i for i in range(n - 1)) + ',C17\n' + ','.join(str(i) for i in range(n)) + '\n')
+open('widedup/snap/u.csv', 'w').write(','.join('c%d' % i for i in range(n)) + '\n')"
+start=$(date +%s)
+timeout -s KILL 60 "$bin" run -c widedup/recon.ini -o widedup/out --date 2026-11-22 -q > /dev/null 2>&1
+rc=$?
+took=$(($(date +%s) - start))
+e=$(errmsg widedup)
+[ "$rc" = 2 ] && [ "$took" -le 20 ] && echo "$e" | grep -q "snap/t.csv:1: duplicate column name 'C17'$"
+check $? "200,000 columns with a duplicate name at the end: named, exit $rc, in $took s ($e)"
+rm -rf widedup
 config wide2000 "SELECT c0 FROM t WHERE c1999 <> 1999"
 python3 -c "
 n = 2000
