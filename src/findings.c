@@ -115,24 +115,14 @@ static int key_w_cmp(const void *a, const void *b)
  * it, so a key read back tomorrow is the same key. */
 static const char *valid_utf8(struct arena *a, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t len = strlen(s), i = 0;
+	size_t len = strlen(s);
 	struct strbuf sb;
 	const char *out;
 
-	if (utf8_valid_prefix(p, len) == len)
+	if (utf8_valid_prefix((const unsigned char *)s, len) == len)
 		return arena_strdup(a, s);
 	sb_init(&sb);
-	while (i < len) {
-		size_t n = utf8_valid_prefix(p + i, len - i);
-
-		sb_add(&sb, p + i, n);
-		i += n;
-		if (i < len) {
-			sb_puts(&sb, "\xEF\xBF\xBD");
-			i++;
-		}
-	}
+	sb_add_utf8(&sb, s, len);
 	out = arena_strdup(a, sb.buf);
 	sb_release(&sb);
 	return out;

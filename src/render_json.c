@@ -26,26 +26,16 @@
 static json_t *jstr(const char *s)
 {
 	struct strbuf sb;
-	const unsigned char *p = (const unsigned char *)s;
-	size_t len, i = 0;
+	size_t len;
 	json_t *j;
 
 	if (!s)
 		return json_null();
 	len = strlen(s);
-	if (utf8_valid_prefix(p, len) == len)
+	if (utf8_valid_prefix((const unsigned char *)s, len) == len)
 		return json_stringn(s, len);
 	sb_init(&sb);
-	while (i < len) {
-		size_t n = utf8_valid_prefix(p + i, len - i);
-
-		sb_add(&sb, p + i, n);
-		i += n;
-		if (i < len) {
-			sb_puts(&sb, "\xEF\xBF\xBD");
-			i++;
-		}
-	}
+	sb_add_utf8(&sb, s, len);
 	j = json_stringn(sb.buf, sb.len);
 	sb_release(&sb);
 	return j;

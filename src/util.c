@@ -378,6 +378,23 @@ void format_double(double v, char out[32])
 
 /* ---- UTF-8 ------------------------------------------------------------ */
 
+void sb_add_utf8(struct strbuf *sb, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < len) {
+		size_t n = utf8_valid_prefix(p + i, len - i);
+
+		sb_add(sb, p + i, n);
+		i += n;
+		if (i < len) {
+			sb_puts(sb, "\xEF\xBF\xBD");
+			i++;
+		}
+	}
+}
+
 size_t utf8_valid_prefix(const unsigned char *s, size_t len)
 {
 	size_t i = 0;

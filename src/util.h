@@ -127,6 +127,9 @@ void format_double(double v, char out[32]);
 
 /* Length of the valid UTF-8 prefix of s[0..len) (len when all valid). */
 size_t utf8_valid_prefix(const unsigned char *s, size_t len);
+/* Append s[0..len) to sb with each invalid UTF-8 byte replaced by U+FFFD:
+ * text as the JSON report writes it (and reads it back). */
+void sb_add_utf8(struct strbuf *sb, const char *s, size_t len);
 
 /* SHA-256 hex digests (OpenSSL libcrypto).  out has 65 bytes. */
 struct sha256_ctx;
