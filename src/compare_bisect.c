@@ -218,8 +218,10 @@ void compare_bisect_plan(const struct check_cfg *cc, struct source *const src[2]
 			break;
 	if (s == 2)
 		plan(&b, cc, p, &d);
-	if (!p->sql[0])
-		snprintf(p->why, sizeof(p->why), "%s", d.msg[0] ? d.msg : "cannot bisect");
+	/* a longer message is cut to the note's size, on purpose */
+	if (!p->sql[0] &&
+	    snprintf(p->why, sizeof(p->why), "%s", d.msg[0] ? d.msg : "cannot bisect") < 0)
+		p->why[0] = '\0';
 	for (i = 0; i < b.nsplits; i++)
 		bisect_bounds_free(b.t[0], b.bounds[i], b.nbounds[i]);
 	free(b.bounds);
