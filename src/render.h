@@ -171,6 +171,12 @@ void md_escape(struct strbuf *out, const char *s, size_t len);
  * Nothing when no row changed; the table ends with its last row. */
 void md_changes(struct strbuf *o, const struct check_result *c);
 
+/* The leading line's words after "N changed: " ("all in payment_date; all
+ * shifted by +02:00 (time zone)"), each column name written by name (which
+ * escapes it for its format).  Nothing when no row changed. */
+void changes_summary(struct strbuf *o, const struct check_result *c,
+		     void (*name)(struct strbuf *o, const char *column));
+
 /* A group's changed columns, largest first: "payment_date 3, amount 1". */
 void md_group_columns(struct strbuf *o, const struct check_result *c,
 		      const struct group_result *g);

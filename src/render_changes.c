@@ -134,7 +134,8 @@ static void class_list(struct strbuf *o, const long long *n, const char *offset)
 }
 
 /* Contract in render.h. */
-void md_changes(struct strbuf *o, const struct check_result *c)
+void changes_summary(struct strbuf *o, const struct check_result *c,
+		     void (*name)(struct strbuf *o, const char *column))
 {
 	size_t *idx, n, i, k, nshift = 0;
 	long long sum[CHANGE_NCLASSES] = { 0 };
@@ -159,17 +160,15 @@ void md_changes(struct strbuf *o, const struct check_result *c)
 				offset[0] = '\0';	/* columns shifted by different offsets */
 		}
 	}
-	/* the leading line */
-	sb_addf(o, "%lld changed: ", c->changed);
 	if (n == 1) {
 		sb_puts(o, "all in ");
-		esc(o, c->column_changes[idx[0]].column);
+		name(o, c->column_changes[idx[0]].column);
 	} else {
 		sb_puts(o, "in ");
 		for (i = 0; i < n && i < LINE_COLUMNS; i++) {
 			if (i)
 				sb_puts(o, ", ");
-			esc(o, c->column_changes[idx[i]].column);
+			name(o, c->column_changes[idx[i]].column);
 			sb_addf(o, " (%lld)", c->column_changes[idx[i]].changed);
 		}
 		if (n > LINE_COLUMNS)
@@ -178,8 +177,23 @@ void md_changes(struct strbuf *o, const struct check_result *c)
 	}
 	sb_puts(o, "; ");
 	class_list(o, sum, offset[0] ? offset : NULL);
+	free(idx);
+}
+
+/* Contract in render.h. */
+void md_changes(struct strbuf *o, const struct check_result *c)
+{
+	size_t *idx, n, i;
+
+	if (!c->ncolumn_changes || c->changed <= 0)
+		return;
+	/* the leading line */
+	sb_addf(o, "%lld changed: ", c->changed);
+	changes_summary(o, c, esc);
 	sb_puts(o, ".\n\n");
 
+	idx = xcalloc(c->ncolumn_changes, sizeof(*idx));
+	n = ranked(c, NULL, idx);
 	/* the table */
 	sb_puts(o, "| column | changed rows | share of rows compared | values |\n"
 		   "|---|--:|--:|---|\n");

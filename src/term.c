@@ -77,6 +77,12 @@ static size_t term_text(struct strbuf *o, const char *s, size_t max)
 	return cols;
 }
 
+/* A column name in a check's line (changes_summary's writer). */
+static void term_name(struct strbuf *o, const char *column)
+{
+	term_text(o, column, TERM_CELL_COLS);
+}
+
 /* Code points term_text would write for s (uncut). */
 static size_t text_cols(const char *s)
 {
@@ -239,6 +245,10 @@ static void check_note(struct strbuf *o, const struct report *r, const struct ch
 	if (c->cfg && c->cfg->kind == KIND_COMPARE && c->drift > 0) {
 		sb_addf(o, "%lld missing, %lld extra, %lld changed", c->missing, c->extra,
 			c->changed);
+		if (c->changed > 0 && c->ncolumn_changes) {
+			sb_puts(o, ": ");
+			changes_summary(o, c, term_name);
+		}
 		if (c->ngroups)
 			sb_puts(o, "; ");
 	}
