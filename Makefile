@@ -132,11 +132,14 @@ export RECON_SKIP_LOG = $(SKIP_LOG)
 
 check:
 	@$(MAKE) --no-print-directory deps DEPS=check
-	@mkdir -p build && rm -f $(SKIP_LOG) && touch $(SKIP_LOG)
+	@mkdir -p build && rm -f $(SKIP_LOG) build/check-times.log && touch $(SKIP_LOG)
 	$(MAKE) WERROR=-Werror all
-	$(MAKE) WERROR=-Werror unit golden integration browser build-tests docs
-	$(MAKE) WERROR=-Werror asan tsan valgrind fuzz-regress
-	@n=$$(wc -l < $(SKIP_LOG)); cat $(SKIP_LOG); \
+	@for t in unit golden integration browser build-tests docs asan tsan valgrind fuzz-regress; do \
+		t0=$$(date +%s); \
+		$(MAKE) WERROR=-Werror $$t || exit 1; \
+		echo "make check: $$t took $$(($$(date +%s) - t0)) s" | tee -a build/check-times.log; \
+	done
+	@n=$$(wc -l < $(SKIP_LOG)); cat $(SKIP_LOG) build/check-times.log; \
 	echo "make check: all tests passed, $$n skipped"
 
 # The manual pages lint-clean, README.md within its size, nothing that
