@@ -1,8 +1,8 @@
 /*
  * source.c: the one interface the sweep sees over snapshot directories,
  * SQLite files and PostgreSQL databases.  A snapshot directory (type csv)
- * is a DuckDB database (snapshot.c), a SQLite file runs the query loop
- * here, and PostgreSQL goes through pg_source.c.
+ * is a DuckDB database (source_snapshot.c), a SQLite file runs the query loop
+ * here, and PostgreSQL goes through source_pg.c.
  */
 #include "source.h"
 
@@ -13,8 +13,8 @@
 #include <sqlite3.h>
 
 #include "hint.h"
-#include "pg_source.h"
-#include "snapshot.h"
+#include "source_pg.h"
+#include "source_snapshot.h"
 #include "source_bisect.h"
 
 struct source {

@@ -3,7 +3,7 @@
  * its source and receives rows, one at a time, as text cells.
  *
  * Snapshot directories (type csv) load the tables that some check reads
- * into an in-memory DuckDB database (snapshot.h); SQLite sources open a
+ * into an in-memory DuckDB database (source_snapshot.h); SQLite sources open a
  * file read-only.
  * The sweep opens each source once, plans every SQL text it will run (so a
  * CSV source learns which tables and columns to load), loads, runs, and

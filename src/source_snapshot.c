@@ -1,5 +1,5 @@
 /*
- * snapshot.c: a directory of CSV and Parquet snapshots as tables of an
+ * source_snapshot.c: a directory of CSV and Parquet snapshots as tables of an
  * in-memory DuckDB database.
  *
  * Opening lists DIR/T.csv and DIR/T.parquet and reads only the CSV headers.
@@ -52,8 +52,8 @@
 #include <duckdb.h>
 #include <jansson.h>
 
-#include "csv_reader.h"
-#include "snapshot.h"
+#include "source_csv.h"
+#include "source_snapshot.h"
 
 __extension__ typedef __int128 i128;
 __extension__ typedef unsigned __int128 u128;
@@ -361,7 +361,7 @@ static size_t ahead_budget(duckdb_connection con)
 	return (size_t)cap;
 }
 
-/* Contract in snapshot.h. */
+/* Contract in source_snapshot.h. */
 int snapshot_open(struct snapshot **out, const char *name, const char *dir,
 		  const struct snapshot_opts *opts, struct diag *d)
 {
@@ -790,7 +790,7 @@ static int hit_error(struct snapshot *sn, struct diag *d)
 	return 0;
 }
 
-/* Contract in snapshot.h. */
+/* Contract in source_snapshot.h. */
 int snapshot_plan(struct snapshot *sn, const char *sql, struct diag *d)
 {
 	if (record(sn, sql, d) < 0)
@@ -832,7 +832,7 @@ static int describe_views(struct snapshot *sn, struct diag *d)
 	return ret;
 }
 
-/* Contract in snapshot.h. */
+/* Contract in source_snapshot.h. */
 int snapshot_prepare(struct snapshot *sn, const char *sql, const char *what,
 		     struct source_columns *cols, struct diag *d)
 {
@@ -872,7 +872,7 @@ out:
 	return ret;
 }
 
-/* Contract in snapshot.h. */
+/* Contract in source_snapshot.h. */
 size_t snapshot_table_names(const struct snapshot *sn, char ***out)
 {
 	char **names = xcalloc(sn->ntables + 1, sizeof(*names));
@@ -2091,7 +2091,7 @@ static void load_stale(struct snapshot *sn, bool progress)
 	free(p.todo);
 }
 
-/* Contract in snapshot.h. */
+/* Contract in source_snapshot.h. */
 void snapshot_load(struct snapshot *sn, bool progress)
 {
 	sn->progress = progress;
@@ -2542,7 +2542,7 @@ out:
 	return ret;
 }
 
-/* Contract in snapshot.h.  SQL that was never planned still works: the
+/* Contract in source_snapshot.h.  SQL that was never planned still works: the
  * tables and columns it reads are loaded now. */
 int snapshot_query(struct snapshot *sn, const char *sql, const struct row_sink *sink,
 		   struct diag *d)
@@ -2565,7 +2565,7 @@ int snapshot_query(struct snapshot *sn, const char *sql, const struct row_sink *
 	return diag_error(d, "SQL error: columns of its tables could not be loaded");
 }
 
-/* Contract in snapshot.h.  Each call builds a new array in the arena. */
+/* Contract in source_snapshot.h.  Each call builds a new array in the arena. */
 size_t snapshot_inputs(const struct snapshot *sn, const struct input **out)
 {
 	struct snapshot *m = (struct snapshot *)sn;	/* the arena grows */
@@ -2589,7 +2589,7 @@ size_t snapshot_inputs(const struct snapshot *sn, const struct input **out)
 	return n;
 }
 
-/* Contract in snapshot.h. */
+/* Contract in source_snapshot.h. */
 void snapshot_close(struct snapshot *sn)
 {
 	if (sn == NULL)

@@ -1,5 +1,5 @@
 /*
- * pg_source.c: PostgreSQL sources through libpq (see pg_source.h).
+ * source_pg.c: PostgreSQL sources through libpq (see source_pg.h).
  *
  * One connection per source for the whole sweep.  pg_source_open connects
  * and makes the session read-only (default_transaction_read_only) with the
@@ -47,7 +47,7 @@
  * or a :name or ? that PostgreSQL refuses to parse, is an error naming
  * the parameter (source_param_error).
  */
-#include "pg_source.h"
+#include "source_pg.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -621,7 +621,7 @@ int pg_source_begin(struct pg_source *ps, struct diag *d)
 }
 
 /*
- * A second connection in the same cut (see pg_source.h): the first call
+ * A second connection in the same cut (see source_pg.h): the first call
  * exports ps's snapshot (pg_export_snapshot(), valid while ps's
  * transaction lasts), each call connects anew and joins it, as pg_dump -j
  * does.  The sibling shares ps's configuration and learns the same secrets
@@ -1211,7 +1211,7 @@ out:
 	return st.ret;
 }
 
-/* Contract in pg_source.h. */
+/* Contract in source_pg.h. */
 int pg_source_prepare(struct pg_source *ps, const char *sql, const char *what,
 		      struct source_columns *cols, struct diag *d)
 {
