@@ -117,6 +117,11 @@ long long source_row_estimate(struct source *s, const char *table);
  * than as exported for a date (a snapshot directory). */
 bool source_cfg_is_live(const struct source_cfg *cfg);
 
+/* Whether the source's provenance is the identity of the snapshot its
+ * transaction reads (struct input's snapshot: PostgreSQL), rather than a
+ * file's digest. */
+bool source_cfg_has_snapshot_id(const struct source_cfg *cfg);
+
 /* Whether this run shows progress lines on a terminal (not with -q). */
 bool source_progress(const struct source *s);
 
