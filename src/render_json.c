@@ -474,7 +474,7 @@ static json_t *inputs_json(const struct run *run)
 		if (in->table) {
 			bad |= put(o, "rows", in->rows >= 0 ? jnum(in->rows) : json_null());
 			bad |= put(o, "sha256", jstr(in->sha256));
-		} else if ((sc && sc->type == SOURCE_POSTGRES) || (!sc && in->snapshot)) {
+		} else if ((sc && source_cfg_has_snapshot_id(sc)) || (!sc && in->snapshot)) {
 			bad |= put(o, "snapshot", jstr(in->snapshot));
 		} else {
 			bad |= put(o, "sha256", jstr(in->sha256));

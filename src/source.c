@@ -1,8 +1,9 @@
 /*
  * source.c: the one interface the sweep sees over snapshot directories,
- * SQLite files and PostgreSQL databases.  A snapshot directory (type csv)
- * is a DuckDB database (snapshot.c), a SQLite file runs the query loop
- * here, and PostgreSQL goes through pg_source.c.
+ * SQLite files and PostgreSQL databases: it dispatches each call to the
+ * source's kind.  A snapshot directory (type csv) is a DuckDB database
+ * (source_snapshot.c), a SQLite file goes through source_sqlite.c, and
+ * PostgreSQL through source_pg.c.
  */
 #include "source.h"
 
@@ -10,16 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "hint.h"
-#include "pg_source.h"
-#include "snapshot.h"
-#include "source_bisect.h"
+#include "source_pg.h"
+#include "source_snapshot.h"
+#include "source_sqlite.h"
 
 struct source {
 	const struct source_cfg *cfg;
-	sqlite3 *db;			/* SQLite sources */
+	struct sqlite3 *db;		/* SQLite sources */
 	struct snapshot *csv;		/* snapshot directories (type csv) */
 	struct pg_source *pg;		/* PostgreSQL sources */
 	char *error;			/* why the source is unusable, or NULL */
@@ -58,43 +57,6 @@ static void open_csv(struct source *s, const struct source_opts *opts)
 		set_error(s, d.msg);
 }
 
-static void open_sqlite(struct source *s)
-{
-	struct diag d = { "" };
-	char msg[4096];
-
-	/* read the file's digest first: a missing file is said plainly */
-	if (sha256_file_hex(s->cfg->path, s->sha256, &d) < 0) {
-		set_error(s, d.msg);
-		return;
-	}
-	if (sqlite3_open_v2(s->cfg->path, &s->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-		snprintf(msg, sizeof(msg), "%s: %s", s->cfg->path,
-			 s->db ? sqlite3_errmsg(s->db) : "cannot open");
-		set_error(s, msg);
-		return;
-	}
-	/* sorts in memory, as for CSV sources: nothing written to /var/tmp */
-	sqlite3_exec(s->db, "PRAGMA temp_store=MEMORY", NULL, NULL, NULL);
-	/* the functions of strategy = bisect (source_bisect.h) */
-	if (bisect_sqlite_functions(s->db) < 0) {
-		snprintf(msg, sizeof(msg), "%s: %s", s->cfg->path, sqlite3_errmsg(s->db));
-		set_error(s, msg);
-		return;
-	}
-	/* one consistent cut for the whole sweep, as for PostgreSQL */
-	if (sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
-		snprintf(msg, sizeof(msg), "%s: %s", s->cfg->path, sqlite3_errmsg(s->db));
-		set_error(s, msg);
-		return;
-	}
-	s->inputs = xcalloc(1, sizeof(*s->inputs));
-	s->inputs[0].source = s->cfg->name;
-	s->inputs[0].rows = -1;
-	s->inputs[0].sha256 = s->sha256;
-	s->ninputs = 1;
-}
-
 struct source *source_open(const struct source_cfg *cfg, const struct source_opts *opts)
 {
 	struct source *s = xcalloc(1, sizeof(*s));
@@ -106,9 +68,20 @@ struct source *source_open(const struct source_cfg *cfg, const struct source_opt
 	case SOURCE_CSV:
 		open_csv(s, opts);
 		break;
-	case SOURCE_SQLITE:
-		open_sqlite(s);
+	case SOURCE_SQLITE: {
+		struct diag d = { "" };
+
+		if (source_sqlite_open(&s->db, cfg->path, s->sha256, &d) < 0) {
+			set_error(s, d.msg);
+			break;
+		}
+		s->inputs = xcalloc(1, sizeof(*s->inputs));
+		s->inputs[0].source = cfg->name;
+		s->inputs[0].rows = -1;
+		s->inputs[0].sha256 = s->sha256;
+		s->ninputs = 1;
 		break;
+	}
 	case SOURCE_POSTGRES: {
 		struct diag d = { "" };
 
@@ -169,47 +142,6 @@ int source_param_error(struct diag *d, const char *what, const char *name)
 			  "write its value in the SQL", what, name);
 }
 
-/* SQLite names a parameter as written (":date", "?2", "@x", "$x"); a
- * nameless "?" has no name. */
-static int sqlite_params(sqlite3_stmt *st, const char *what, struct diag *d)
-{
-	const char *name = NULL;
-	int i, n = sqlite3_bind_parameter_count(st);
-
-	if (n == 0)
-		return 0;
-	/* "?2" alone leaves slot 1 nameless: name the one written */
-	for (i = 1; i <= n && !name; i++)
-		name = sqlite3_bind_parameter_name(st, i);
-	return source_param_error(d, what, name ? name : "?");
-}
-
-/* Prepare sql on a SQLite connection (CSV and SQLite sources) without
- * stepping it: its parameters and result columns. */
-static int sqlite_prepare(sqlite3 *db, const char *sql, const char *what,
-			  struct source_columns *cols, struct diag *d)
-{
-	sqlite3_stmt *st = NULL;
-	int ret = 0, i;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		ret = diag_error(d, "SQL error: %s", sqlite3_errmsg(db));
-	else if (!st)
-		ret = diag_error(d, "SQL error: %s is empty", what);
-	else if (!sqlite3_stmt_readonly(st))
-		ret = diag_error(d, "SQL error: statement would write; checks are read-only");
-	else if (sqlite_params(st, what, d) < 0)
-		ret = -1;
-	if (ret == 0 && cols) {
-		cols->n = (size_t)sqlite3_column_count(st);
-		cols->names = xcalloc(cols->n + 1, sizeof(*cols->names));
-		for (i = 0; i < (int)cols->n; i++)
-			cols->names[i] = xstrdup(sqlite3_column_name(st, i));
-	}
-	sqlite3_finalize(st);
-	return ret;
-}
-
 void source_columns_release(struct source_columns *c)
 {
 	size_t i;
@@ -263,15 +195,10 @@ static int names_row(void *ctx, size_t ncols, const struct cell *cells)
 	return 0;
 }
 
-static int sqlite_query(sqlite3 *db, const char *sql, const struct row_sink *sink,
-			struct diag *d);
-
 /* After a failed prepare that names a missing table, append "(did you
  * mean 'T'?)" when one of the source's tables is close to it. */
 static void add_table_hint(struct source *s, struct diag *d)
 {
-	static const char sqlite_tables[] =
-		"SELECT name FROM sqlite_master WHERE type IN ('table', 'view')";
 	static const char pg_tables[] =
 		"SELECT c.relname::text FROM pg_catalog.pg_class c WHERE c.relkind IN "
 		"('r', 'v', 'm', 'f', 'p') AND pg_catalog.pg_table_is_visible(c.oid)";
@@ -289,7 +216,7 @@ static void add_table_hint(struct source *s, struct diag *d)
 	else if (s->pg)
 		pg_source_query(s->pg, pg_tables, &sink, &ignored);
 	else if (s->db)
-		sqlite_query(s->db, sqlite_tables, &sink, &ignored);
+		source_sqlite_tables(s->db, &sink);
 	pick = closest_name(table, (const char *const *)c.names, c.n);
 	len = strlen(d->msg);
 	if (pick)
@@ -297,75 +224,6 @@ static void add_table_hint(struct source *s, struct diag *d)
 	for (i = 0; i < c.n; i++)
 		free(c.names[i]);
 	free(c.names);
-}
-
-/* Run sql on a SQLite connection, handing each row to sink as text.  Reals
- * are formatted by format_double so a value reads the same whatever SQLite
- * version or source it came from. */
-static int sqlite_query(sqlite3 *db, const char *sql, const struct row_sink *sink,
-			struct diag *d)
-{
-	sqlite3_stmt *st = NULL;
-	const char **names = NULL;
-	struct cell *cells = NULL;
-	char (*num)[32] = NULL;
-	int ncols, rc, ret = 0, i;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		ret = diag_error(d, "SQL error: %s", sqlite3_errmsg(db));
-		goto out;
-	}
-	if (!sqlite3_stmt_readonly(st)) {
-		ret = diag_error(d, "SQL error: statement would write; checks are read-only");
-		goto out;
-	}
-	if (sqlite_params(st, "query", d) < 0) {
-		ret = -1;
-		goto out;
-	}
-	ncols = sqlite3_column_count(st);
-	names = xcalloc((size_t)ncols + 1, sizeof(*names));
-	cells = xcalloc((size_t)ncols + 1, sizeof(*cells));
-	num = xcalloc((size_t)ncols + 1, sizeof(*num));
-	for (i = 0; i < ncols; i++)
-		names[i] = sqlite3_column_name(st, i);
-	if (sink->header && (rc = sink->header(sink->ctx, (size_t)ncols, names)) != 0) {
-		ret = rc < 0 ? -1 : 0;
-		goto out;
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		for (i = 0; i < ncols; i++) {
-			switch (sqlite3_column_type(st, i)) {
-			case SQLITE_NULL:
-				cells[i].s = NULL;
-				cells[i].len = 0;
-				break;
-			case SQLITE_FLOAT:
-				format_double(sqlite3_column_double(st, i), num[i]);
-				cells[i].s = num[i];
-				cells[i].len = strlen(num[i]);
-				break;
-			default:
-				cells[i].s = (const char *)sqlite3_column_text(st, i);
-				cells[i].len = (size_t)sqlite3_column_bytes(st, i);
-				if (!cells[i].s)
-					cells[i].s = "";
-				break;
-			}
-		}
-		if ((rc = sink->row(sink->ctx, (size_t)ncols, cells)) != 0) {
-			ret = rc < 0 ? -1 : 0;
-			goto out;
-		}
-	}
-	if (rc != SQLITE_DONE)
-		ret = diag_error(d, "SQL error: %s", sqlite3_errmsg(db));
-out:
-	sqlite3_finalize(st);
-	free(names);
-	free(cells);
-	free(num);
-	return ret;
 }
 
 int source_prepare(struct source *s, const char *sql, const char *what,
@@ -380,7 +238,7 @@ int source_prepare(struct source *s, const char *sql, const char *what,
 	else if (s->pg)
 		ret = pg_source_prepare(s->pg, sql, what, cols, d);
 	else
-		ret = sqlite_prepare(s->db, sql, what, cols, d);
+		ret = source_sqlite_prepare(s->db, sql, what, cols, d);
 	if (ret < 0)
 		add_table_hint(s, d);
 	return ret;
@@ -389,6 +247,11 @@ int source_prepare(struct source *s, const char *sql, const char *what,
 bool source_cfg_is_live(const struct source_cfg *cfg)
 {
 	return cfg->type != SOURCE_CSV;
+}
+
+bool source_cfg_has_snapshot_id(const struct source_cfg *cfg)
+{
+	return cfg->type == SOURCE_POSTGRES;
 }
 
 int source_query(struct source *s, const char *sql, const struct row_sink *sink,
@@ -407,7 +270,7 @@ int source_query(struct source *s, const char *sql, const struct row_sink *sink,
 	}
 	if (s->pg)
 		return pg_source_query(s->pg, sql, sink, d);
-	return sqlite_query(s->db, sql, sink, d);
+	return source_sqlite_query(s->db, sql, sink, d);
 }
 
 /* Contract in source.h.  The sibling is a struct source of its own with
@@ -456,7 +319,7 @@ bool source_concurrent(const struct source *a, const struct source *b)
 		return false;
 	/* distinct SQLite connections in two threads need a build that is not
 	 * single-threaded (SQLITE_THREADSAFE=0) */
-	if ((a->db || b->db) && !sqlite3_threadsafe())
+	if ((a->db || b->db) && !source_sqlite_threadsafe())
 		return false;
 	return true;
 }
@@ -585,8 +448,7 @@ void source_close(struct source *s)
 		snapshot_close(s->csv);
 	if (s->pg)
 		pg_source_close(s->pg);
-	if (s->db)
-		sqlite3_close(s->db);
+	source_sqlite_close(s->db);
 	free(s->inputs);
 	free(s->noted);
 	free(s->all);

@@ -3,7 +3,7 @@
  * its source and receives rows, one at a time, as text cells.
  *
  * Snapshot directories (type csv) load the tables that some check reads
- * into an in-memory DuckDB database (snapshot.h); SQLite sources open a
+ * into an in-memory DuckDB database (source_snapshot.h); SQLite sources open a
  * file read-only.
  * The sweep opens each source once, plans every SQL text it will run (so a
  * CSV source learns which tables and columns to load), loads, runs, and
@@ -116,6 +116,11 @@ long long source_row_estimate(struct source *s, const char *table);
 /* Whether the source shows its data as it is now (a database), rather
  * than as exported for a date (a snapshot directory). */
 bool source_cfg_is_live(const struct source_cfg *cfg);
+
+/* Whether the source's provenance is the identity of the snapshot its
+ * transaction reads (struct input's snapshot: PostgreSQL), rather than a
+ * file's digest. */
+bool source_cfg_has_snapshot_id(const struct source_cfg *cfg);
 
 /* Whether this run shows progress lines on a terminal (not with -q). */
 bool source_progress(const struct source *s);

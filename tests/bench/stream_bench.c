@@ -1,11 +1,11 @@
 /*
- * stream_bench.c: the measurement behind pg_source.c's choice of streaming
+ * stream_bench.c: the measurement behind source_pg.c's choice of streaming
  * mode.  It reads one query's result through libpq twice, by single-row
  * mode (PQsendQueryParams + PQsetSingleRowMode) and by COPY (query) TO
  * STDOUT (PQgetCopyData, text format, decoded into cells), touching every
  * value, and prints the seconds and peak RSS of each.  On a 10M-row,
  * 5-column table (after a first scan set its hint bits) COPY took 2.9-3.3 s
- * and single-row mode 3.7-4.0 s, both at 7 MB: pg_source.c uses COPY.
+ * and single-row mode 3.7-4.0 s, both at 7 MB: source_pg.c uses COPY.
  *
  *   cc -O2 -o stream_bench stream_bench.c $(pkg-config --cflags --libs libpq)
  *   ./stream_bench "host=DIR dbname=postgres user=postgres" "SELECT * FROM big"

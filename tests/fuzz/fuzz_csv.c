@@ -3,7 +3,7 @@
  *
  * Each input is written to DIR/t.csv in a private temporary directory, read
  * with csv_read_file (touching every field), then opened as a snapshot
- * directory (snapshot.h), planned, loaded and queried with SQL that reads
+ * directory (source_snapshot.h), planned, loaded and queried with SQL that reads
  * every column, every cell of the results touched.  Seeds:
  * tests/fuzz/corpus/csv/ (csv-spectrum's cases and the unit tests' files).
  * `make fuzz` builds it with the rest of recon (see the Makefile).
@@ -13,8 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "csv_reader.h"
-#include "snapshot.h"
+#include "source_csv.h"
+#include "source_snapshot.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

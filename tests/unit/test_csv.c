@@ -1,6 +1,6 @@
 /*
- * test_csv.c: the contract's CSV rules, one test each, over csv_reader.c
- * and snapshot.c (snapshot directories on DuckDB).
+ * test_csv.c: the contract's CSV rules, one test each, over source_csv.c
+ * and source_snapshot.c (snapshot directories on DuckDB).
  *
  * Data: tests/unit/csv/ (small files made for one rule each; their bytes
  * matter: CRLF, BOM, invalid UTF-8) and the real-world files in
@@ -18,8 +18,8 @@
 
 #include <csv.h>
 
-#include "csv_reader.h"
-#include "snapshot.h"
+#include "source_csv.h"
+#include "source_snapshot.h"
 
 #define DATA "tests/unit/csv"
 #define REAL "tests/data"
@@ -328,7 +328,7 @@ static int no_space(unsigned char c)
 }
 
 /* The records of bytes as libcsv reads them without trimming, or NULL when
- * csv_reader must refuse them (a parse error, a ragged row, no header). */
+ * source_csv.c must refuse them (a parse error, a ragged row, no header). */
 static json_t *ref_parse(const char *bytes, size_t len)
 {
 	struct csv_parser p;
@@ -352,7 +352,7 @@ static json_t *ref_parse(const char *bytes, size_t len)
 	return r.records;
 }
 
-/* csv_reader parses a line with no space at a field's edge with libcsv's
+/* source_csv.c parses a line with no space at a field's edge with libcsv's
  * own (trimming) space test, for speed: 20,000 random files of spaces,
  * tabs, commas, quotes, CR, LF and letters must read exactly as libcsv
  * reads them with nothing trimmed, and fail where it fails. */
@@ -402,7 +402,7 @@ START_TEST(test_spaces_never_trimmed_random)
 }
 END_TEST
 
-/* The checks run over each read's whole lines at once (csv_reader.c, struct
+/* The checks run over each read's whole lines at once (source_csv.c, struct
  * span): over 3 MB, so over several reads and lines cut by a read's end,
  * fields with and without spaces and tabs at their edges, quoted ones with
  * a newline inside, read exactly as libcsv reads them with nothing trimmed;

@@ -1,6 +1,6 @@
 /*
  * test_pg.c: pg_source against a real, throwaway PostgreSQL server, one
- * test per rule of the contract that pg_source.c implements.
+ * test per rule of the contract that source_pg.c implements.
  *
  * The server is the one tests/lib/pg_server.sh starts: in RECON_PG_DIR when set
  * (already running), else this program starts one in a fresh directory
@@ -17,7 +17,7 @@
 
 #include <libpq-fe.h>
 
-#include "pg_source.h"
+#include "source_pg.h"
 
 #define PASSWORD "r3con-Test-Pw!"
 

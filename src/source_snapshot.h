@@ -1,12 +1,12 @@
 /*
- * snapshot.h: a directory of CSV and Parquet snapshots as tables of an
+ * source_snapshot.h: a directory of CSV and Parquet snapshots as tables of an
  * in-memory DuckDB database.
  *
  * Every DIR/T.csv and every DIR/T.parquet is table T (both at once is an
  * error of any SQL that reads T).  snapshot_open reads only the CSV headers;
  * snapshot_plan parses a check's SQL with DuckDB and records which tables
  * and columns it reads; snapshot_load reads each needed CSV file once with
- * recon's own reader (csv_reader.h), types each needed column from the whole
+ * recon's own reader (source_csv.h), types each needed column from the whole
  * file (BIGINT, DECIMAL(38,S), DOUBLE or text, as the contract says) and
  * appends it to DuckDB, several files at once on several threads; a large
  * file (stream_bytes) that a single planned SQL text reads is not copied
@@ -23,8 +23,8 @@
  * workers, each with its own connection and appender; a streamed table's
  * scan starts and joins its own parser thread).
  */
-#ifndef RECON_SNAPSHOT_H
-#define RECON_SNAPSHOT_H
+#ifndef RECON_SOURCE_SNAPSHOT_H
+#define RECON_SOURCE_SNAPSHOT_H
 
 #include "source.h"
 #include "util.h"

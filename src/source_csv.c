@@ -1,5 +1,5 @@
 /*
- * csv_reader.c: the one place that turns CSV bytes into records.
+ * source_csv.c: the one place that turns CSV bytes into records.
  *
  * The file is read in large chunks and handed to libcsv one physical line
  * at a time (a line longer than the read buffer goes in pieces), so the
@@ -28,7 +28,7 @@
 
 #include <csv.h>
 
-#include "csv_reader.h"
+#include "source_csv.h"
 
 #define READ_SIZE ((size_t)1 << 20)	/* bytes per read(2) */
 #define NULL_FIELD SIZE_MAX		/* offset of an empty unquoted field */
@@ -357,7 +357,7 @@ static int feed(struct reader *r, struct csv_parser *p, const char *s, size_t le
 	return 0;
 }
 
-/* Contract in csv_reader.h. */
+/* Contract in source_csv.h. */
 int csv_read_file(const char *path, csv_record_fn fn, void *ctx,
 		  const struct csv_read_opts *opts, struct diag *d)
 {

@@ -1,5 +1,5 @@
 /*
- * pg_source.h: a live PostgreSQL database through libpq, read in one
+ * source_pg.h: a live PostgreSQL database through libpq, read in one
  * consistent cut.
  *
  * pg_source_open connects (url is a libpq connection string or URI, or
@@ -13,8 +13,8 @@
  * the connection string or a password.  pg_source_close frees everything
  * (PQfinish, the PGcancel and its registration with interrupt.h).
  */
-#ifndef RECON_PG_SOURCE_H
-#define RECON_PG_SOURCE_H
+#ifndef RECON_SOURCE_PG_H
+#define RECON_SOURCE_PG_H
 
 #include "config.h"
 #include "source.h"
