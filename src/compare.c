@@ -49,7 +49,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,101 +61,19 @@
 
 #include "compare_classes.h"
 #include "compare_bisect.h"
+#include "compare_table.h"
 #include "compare_value.h"
 #include "csv_reader.h"
 #include "findings.h"
 
-#define STRIPE_BITS 12
-#define NSTRIPES ((size_t)1 << STRIPE_BITS)	/* locks of the key table */
-#define CHUNK_BITS 23
-#define CHUNK_SIZE ((size_t)1 << CHUNK_BITS)	/* bytes of entries per chunk */
-#define MAX_CHUNKS 1024				/* 8 GiB of entries per side */
-#define CHUNK_START 64				/* no entry has ref 0; 32-byte entries
-					   keep to one cache line each */
-#define REF_EMPTY 0
-#define HUGE_PAGE ((size_t)1 << 21)
-#define BATCH 16				/* rows whose prefetches go together */
-#define PIPE (4 * BATCH)			/* rows in flight per reader */
-#define KEY_INLINE 64				/* key bytes a row in flight holds */
 #define MAX_KEY 65535				/* bytes of an encoded key */
 #define VERIFY_BATCH 65536			/* rows re-read at once */
 #define KEY_SEED 0x6b65797365656421ULL
 #define RESERVE_SIZE ((size_t)4 << 20)	/* address space held back per side */
 
-enum { LEFT, RIGHT };
-enum { SEEN_LEFT = 1, SEEN_RIGHT = 2, DIFFERS = 4 };
 enum finding { F_MISSING, F_EXTRA, F_CHANGED };
 
 static const char *const finding_name[] = { "missing", "extra", "changed" };
-
-/* One distinct key.  Lives in the entry arena of the side that first
- * brought the key; changed only under its stripe's lock. */
-/* Packed (25 bytes before the key, entries 4-byte aligned): there is one
- * entry per distinct key, so every byte here is paid once per key in
- * memory the kernel must zero and the caches must hold. */
-struct entry {
-	uint64_t digest;	/* of the compared values of the first side */
-	uint32_t group;		/* side << 31 | group id in that side's dict */
-	uint32_t pos_lo[2];	/* per side: CSV byte offset or query row number, */
-	uint8_t pos_hi[2];	/*   40 bits: pos_hi << 32 | pos_lo */
-	uint8_t flags;		/* SEEN_LEFT, SEEN_RIGHT, DIFFERS */
-	uint16_t klen;		/* bytes of key[] */
-	unsigned char key[];	/* encode_key()'s form */
-} __attribute__((packed));
-
-#define MAX_POS (((uint64_t)1 << 40) - 1)	/* 1 TiB files, 1T rows */
-
-struct slot {
-	uint32_t h;		/* low 32 bits of the key hash */
-	uint32_t ref;		/* entry reference, REF_EMPTY when free */
-};
-
-/* A part of the key table with its own lock (a spin lock: the two readers
- * hold it for a few dozen instructions).  Where its slots are is written
- * only when the stripe grows, so both readers' caches keep it; the lock and
- * the count, written by every row, are apart in struct slock, whose line
- * moves between the readers and is prefetched for writing ahead. */
-struct stripe {
-	bool owned;		/* slots is malloc'ed (else part of the presized block) */
-	struct slot *slots;	/* mask + 1 slots, or NULL */
-	uint32_t mask;
-	struct slot **retired;	/* outgrown malloc'ed arrays, freed by cmp_free */
-	uint32_t nretired;
-};
-
-struct slock {
-	atomic_flag lock;
-	uint32_t n;		/* slots used */
-};
-
-/* Memory mapped for large tables, with transparent huge pages advised: the
- * table is probed at random, and 4 KiB pages would cost a TLB miss each. */
-struct bigmem {
-	void *base;		/* as mapped, NULL when none */
-	size_t len;
-};
-
-/* Append-only entry storage of one side, in fixed chunks that never move
- * (the other reader may hold a reference while this one appends). */
-struct earena {
-	unsigned char *chunks[MAX_CHUNKS];
-	struct bigmem maps[MAX_CHUNKS];
-	size_t used[MAX_CHUNKS];	/* bytes used per chunk */
-	size_t nchunks;
-};
-
-/* A CSV row between parsing and entering the key table: rows wait in a
- * short ring while their slot and entry are prefetched. */
-struct pend {
-	uint64_t h;		/* key hash */
-	uint64_t digest;	/* of the compared values */
-	uint64_t pos;		/* byte offset or row number */
-	long long line;		/* line or row number, for messages */
-	uint32_t gid;
-	uint32_t klen;
-	const unsigned char *key;	/* inl, or the side's kbuf */
-	unsigned char inl[KEY_INLINE];
-};
 
 /* Group values of one side: text -> id. */
 struct gdict {
@@ -202,11 +119,9 @@ struct side {
 	struct progress progress;	/* query sides (csv_reader has its own) */
 	struct sha256_ctx *sha;
 	char sha256[65];
-	struct pend ring[PIPE];	/* rows in flight */
+	struct kring ring;	/* rows in flight */
 	unsigned char *qkey[PIPE];	/* query sides: each ring row's key cells */
 	size_t qkcap[PIPE];
-	size_t nring;		/* rows pushed so far */
-	size_t ndone;		/* rows committed so far */
 	struct diag d;
 	int ret;		/* of the read: 0 or -1 */
 	bool threaded;
@@ -229,231 +144,13 @@ struct cmp {
 	bool has_group;
 	bool has_tol;
 	struct cv_num tol;
-	struct stripe *stripes;
-	struct slock *slocks;	/* per stripe */
-	struct bigmem slotmem;	/* presized slots of every stripe */
-	void *slots_all;	/* in it, the slots themselves (NULL: none) */
-	size_t slots_size;
-	struct earena *ea[2];
-	size_t first_fault;	/* bytes of each arena's first chunk faulted in at once */
+	struct ktable kt;	/* the key table (compare_table.h) */
 	struct side side[2];
 	bool parallel;		/* two query sides read at once (concurrent_sides) */
 	atomic_int stop;	/* set when one side failed */
 	long long left_rows;	/* bisected: the left table's rows, else -1 */
 	void *reserve[2];	/* per side: address space held back, see hold_reserve */
 };
-
-/* ---- entries and the key table ---------------------------------------- */
-
-static size_t entry_size(size_t klen)
-{
-	return (sizeof(struct entry) + klen + 3) & ~(size_t)3;
-}
-
-static uint64_t entry_pos(const struct entry *e, int side)
-{
-	return (uint64_t)e->pos_hi[side] << 32 | e->pos_lo[side];
-}
-
-static void entry_set_pos(struct entry *e, int side, uint64_t pos)
-{
-	e->pos_lo[side] = (uint32_t)pos;
-	e->pos_hi[side] = (uint8_t)(pos >> 32);
-}
-
-static struct entry *entry_at(struct cmp *c, uint32_t ref)
-{
-	struct earena *ea = c->ea[ref >> 31];
-	uint64_t off = (uint64_t)(ref & 0x7fffffffu) << 2;
-
-	return (struct entry *)(ea->chunks[off >> CHUNK_BITS] + (off & (CHUNK_SIZE - 1)));
-}
-
-/* Zeroed, 2 MiB-aligned memory with huge pages advised; NULL on failure. */
-static void *huge_alloc(size_t size, struct bigmem *m)
-{
-	size_t len = size + HUGE_PAGE;
-	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	char *q;
-
-	if (p == MAP_FAILED)
-		return NULL;
-	m->base = p;
-	m->len = len;
-	q = (char *)(((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
-	madvise(q, size, MADV_HUGEPAGE);
-	return q;
-}
-
-static void huge_free(struct bigmem *m)
-{
-	if (m->base)
-		munmap(m->base, m->len);
-	m->base = NULL;
-}
-
-/* Fault memory in now, writable, without changing what it holds (no-op
- * where the kernel cannot). */
-static void prefault(void *p, size_t len)
-{
-#ifdef MADV_POPULATE_WRITE
-	madvise(p, len, MADV_POPULATE_WRITE);
-#else
-	(void)p;
-	(void)len;
-#endif
-}
-
-/* Make sure side's arena can take an entry of klen key bytes: a new chunk,
- * faulted in here, when the last one is full.  Called before the stripe
- * lock is taken: a new chunk is zeroed a huge page at a time, which can be
- * slow when the kernel must first find the memory, and the other reader
- * would wait that long on the lock.  When the arena cannot grow, entry_new
- * says so. */
-static void arena_reserve(struct cmp *c, int side, size_t klen)
-{
-	struct earena *ea = c->ea[side];
-	unsigned char *chunk;
-
-	if (ea->nchunks > 0 && ea->used[ea->nchunks - 1] + entry_size(klen) <= CHUNK_SIZE)
-		return;
-	if (ea->nchunks == MAX_CHUNKS || !(chunk = huge_alloc(CHUNK_SIZE, &ea->maps[ea->nchunks])))
-		return;
-	prefault(chunk, ea->nchunks ? CHUNK_SIZE : c->first_fault);
-	/* published to the other reader under a stripe lock, later */
-	__atomic_store_n(&ea->chunks[ea->nchunks], chunk, __ATOMIC_RELAXED);
-	ea->used[ea->nchunks] = CHUNK_START;
-	/* atomic (relaxed) for the other reader's oom_error */
-	__atomic_store_n(&ea->nchunks, ea->nchunks + 1, __ATOMIC_RELAXED);
-}
-
-/* A new zeroed entry in side's arena (arena_reserve made room); REF_EMPTY
- * when the arena is full. */
-static uint32_t entry_new(struct cmp *c, int side, size_t klen, struct entry **out)
-{
-	struct earena *ea = c->ea[side];
-	size_t size = entry_size(klen);
-	uint64_t off;
-
-	if (ea->nchunks == 0 || ea->used[ea->nchunks - 1] + size > CHUNK_SIZE)
-		return REF_EMPTY;
-	off = (uint64_t)(ea->nchunks - 1) * CHUNK_SIZE + ea->used[ea->nchunks - 1];
-	*out = (struct entry *)(ea->chunks[ea->nchunks - 1] + ea->used[ea->nchunks - 1]);
-	ea->used[ea->nchunks - 1] += size;
-	return (uint32_t)side << 31 | (uint32_t)(off >> 2);
-}
-
-/* Double a stripe's slots (or give it its first 64).  -1 when there is no
- * memory for them: the stripe is then as it was. */
-static int stripe_grow(struct stripe *st)
-{
-	uint32_t cap = st->slots ? (st->mask + 1) * 2 : 64, i;
-	struct slot *slots = calloc(cap, sizeof(*slots));
-
-	if (!slots)
-		return -1;
-	if (st->owned) {
-		struct slot **retired = realloc(st->retired,
-						(st->nretired + 1) * sizeof(*st->retired));
-
-		if (!retired) {
-			free(slots);
-			return -1;
-		}
-		st->retired = retired;
-	}
-	if (st->slots) {
-		for (i = 0; i <= st->mask; i++) {
-			uint32_t j;
-
-			if (st->slots[i].ref == REF_EMPTY)
-				continue;
-			j = st->slots[i].h & (cap - 1);
-			while (slots[j].ref != REF_EMPTY)
-				j = (j + 1) & (cap - 1);
-			slots[j] = st->slots[i];
-		}
-		/* the other reader's prefetches look at the slots without the
-		 * lock: an outgrown array stays readable until the compare ends
-		 * (doubling, so all of them together are no larger than the last) */
-		if (st->owned)
-			st->retired[st->nretired++] = st->slots;
-	}
-	/* publish the array (initialised) before the mask: a reader that loads
-	 * the new mask (acquire) then sees the new, larger array, never an
-	 * index past the end of the old one; one that sees the new array sees
-	 * its contents */
-	__atomic_store_n(&st->slots, slots, __ATOMIC_RELEASE);
-	__atomic_store_n(&st->mask, cap - 1, __ATOMIC_RELEASE);
-	st->owned = true;
-	return 0;
-}
-
-/* How much of each arena's first chunk to fault in up front, for about
- * keys keys: all of it when that many need a chunk or more, or when the
- * sides' sizes are not known (0); else what they need, in whole huge pages,
- * and the rest of the chunk, if a wrong estimate ever reaches it, faults in
- * on first touch.  A compare of a few thousand rows then zeroes one huge
- * page a side instead of a whole chunk: CPU that a configuration of many
- * small compare checks would otherwise pay for each of them. */
-static size_t first_fault(uint64_t keys)
-{
-	uint64_t need = keys * 64;	/* an entry with a long key, for each */
-
-	if (keys == 0 || need >= CHUNK_SIZE)
-		return CHUNK_SIZE;
-	return (size_t)(need + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-}
-
-/* Size every stripe for about keys keys up front, in one huge-page block
- * (no rehashing while reading); a stripe that outgrows it moves out. */
-static void presize(struct cmp *c, uint64_t keys)
-{
-	uint64_t per = keys / NSTRIPES * 3 / 2 + 1;
-	uint32_t cap = 64;
-	struct slot *all;
-	size_t i;
-
-	while (cap < per && cap < ((uint32_t)1 << 24))
-		cap *= 2;
-	if (cap <= 64 || !(all = huge_alloc(NSTRIPES * cap * sizeof(struct slot), &c->slotmem)))
-		return;
-	c->slots_all = all;
-	c->slots_size = NSTRIPES * cap * sizeof(struct slot);
-	for (i = 0; i < NSTRIPES; i++) {
-		c->stripes[i].slots = all + i * cap;
-		c->stripes[i].mask = cap - 1;
-		c->stripes[i].owned = false;
-	}
-}
-
-/* Fault the presized slots in, as huge pages: the readers' lock-free
- * prefetches would map the zero page first and copy it on the first write.
- * Called while the readers start: a page a reader has written already is
- * left as it is, and zeroing the slots of a large table is long enough
- * that the other core should not wait for it. */
-static void populate(struct cmp *c)
-{
-	if (c->slots_all)
-		prefault(c->slots_all, c->slots_size);
-}
-
-static void spin_lock(atomic_flag *f)
-{
-	int spins = 0;
-
-	while (atomic_flag_test_and_set_explicit(f, memory_order_acquire)) {
-		if (++spins == 100) {
-			sched_yield();	/* the holder may have been descheduled */
-			spins = 0;
-		}
-	}
-}
-
-static void spin_unlock(atomic_flag *f)
-{
-	atomic_flag_clear_explicit(f, memory_order_release);
-}
 
 /* ---- keys ----------------------------------------------------------------
  * An encoded key is, per key column: 0 (NULL); or 1, sign + 1, exponent (4
@@ -880,13 +577,13 @@ static void pend_key_text(struct side *sd, const struct pend *p, struct strbuf *
 		const unsigned char *b;
 		uint32_t l;
 
-		if (p < sd->ring || p >= sd->ring + PIPE || !sd->qkey[p - sd->ring]) {
+		if (p < sd->ring.row || p >= sd->ring.row + PIPE || !sd->qkey[p - sd->ring.row]) {
 			key_text(sd, sd->cells, sb);
 			return;
 		}
 		/* the row's own key cells, as save_query_key kept them */
 		cells = xcalloc(sd->c->nkey, sizeof(*cells));
-		b = sd->qkey[p - sd->ring];
+		b = sd->qkey[p - sd->ring.row];
 		for (i = 0; i < sd->c->nkey; i++) {
 			memcpy(&l, b + 1, 4);
 			cells[i].s = b[0] ? (const char *)b + 5 : NULL;
@@ -952,13 +649,11 @@ static void release_reserve(struct cmp *c)
 static int oom_error(struct side *sd, long long line)
 {
 	struct cmp *c = sd->c;
-	size_t chunks = __atomic_load_n(&c->ea[LEFT]->nchunks, __ATOMIC_RELAXED) +
-			__atomic_load_n(&c->ea[RIGHT]->nchunks, __ATOMIC_RELAXED);
 
 	atomic_store(&c->stop, 1);
 	release_reserve(c);
 	return diag_error(&sd->d, "out of memory: %s: the key table held %zu MiB at %s %lld",
-			  sd->what, (chunks * CHUNK_SIZE + c->slots_size) >> 20,
+			  sd->what, ktable_bytes(&c->kt) >> 20,
 			  sd->path ? "line" : "row", line);
 }
 
@@ -1039,168 +734,31 @@ static int prepare_row(struct side *sd, struct pend *p, uint64_t pos, long long 
 	return 0;
 }
 
-/* Enter row p into the key table: a new entry, or the other side's entry
- * found and compared.  -1 on a duplicate key (sd->d says which). */
-static int commit_row(struct side *sd, const struct pend *p)
+/* A row the key table refused (compare_table.h), as sd's error. */
+static int insert_error(struct side *sd, enum ktable_status st)
 {
-	struct cmp *c = sd->c;
-	uint8_t seen = sd->idx == LEFT ? SEEN_LEFT : SEEN_RIGHT;
-	uint32_t h32 = (uint32_t)p->h, i, ref;
-	struct stripe *st = &c->stripes[p->h >> (64 - STRIPE_BITS)];
-	struct slock *sl = &c->slocks[p->h >> (64 - STRIPE_BITS)];
-	struct entry *e = NULL;
-
-	arena_reserve(c, sd->idx, p->klen);
-	spin_lock(&sl->lock);
-	if (!st->slots && stripe_grow(st) < 0) {
-		spin_unlock(&sl->lock);
-		return oom_error(sd, p->line);
-	}
-	for (i = h32 & st->mask; (ref = st->slots[i].ref) != REF_EMPTY; i = (i + 1) & st->mask) {
-		if (st->slots[i].h != h32)
-			continue;
-		e = entry_at(c, ref);
-		if (e->klen == p->klen && memcmp(e->key, p->key, p->klen) == 0)
-			break;
-	}
-	if (ref != REF_EMPTY) {
-		if (e->flags & seen) {
-			uint64_t first = entry_pos(e, sd->idx);
-
-			spin_unlock(&sl->lock);
-			return dup_error(sd, p, first);
-		}
-		e->flags |= seen;
-		entry_set_pos(e, sd->idx, p->pos);
-		if (e->digest != p->digest)
-			e->flags |= DIFFERS;
-		if (sd->idx == LEFT)
-			e->group = p->gid;
-	} else {
-		ref = entry_new(c, sd->idx, p->klen, &e);
-		if (ref == REF_EMPTY) {
-			spin_unlock(&sl->lock);
-			if (c->ea[sd->idx]->nchunks < MAX_CHUNKS)
-				return oom_error(sd, p->line);
-			return diag_error(&sd->d, "%s: too many keys (%zu GiB of them)", sd->what,
-					  (MAX_CHUNKS * CHUNK_SIZE) >> 30);
-		}
-		e->digest = p->digest;
-		entry_set_pos(e, sd->idx, p->pos);
-		e->group = p->gid;
-		e->klen = (uint16_t)p->klen;
-		e->flags = seen;
-		memcpy(e->key, p->key, p->klen);
-		/* atomic (relaxed) for the other reader's prefetch hints */
-		__atomic_store_n(&st->slots[i].h, h32, __ATOMIC_RELAXED);
-		__atomic_store_n(&st->slots[i].ref, ref, __ATOMIC_RELAXED);
-		/* a stripe that cannot grow would fill up: stop here */
-		if (4 * ++sl->n > 3 * (st->mask + 1) && stripe_grow(st) < 0) {
-			spin_unlock(&sl->lock);
-			return oom_error(sd, p->line);
-		}
-	}
-	spin_unlock(&sl->lock);
-	return 0;
-}
-
-/* Prefetch hints for a row in flight, for writing (the commit writes the
- * slot or the entry, and a line only read in would have to be asked for
- * again, from the other reader's core, before the write).  They read the
- * table without its lock (atomically, relaxed): a stale address only
- * wastes the hint. */
-static void prefetch_slot(struct cmp *c, const struct pend *p)
-{
-	struct stripe *st = &c->stripes[p->h >> (64 - STRIPE_BITS)];
-	uint32_t mask = __atomic_load_n(&st->mask, __ATOMIC_ACQUIRE);	/* before slots */
-	struct slot *slots = __atomic_load_n(&st->slots, __ATOMIC_ACQUIRE);
-
-	__builtin_prefetch(&c->slocks[p->h >> (64 - STRIPE_BITS)], 1);
-	if (slots)
-		__builtin_prefetch(&slots[(uint32_t)p->h & mask], 1);
-}
-
-static void prefetch_entry(struct cmp *c, const struct pend *p)
-{
-	struct stripe *st = &c->stripes[p->h >> (64 - STRIPE_BITS)];
-	uint32_t mask = __atomic_load_n(&st->mask, __ATOMIC_ACQUIRE), ref = REF_EMPTY, i, k;
-	struct slot *slots = __atomic_load_n(&st->slots, __ATOMIC_ACQUIRE);	/* after mask */
-	struct earena *ea;
-	uint64_t off;
-	unsigned char *chunk;
-
-	if (!slots)
-		return;
-	/* the probe sequence within the slot's cache line: the entry whose
-	 * tag matches is most likely the one (a key further on is rare) */
-	for (i = (uint32_t)p->h & mask, k = 0; k < 8; k++, i = (i + 1) & mask) {
-		uint32_t r = __atomic_load_n(&slots[i].ref, __ATOMIC_RELAXED);
-
-		if (r == REF_EMPTY)
-			return;
-		if (__atomic_load_n(&slots[i].h, __ATOMIC_RELAXED) == (uint32_t)p->h) {
-			ref = r;
-			break;
-		}
-	}
-	if (ref == REF_EMPTY)
-		return;
-	ea = c->ea[ref >> 31];
-	off = (uint64_t)(ref & 0x7fffffffu) << 2;
-	if ((off >> CHUNK_BITS) >= MAX_CHUNKS)
-		return;
-	chunk = __atomic_load_n(&ea->chunks[off >> CHUNK_BITS], __ATOMIC_RELAXED);
-	if (chunk) {
-		const unsigned char *e = chunk + (off & (CHUNK_SIZE - 1));
-
-		/* and its key's last byte: entries are 4-byte aligned, so two
-		 * in three of them run into the next cache line (an entry of
-		 * another length only wastes the hint) */
-		__builtin_prefetch(e, 1);
-		if (off % CHUNK_SIZE + sizeof(struct entry) + p->klen <= CHUNK_SIZE)
-			__builtin_prefetch(e + sizeof(struct entry) + p->klen - 1, 1);
-	}
+	if (st == KT_DUPLICATE)
+		return dup_error(sd, sd->ring.failed, sd->ring.first);
+	if (st == KT_FULL)
+		return diag_error(&sd->d, "%s: too many keys (%zu GiB of them)", sd->what,
+				  (MAX_CHUNKS * CHUNK_SIZE) >> 30);
+	return oom_error(sd, sd->ring.failed->line);
 }
 
 /* Commit ring rows until at most keep are in flight. */
 static int drain(struct side *sd, size_t keep)
 {
-	while (sd->nring - sd->ndone > keep) {
-		if (commit_row(sd, &sd->ring[sd->ndone % PIPE]) < 0)
-			return -1;
-		sd->ndone++;
-	}
-	return 0;
+	enum ktable_status st = kring_drain(&sd->c->kt, sd->idx, &sd->ring, keep);
+
+	return st == KT_OK ? 0 : insert_error(sd, st);
 }
 
-
-/* Put the prepared row p (the ring's next place) in flight.  Rows go
- * through in batches: when a batch is full its rows' slots are prefetched,
- * the batch before has its entries prefetched (its slots are in cache by
- * now), and the one before that is committed, finding both in cache.  The
- * prefetches of a batch are issued back to back because each may wait for
- * a page walk (the table is far larger than the TLB's reach): one row's
- * prefetches alone, between two rows' parsing, would wait their whole
- * latency; a batch's wait together.
- * A long key has no room in the ring and is committed in order at once. */
+/* Put the prepared row p (the ring's next place) in flight (kring_push). */
 static int ring_push(struct side *sd, struct pend *p)
 {
-	size_t i;
+	enum ktable_status st = kring_push(&sd->c->kt, sd->idx, &sd->ring, p);
 
-	if (p->key != p->inl) {
-		if (drain(sd, 0) < 0 || commit_row(sd, p) < 0)
-			return -1;
-		return 0;
-	}
-	if (++sd->nring % BATCH)
-		return 0;
-	if (drain(sd, 2 * BATCH) < 0)
-		return -1;
-	for (i = sd->nring - BATCH; i < sd->nring; i++)
-		prefetch_slot(sd->c, &sd->ring[i % PIPE]);
-	for (i = sd->nring - 2 * BATCH; i < sd->nring - BATCH && i >= sd->ndone; i++)
-		prefetch_entry(sd->c, &sd->ring[i % PIPE]);
-	return 0;
+	return st == KT_OK ? 0 : insert_error(sd, st);
 }
 
 /* The header as the file holds it now against the one its columns were
@@ -1243,7 +801,7 @@ static int csv_row(void *ctx, const struct csv_record *rec)
 		return -1;
 	if (drain(sd, PIPE - 1) < 0)
 		return -1;
-	p = &sd->ring[sd->nring % PIPE];
+	p = kring_next(&sd->ring);
 	if (prepare_row(sd, p, rec->offset, rec->line) < 0)
 		return -1;
 	return ring_push(sd, p);
@@ -1296,10 +854,10 @@ static int query_row(void *ctx, size_t ncols, const struct cell *cells)
 		return -1;
 	if (drain(sd, PIPE - 1) < 0)
 		return -1;
-	p = &sd->ring[sd->nring % PIPE];
+	p = kring_next(&sd->ring);
 	if (prepare_row(sd, p, (uint64_t)sd->rowno, sd->rowno) < 0)
 		return -1;
-	save_query_key(sd, sd->nring % PIPE);
+	save_query_key(sd, sd->ring.nring % PIPE);
 	return ring_push(sd, p);
 }
 
@@ -2000,28 +1558,25 @@ static bool column_equal(const struct cmp *c, const struct rowcopy *l, const str
 
 typedef int (*entry_fn)(struct cmp *c, struct entry *e, void *ctx);
 
+struct walk {
+	struct cmp *c;
+	entry_fn fn;
+	void *ctx;
+};
+
+static int walk_one(struct entry *e, void *ctx)
+{
+	struct walk *w = ctx;
+
+	return w->fn(w->c, e, w->ctx);
+}
+
+/* fn on every entry of c's key table (ktable_walk). */
 static int walk_entries(struct cmp *c, entry_fn fn, void *ctx)
 {
-	int s;
+	struct walk w = { c, fn, ctx };
 
-	for (s = 0; s < 2; s++) {
-		struct earena *ea = c->ea[s];
-		size_t k;
-
-		for (k = 0; k < ea->nchunks; k++) {
-			size_t p = CHUNK_START;
-
-			while (p < ea->used[k]) {
-				struct entry *e = (struct entry *)(ea->chunks[k] + p);
-				int rc = fn(c, e, ctx);
-
-				if (rc)
-					return rc;
-				p += entry_size(e->klen);
-			}
-		}
-	}
-	return 0;
+	return ktable_walk(&c->kt, walk_one, &w);
 }
 
 /* With a tolerance: re-read rows whose digests differ, in batches, and
@@ -2622,17 +2177,10 @@ static uint64_t estimate_keys(struct cmp *c)
 static struct cmp *cmp_new(const struct check_cfg *cc)
 {
 	struct cmp *c = xcalloc(1, sizeof(*c));
-	size_t i;
 
 	c->cc = cc;
 	c->left_rows = -1;
-	c->stripes = xcalloc(NSTRIPES, sizeof(*c->stripes));
-	c->slocks = xcalloc(NSTRIPES, sizeof(*c->slocks));
-	for (i = 0; i < NSTRIPES; i++)
-		atomic_flag_clear(&c->slocks[i].lock);
-	c->ea[LEFT] = xcalloc(1, sizeof(struct earena));
-	c->ea[RIGHT] = xcalloc(1, sizeof(struct earena));
-	c->first_fault = CHUNK_SIZE;
+	ktable_init(&c->kt);
 	atomic_init(&c->stop, 0);
 	return c;
 }
@@ -2642,25 +2190,11 @@ static void cmp_free(struct cmp *c)
 	size_t i, k;
 	int s;
 
-	for (i = 0; i < NSTRIPES; i++) {
-		struct stripe *st = &c->stripes[i];
-
-		if (st->owned)
-			free(st->slots);
-		for (k = 0; k < st->nretired; k++)
-			free(st->retired[k]);
-		free(st->retired);
-	}
-	free(c->stripes);
-	free(c->slocks);
-	huge_free(&c->slotmem);
+	ktable_release(&c->kt);
 	release_reserve(c);
 	for (s = 0; s < 2; s++) {
 		struct side *sd = &c->side[s];
 
-		for (k = 0; k < c->ea[s]->nchunks; k++)
-			huge_free(&c->ea[s]->maps[k]);
-		free(c->ea[s]);
 		for (i = 0; i < sd->ncols; i++)
 			free(sd->names[i]);
 		free(sd->names);
@@ -2880,15 +2414,14 @@ int compare_eval(struct check_result *cr, struct source *left, struct source *ri
 
 	/* a bisected compare reads only the rows that differ */
 	keys = bisect_sides(c, cr, a) ? 0 : estimate_keys(c);
-	presize(c, keys * 11 / 10);
-	c->first_fault = first_fault(keys);
+	ktable_presize(&c->kt, keys);
 	/* CSV sides in threads of their own; two query sides too when they
 	 * can be read at once (otherwise here, in order) */
 	c->parallel = !c->side[LEFT].path && !c->side[RIGHT].path && concurrent_sides(c);
 	for (s = 0; s < 2; s++)
 		if (c->side[s].path || c->parallel)
 			c->side[s].threaded = pthread_create(&tid[s], NULL, side_read, &c->side[s]) == 0;
-	populate(c);
+	ktable_populate(&c->kt);
 	for (s = 0; s < 2; s++)
 		if (!c->side[s].threaded)
 			side_read(&c->side[s]);
