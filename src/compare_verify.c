@@ -124,9 +124,9 @@ static void track_key(struct cmp *c, struct tally *t, const struct entry *e)
 		p = decode_field(p, &f);
 		if (i)
 			sb_add(&t->key, ", ", 2);
-		if (f.type == 0)
+		if (f.type == KF_NULL)
 			sb_add(&t->key, "NULL", 4);
-		else if (f.type == 1)
+		else if (f.type == KF_NUMBER)
 			num_text(&t->key, &f.num);
 		else
 			sb_add(&t->key, f.s, f.len);
