@@ -173,7 +173,8 @@ asan:
 
 # ThreadSanitizer (clang): compare reads its two sides on two threads into
 # one striped key table, with spin locks and lock-free prefetches.  Its
-# unit suite and the two-connection PostgreSQL compare run against
+# unit suites (the compare's, and the key table's with two inserting
+# threads) and the two-connection PostgreSQL compare run against
 # build-tsan/; any report fails the target, as in asan.
 TSAN_CC   ?= clang
 TSAN       = -fsanitize=thread -fno-omit-frame-pointer
@@ -189,8 +190,9 @@ tsan:
 		echo "tsan: sanitizer reports:"; cat $(TSAN_LOGS)/*; exit 1; fi; \
 	[ $$st = 0 ] && echo "tsan: compare's threads ran clean"; exit $$st
 
-tsan-run: all $(BUILD)/tests/test_compare
+tsan-run: all $(BUILD)/tests/test_compare $(BUILD)/tests/test_compare_table
 	CK_FORK=no $(BUILD)/tests/test_compare
+	CK_FORK=no $(BUILD)/tests/test_compare_table
 	./tests/integration/pg_compare_cut.sh $(BUILD)/recon
 
 # valgrind memcheck over the golden tests: the runner is handed a wrapper

@@ -49,7 +49,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,735 +61,18 @@
 
 #include "compare_classes.h"
 #include "compare_bisect.h"
+#include "compare_int.h"
+#include "compare_key.h"
+#include "compare_table.h"
 #include "compare_value.h"
+#include "compare_verify.h"
 #include "csv_reader.h"
 #include "findings.h"
 
-#define STRIPE_BITS 12
-#define NSTRIPES ((size_t)1 << STRIPE_BITS)	/* locks of the key table */
-#define CHUNK_BITS 23
-#define CHUNK_SIZE ((size_t)1 << CHUNK_BITS)	/* bytes of entries per chunk */
-#define MAX_CHUNKS 1024				/* 8 GiB of entries per side */
-#define CHUNK_START 64				/* no entry has ref 0; 32-byte entries
-					   keep to one cache line each */
-#define REF_EMPTY 0
-#define HUGE_PAGE ((size_t)1 << 21)
-#define BATCH 16				/* rows whose prefetches go together */
-#define PIPE (4 * BATCH)			/* rows in flight per reader */
-#define KEY_INLINE 64				/* key bytes a row in flight holds */
-#define MAX_KEY 65535				/* bytes of an encoded key */
-#define VERIFY_BATCH 65536			/* rows re-read at once */
 #define KEY_SEED 0x6b65797365656421ULL
 #define RESERVE_SIZE ((size_t)4 << 20)	/* address space held back per side */
 
-enum { LEFT, RIGHT };
-enum { SEEN_LEFT = 1, SEEN_RIGHT = 2, DIFFERS = 4 };
-enum finding { F_MISSING, F_EXTRA, F_CHANGED };
-
 static const char *const finding_name[] = { "missing", "extra", "changed" };
-
-/* One distinct key.  Lives in the entry arena of the side that first
- * brought the key; changed only under its stripe's lock. */
-/* Packed (25 bytes before the key, entries 4-byte aligned): there is one
- * entry per distinct key, so every byte here is paid once per key in
- * memory the kernel must zero and the caches must hold. */
-struct entry {
-	uint64_t digest;	/* of the compared values of the first side */
-	uint32_t group;		/* side << 31 | group id in that side's dict */
-	uint32_t pos_lo[2];	/* per side: CSV byte offset or query row number, */
-	uint8_t pos_hi[2];	/*   40 bits: pos_hi << 32 | pos_lo */
-	uint8_t flags;		/* SEEN_LEFT, SEEN_RIGHT, DIFFERS */
-	uint16_t klen;		/* bytes of key[] */
-	unsigned char key[];	/* encode_key()'s form */
-} __attribute__((packed));
-
-#define MAX_POS (((uint64_t)1 << 40) - 1)	/* 1 TiB files, 1T rows */
-
-struct slot {
-	uint32_t h;		/* low 32 bits of the key hash */
-	uint32_t ref;		/* entry reference, REF_EMPTY when free */
-};
-
-/* A part of the key table with its own lock (a spin lock: the two readers
- * hold it for a few dozen instructions).  Where its slots are is written
- * only when the stripe grows, so both readers' caches keep it; the lock and
- * the count, written by every row, are apart in struct slock, whose line
- * moves between the readers and is prefetched for writing ahead. */
-struct stripe {
-	bool owned;		/* slots is malloc'ed (else part of the presized block) */
-	struct slot *slots;	/* mask + 1 slots, or NULL */
-	uint32_t mask;
-	struct slot **retired;	/* outgrown malloc'ed arrays, freed by cmp_free */
-	uint32_t nretired;
-};
-
-struct slock {
-	atomic_flag lock;
-	uint32_t n;		/* slots used */
-};
-
-/* Memory mapped for large tables, with transparent huge pages advised: the
- * table is probed at random, and 4 KiB pages would cost a TLB miss each. */
-struct bigmem {
-	void *base;		/* as mapped, NULL when none */
-	size_t len;
-};
-
-/* Append-only entry storage of one side, in fixed chunks that never move
- * (the other reader may hold a reference while this one appends). */
-struct earena {
-	unsigned char *chunks[MAX_CHUNKS];
-	struct bigmem maps[MAX_CHUNKS];
-	size_t used[MAX_CHUNKS];	/* bytes used per chunk */
-	size_t nchunks;
-};
-
-/* A CSV row between parsing and entering the key table: rows wait in a
- * short ring while their slot and entry are prefetched. */
-struct pend {
-	uint64_t h;		/* key hash */
-	uint64_t digest;	/* of the compared values */
-	uint64_t pos;		/* byte offset or row number */
-	long long line;		/* line or row number, for messages */
-	uint32_t gid;
-	uint32_t klen;
-	const unsigned char *key;	/* inl, or the side's kbuf */
-	unsigned char inl[KEY_INLINE];
-};
-
-/* Group values of one side: text -> id. */
-struct gdict {
-	uint64_t *hashes;	/* per slot; meaningful when ids[i] != 0 */
-	uint32_t *ids;		/* per slot: id + 1, 0 = free */
-	size_t cap, n;
-	char **names;		/* by id, NUL-terminated copies; NULL for SQL NULL */
-	size_t *lens;
-	uint32_t null_id;	/* id + 1 of SQL NULL, 0 = not seen */
-};
-
-/* A row read again (samples, verification): every column, copied. */
-struct rowcopy {
-	char **cells;		/* ncols; NULL = SQL NULL */
-	size_t *lens;
-	bool found;
-};
-
-struct cmp;
-
-struct side {
-	struct cmp *c;
-	int idx;		/* LEFT or RIGHT */
-	const char *what;	/* "left snap:departments" for messages */
-	struct source *src;
-	struct source *qsrc;	/* what the rows are read through: src, or its sibling */
-	const char *table;	/* CSV table read from its file, or NULL */
-	const char *path;	/* that file */
-	const char *sql;	/* otherwise: the side's query */
-	const char *dbtable;	/* a table side on a database source, or NULL */
-	char **names;		/* header */
-	size_t ncols;
-	uint32_t *colidx;	/* names hashed: first column of a name + 1, 0 free */
-	size_t colmask;		/* slots of colidx - 1 */
-	size_t *need;		/* column of each needed cell: keys, compared, group */
-	size_t nneed;
-	struct cell *cells;	/* the current row's needed cells */
-	unsigned char *kbuf;	/* the current row's encoded key */
-	size_t kcap;
-	struct gdict groups;
-	long long rowno;	/* query sides: rows so far */
-	long long rows;		/* CSV sides: data rows */
-	struct progress progress;	/* query sides (csv_reader has its own) */
-	struct sha256_ctx *sha;
-	char sha256[65];
-	struct pend ring[PIPE];	/* rows in flight */
-	unsigned char *qkey[PIPE];	/* query sides: each ring row's key cells */
-	size_t qkcap[PIPE];
-	size_t nring;		/* rows pushed so far */
-	size_t ndone;		/* rows committed so far */
-	struct diag d;
-	int ret;		/* of the read: 0 or -1 */
-	bool threaded;
-	bool reserved;		/* hold_reserve was called */
-};
-
-/* A compared column's own tolerance (tolerance.COLUMN). */
-enum coltol_kind { COLTOL_CHECK, COLTOL_ABSOLUTE, COLTOL_RELATIVE };
-struct coltol {
-	enum coltol_kind kind;	/* CHECK: the check-wide tolerance, or none */
-	struct cv_num v;	/* ABSOLUTE: the amount; RELATIVE: the percentage */
-};
-
-struct cmp {
-	const struct check_cfg *cc;
-	size_t nkey, ncmp;
-	const char **cmp_names;	/* compared columns, left's order (left names) */
-	const char **cmp_right;	/* their right names */
-	struct coltol *tols;	/* per compared column, or NULL: none given */
-	bool has_group;
-	bool has_tol;
-	struct cv_num tol;
-	struct stripe *stripes;
-	struct slock *slocks;	/* per stripe */
-	struct bigmem slotmem;	/* presized slots of every stripe */
-	void *slots_all;	/* in it, the slots themselves (NULL: none) */
-	size_t slots_size;
-	struct earena *ea[2];
-	size_t first_fault;	/* bytes of each arena's first chunk faulted in at once */
-	struct side side[2];
-	bool parallel;		/* two query sides read at once (concurrent_sides) */
-	atomic_int stop;	/* set when one side failed */
-	long long left_rows;	/* bisected: the left table's rows, else -1 */
-	void *reserve[2];	/* per side: address space held back, see hold_reserve */
-};
-
-/* ---- entries and the key table ---------------------------------------- */
-
-static size_t entry_size(size_t klen)
-{
-	return (sizeof(struct entry) + klen + 3) & ~(size_t)3;
-}
-
-static uint64_t entry_pos(const struct entry *e, int side)
-{
-	return (uint64_t)e->pos_hi[side] << 32 | e->pos_lo[side];
-}
-
-static void entry_set_pos(struct entry *e, int side, uint64_t pos)
-{
-	e->pos_lo[side] = (uint32_t)pos;
-	e->pos_hi[side] = (uint8_t)(pos >> 32);
-}
-
-static struct entry *entry_at(struct cmp *c, uint32_t ref)
-{
-	struct earena *ea = c->ea[ref >> 31];
-	uint64_t off = (uint64_t)(ref & 0x7fffffffu) << 2;
-
-	return (struct entry *)(ea->chunks[off >> CHUNK_BITS] + (off & (CHUNK_SIZE - 1)));
-}
-
-/* Zeroed, 2 MiB-aligned memory with huge pages advised; NULL on failure. */
-static void *huge_alloc(size_t size, struct bigmem *m)
-{
-	size_t len = size + HUGE_PAGE;
-	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	char *q;
-
-	if (p == MAP_FAILED)
-		return NULL;
-	m->base = p;
-	m->len = len;
-	q = (char *)(((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
-	madvise(q, size, MADV_HUGEPAGE);
-	return q;
-}
-
-static void huge_free(struct bigmem *m)
-{
-	if (m->base)
-		munmap(m->base, m->len);
-	m->base = NULL;
-}
-
-/* Fault memory in now, writable, without changing what it holds (no-op
- * where the kernel cannot). */
-static void prefault(void *p, size_t len)
-{
-#ifdef MADV_POPULATE_WRITE
-	madvise(p, len, MADV_POPULATE_WRITE);
-#else
-	(void)p;
-	(void)len;
-#endif
-}
-
-/* Make sure side's arena can take an entry of klen key bytes: a new chunk,
- * faulted in here, when the last one is full.  Called before the stripe
- * lock is taken: a new chunk is zeroed a huge page at a time, which can be
- * slow when the kernel must first find the memory, and the other reader
- * would wait that long on the lock.  When the arena cannot grow, entry_new
- * says so. */
-static void arena_reserve(struct cmp *c, int side, size_t klen)
-{
-	struct earena *ea = c->ea[side];
-	unsigned char *chunk;
-
-	if (ea->nchunks > 0 && ea->used[ea->nchunks - 1] + entry_size(klen) <= CHUNK_SIZE)
-		return;
-	if (ea->nchunks == MAX_CHUNKS || !(chunk = huge_alloc(CHUNK_SIZE, &ea->maps[ea->nchunks])))
-		return;
-	prefault(chunk, ea->nchunks ? CHUNK_SIZE : c->first_fault);
-	/* published to the other reader under a stripe lock, later */
-	__atomic_store_n(&ea->chunks[ea->nchunks], chunk, __ATOMIC_RELAXED);
-	ea->used[ea->nchunks] = CHUNK_START;
-	/* atomic (relaxed) for the other reader's oom_error */
-	__atomic_store_n(&ea->nchunks, ea->nchunks + 1, __ATOMIC_RELAXED);
-}
-
-/* A new zeroed entry in side's arena (arena_reserve made room); REF_EMPTY
- * when the arena is full. */
-static uint32_t entry_new(struct cmp *c, int side, size_t klen, struct entry **out)
-{
-	struct earena *ea = c->ea[side];
-	size_t size = entry_size(klen);
-	uint64_t off;
-
-	if (ea->nchunks == 0 || ea->used[ea->nchunks - 1] + size > CHUNK_SIZE)
-		return REF_EMPTY;
-	off = (uint64_t)(ea->nchunks - 1) * CHUNK_SIZE + ea->used[ea->nchunks - 1];
-	*out = (struct entry *)(ea->chunks[ea->nchunks - 1] + ea->used[ea->nchunks - 1]);
-	ea->used[ea->nchunks - 1] += size;
-	return (uint32_t)side << 31 | (uint32_t)(off >> 2);
-}
-
-/* Double a stripe's slots (or give it its first 64).  -1 when there is no
- * memory for them: the stripe is then as it was. */
-static int stripe_grow(struct stripe *st)
-{
-	uint32_t cap = st->slots ? (st->mask + 1) * 2 : 64, i;
-	struct slot *slots = calloc(cap, sizeof(*slots));
-
-	if (!slots)
-		return -1;
-	if (st->owned) {
-		struct slot **retired = realloc(st->retired,
-						(st->nretired + 1) * sizeof(*st->retired));
-
-		if (!retired) {
-			free(slots);
-			return -1;
-		}
-		st->retired = retired;
-	}
-	if (st->slots) {
-		for (i = 0; i <= st->mask; i++) {
-			uint32_t j;
-
-			if (st->slots[i].ref == REF_EMPTY)
-				continue;
-			j = st->slots[i].h & (cap - 1);
-			while (slots[j].ref != REF_EMPTY)
-				j = (j + 1) & (cap - 1);
-			slots[j] = st->slots[i];
-		}
-		/* the other reader's prefetches look at the slots without the
-		 * lock: an outgrown array stays readable until the compare ends
-		 * (doubling, so all of them together are no larger than the last) */
-		if (st->owned)
-			st->retired[st->nretired++] = st->slots;
-	}
-	/* publish the array (initialised) before the mask: a reader that loads
-	 * the new mask (acquire) then sees the new, larger array, never an
-	 * index past the end of the old one; one that sees the new array sees
-	 * its contents */
-	__atomic_store_n(&st->slots, slots, __ATOMIC_RELEASE);
-	__atomic_store_n(&st->mask, cap - 1, __ATOMIC_RELEASE);
-	st->owned = true;
-	return 0;
-}
-
-/* How much of each arena's first chunk to fault in up front, for about
- * keys keys: all of it when that many need a chunk or more, or when the
- * sides' sizes are not known (0); else what they need, in whole huge pages,
- * and the rest of the chunk, if a wrong estimate ever reaches it, faults in
- * on first touch.  A compare of a few thousand rows then zeroes one huge
- * page a side instead of a whole chunk: CPU that a configuration of many
- * small compare checks would otherwise pay for each of them. */
-static size_t first_fault(uint64_t keys)
-{
-	uint64_t need = keys * 64;	/* an entry with a long key, for each */
-
-	if (keys == 0 || need >= CHUNK_SIZE)
-		return CHUNK_SIZE;
-	return (size_t)(need + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-}
-
-/* Size every stripe for about keys keys up front, in one huge-page block
- * (no rehashing while reading); a stripe that outgrows it moves out. */
-static void presize(struct cmp *c, uint64_t keys)
-{
-	uint64_t per = keys / NSTRIPES * 3 / 2 + 1;
-	uint32_t cap = 64;
-	struct slot *all;
-	size_t i;
-
-	while (cap < per && cap < ((uint32_t)1 << 24))
-		cap *= 2;
-	if (cap <= 64 || !(all = huge_alloc(NSTRIPES * cap * sizeof(struct slot), &c->slotmem)))
-		return;
-	c->slots_all = all;
-	c->slots_size = NSTRIPES * cap * sizeof(struct slot);
-	for (i = 0; i < NSTRIPES; i++) {
-		c->stripes[i].slots = all + i * cap;
-		c->stripes[i].mask = cap - 1;
-		c->stripes[i].owned = false;
-	}
-}
-
-/* Fault the presized slots in, as huge pages: the readers' lock-free
- * prefetches would map the zero page first and copy it on the first write.
- * Called while the readers start: a page a reader has written already is
- * left as it is, and zeroing the slots of a large table is long enough
- * that the other core should not wait for it. */
-static void populate(struct cmp *c)
-{
-	if (c->slots_all)
-		prefault(c->slots_all, c->slots_size);
-}
-
-static void spin_lock(atomic_flag *f)
-{
-	int spins = 0;
-
-	while (atomic_flag_test_and_set_explicit(f, memory_order_acquire)) {
-		if (++spins == 100) {
-			sched_yield();	/* the holder may have been descheduled */
-			spins = 0;
-		}
-	}
-}
-
-static void spin_unlock(atomic_flag *f)
-{
-	atomic_flag_clear_explicit(f, memory_order_release);
-}
-
-/* ---- keys ----------------------------------------------------------------
- * An encoded key is, per key column: 0 (NULL); or 1, sign + 1, exponent (4
- * bytes), digit count, digits (a number in canonical form); or 2, length
- * (1 byte), bytes; or 3, length (4 bytes), bytes (a string); or, for a
- * whole number below 10^19 in size (most keys), INT_POS | L or INT_NEG | L
- * and the L bytes of its magnitude, least significant first (L = 0 for
- * zero).  Each value has one form, so equal keys under the value rules
- * have equal encodings; the compact one keeps an entry of two integer key
- * columns at 32 bytes where the canonical digits took 50. */
-#define INT_POS 0x10
-#define INT_NEG 0x20
-#define INT_MAX_DIGITS 19		/* 10^19 - 1 < 2^64 */
-
-/* The compact form of a whole number into out; its length (at most 9). */
-static size_t encode_int(unsigned char *out, bool neg, uint64_t v)
-{
-	size_t l = 0;
-
-	for (; v; v >>= 8)
-		out[1 + l++] = (unsigned char)v;
-	out[0] = (unsigned char)((neg && l ? INT_NEG : INT_POS) | l);
-	return 1 + l;
-}
-
-/* A cell written as a plain whole number (-?(0|[1-9][0-9]*), at most 19
- * digits) in compact form into out; 0 for any other cell.  cv_parse gives
- * such a number the same value, without the canonical digits. */
-static size_t encode_plain_int(unsigned char *out, const char *s, size_t len)
-{
-	size_t i = s[0] == '-';
-	uint64_t v = 0;
-
-	if (len - i == 0 || len - i > INT_MAX_DIGITS || (s[i] == '0' && len - i > 1))
-		return 0;
-	for (; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-		v = v * 10 + (uint64_t)(s[i] - '0');
-	}
-	return encode_int(out, s[0] == '-', v);
-}
-
-/* A canonical number in compact form into out when it is whole and below
- * 10^19 in size; 0 otherwise. */
-static size_t encode_num_int(unsigned char *out, const struct cv_num *n)
-{
-	uint64_t v = 0;
-	int32_t i;
-
-	if (n->sign == 0)
-		return encode_int(out, false, 0);
-	if (n->exp < n->ndigits || n->exp > INT_MAX_DIGITS)
-		return 0;
-	for (i = 0; i < n->exp; i++)
-		v = v * 10 + (uint64_t)(i < n->ndigits ? n->digits[i] - '0' : 0);
-	return encode_int(out, n->sign < 0, v);
-}
-
-/* The canonical form of a compact whole number (see encode_int). */
-static void decode_int(const unsigned char *p, struct cv_num *n)
-{
-	size_t l = p[0] & 0x0f, i;
-	uint64_t v = 0;
-	char buf[24];
-	int nd = 0;
-
-	for (i = l; i > 0; i--)
-		v = v << 8 | p[i];
-	if (v == 0) {
-		n->sign = 0;
-		n->exp = 0;
-		n->ndigits = 0;
-		return;
-	}
-	for (; v; v /= 10)
-		buf[nd++] = (char)('0' + v % 10);	/* least significant first */
-	n->sign = (p[0] & 0xf0) == INT_NEG ? -1 : 1;
-	n->exp = nd;
-	for (i = 0; i < (size_t)nd && buf[i] == '0'; i++)
-		;	/* trailing zeros are not significant */
-	n->ndigits = (uint8_t)(nd - (int)i);
-	for (int k = 0; k < n->ndigits; k++)
-		n->digits[k] = buf[nd - 1 - k];
-}
-
-/* Room enough for the encoding of key cells: at most 7 bytes of header
- * per cell beside its bytes (a number has no more digits than bytes). */
-static size_t key_room(const struct cell *cells, size_t nkey)
-{
-	size_t i, room = 0;
-
-	for (i = 0; i < nkey; i++)
-		room += 7 + (cells[i].s ? cells[i].len : 0);
-	return room;
-}
-
-/* A number cell's encoding into out, compact when it can be; 0 when the
- * cell is text. */
-static size_t encode_number(unsigned char *out, const char *s, size_t len)
-{
-	struct cv_num n;
-	size_t m;
-	int32_t e;
-
-	if (!cv_may_be_number(s, len))
-		return 0;
-	if ((m = encode_plain_int(out, s, len)) > 0)
-		return m;
-	if (!cv_parse(s, len, &n))
-		return 0;
-	if ((m = encode_num_int(out, &n)) > 0)
-		return m;
-	e = n.exp;
-	out[0] = 1;
-	out[1] = (unsigned char)(n.sign + 1);
-	memcpy(out + 2, &e, 4);
-	out[6] = n.ndigits;
-	memcpy(out + 7, n.digits, n.ndigits);
-	return 7 + (size_t)n.ndigits;
-}
-
-/* Encode key cells into out, which has key_room() bytes; the length. */
-static size_t encode_key_to(unsigned char *out, const struct cell *cells, size_t nkey)
-{
-	size_t i, m, len = 0;
-
-	for (i = 0; i < nkey; i++) {
-		const struct cell *k = &cells[i];
-
-		if (!k->s) {
-			out[len++] = 0;
-		} else if ((m = encode_number(out + len, k->s, k->len)) > 0) {
-			len += m;
-		} else if (k->len < 256) {
-			out[len] = 2;
-			out[len + 1] = (unsigned char)k->len;
-			memcpy(out + len + 2, k->s, k->len);
-			len += 2 + k->len;
-		} else {
-			uint32_t l = (uint32_t)k->len;
-
-			out[len] = 3;
-			memcpy(out + len + 1, &l, 4);
-			memcpy(out + len + 5, k->s, k->len);
-			len += 5 + k->len;
-		}
-	}
-	return len;
-}
-
-/* Encode the current row's key cells into sd->kbuf.  -1 when longer than
- * MAX_KEY bytes. */
-static int encode_key(struct side *sd, const struct cell *cells, size_t nkey, size_t *klen)
-{
-	size_t i, room;
-
-	for (i = 0; i < nkey; i++)
-		if (cells[i].s && cells[i].len > MAX_KEY)
-			return -1;
-	room = key_room(cells, nkey);
-	if (room > sd->kcap) {
-		size_t cap = sd->kcap ? sd->kcap : 256;
-
-		while (cap < room)
-			cap *= 2;
-		sd->kbuf = xrealloc(sd->kbuf, cap);
-		sd->kcap = cap;
-	}
-	*klen = encode_key_to(sd->kbuf, cells, nkey);
-	return *klen > MAX_KEY ? -1 : 0;
-}
-
-/* Order of two byte strings: by their bytes, then the shorter first. */
-static int bytes_cmp(const void *a, size_t alen, const void *b, size_t blen)
-{
-	int c = memcmp(a, b, alen < blen ? alen : blen);
-
-	return c ? c : (alen > blen) - (alen < blen);
-}
-
-/* What a key field holds, in key order: NULL first, then numbers, then
- * strings. */
-enum kfield_type { KF_NULL, KF_NUMBER, KF_STRING };
-
-/* One decoded key field. */
-struct kfield {
-	enum kfield_type type;
-	struct cv_num num;
-	const unsigned char *s;
-	size_t len;
-};
-
-static const unsigned char *decode_field(const unsigned char *p, struct kfield *f)
-{
-	uint32_t l;
-
-	if ((*p & 0xf0) == INT_POS || (*p & 0xf0) == INT_NEG) {
-		f->type = KF_NUMBER;
-		decode_int(p, &f->num);
-		return p + 1 + (*p & 0x0f);
-	}
-	switch (*p) {
-	case 0:
-		f->type = KF_NULL;
-		return p + 1;
-	case 1:
-		f->type = KF_NUMBER;
-		f->num.sign = (int)p[1] - 1;
-		memcpy(&f->num.exp, p + 2, 4);
-		f->num.ndigits = p[6];
-		memcpy(f->num.digits, p + 7, p[6]);
-		return p + 7 + p[6];
-	case 2:
-		f->type = KF_STRING;
-		f->len = p[1];
-		f->s = p + 2;
-		return p + 2 + f->len;
-	default:
-		f->type = KF_STRING;
-		memcpy(&l, p + 1, 4);
-		f->len = l;
-		f->s = p + 5;
-		return p + 5 + f->len;
-	}
-}
-
-/* Order of two encoded keys: per column NULL first, numbers by value, then
- * strings by bytes. */
-static int key_cmp(const unsigned char *a, const unsigned char *b, size_t nkey)
-{
-	size_t i;
-
-	for (i = 0; i < nkey; i++) {
-		struct kfield x, y;
-		int c = 0;
-
-		a = decode_field(a, &x);
-		b = decode_field(b, &y);
-		if (x.type != y.type)
-			return x.type < y.type ? -1 : 1;
-		if (x.type == KF_NUMBER) {
-			c = cv_num_cmp(&x.num, &y.num);
-		} else if (x.type == KF_STRING) {
-			c = bytes_cmp(x.s, x.len, y.s, y.len);
-		}
-		if (c)
-			return c < 0 ? -1 : 1;
-	}
-	return 0;
-}
-
-/* ---- group values --------------------------------------------------------- */
-
-#define GID_NONE UINT32_MAX	/* gdict_get: no memory */
-
-/* The id of group value s[0..len) in g, added when new; GID_NONE when
- * there is no memory for it. */
-static uint32_t gdict_get(struct gdict *g, const char *s, size_t len)
-{
-	uint64_t h;
-	size_t i;
-	char *copy;
-
-	if (2 * (g->n + 1) > g->cap) {
-		size_t cap = g->cap ? 2 * g->cap : 64, j;
-		uint64_t *hashes = calloc(cap, sizeof(*hashes));
-		uint32_t *ids = calloc(cap, sizeof(*ids));
-		char **names = NULL;
-		size_t *lens = NULL;
-
-		if (hashes && ids && (names = realloc(g->names, cap / 2 * sizeof(*names))))
-			g->names = names;
-		if (names && (lens = realloc(g->lens, cap / 2 * sizeof(*lens))))
-			g->lens = lens;
-		if (!lens) {
-			free(hashes);
-			free(ids);
-			return GID_NONE;
-		}
-		for (j = 0; j < g->cap; j++) {
-			size_t k;
-
-			if (!g->ids[j])
-				continue;
-			k = g->hashes[j] & (cap - 1);
-			while (ids[k])
-				k = (k + 1) & (cap - 1);
-			ids[k] = g->ids[j];
-			hashes[k] = g->hashes[j];
-		}
-		free(g->hashes);
-		free(g->ids);
-		g->hashes = hashes;
-		g->ids = ids;
-		g->cap = cap;
-	}
-	if (!s) {
-		/* SQL NULL: a group of its own (name NULL), apart from 'NULL' */
-		if (!g->null_id) {
-			g->names[g->n] = NULL;
-			g->lens[g->n] = 0;
-			g->null_id = (uint32_t)++g->n;
-		}
-		return g->null_id - 1;
-	}
-	h = cv_hash(s, len, 0);
-	i = h & (g->cap - 1);
-	while (g->ids[i]) {
-		uint32_t id = g->ids[i] - 1;
-
-		if (g->hashes[i] == h && g->lens[id] == len && memcmp(g->names[id], s, len) == 0)
-			return id;
-		i = (i + 1) & (g->cap - 1);
-	}
-	if (!(copy = malloc(len + 1)))
-		return GID_NONE;
-	memcpy(copy, s, len);
-	copy[len] = '\0';
-	g->names[g->n] = copy;
-	g->lens[g->n] = len;
-	g->hashes[i] = h;
-	g->ids[i] = (uint32_t)++g->n;
-	return (uint32_t)(g->n - 1);
-}
-
-static void gdict_free(struct gdict *g)
-{
-	size_t i;
-
-	for (i = 0; i < g->n; i++)
-		free(g->names[i]);
-	free(g->names);
-	free(g->lens);
-	free(g->hashes);
-	free(g->ids);
-}
 
 /* ---- reading a side ------------------------------------------------------- */
 
@@ -880,13 +162,13 @@ static void pend_key_text(struct side *sd, const struct pend *p, struct strbuf *
 		const unsigned char *b;
 		uint32_t l;
 
-		if (p < sd->ring || p >= sd->ring + PIPE || !sd->qkey[p - sd->ring]) {
+		if (p < sd->ring.row || p >= sd->ring.row + PIPE || !sd->qkey[p - sd->ring.row]) {
 			key_text(sd, sd->cells, sb);
 			return;
 		}
 		/* the row's own key cells, as save_query_key kept them */
 		cells = xcalloc(sd->c->nkey, sizeof(*cells));
-		b = sd->qkey[p - sd->ring];
+		b = sd->qkey[p - sd->ring.row];
 		for (i = 0; i < sd->c->nkey; i++) {
 			memcpy(&l, b + 1, 4);
 			cells[i].s = b[0] ? (const char *)b + 5 : NULL;
@@ -952,13 +234,11 @@ static void release_reserve(struct cmp *c)
 static int oom_error(struct side *sd, long long line)
 {
 	struct cmp *c = sd->c;
-	size_t chunks = __atomic_load_n(&c->ea[LEFT]->nchunks, __ATOMIC_RELAXED) +
-			__atomic_load_n(&c->ea[RIGHT]->nchunks, __ATOMIC_RELAXED);
 
 	atomic_store(&c->stop, 1);
 	release_reserve(c);
 	return diag_error(&sd->d, "out of memory: %s: the key table held %zu MiB at %s %lld",
-			  sd->what, (chunks * CHUNK_SIZE + c->slots_size) >> 20,
+			  sd->what, ktable_bytes(&c->kt) >> 20,
 			  sd->path ? "line" : "row", line);
 }
 
@@ -1002,7 +282,7 @@ static int prepare_row(struct side *sd, struct pend *p, uint64_t pos, long long 
 	if (key_room(cells, c->nkey) <= KEY_INLINE) {
 		klen = encode_key_to(p->inl, cells, c->nkey);
 		p->key = p->inl;
-	} else if (encode_key(sd, cells, c->nkey, &klen) < 0) {
+	} else if (encode_key(&sd->kbuf, &sd->kcap, cells, c->nkey, &klen) < 0) {
 		struct strbuf sb;
 
 		sb_init(&sb);
@@ -1039,168 +319,31 @@ static int prepare_row(struct side *sd, struct pend *p, uint64_t pos, long long 
 	return 0;
 }
 
-/* Enter row p into the key table: a new entry, or the other side's entry
- * found and compared.  -1 on a duplicate key (sd->d says which). */
-static int commit_row(struct side *sd, const struct pend *p)
+/* A row the key table refused (compare_table.h), as sd's error. */
+static int insert_error(struct side *sd, enum ktable_status st)
 {
-	struct cmp *c = sd->c;
-	uint8_t seen = sd->idx == LEFT ? SEEN_LEFT : SEEN_RIGHT;
-	uint32_t h32 = (uint32_t)p->h, i, ref;
-	struct stripe *st = &c->stripes[p->h >> (64 - STRIPE_BITS)];
-	struct slock *sl = &c->slocks[p->h >> (64 - STRIPE_BITS)];
-	struct entry *e = NULL;
-
-	arena_reserve(c, sd->idx, p->klen);
-	spin_lock(&sl->lock);
-	if (!st->slots && stripe_grow(st) < 0) {
-		spin_unlock(&sl->lock);
-		return oom_error(sd, p->line);
-	}
-	for (i = h32 & st->mask; (ref = st->slots[i].ref) != REF_EMPTY; i = (i + 1) & st->mask) {
-		if (st->slots[i].h != h32)
-			continue;
-		e = entry_at(c, ref);
-		if (e->klen == p->klen && memcmp(e->key, p->key, p->klen) == 0)
-			break;
-	}
-	if (ref != REF_EMPTY) {
-		if (e->flags & seen) {
-			uint64_t first = entry_pos(e, sd->idx);
-
-			spin_unlock(&sl->lock);
-			return dup_error(sd, p, first);
-		}
-		e->flags |= seen;
-		entry_set_pos(e, sd->idx, p->pos);
-		if (e->digest != p->digest)
-			e->flags |= DIFFERS;
-		if (sd->idx == LEFT)
-			e->group = p->gid;
-	} else {
-		ref = entry_new(c, sd->idx, p->klen, &e);
-		if (ref == REF_EMPTY) {
-			spin_unlock(&sl->lock);
-			if (c->ea[sd->idx]->nchunks < MAX_CHUNKS)
-				return oom_error(sd, p->line);
-			return diag_error(&sd->d, "%s: too many keys (%zu GiB of them)", sd->what,
-					  (MAX_CHUNKS * CHUNK_SIZE) >> 30);
-		}
-		e->digest = p->digest;
-		entry_set_pos(e, sd->idx, p->pos);
-		e->group = p->gid;
-		e->klen = (uint16_t)p->klen;
-		e->flags = seen;
-		memcpy(e->key, p->key, p->klen);
-		/* atomic (relaxed) for the other reader's prefetch hints */
-		__atomic_store_n(&st->slots[i].h, h32, __ATOMIC_RELAXED);
-		__atomic_store_n(&st->slots[i].ref, ref, __ATOMIC_RELAXED);
-		/* a stripe that cannot grow would fill up: stop here */
-		if (4 * ++sl->n > 3 * (st->mask + 1) && stripe_grow(st) < 0) {
-			spin_unlock(&sl->lock);
-			return oom_error(sd, p->line);
-		}
-	}
-	spin_unlock(&sl->lock);
-	return 0;
-}
-
-/* Prefetch hints for a row in flight, for writing (the commit writes the
- * slot or the entry, and a line only read in would have to be asked for
- * again, from the other reader's core, before the write).  They read the
- * table without its lock (atomically, relaxed): a stale address only
- * wastes the hint. */
-static void prefetch_slot(struct cmp *c, const struct pend *p)
-{
-	struct stripe *st = &c->stripes[p->h >> (64 - STRIPE_BITS)];
-	uint32_t mask = __atomic_load_n(&st->mask, __ATOMIC_ACQUIRE);	/* before slots */
-	struct slot *slots = __atomic_load_n(&st->slots, __ATOMIC_ACQUIRE);
-
-	__builtin_prefetch(&c->slocks[p->h >> (64 - STRIPE_BITS)], 1);
-	if (slots)
-		__builtin_prefetch(&slots[(uint32_t)p->h & mask], 1);
-}
-
-static void prefetch_entry(struct cmp *c, const struct pend *p)
-{
-	struct stripe *st = &c->stripes[p->h >> (64 - STRIPE_BITS)];
-	uint32_t mask = __atomic_load_n(&st->mask, __ATOMIC_ACQUIRE), ref = REF_EMPTY, i, k;
-	struct slot *slots = __atomic_load_n(&st->slots, __ATOMIC_ACQUIRE);	/* after mask */
-	struct earena *ea;
-	uint64_t off;
-	unsigned char *chunk;
-
-	if (!slots)
-		return;
-	/* the probe sequence within the slot's cache line: the entry whose
-	 * tag matches is most likely the one (a key further on is rare) */
-	for (i = (uint32_t)p->h & mask, k = 0; k < 8; k++, i = (i + 1) & mask) {
-		uint32_t r = __atomic_load_n(&slots[i].ref, __ATOMIC_RELAXED);
-
-		if (r == REF_EMPTY)
-			return;
-		if (__atomic_load_n(&slots[i].h, __ATOMIC_RELAXED) == (uint32_t)p->h) {
-			ref = r;
-			break;
-		}
-	}
-	if (ref == REF_EMPTY)
-		return;
-	ea = c->ea[ref >> 31];
-	off = (uint64_t)(ref & 0x7fffffffu) << 2;
-	if ((off >> CHUNK_BITS) >= MAX_CHUNKS)
-		return;
-	chunk = __atomic_load_n(&ea->chunks[off >> CHUNK_BITS], __ATOMIC_RELAXED);
-	if (chunk) {
-		const unsigned char *e = chunk + (off & (CHUNK_SIZE - 1));
-
-		/* and its key's last byte: entries are 4-byte aligned, so two
-		 * in three of them run into the next cache line (an entry of
-		 * another length only wastes the hint) */
-		__builtin_prefetch(e, 1);
-		if (off % CHUNK_SIZE + sizeof(struct entry) + p->klen <= CHUNK_SIZE)
-			__builtin_prefetch(e + sizeof(struct entry) + p->klen - 1, 1);
-	}
+	if (st == KT_DUPLICATE)
+		return dup_error(sd, sd->ring.failed, sd->ring.first);
+	if (st == KT_FULL)
+		return diag_error(&sd->d, "%s: too many keys (%zu GiB of them)", sd->what,
+				  (MAX_CHUNKS * CHUNK_SIZE) >> 30);
+	return oom_error(sd, sd->ring.failed->line);
 }
 
 /* Commit ring rows until at most keep are in flight. */
 static int drain(struct side *sd, size_t keep)
 {
-	while (sd->nring - sd->ndone > keep) {
-		if (commit_row(sd, &sd->ring[sd->ndone % PIPE]) < 0)
-			return -1;
-		sd->ndone++;
-	}
-	return 0;
+	enum ktable_status st = kring_drain(&sd->c->kt, sd->idx, &sd->ring, keep);
+
+	return st == KT_OK ? 0 : insert_error(sd, st);
 }
 
-
-/* Put the prepared row p (the ring's next place) in flight.  Rows go
- * through in batches: when a batch is full its rows' slots are prefetched,
- * the batch before has its entries prefetched (its slots are in cache by
- * now), and the one before that is committed, finding both in cache.  The
- * prefetches of a batch are issued back to back because each may wait for
- * a page walk (the table is far larger than the TLB's reach): one row's
- * prefetches alone, between two rows' parsing, would wait their whole
- * latency; a batch's wait together.
- * A long key has no room in the ring and is committed in order at once. */
+/* Put the prepared row p (the ring's next place) in flight (kring_push). */
 static int ring_push(struct side *sd, struct pend *p)
 {
-	size_t i;
+	enum ktable_status st = kring_push(&sd->c->kt, sd->idx, &sd->ring, p);
 
-	if (p->key != p->inl) {
-		if (drain(sd, 0) < 0 || commit_row(sd, p) < 0)
-			return -1;
-		return 0;
-	}
-	if (++sd->nring % BATCH)
-		return 0;
-	if (drain(sd, 2 * BATCH) < 0)
-		return -1;
-	for (i = sd->nring - BATCH; i < sd->nring; i++)
-		prefetch_slot(sd->c, &sd->ring[i % PIPE]);
-	for (i = sd->nring - 2 * BATCH; i < sd->nring - BATCH && i >= sd->ndone; i++)
-		prefetch_entry(sd->c, &sd->ring[i % PIPE]);
-	return 0;
+	return st == KT_OK ? 0 : insert_error(sd, st);
 }
 
 /* The header as the file holds it now against the one its columns were
@@ -1243,7 +386,7 @@ static int csv_row(void *ctx, const struct csv_record *rec)
 		return -1;
 	if (drain(sd, PIPE - 1) < 0)
 		return -1;
-	p = &sd->ring[sd->nring % PIPE];
+	p = kring_next(&sd->ring);
 	if (prepare_row(sd, p, rec->offset, rec->line) < 0)
 		return -1;
 	return ring_push(sd, p);
@@ -1296,10 +439,10 @@ static int query_row(void *ctx, size_t ncols, const struct cell *cells)
 		return -1;
 	if (drain(sd, PIPE - 1) < 0)
 		return -1;
-	p = &sd->ring[sd->nring % PIPE];
+	p = kring_next(&sd->ring);
 	if (prepare_row(sd, p, (uint64_t)sd->rowno, sd->rowno) < 0)
 		return -1;
-	save_query_key(sd, sd->nring % PIPE);
+	save_query_key(sd, sd->ring.nring % PIPE);
 	return ring_push(sd, p);
 }
 
@@ -1660,7 +803,7 @@ static int refetch_row(void *ctx, size_t ncols, const struct cell *cells)
 		return 0;
 	for (i = 0; i < sd->c->nkey; i++)
 		sd->cells[i] = cells[sd->need[i]];
-	if (encode_key(sd, sd->cells, sd->c->nkey, &klen) < 0)
+	if (encode_key(&sd->kbuf, &sd->kcap, sd->cells, sd->c->nkey, &klen) < 0)
 		return 0;
 	probe.key = sd->kbuf;
 	probe.klen = klen;
@@ -1832,16 +975,8 @@ static char *narrow_sql(const struct side *sd, const struct want *w, size_t n)
 	return sb_detach(&sb, NULL);
 }
 
-/* Rows of n entries read again from both sides: where each is (want, only
- * the entries added on that side) and its copy (rows[s][i] for entry i). */
-struct reread {
-	struct want *want[2];
-	size_t nwant[2];
-	struct rowcopy *rows[2];
-	size_t n;
-};
-
-static void reread_init(struct reread *rd, size_t n)
+/* Contract in compare_int.h. */
+void reread_init(struct reread *rd, size_t n)
 {
 	int s;
 
@@ -1853,14 +988,15 @@ static void reread_init(struct reread *rd, size_t n)
 	rd->n = n;
 }
 
-/* Read entry i's row on side s again. */
-static void reread_add(struct reread *rd, int s, size_t i, const struct entry *e)
+/* Contract in compare_int.h. */
+void reread_add(struct reread *rd, int s, size_t i, const struct entry *e)
 {
 	rd->want[s][rd->nwant[s]++] = (struct want){ entry_pos(e, s), e->key, e->klen,
 						     &rd->rows[s][i] };
 }
 
-static void reread_free(struct cmp *c, struct reread *rd)
+/* Contract in compare_int.h. */
+void reread_free(struct cmp *c, struct reread *rd)
 {
 	size_t i;
 	int s;
@@ -1958,7 +1094,7 @@ static void *fetch_job_run(void *arg)
 /* fetch_rows of both sides: at once when their rows were read at once,
  * else left then right (not right after left failed).  The left side's
  * error comes first. */
-static int fetch_both(struct cmp *c, struct reread *rd, struct diag *d)
+int fetch_both(struct cmp *c, struct reread *rd, struct diag *d)
 {
 	size_t nl = rd->nwant[LEFT], nr = rd->nwant[RIGHT];
 	struct fetch_job j[2] = { { &c->side[LEFT], rd->want[LEFT], nl, { "" }, 0 },
@@ -1980,9 +1116,9 @@ static int fetch_both(struct cmp *c, struct reread *rd, struct diag *d)
 	return 0;
 }
 
-/* Compared column j of two re-read rows under the value rules. */
-static bool column_equal(const struct cmp *c, const struct rowcopy *l, const struct rowcopy *r,
-			 size_t j)
+/* Contract in compare_int.h. */
+bool column_equal(const struct cmp *c, const struct rowcopy *l, const struct rowcopy *r,
+		  size_t j)
 {
 	size_t li = c->side[LEFT].need[c->nkey + j], ri = c->side[RIGHT].need[c->nkey + j];
 	const struct coltol *t = c->tols ? &c->tols[j] : NULL;
@@ -1994,383 +1130,6 @@ static bool column_equal(const struct cmp *c, const struct rowcopy *l, const str
 		return cv_equal(l->cells[li], l->lens[li], r->cells[ri], r->lens[ri], &t->v);
 	return cv_equal(l->cells[li], l->lens[li], r->cells[ri], r->lens[ri],
 			c->has_tol ? &c->tol : NULL);
-}
-
-/* ---- walking the entries -------------------------------------------------- */
-
-typedef int (*entry_fn)(struct cmp *c, struct entry *e, void *ctx);
-
-static int walk_entries(struct cmp *c, entry_fn fn, void *ctx)
-{
-	int s;
-
-	for (s = 0; s < 2; s++) {
-		struct earena *ea = c->ea[s];
-		size_t k;
-
-		for (k = 0; k < ea->nchunks; k++) {
-			size_t p = CHUNK_START;
-
-			while (p < ea->used[k]) {
-				struct entry *e = (struct entry *)(ea->chunks[k] + p);
-				int rc = fn(c, e, ctx);
-
-				if (rc)
-					return rc;
-				p += entry_size(e->klen);
-			}
-		}
-	}
-	return 0;
-}
-
-/* With a tolerance: re-read rows whose digests differ, in batches, and
- * clear DIFFERS where every compared value is within it. */
-struct verify {
-	struct entry **batch;
-	size_t n;
-	struct diag *d;
-};
-
-static int verify_batch(struct cmp *c, struct verify *v)
-{
-	struct reread rd;
-	size_t i, j;
-	int ret;
-
-	reread_init(&rd, v->n);
-	for (i = 0; i < v->n; i++) {
-		reread_add(&rd, LEFT, i, v->batch[i]);
-		reread_add(&rd, RIGHT, i, v->batch[i]);
-	}
-	ret = fetch_both(c, &rd, v->d);
-	for (i = 0; i < v->n && ret == 0; i++) {
-		bool same = true;
-
-		for (j = 0; j < c->ncmp && same; j++)
-			same = column_equal(c, &rd.rows[LEFT][i], &rd.rows[RIGHT][i], j);
-		if (same)
-			v->batch[i]->flags &= (uint8_t)~DIFFERS;
-	}
-	reread_free(c, &rd);
-	v->n = 0;
-	return ret;
-}
-
-static int verify_entry(struct cmp *c, struct entry *e, void *ctx)
-{
-	struct verify *v = ctx;
-
-	if ((e->flags & (SEEN_LEFT | SEEN_RIGHT | DIFFERS)) != (SEEN_LEFT | SEEN_RIGHT | DIFFERS))
-		return 0;
-	v->batch[v->n++] = e;
-	if (v->n == VERIFY_BATCH)
-		return verify_batch(c, v) < 0 ? -1 : 0;
-	return 0;
-}
-
-/* Findings, per group, and the smallest findings of each kind for
- * samples. */
-struct pick {
-	enum finding kind;
-	struct entry *e;
-};
-
-struct tally {
-	long long keys;		/* entries walked: the rows compared */
-	long long count[3];
-	uint32_t *gmap[2];	/* side's group id -> merged group index */
-	long long (*gcount)[3];	/* per merged group */
-	struct pick *kept[3];	/* per kind: its smallest, sorted, at most cap */
-	size_t nkept[3];
-	struct pick *picks;	/* the samples chosen from kept, in order */
-	size_t npicks, cap;
-	struct keyset followed;	/* the findings' keys followed across days */
-	struct strbuf key;	/* one key's text, reused */
-	struct check_result *cr;	/* its waivers (findings.h) */
-	const char **gnames;	/* merged group names */
-	long long *gwaived;	/* per merged group: findings waived */
-};
-
-/* A number in canonical form as text: 1.5, -20, 0.003 (a far exponent as
- * 1.5e40). */
-static void num_text(struct strbuf *sb, const struct cv_num *n)
-{
-	int32_t i;
-
-	if (n->sign == 0) {
-		sb_putc(sb, '0');
-		return;
-	}
-	if (n->sign < 0)
-		sb_putc(sb, '-');
-	if (n->exp > 40 || n->exp < -40) {
-		sb_putc(sb, n->digits[0]);
-		if (n->ndigits > 1) {
-			sb_putc(sb, '.');
-			sb_add(sb, n->digits + 1, n->ndigits - 1u);
-		}
-		sb_addf(sb, "e%ld", (long)n->exp - 1);
-	} else if (n->exp <= 0) {
-		sb_puts(sb, "0.");
-		for (i = n->exp; i < 0; i++)
-			sb_putc(sb, '0');
-		sb_add(sb, n->digits, n->ndigits);
-	} else {
-		for (i = 0; i < n->exp || i < n->ndigits; i++) {
-			if (i == n->exp)
-				sb_putc(sb, '.');
-			sb_putc(sb, i < n->ndigits ? n->digits[i] : '0');
-		}
-	}
-}
-
-/* A finding's key (findings.h): its key values joined with ", ", NULL as
- * "NULL", numbers in canonical form. */
-static void track_key(struct cmp *c, struct tally *t, const struct entry *e)
-{
-	const unsigned char *p = e->key;
-	const char *group = NULL;
-	uint32_t gi = 0;
-	size_t i;
-	int w = -1;
-
-	t->key.len = 0;
-	for (i = 0; i < c->nkey; i++) {
-		struct kfield f;
-
-		p = decode_field(p, &f);
-		if (i)
-			sb_add(&t->key, ", ", 2);
-		if (f.type == 0)
-			sb_add(&t->key, "NULL", 4);
-		else if (f.type == 1)
-			num_text(&t->key, &f.num);
-		else
-			sb_add(&t->key, f.s, f.len);
-	}
-	if (t->cr && t->cr->nwaivers) {
-		if (c->has_group) {
-			gi = t->gmap[e->group >> 31][e->group & 0x7fffffffu];
-			group = t->gnames[gi];
-		}
-		w = waivers_match(t->cr, t->key.buf, t->key.len, group, group ? strlen(group) : 0);
-		if (w >= 0 && group)
-			t->gwaived[gi]++;
-	}
-	keyset_offer(&t->followed, t->key.buf, t->key.len, w);
-}
-
-static int pick_cmp(const struct cmp *c, const struct pick *a, const struct pick *b)
-{
-	if (a->kind != b->kind)
-		return a->kind < b->kind ? -1 : 1;
-	return key_cmp(a->e->key, b->e->key, c->nkey);
-}
-
-static void offer(struct cmp *c, struct tally *t, enum finding kind, struct entry *e)
-{
-	struct pick p = { kind, e }, *v = t->kept[kind];
-	size_t lo = 0, hi = t->nkept[kind];
-
-	if (!t->cap)
-		return;
-	if (hi == t->cap && pick_cmp(c, &v[hi - 1], &p) <= 0)
-		return;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (pick_cmp(c, &v[mid], &p) <= 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (t->nkept[kind] == t->cap)
-		t->nkept[kind]--;
-	memmove(v + lo + 1, v + lo, (t->nkept[kind] - lo) * sizeof(*v));
-	v[lo] = p;
-	t->nkept[kind]++;
-}
-
-/* The samples: every kind gets its turn, one sample at a time (missing,
- * extra, changed, missing, ...) while it has findings, so a few changed
- * rows still show beside many missing ones; then in order of kind and key.
- * Only data decides, so shuffled inputs give the same samples. */
-static void choose_samples(struct tally *t)
-{
-	size_t take[3] = { 0, 0, 0 }, k;
-	bool more = true;
-
-	t->npicks = 0;
-	while (t->npicks < t->cap && more) {
-		more = false;
-		for (k = 0; k < 3 && t->npicks < t->cap; k++) {
-			if (take[k] < t->nkept[k]) {
-				take[k]++;
-				t->npicks++;
-				more = true;
-			}
-		}
-	}
-	t->npicks = 0;
-	for (k = 0; k < 3; k++) {
-		memcpy(t->picks + t->npicks, t->kept[k], take[k] * sizeof(*t->picks));
-		t->npicks += take[k];
-	}
-}
-
-static int tally_entry(struct cmp *c, struct entry *e, void *ctx)
-{
-	struct tally *t = ctx;
-	enum finding kind;
-
-	t->keys++;
-	switch (e->flags & (SEEN_LEFT | SEEN_RIGHT)) {
-	case SEEN_LEFT:
-		kind = F_MISSING;
-		break;
-	case SEEN_RIGHT:
-		kind = F_EXTRA;
-		break;
-	default:
-		if (!(e->flags & DIFFERS))
-			return 0;
-		kind = F_CHANGED;
-		break;
-	}
-	t->count[kind]++;
-	if (c->has_group)
-		t->gcount[t->gmap[e->group >> 31][e->group & 0x7fffffffu]][kind]++;
-	offer(c, t, kind, e);
-	track_key(c, t, e);
-	return 0;
-}
-
-/* Per compared column: the changed rows in which it differs (overall and
- * per group) and the classes of their values.  Only changed rows are read
- * again, in batches, as for a tolerance. */
-struct explain {
-	struct entry **batch;
-	size_t n;
-	const struct tally *t;	/* its gmap gives an entry's group */
-	long long *changed;	/* per compared column */
-	struct change_tally *classes;	/* per compared column */
-	long long *gchanged;	/* per group and compared column, or NULL */
-	struct diag *d;
-};
-
-static int explain_batch(struct cmp *c, struct explain *x)
-{
-	struct reread rd;
-	size_t i, j;
-	int ret;
-
-	reread_init(&rd, x->n);
-	for (i = 0; i < x->n; i++) {
-		reread_add(&rd, LEFT, i, x->batch[i]);
-		reread_add(&rd, RIGHT, i, x->batch[i]);
-	}
-	ret = fetch_both(c, &rd, x->d);
-	for (i = 0; i < x->n && ret == 0; i++) {
-		const struct rowcopy *l = &rd.rows[LEFT][i], *r = &rd.rows[RIGHT][i];
-		const struct entry *e = x->batch[i];
-		long long *g = NULL;
-
-		if (x->gchanged)
-			g = x->gchanged + (size_t)x->t->gmap[e->group >> 31][e->group & 0x7fffffffu] *
-						  c->ncmp;
-		for (j = 0; j < c->ncmp; j++) {
-			size_t li = c->side[LEFT].need[c->nkey + j];
-			size_t ri = c->side[RIGHT].need[c->nkey + j];
-
-			if (column_equal(c, l, r, j))
-				continue;
-			x->changed[j]++;
-			if (g)
-				g[j]++;
-			change_tally_add(&x->classes[j], l->cells[li], l->lens[li], r->cells[ri],
-					 r->lens[ri]);
-		}
-	}
-	reread_free(c, &rd);
-	x->n = 0;
-	return ret;
-}
-
-static int explain_entry(struct cmp *c, struct entry *e, void *ctx)
-{
-	struct explain *x = ctx;
-
-	if ((e->flags & (SEEN_LEFT | SEEN_RIGHT | DIFFERS)) != (SEEN_LEFT | SEEN_RIGHT | DIFFERS))
-		return 0;
-	x->batch[x->n++] = e;
-	if (x->n == VERIFY_BATCH)
-		return explain_batch(c, x) < 0 ? -1 : 0;
-	return 0;
-}
-
-/* Explain the changed rows into cr->column_changes and x->gchanged. */
-static int explain_changes(struct cmp *c, struct explain *x, struct check_result *cr,
-			   struct arena *a)
-{
-	size_t j;
-
-	x->batch = xcalloc(VERIFY_BATCH, sizeof(*x->batch));
-	x->changed = xcalloc(c->ncmp ? c->ncmp : 1, sizeof(*x->changed));
-	x->classes = xcalloc(c->ncmp ? c->ncmp : 1, sizeof(*x->classes));
-	if (cr->changed > 0 &&
-	    (walk_entries(c, explain_entry, x) < 0 || explain_batch(c, x) < 0))
-		return -1;
-	cr->column_changes = arena_alloc(a, (c->ncmp ? c->ncmp : 1) * sizeof(*cr->column_changes));
-	cr->ncolumn_changes = c->ncmp;
-	for (j = 0; j < c->ncmp; j++) {
-		struct column_change *cc = &cr->column_changes[j];
-
-		cc->column = arena_strdup(a, c->cmp_names[j]);
-		cc->changed = x->changed[j];
-		cc->classes = x->classes[j];
-		change_tally_finish(&cc->classes);
-	}
-	return 0;
-}
-
-/* Group names in order: NULL (SQL NULL) first, then by bytes. */
-static int group_name_cmp(const void *a, const void *b)
-{
-	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
-
-	if (!x || !y)
-		return x ? 1 : y ? -1 : 0;
-	return strcmp(x, y);
-}
-
-/* Merge both sides' group values into one sorted list and map ids to it. */
-static const char **merge_groups(struct cmp *c, struct tally *t, size_t *nout)
-{
-	size_t n = c->side[LEFT].groups.n + c->side[RIGHT].groups.n, k = 0, u = 0, i;
-	const char **all = xcalloc(n ? n : 1, sizeof(*all));
-	int s;
-
-	for (s = 0; s < 2; s++)
-		for (i = 0; i < c->side[s].groups.n; i++)
-			all[k++] = c->side[s].groups.names[i];
-	qsort(all, n, sizeof(*all), group_name_cmp);
-	for (i = 0; i < n; i++)
-		if (u == 0 || group_name_cmp(&all[u - 1], &all[i]) != 0)
-			all[u++] = all[i];
-	for (s = 0; s < 2; s++) {
-		struct gdict *g = &c->side[s].groups;
-
-		t->gmap[s] = xcalloc(g->n ? g->n : 1, sizeof(*t->gmap[s]));
-		for (i = 0; i < g->n; i++) {
-			const char *name = g->names[i];
-			const char **hit = bsearch(&name, all, u, sizeof(*all), group_name_cmp);
-
-			t->gmap[s][i] = (uint32_t)(hit - all);
-		}
-	}
-	*nout = u;
-	return all;
 }
 
 /* ---- samples -------------------------------------------------------------- */
@@ -2622,17 +1381,10 @@ static uint64_t estimate_keys(struct cmp *c)
 static struct cmp *cmp_new(const struct check_cfg *cc)
 {
 	struct cmp *c = xcalloc(1, sizeof(*c));
-	size_t i;
 
 	c->cc = cc;
 	c->left_rows = -1;
-	c->stripes = xcalloc(NSTRIPES, sizeof(*c->stripes));
-	c->slocks = xcalloc(NSTRIPES, sizeof(*c->slocks));
-	for (i = 0; i < NSTRIPES; i++)
-		atomic_flag_clear(&c->slocks[i].lock);
-	c->ea[LEFT] = xcalloc(1, sizeof(struct earena));
-	c->ea[RIGHT] = xcalloc(1, sizeof(struct earena));
-	c->first_fault = CHUNK_SIZE;
+	ktable_init(&c->kt);
 	atomic_init(&c->stop, 0);
 	return c;
 }
@@ -2642,25 +1394,11 @@ static void cmp_free(struct cmp *c)
 	size_t i, k;
 	int s;
 
-	for (i = 0; i < NSTRIPES; i++) {
-		struct stripe *st = &c->stripes[i];
-
-		if (st->owned)
-			free(st->slots);
-		for (k = 0; k < st->nretired; k++)
-			free(st->retired[k]);
-		free(st->retired);
-	}
-	free(c->stripes);
-	free(c->slocks);
-	huge_free(&c->slotmem);
+	ktable_release(&c->kt);
 	release_reserve(c);
 	for (s = 0; s < 2; s++) {
 		struct side *sd = &c->side[s];
 
-		for (k = 0; k < c->ea[s]->nchunks; k++)
-			huge_free(&c->ea[s]->maps[k]);
-		free(c->ea[s]);
 		for (i = 0; i < sd->ncols; i++)
 			free(sd->names[i]);
 		free(sd->names);
@@ -2880,15 +1618,14 @@ int compare_eval(struct check_result *cr, struct source *left, struct source *ri
 
 	/* a bisected compare reads only the rows that differ */
 	keys = bisect_sides(c, cr, a) ? 0 : estimate_keys(c);
-	presize(c, keys * 11 / 10);
-	c->first_fault = first_fault(keys);
+	ktable_presize(&c->kt, keys);
 	/* CSV sides in threads of their own; two query sides too when they
 	 * can be read at once (otherwise here, in order) */
 	c->parallel = !c->side[LEFT].path && !c->side[RIGHT].path && concurrent_sides(c);
 	for (s = 0; s < 2; s++)
 		if (c->side[s].path || c->parallel)
 			c->side[s].threaded = pthread_create(&tid[s], NULL, side_read, &c->side[s]) == 0;
-	populate(c);
+	ktable_populate(&c->kt);
 	for (s = 0; s < 2; s++)
 		if (!c->side[s].threaded)
 			side_read(&c->side[s]);
