@@ -2,18 +2,13 @@
  * config.c: the INI configuration, from bytes to a checked struct config.
  *
  * Loading runs in three passes.  (1) The file is read whole (its SHA-256 is
- * taken from the same bytes) and split into lines of any length, in place.
- * Each line is blank, a comment (';' or '#' first), a continuation
- * (indented, after a key of the same section), a section header ('[' first)
- * or a key line (name, then '=' or ':'); a ';' after whitespace starts an
- * inline comment anywhere.  The parse tree (sections, keys with their
- * lines, value pieces with theirs) lives in a temporary arena; each piece
- * is expanded (${date}, ${NAME}) and a key's pieces are joined with "\n".
- * (2) Each section is converted into the public structs, with values
- * validated and defaults applied; every string is copied into cfg->arena.
- * (3) References between sections, cycles of parents and the gate's need
- * for an enabled paging check are checked, and the arrays sorted.  The
- * first error stops everything with "FILE:LINE: ...".
+ * taken from the same bytes) and parsed into a tree in a temporary arena,
+ * values expanded (config_read.c).  (2) Each section is converted into the
+ * public structs, with values validated and defaults applied; every string
+ * is copied into cfg->arena.  (3) References between sections, cycles of
+ * parents and the gate's need for an enabled paging check are checked, and
+ * the arrays sorted.  The first error stops everything with
+ * "FILE:LINE: ...".
  */
 #include "config.h"
 
@@ -26,492 +21,12 @@
 #include <string.h>
 #include <strings.h>
 
+#include "config_tree.h"
 #include "hint.h"
 
-#define CONFIG_MAX_BYTES ((size_t)16 << 20)	/* a configuration is small */
 #define DAYS_MAX 100000			/* about 270 years */
 #define TRACK_MAX 10000000		/* findings followed per check */
 #define TIMEOUT_MAX (INT_MAX / 1000)	/* seconds, still fits in ms */
-
-/* ---- the parse tree ---------------------------------------------------- */
-
-enum sec_kind { SEC_REPORT, SEC_TENANTS, SEC_SOURCE, SEC_TARGET, SEC_CHECK, SEC_WAIVER,
-		SEC_ADJUDICATION };
-
-static const char *const sec_names[] = { "report", "tenants", "source", "target", "check",
-					 "waiver", "adjudication" };
-
-/* Keys allowed in each kind of section, as the contract lists them. */
-static const char *const report_keys[] = { "title", "output_dir", "gate_days", "window_days",
-					   "samples", "soak_days", "templates",
-					   "max_skip_rate", "temp_dir", "memory_limit", "track",
-					   NULL };
-static const char *const tenants_keys[] = { "source", "query", NULL };
-static const char *const source_keys[] = { "type", "path", "url", "statement_timeout", NULL };
-static const char *const target_keys[] = { "parent", NULL };
-static const char *const check_keys[] = { "kind", "description", "source", "query", "group",
-					  "recovery", "target", "paging", "enabled",
-					  "precondition", "ready", "ready_timeout", "shadow_of",
-					  "expect", "tolerance", "min", "max", "left", "right",
-					  "left_query", "right_query", "key", "columns",
-					  "severity", "warn_if", "fail_if", "scanned", "explain",
-					  "strategy", "bisect_rows", NULL };
-static const char *const waiver_keys[] = { "check", "group", "key", "owner", "reason",
-					   "expires", NULL };
-static const char *const adjudication_keys[] = { "verdict", "note", NULL };
-static const char *const *const sec_keys[] = { report_keys, tenants_keys, source_keys,
-					       target_keys, check_keys, waiver_keys,
-					       adjudication_keys };
-
-struct piece {
-	struct piece *next;
-	const char *text;	/* one physical line's part of the value */
-	int line;		/* that line's number */
-};
-
-struct kv {
-	struct kv *next;
-	const char *name;
-	int line;		/* line of "name = ..." */
-	struct piece *first, *last;
-	const char *value;	/* pieces joined with "\n", after parsing */
-};
-
-struct section {
-	struct section *next;
-	enum sec_kind kind;
-	const char *name;	/* NULL for [report] and [tenants] */
-	const char *name2;	/* [adjudication "SHADOW" "DATE"]: the date */
-	int line;		/* line of the header */
-	struct kv *keys, *last;	/* in file order */
-};
-
-struct parser {
-	const char *path;	/* the file as given, for messages */
-	const char *date;	/* the report's date, for ${date} */
-	int line;		/* number of the line being read */
-	struct kv *prev;	/* the key indented lines continue; NULL after a header */
-	struct section *sections, *last, *cur;
-	struct arena *tmp;	/* owns the parse tree */
-	struct diag *d;
-};
-
-/* The section as written in messages: [report], [check "x"]. */
-static const char *sec_label(struct arena *a, const struct section *s)
-{
-	if (!s->name)
-		return arena_printf(a, "[%s]", sec_names[s->kind]);
-	if (s->name2)
-		return arena_printf(a, "[%s \"%s\" \"%s\"]", sec_names[s->kind], s->name,
-				    s->name2);
-	return arena_printf(a, "[%s \"%s\"]", sec_names[s->kind], s->name);
-}
-
-/* " (did you mean 'NAME'?)" when one of names[0..n) is close to word, else
- * "". */
-static const char *did_you_mean(struct arena *a, const char *word, const char *const *names,
-				size_t n)
-{
-	const char *hint = closest_name(word, names, n);
-
-	return hint ? arena_printf(a, " (did you mean '%s'?)", hint) : "";
-}
-
-static bool is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
-/* The first of chars in s, or a ';' after whitespace (an inline comment),
- * or the end of s. */
-static char *find_chars_or_comment(char *s, const char *chars)
-{
-	bool was_space = false;
-
-	while (*s && !(chars && strchr(chars, *s)) && !(was_space && *s == ';')) {
-		was_space = is_space(*s);
-		s++;
-	}
-	return s;
-}
-
-static void rstrip_n(const char *s, size_t *n)
-{
-	while (*n > 0 && is_space(s[*n - 1]))
-		(*n)--;
-}
-
-/* Cut trailing whitespace off s in place. */
-static char *rstrip(char *s)
-{
-	size_t n = strlen(s);
-
-	rstrip_n(s, &n);
-	s[n] = '\0';
-	return s;
-}
-
-static int parse_fail(struct parser *p, const char *msg, const char *arg)
-{
-	if (arg)
-		return diag_error(p->d, "%s:%d: %s '%s'", p->path, p->line, msg, arg);
-	return diag_error(p->d, "%s:%d: %s", p->path, p->line, msg);
-}
-
-/* The error for a header whose kind is not one recon knows: the header as
- * written, and the header it was probably meant to be. */
-static int unknown_section(struct parser *p, const char *t, const char *close,
-			   const char *kind, size_t klen, const char *name, size_t nlen)
-{
-	size_t n = (size_t)(close - t - 1);
-	const char *word = arena_strndup(p->tmp, kind, klen), *hint, *fix = "";
-
-	hint = closest_name(word, sec_names, sizeof(sec_names) / sizeof(sec_names[0]));
-	if (hint && (strcmp(hint, "report") == 0 || strcmp(hint, "tenants") == 0))
-		fix = arena_printf(p->tmp, " (did you mean [%s]?)", hint);
-	else if (hint && name)
-		fix = arena_printf(p->tmp, " (did you mean [%s \"%.*s\"]?)", hint, (int)nlen, name);
-	else if (hint)
-		fix = arena_printf(p->tmp, " (did you mean [%s \"NAME\"]?)", hint);
-	rstrip_n(t + 1, &n);
-	return diag_error(p->d, "%s:%d: unknown section '[%.*s]'%s", p->path, p->line, (int)n,
-			  t + 1, fix);
-}
-
-/* Parse the header "[KIND]" or "[KIND "NAME"]" at t (t[0] == '[') and make it
- * the current section.  Returns 0 or -1. */
-static int section_header(struct parser *p, char *t)
-{
-	const char *close = find_chars_or_comment(t + 1, "]");
-	const char *s = t + 1, *e, *kind, *name = NULL, *name2 = NULL;
-	size_t klen, nlen = 0, n2len = 0;
-	struct section *sec, *o;
-	int k = -1, i;
-
-	if (*close != ']')
-		return parse_fail(p, "section header without ']'", NULL);
-	/* after ']': nothing but whitespace and an inline comment */
-	for (e = close + 1; is_space(*e); e++)
-		;
-	if (*e && !(*e == ';' && e > close + 1))
-		return parse_fail(p, "unexpected text after section header", NULL);
-	while (s < close && is_space(*s))
-		s++;
-	kind = s;
-	while (s < close && !is_space(*s) && *s != '"')
-		s++;
-	klen = (size_t)(s - kind);
-	while (s < close && is_space(*s))
-		s++;
-	if (s < close && *s == '"') {
-		name = ++s;
-		while (s < close && *s != '"')
-			s++;
-		if (s == close)
-			return parse_fail(p, "unterminated name in section header", NULL);
-		nlen = (size_t)(s - name);
-		for (s++; s < close && is_space(*s); s++)
-			;
-		if (s < close && *s == '"') {	/* [adjudication "SHADOW" "DATE"] */
-			name2 = ++s;
-			while (s < close && *s != '"')
-				s++;
-			if (s == close)
-				return parse_fail(p, "unterminated name in section header", NULL);
-			n2len = (size_t)(s - name2);
-			for (s++; s < close && is_space(*s); s++)
-				;
-		}
-	}
-	for (i = 0; i < (int)(sizeof(sec_names) / sizeof(sec_names[0])); i++)
-		if (strlen(sec_names[i]) == klen && memcmp(sec_names[i], kind, klen) == 0)
-			k = i;
-	if (s != close || k < 0)
-		return unknown_section(p, t, close, kind, klen, name, nlen);
-	if ((k == SEC_ADJUDICATION) != (name2 != NULL)) {
-		if (k == SEC_ADJUDICATION)
-			return diag_error(p->d, "%s:%d: section [adjudication] needs a shadow check "
-					  "and a date: [adjudication \"SHADOW\" \"YYYY-MM-DD\"]",
-					  p->path, p->line);
-		return diag_error(p->d, "%s:%d: section [%s] takes one name", p->path, p->line,
-				  sec_names[k]);
-	}
-	if ((k == SEC_REPORT || k == SEC_TENANTS) && name)
-		return diag_error(p->d, "%s:%d: section [%s] takes no name", p->path, p->line,
-				  sec_names[k]);
-	if (k != SEC_REPORT && k != SEC_TENANTS) {
-		if (!name || nlen == 0)
-			return diag_error(p->d, "%s:%d: section [%s] needs a name: [%s \"NAME\"]",
-					  p->path, p->line, sec_names[k], sec_names[k]);
-		for (i = 0; i < (int)nlen; i++) {
-			unsigned char c = (unsigned char)name[i];
-
-			if (c < 0x20 || c == 0x7f || c == '\\' || (k == SEC_SOURCE && c == ':'))
-				return diag_error(p->d, "%s:%d: bad name in section header: '%.*s' "
-						  "(no control characters, '\\'%s)", p->path,
-						  p->line, (int)nlen, name,
-						  k == SEC_SOURCE ? " or ':'" : "");
-		}
-	}
-	sec = arena_alloc(p->tmp, sizeof(*sec));
-	sec->kind = (enum sec_kind)k;
-	sec->name = name ? arena_strndup(p->tmp, name, nlen) : NULL;
-	sec->name2 = name2 ? arena_strndup(p->tmp, name2, n2len) : NULL;
-	sec->line = p->line;
-	for (o = p->sections; o; o = o->next) {
-		if (o->kind == sec->kind &&
-		    (!o->name || strcmp(o->name, sec->name) == 0) &&
-		    (!o->name2 || strcmp(o->name2, sec->name2) == 0))
-			return diag_error(p->d, "%s:%d: duplicate section %s (first at line %d)",
-					  p->path, p->line, sec_label(p->tmp, sec), o->line);
-	}
-	if (p->last)
-		p->last->next = sec;
-	else
-		p->sections = sec;
-	p->last = sec;
-	p->cur = sec;
-	return 0;
-}
-
-static size_t count_names(const char *const *names)
-{
-	size_t n = 0;
-
-	while (names[n])
-		n++;
-	return n;
-}
-
-#define COLUMN_TOLERANCE "tolerance."	/* tolerance.COLUMN, compare checks */
-
-static bool known_key(enum sec_kind k, const char *name)
-{
-	const char *const *keys = sec_keys[k];
-
-	if (k == SEC_CHECK && strncmp(name, COLUMN_TOLERANCE, strlen(COLUMN_TOLERANCE)) == 0 &&
-	    name[strlen(COLUMN_TOLERANCE)])
-		return true;
-
-	for (; *keys; keys++)
-		if (strcmp(*keys, name) == 0)
-			return true;
-	return false;
-}
-
-static struct kv *find_kv(const struct section *s, const char *name)
-{
-	struct kv *kv;
-
-	for (kv = s->keys; kv; kv = kv->next)
-		if (strcmp(kv->name, name) == 0)
-			return kv;
-	return NULL;
-}
-
-/* What an unknown key of the current section was probably meant to be: a
- * close key of this section, else the section the key belongs in. */
-static const char *key_hint(struct parser *p, const char *name)
-{
-	enum sec_kind k = p->cur->kind;
-	const char *mean = did_you_mean(p->tmp, name, sec_keys[k], count_names(sec_keys[k]));
-	int i;
-
-	if (*mean)
-		return mean;
-	for (i = 0; i < (int)(sizeof(sec_names) / sizeof(sec_names[0])); i++)
-		if (i != (int)k && known_key((enum sec_kind)i, name))
-			return arena_printf(p->tmp, " (a key of [%s%s])", sec_names[i],
-					    i == SEC_REPORT || i == SEC_TENANTS ? "" : " \"NAME\"");
-	return "";
-}
-
-/* Append text (a NUL-terminated piece of the file buffer) to kv's value. */
-static void add_piece(struct parser *p, struct kv *kv, const char *text)
-{
-	struct piece *pc = arena_alloc(p->tmp, sizeof(*pc));
-
-	pc->text = text;
-	pc->line = p->line;
-	if (kv->last)
-		kv->last->next = pc;
-	else
-		kv->first = pc;
-	kv->last = pc;
-}
-
-/* A "name = value" (or "name: value") line, t at its first non-blank. */
-static int parse_key(struct parser *p, char *t)
-{
-	char *sep = find_chars_or_comment(t, "=:"), *value;
-	struct kv *kv;
-	const char *name;
-
-	if (*sep != '=' && *sep != ':')
-		return parse_fail(p, "expected 'key = value', a [section] or a comment", NULL);
-	if (sep == t)
-		return parse_fail(p, "missing key name before '='", NULL);
-	*sep = '\0';
-	name = rstrip(t);
-	value = sep + 1;
-	*find_chars_or_comment(value, NULL) = '\0';
-	while (is_space(*value))
-		value++;
-	rstrip(value);
-	if (!p->cur)
-		return diag_error(p->d, "%s:%d: key '%s' outside of any section", p->path,
-				  p->line, name);
-	if (!known_key(p->cur->kind, name))
-		return diag_error(p->d, "%s:%d: unknown key '%s' in %s%s", p->path, p->line, name,
-				  sec_label(p->tmp, p->cur), key_hint(p, name));
-	if ((kv = find_kv(p->cur, name)) != NULL)
-		return diag_error(p->d, "%s:%d: duplicate key '%s' in %s (first at line %d)",
-				  p->path, p->line, name, sec_label(p->tmp, p->cur), kv->line);
-	kv = arena_alloc(p->tmp, sizeof(*kv));
-	kv->name = name;
-	kv->line = p->line;
-	add_piece(p, kv, value);
-	if (p->cur->last)
-		p->cur->last->next = kv;
-	else
-		p->cur->keys = kv;
-	p->cur->last = kv;
-	p->prev = kv;
-	return 0;
-}
-
-/* One physical line t (NUL-terminated, without its line end).  A line is
- * blank, a comment (';' or '#' first), a continuation (indented, after a
- * key of the same section), a section header ('[' first) or a key line. */
-static int parse_line(struct parser *p, char *t)
-{
-	char *start = t;
-
-	while (is_space(*start))
-		start++;
-	if (!*start || *start == ';' || *start == '#')
-		return 0;
-	if (p->prev && start > t) {
-		*find_chars_or_comment(start, NULL) = '\0';
-		add_piece(p, p->prev, rstrip(start));
-		return 0;
-	}
-	if (*start == '[') {
-		p->prev = NULL;
-		return section_header(p, start);
-	}
-	return parse_key(p, start);
-}
-
-/* Split buf (the whole file, modified in place: each line end becomes a
- * NUL) into lines and parse each; p->line ends as the number of lines.
- * Lines may be of any length. */
-static int parse_lines(struct parser *p, char *buf, size_t len)
-{
-	size_t pos = 0;
-
-	while (pos < len) {
-		char *s = buf + pos, *nl = memchr(s, '\n', len - pos);
-		size_t n = nl ? (size_t)(nl - s) : len - pos;
-
-		pos += nl ? n + 1 : n;
-		p->line++;
-		if (memchr(s, '\0', n))
-			return parse_fail(p, "NUL byte in line", NULL);
-		if (n > 0 && s[n - 1] == '\r')
-			n--;
-		s[n] = '\0';	/* the '\n' or '\r', or the strbuf's own NUL */
-		if (p->line == 1 && n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
-			s += 3;	/* a UTF-8 byte order mark */
-		if (parse_line(p, s) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-/* ---- expansion --------------------------------------------------------- */
-
-static bool is_env_name(const char *s, size_t n)
-{
-	size_t i;
-
-	if (n == 0 || (s[0] >= '0' && s[0] <= '9'))
-		return false;
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
-			return false;
-	return true;
-}
-
-/* Append text to sb with ${date} and ${NAME} expanded; a '$' not followed
- * by '{' is kept.  An expanded value is not expanded again.  Errors name
- * line and key, and a variable by its name, never by its value. */
-static int expand(struct parser *p, const struct kv *kv, int line, const char *text,
-		  struct strbuf *sb)
-{
-	const char *s = text, *open;
-
-	while ((open = strstr(s, "${")) != NULL) {
-		const char *name = open + 2, *close = strchr(name, '}');
-		size_t n;
-
-		sb_add(sb, s, (size_t)(open - s));
-		if (!close)
-			return diag_error(p->d, "%s:%d: '${' without '}' in '%s'", p->path, line,
-					  kv->name);
-		n = (size_t)(close - name);
-		if (n == 4 && memcmp(name, "date", 4) == 0) {
-			sb_puts(sb, p->date);
-		} else if (is_env_name(name, n)) {
-			const char *var = arena_strndup(p->tmp, name, n), *val = getenv(var);
-
-			if (!val)
-				return diag_error(p->d, "%s:%d: environment variable %s is not "
-						  "set (in '%s')", p->path, line, var, kv->name);
-			sb_puts(sb, val);
-		} else {
-			return diag_error(p->d, "%s:%d: unknown expansion '${%.*s}' in '%s' "
-					  "(${date} is the report's date, ${NAME} an "
-					  "environment variable)", p->path, line,
-					  n > 40 ? 40 : (int)n, name, kv->name);
-		}
-		s = close + 1;
-	}
-	sb_puts(sb, s);
-	return 0;
-}
-
-/* Expand each key's pieces and join them with "\n" (an empty first piece,
- * as in "query =" followed by indented lines, adds no newline). */
-static int join_values(struct parser *p)
-{
-	struct strbuf sb;
-	struct section *s;
-	struct kv *kv;
-	struct piece *pc;
-	int ret = 0;
-
-	sb_init(&sb);
-	sb.max = CONFIG_MAX_BYTES;	/* expanded values stay small too */
-	for (s = p->sections; s && ret == 0; s = s->next) {
-		for (kv = s->keys; kv && ret == 0; kv = kv->next) {
-			sb_reset(&sb);
-			for (pc = kv->first; pc && ret == 0; pc = pc->next) {
-				if (sb.len > 0)
-					sb_putc(&sb, '\n');
-				ret = expand(p, kv, pc->line, pc->text, &sb);
-			}
-			if (ret == 0 && sb.overflow)
-				ret = diag_error(p->d, "%s:%d: value of '%s' longer than %zu bytes "
-						 "once expanded", p->path, kv->line, kv->name,
-						 CONFIG_MAX_BYTES);
-			kv->value = arena_strndup(p->tmp, sb.buf, sb.len);
-		}
-	}
-	sb_release(&sb);
-	return ret;
-}
 
 /* ---- values ------------------------------------------------------------ */
 
@@ -621,11 +136,11 @@ static int get_list(struct build *b, const struct kv *kv, const char ***out, siz
 	for (;;) {
 		size_t len;
 
-		while (is_space(*s))
+		while (config_is_space(*s))
 			s++;
 		e = strchr(s, ',');
 		len = e ? (size_t)(e - s) : strlen(s);
-		rstrip_n(s, &len);
+		config_rstrip_n(s, &len);
 		if (len == 0)
 			return bad_value(b, kv, "comma-separated column names");
 		v[i] = arena_strndup(&b->cfg->arena, s, len);
@@ -650,18 +165,10 @@ static const char *str(struct build *b, const struct kv *kv)
 
 /* ---- sections ---------------------------------------------------------- */
 
-/* Line of key name in s, 0 when absent. */
-static int key_line(const struct section *s, const char *name)
-{
-	const struct kv *kv = find_kv(s, name);
-
-	return kv ? kv->line : 0;
-}
-
 /* Of the keys x and y of s, the one given later; NULL when neither. */
 static const struct kv *later(const struct section *s, const char *x, const char *y)
 {
-	const struct kv *a = find_kv(s, x), *b = find_kv(s, y);
+	const struct kv *a = config_find_kv(s, x), *b = config_find_kv(s, y);
 
 	if (!a || !b)
 		return a ? a : b;
@@ -672,7 +179,7 @@ static int missing(struct build *b, const struct section *s, const char *key,
 		   const char *why)
 {
 	return diag_error(b->d, "%s:%d: %s needs '%s'%s", b->path, s->line,
-			  sec_label(b->tmp, s), key, why ? why : "");
+			  config_section_label(b->tmp, s), key, why ? why : "");
 }
 
 static int not_for(struct build *b, const struct kv *kv, const char *what)
@@ -780,7 +287,7 @@ static int build_tenants(struct build *b, const struct section *s)
 static int build_source(struct build *b, const struct section *s, struct source_cfg *sc)
 {
 	static const char *const types[] = { "csv", "postgres", "sqlite", NULL };
-	const struct kv *kv = find_kv(s, "type");
+	const struct kv *kv = config_find_kv(s, "type");
 	const char *tname;
 	int t;
 
@@ -829,16 +336,16 @@ static int parse_side(struct build *b, const struct kv *kv, const char **src, co
 	size_t n = colon ? (size_t)(colon - v) : strlen(v), tn;
 	const char *t;
 
-	rstrip_n(v, &n);
+	config_rstrip_n(v, &n);
 	if (n == 0)
 		return bad_value(b, kv, "SOURCE or SOURCE:TABLE");
 	*src = arena_strndup(&b->cfg->arena, v, n);
 	*table = NULL;
 	if (colon) {
-		for (t = colon + 1; is_space(*t); t++)
+		for (t = colon + 1; config_is_space(*t); t++)
 			;
 		tn = strlen(t);
-		rstrip_n(t, &tn);
+		config_rstrip_n(t, &tn);
 		if (tn == 0)
 			return bad_value(b, kv, "SOURCE or SOURCE:TABLE");
 		*table = arena_strndup(&b->cfg->arena, t, tn);
@@ -892,10 +399,10 @@ static int split_mapping(struct build *b, const struct kv *kv, const char **name
 		if (!colon)
 			continue;
 		ll = (size_t)(colon - names[i]);
-		while (ll && is_space(names[i][ll - 1]))
+		while (ll && config_is_space(names[i][ll - 1]))
 			ll--;
 		(*right)[i] = colon + 1;
-		while (is_space(*(*right)[i]))
+		while (config_is_space(*(*right)[i]))
 			(*right)[i]++;
 		if (ll == 0 || !*(*right)[i] || strchr((*right)[i], ':'))
 			return bad_value(b, kv, "column names, each NAME or LEFT_NAME:RIGHT_NAME");
@@ -942,7 +449,7 @@ static int build_column_tolerances(struct build *b, const struct section *s,
 		t->relative = len > 0 && v[len - 1] == '%';
 		if (t->relative)
 			len--;
-		rstrip_n(v, &len);
+		config_rstrip_n(v, &len);
 		num = arena_strndup(&b->cfg->arena, v, len);
 		t->text = num;
 		if (!parse_number(num, &x) || x < 0 || (t->relative && x > 100))
@@ -955,7 +462,7 @@ static int build_column_tolerances(struct build *b, const struct section *s,
 			if (i == cc->ncolumns)
 				return diag_error(b->d, "%s:%d: '%s': '%s' is not among the compared "
 						  "columns (%s)", b->path, kv->line, kv->name,
-						  t->column, find_kv(s, "columns")->value);
+						  t->column, config_find_kv(s, "columns")->value);
 		}
 		for (i = 0; cc->key && i < cc->nkey; i++)
 			if (strcmp(cc->key[i], t->column) == 0)
@@ -976,15 +483,15 @@ static int build_thresholds(struct build *b, const struct section *s, struct che
 	size_t i;
 	int k;
 
-	if ((kv = find_kv(s, "severity"))) {
+	if ((kv = config_find_kv(s, "severity"))) {
 		if ((k = get_enum(b, kv, severities, "warn or fail")) < 0)
 			return -1;
 		cc->severity = k == 1 ? SEVERITY_WARN : SEVERITY_FAIL;
 	}
-	if ((kv = find_kv(s, "scanned")))
+	if ((kv = config_find_kv(s, "scanned")))
 		cc->scanned = str(b, kv);
 	for (i = 0; i < 2; i++) {
-		if (!(kv = find_kv(s, names[i])))
+		if (!(kv = config_find_kv(s, names[i])))
 			continue;
 		if (!threshold_parse(kv->value, ts[i]))
 			return bad_value(b, kv, "'> N' (a whole number of rows) or '> P%' "
@@ -1005,7 +512,7 @@ static int build_thresholds(struct build *b, const struct section *s, struct che
 
 		return diag_error(b->d, "%s:%d: warn_if (%s) is above fail_if (%s): a check "
 				  "warns before it fails", b->path, at->line,
-				  find_kv(s, "warn_if")->value, find_kv(s, "fail_if")->value);
+				  config_find_kv(s, "warn_if")->value, config_find_kv(s, "fail_if")->value);
 	}
 	return 0;
 }
@@ -1016,7 +523,7 @@ static int build_check(struct build *b, const struct section *s, struct check_cf
 	static const char *const recoveries[] = { "recheck", "reprocess", NULL };
 	static const char *const strategies[] = { "rows", "bisect", "auto", NULL };
 	struct arena *a = &b->cfg->arena;
-	const struct kv *kv = find_kv(s, "kind");
+	const struct kv *kv = config_find_kv(s, "kind");
 	int k;
 
 	cc->id = arena_strdup(a, s->name);
@@ -1116,8 +623,8 @@ static int build_check(struct build *b, const struct section *s, struct check_cf
 
 		if (cc->has_min && cc->has_max && cc->min > cc->max)
 			return diag_error(b->d, "%s:%d: min (%s) is greater than max (%s)",
-					  b->path, bound->line, find_kv(s, "min")->value,
-					  find_kv(s, "max")->value);
+					  b->path, bound->line, config_find_kv(s, "min")->value,
+					  config_find_kv(s, "max")->value);
 		if (bound && exact) {
 			/* report at the later key, naming the earlier one */
 			const struct kv *at = bound->line > exact->line ? bound : exact;
@@ -1142,16 +649,16 @@ static int build_check(struct build *b, const struct section *s, struct check_cf
 		if (cc->left_table && cc->left_query)
 			return diag_error(b->d, "%s:%d: 'left_query' cannot be used when 'left' "
 					  "names a table ('%s'): give 'left = %s' alone",
-					  b->path, key_line(s, "left_query"), find_kv(s, "left")->value,
+					  b->path, config_key_line(s, "left_query"), config_find_kv(s, "left")->value,
 					  cc->left_source);
 		if (cc->right_table && cc->right_query)
 			return diag_error(b->d, "%s:%d: 'right_query' cannot be used when 'right' "
 					  "names a table ('%s'): give 'right = %s' alone",
-					  b->path, key_line(s, "right_query"),
-					  find_kv(s, "right")->value, cc->right_source);
-		if (split_mapping(b, find_kv(s, "key"), cc->key, cc->nkey, &cc->right_key) < 0)
+					  b->path, config_key_line(s, "right_query"),
+					  config_find_kv(s, "right")->value, cc->right_source);
+		if (split_mapping(b, config_find_kv(s, "key"), cc->key, cc->nkey, &cc->right_key) < 0)
 			return -1;
-		if (cc->columns && split_mapping(b, find_kv(s, "columns"), cc->columns,
+		if (cc->columns && split_mapping(b, config_find_kv(s, "columns"), cc->columns,
 						 cc->ncolumns, &cc->right_columns) < 0)
 			return -1;
 		if (build_column_tolerances(b, s, cc) < 0)
@@ -1209,7 +716,7 @@ static int build_adjudication(struct build *b, const struct section *s,
 	j->line = s->line;
 	if (strlen(s->name2) != 10 || date_parse(s->name2, &day) < 0)
 		return diag_error(b->d, "%s:%d: %s: '%s' is not a date (YYYY-MM-DD)", b->path,
-				  s->line, sec_label(b->tmp, s), s->name2);
+				  s->line, config_section_label(b->tmp, s), s->name2);
 	memcpy(j->date, s->name2, 11);
 	for (kv = s->keys; kv; kv = kv->next) {
 		if (strcmp(kv->name, "verdict") == 0) {
@@ -1278,8 +785,8 @@ static int undefined(struct build *b, const struct section *s, const struct kv *
 			names[n++] = cfg->checks[i].id;
 	}
 	return diag_error(b->d, "%s:%d: '%s' in %s refers to undefined [%s \"%s\"]%s", b->path,
-			  kv->line, kv->name, sec_label(b->tmp, s), what, name,
-			  did_you_mean(b->tmp, name, (const char *const *)names, n));
+			  kv->line, kv->name, config_section_label(b->tmp, s), what, name,
+			  config_did_you_mean(b->tmp, name, (const char *const *)names, n));
 }
 
 static int check_refs(struct build *b, const struct section *sections)
@@ -1295,7 +802,7 @@ static int check_refs(struct build *b, const struct section *sections)
 			if (!cc || !cc->shadow_of)
 				return diag_error(b->d, "%s:%d: %s: '%s' is not a shadow check (a "
 						  "check with shadow_of)", b->path, s->line,
-						  sec_label(b->tmp, s), s->name);
+						  config_section_label(b->tmp, s), s->name);
 		}
 		for (kv = s->keys; kv; kv = kv->next) {
 			const char *n = kv->name;
@@ -1437,7 +944,7 @@ int config_load(struct config *cfg, const char *path, const char *date, struct d
 {
 	struct arena tmp;
 	struct strbuf file;
-	struct parser p;
+	struct config_tree tree;
 	struct build b;
 	struct sha256_ctx *sha;
 	const struct section *s;
@@ -1468,12 +975,7 @@ int config_load(struct config *cfg, const char *path, const char *date, struct d
 	cfg->track = 1000;
 
 	/* pass 1: lines -> parse tree, values expanded */
-	memset(&p, 0, sizeof(p));
-	p.path = path;
-	p.date = date;
-	p.tmp = &tmp;
-	p.d = d;
-	if (parse_lines(&p, file.buf, file.len) < 0 || join_values(&p) < 0)
+	if (config_read(&tree, file.buf, file.len, path, date, &tmp, d) < 0)
 		goto out;
 
 	/* pass 2: sections -> structs */
@@ -1481,7 +983,7 @@ int config_load(struct config *cfg, const char *path, const char *date, struct d
 	b.path = path;
 	b.tmp = &tmp;
 	b.d = d;
-	for (s = p.sections; s; s = s->next) {
+	for (s = tree.sections; s; s = s->next) {
 		for (kv = s->keys; kv; kv = kv->next)
 			if (!*kv->value) {
 				diag_error(d, "%s:%d: no value for '%s'", path, kv->line, kv->name);
@@ -1500,7 +1002,7 @@ int config_load(struct config *cfg, const char *path, const char *date, struct d
 	cfg->sources = arena_alloc(&cfg->arena, (ns ? ns : 1) * sizeof(*cfg->sources));
 	cfg->targets = arena_alloc(&cfg->arena, (nt ? nt : 1) * sizeof(*cfg->targets));
 	cfg->checks = arena_alloc(&cfg->arena, (nc ? nc : 1) * sizeof(*cfg->checks));
-	for (s = p.sections; s; s = s->next) {
+	for (s = tree.sections; s; s = s->next) {
 		switch (s->kind) {
 		case SEC_REPORT:
 			r = build_report(&b, s);
@@ -1516,7 +1018,7 @@ int config_load(struct config *cfg, const char *path, const char *date, struct d
 
 			t->name = arena_strdup(&cfg->arena, s->name);
 			t->line = s->line;
-			kv = find_kv(s, "parent");
+			kv = config_find_kv(s, "parent");
 			t->parent = kv ? arena_strdup(&cfg->arena, kv->value) : NULL;
 			r = 0;
 			break;
@@ -1544,14 +1046,14 @@ int config_load(struct config *cfg, const char *path, const char *date, struct d
 	qsort(cfg->waivers, cfg->nwaivers, sizeof(*cfg->waivers), cmp_waiver);
 	qsort(cfg->adjudications, cfg->nadjudications, sizeof(*cfg->adjudications),
 	      cmp_adjudication);
-	if (check_refs(&b, p.sections) < 0)
+	if (check_refs(&b, tree.sections) < 0)
 		goto out;
 	parent_lines = xcalloc(nt ? nt : 1, sizeof(*parent_lines));
-	for (s = p.sections; s; s = s->next)
+	for (s = tree.sections; s; s = s->next)
 		if (s->kind == SEC_TARGET) {
 			const struct target_cfg *t = config_target(cfg, s->name);
 
-			parent_lines[t - cfg->targets] = key_line(s, "parent");
+			parent_lines[t - cfg->targets] = config_key_line(s, "parent");
 		}
 	if (check_cycles(&b, parent_lines) < 0)
 		goto out;
@@ -1561,7 +1063,7 @@ int config_load(struct config *cfg, const char *path, const char *date, struct d
 	if (i == cfg->nchecks) {
 		/* no key to point at: the end of the file, where one would go */
 		diag_error(d, "%s:%d: no enabled paging check: a gate with nothing to assert "
-			   "cannot be met", path, p.line > 0 ? p.line : 1);
+			   "cannot be met", path, tree.lines > 0 ? tree.lines : 1);
 		goto out;
 	}
 	ret = 0;
