@@ -59,6 +59,25 @@ struct config_tree {
 int config_read(struct config_tree *t, char *buf, size_t len, const char *path,
 		const char *date, struct arena *tmp, struct diag *d);
 
+/* What config_build needs, and config.c's checks of references. */
+struct build {
+	struct config *cfg;	/* being built */
+	const char *path;	/* the file as given, for messages */
+	struct arena *tmp;	/* scratch (messages), released after loading */
+	struct diag *d;
+};
+
+/* Convert every section of t into b->cfg's structs (its defaults already
+ * set): values checked, strings copied into b->cfg->arena.  Arrays are
+ * left in file order; references are not checked yet.  0, or -1 with b->d
+ * set. */
+int config_build(struct build *b, const struct config_tree *t);
+
+/* rel resolved against the configuration file's directory, in cfg's arena
+ * (absolute paths stay as they are; path_join would give "//x" for the
+ * root). */
+const char *config_resolve(struct config *cfg, const char *rel);
+
 /* The section as written in messages: [report], [check "x"] (in a). */
 const char *config_section_label(struct arena *a, const struct section *s);
 
