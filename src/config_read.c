@@ -22,7 +22,7 @@
 static const char *const sec_names[] = { "report", "tenants", "source", "target", "check",
 					 "waiver", "adjudication" };
 
-/* Keys allowed in each kind of section, as the contract lists them. */
+/* Keys allowed in each kind of section, as recon.ini(5) lists them. */
 static const char *const report_keys[] = { "title", "output_dir", "gate_days", "window_days",
 					   "samples", "soak_days", "templates",
 					   "max_skip_rate", "temp_dir", "memory_limit", "track",
