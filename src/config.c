@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config_tree.h"
+#include "config_int.h"
 
 /* ---- references -------------------------------------------------------- */
 

@@ -1,6 +1,6 @@
 /*
  * config_build.c: the parse tree's sections -> the structs of config.h
- * (see config_tree.h).
+ * (see config_int.h).
  *
  * Each section's values are checked (numbers, booleans, names from a list,
  * column lists, sizes, dates, thresholds) and the keys that fit together
@@ -8,7 +8,7 @@
  * is copied into the configuration's arena.  References between sections
  * are config.c's, once every section is built.
  */
-#include "config_tree.h"
+#include "config_int.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -175,7 +175,7 @@ static int not_for(struct build *b, const struct kv *kv, const char *what)
 			  kv->name, what);
 }
 
-/* See config_tree.h. */
+/* See config_int.h. */
 const char *config_resolve(struct config *cfg, const char *rel)
 {
 	if (strcmp(cfg->dir, "/") == 0 && rel[0] != '/')
@@ -727,7 +727,7 @@ static int build_adjudication(struct build *b, const struct section *s,
 	return 0;
 }
 
-/* See config_tree.h. */
+/* See config_int.h. */
 int config_build(struct build *b, const struct config_tree *tree)
 {
 	struct config *cfg = b->cfg;

@@ -1,6 +1,6 @@
 /*
  * config_read.c: a configuration file's lines -> its parse tree (see
- * config_tree.h).
+ * config_int.h).
  *
  * The file, read whole, is split into lines of any length, in place.  Each
  * line is blank, a comment (';' or '#' first), a continuation (indented,
@@ -10,7 +10,7 @@
  * the name they were probably meant to be.  Each value piece is then
  * expanded (${date}, ${NAME}) and a key's pieces are joined with "\n".
  */
-#include "config_tree.h"
+#include "config_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -54,7 +54,7 @@ struct parser {
 	struct diag *d;
 };
 
-/* See config_tree.h. */
+/* See config_int.h. */
 const char *config_section_label(struct arena *a, const struct section *s)
 {
 	if (!s->name)
@@ -65,7 +65,7 @@ const char *config_section_label(struct arena *a, const struct section *s)
 	return arena_printf(a, "[%s \"%s\"]", sec_names[s->kind], s->name);
 }
 
-/* See config_tree.h. */
+/* See config_int.h. */
 const char *config_did_you_mean(struct arena *a, const char *word, const char *const *names,
 				size_t n)
 {
@@ -447,7 +447,7 @@ static int join_values(struct parser *p)
 	return ret;
 }
 
-/* See config_tree.h. */
+/* See config_int.h. */
 int config_read(struct config_tree *t, char *buf, size_t len, const char *path,
 		const char *date, struct arena *tmp, struct diag *d)
 {

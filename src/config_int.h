@@ -1,5 +1,5 @@
 /*
- * config_tree.h: the parse tree of a configuration file, private to the
+ * config_int.h: the parse tree of a configuration file, private to the
  * configuration's three files.
  *
  * config_read.c reads the lines into the tree (sections, keys with their
@@ -9,8 +9,8 @@
  * string it holds live in a temporary arena the caller of config_read
  * owns and releases once the struct config is built.
  */
-#ifndef RECON_CONFIG_TREE_H
-#define RECON_CONFIG_TREE_H
+#ifndef RECON_CONFIG_INT_H
+#define RECON_CONFIG_INT_H
 
 #include <string.h>
 
