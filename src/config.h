@@ -1,6 +1,6 @@
 /*
- * config.h: the INI configuration, parsed and checked (the contract's
- * "Configuration" section).
+ * config.h: the INI configuration, parsed and checked (the file format is
+ * recon.ini(5)).
  *
  * config_load reads the file (lines of any length; every error names
  * FILE:LINE), joins continuation lines, expands ${date} and ${NAME} in every

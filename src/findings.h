@@ -1,5 +1,6 @@
 /*
- * findings.h: findings over time (the contract's "Findings over time").
+ * findings.h: findings over time (how long a check has been failing, its
+ * findings new, resolved and oldest open: recon-report(5)).
  *
  * A finding is one violating row of a rows check (identified by its `key`
  * columns, all columns by default), one finding of a compare check (its

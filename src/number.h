@@ -4,7 +4,7 @@
  * kind = compare, PostgreSQL's numbers read as the CSV source reads them,
  * numbers in the configuration) scans it here, by one of two grammars:
  *
- *   NUMBER_PLAIN   the contract's plain number,
+ *   NUMBER_PLAIN   a plain number, recon.ini(5)'s typing of CSV fields,
  *                  -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
  *                  no leading zeros (08123 is text), no '+', no
  *                  separators, digits on both sides of a '.'.
@@ -22,7 +22,7 @@
 #include <stdint.h>
 
 enum number_grammar {
-	NUMBER_PLAIN,	/* the contract's plain number */
+	NUMBER_PLAIN,	/* a plain number (recon.ini(5)) */
 	NUMBER_CONFIG,	/* the configuration's looser decimal */
 };
 

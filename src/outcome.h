@@ -1,5 +1,6 @@
 /*
- * outcome.h: the contract's exit policy, decided in one place.
+ * outcome.h: the exit policy of recon(1) (EXIT STATUS), decided in one
+ * place.
  *
  * A run's outcome is what `recon run` exits with: 1 when a gating (paging)
  * check failed, else 2 when a gating check could not be evaluated, else 0.

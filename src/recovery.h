@@ -1,6 +1,7 @@
 /*
  * recovery.h: the day's recovery plan, computed once from a run and read by
- * both the Markdown and the JSON renderer (the contract's "Recovery plan").
+ * both the Markdown and the JSON renderer (recon.ini(5), "TARGETS AND THE
+ * RECOVERY PLAN").
  *
  * Each failing check contributes its target with its recovery class.  Root
  * cause first: when a target has an ancestor (through [target] parent) that

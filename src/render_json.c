@@ -1,7 +1,7 @@
 /*
- * render_json.c: the day's JSON, schema recon-report/1 (the contract's
- * "The day's JSON").  It is the machine-readable record that later runs read
- * back for their window and streak, so keys come in the contract's order
+ * render_json.c: the day's JSON, schema recon-report/1 (recon-report(5),
+ * "THE JSON REPORT").  It is the machine-readable record that later runs
+ * read back for their window and streak, so keys come in that page's order
  * (inserted in that order, dumped with JSON_PRESERVE_ORDER), with two-space
  * indentation, reals with 15 significant digits, and a final newline: the
  * same run always gives the same bytes.

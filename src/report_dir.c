@@ -7,6 +7,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,15 +168,23 @@ void report_dir_close(struct report_dir *rd)
 	rd->lock_fd = -1;
 }
 
+/* A new temporary name beside final, "FINAL.tmp-PID-N", into tmp: a name
+ * remove_stale_temps knows. */
+static void temp_name(const char *final, char *tmp, size_t tmpsize)
+{
+	static unsigned counter;
+
+	snprintf(tmp, tmpsize, "%s.tmp-%ld-%u", final, (long)getpid(), counter++);
+}
+
 /* Write data to a new temporary file beside final; its name goes to tmp. */
 static int write_temp(const char *final, const char *data, size_t len, char *tmp,
 		      size_t tmpsize, struct diag *d)
 {
-	static unsigned counter;
 	size_t off = 0;
 	int fd, ret = 0;
 
-	snprintf(tmp, tmpsize, "%s.tmp-%ld-%u", final, (long)getpid(), counter++);
+	temp_name(final, tmp, tmpsize);
 	interrupt_add_file(tmp);	/* a signal from now on removes it */
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0) {
@@ -227,40 +237,115 @@ static void sync_dir(const char *dir)
 	}
 }
 
+/* One file of a batch while its names change. */
+struct commit {
+	char final[4096];	/* DIR/NAME */
+	char tmp[4200];		/* the new content; "" once renamed or removed */
+	char old[4200];		/* the previous version, linked aside; "" when none */
+	bool replaced;		/* final now holds the new content */
+};
+
+/* Put the names of c[0..n) back as they were before the batch: each
+ * replaced file's previous version renamed back over it (or the new file
+ * removed when there was none), every other previous version unlinked.
+ * Failures are added to d's message: the previous version then stays at
+ * its temporary name, which the message gives. */
+static void commit_undo(struct commit *c, size_t n, struct diag *d)
+{
+	size_t i = n;
+
+	while (i-- > 0) {
+		if (c[i].replaced && c[i].old[0]) {
+			if (rename(c[i].old, c[i].final) < 0) {
+				size_t len = strlen(d->msg);
+
+				snprintf(d->msg + len, sizeof(d->msg) - len,
+					 "; %s could not be put back (%s): its previous version is %s",
+					 c[i].final, strerror(errno), c[i].old);
+			}
+		} else if (c[i].replaced) {
+			unlink(c[i].final);
+		} else if (c[i].old[0]) {
+			unlink(c[i].old);
+		}
+	}
+}
+
+/* Make every temporary file of c[0..n) its report, or none: each final
+ * name that holds a file gets a second name (a hard link, so a reader
+ * always finds the file whole) before the new file is renamed over it,
+ * and the first failure undoes the renames before it. */
+static int commit_all(struct commit *c, size_t n, struct diag *d)
+{
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (lstat(c[i].final, &st) == 0 && !S_ISDIR(st.st_mode)) {
+			temp_name(c[i].final, c[i].old, sizeof(c[i].old));
+			/* flag 0: a symlink is linked, never the file it points to */
+			if (linkat(AT_FDCWD, c[i].final, AT_FDCWD, c[i].old, 0) < 0) {
+				int err = errno;
+
+				c[i].old[0] = '\0';
+				if (err != ENOENT) {	/* gone since: nothing to keep */
+					diag_error(d, "%s: cannot write: keeping the previous "
+						   "version aside: %s", c[i].final, strerror(err));
+					goto undo;
+				}
+			}
+		}
+		if (rename(c[i].tmp, c[i].final) < 0) {
+			diag_error(d, "%s: cannot write: %s", c[i].final, strerror(errno));
+			i++;	/* its link aside, if any, goes too */
+			goto undo;
+		}
+		interrupt_forget_file(c[i].tmp);
+		c[i].tmp[0] = '\0';
+		c[i].replaced = true;
+	}
+	for (i = 0; i < n; i++)
+		if (c[i].old[0])
+			unlink(c[i].old);
+	return 0;
+undo:
+	commit_undo(c, i, d);
+	return -1;
+}
+
 int report_dir_write(struct report_dir *rd, const struct report_file *files, size_t n,
 		     struct diag *d)
 {
-	char (*tmp)[4200] = xcalloc(n + 1, sizeof(*tmp));
-	char final[4096];
+	struct commit *c = xcalloc(n + 1, sizeof(*c));
+	sigset_t block, saved;
 	size_t i, done = 0;
 	int ret = 0;
 
 	for (i = 0; i < n; i++, done++) {
-		snprintf(final, sizeof(final), "%s/%s", rd->path, files[i].name);
-		if (write_temp(final, files[i].data, files[i].len, tmp[i], sizeof(tmp[i]), d) < 0) {
+		snprintf(c[i].final, sizeof(c[i].final), "%s/%s", rd->path, files[i].name);
+		if (write_temp(c[i].final, files[i].data, files[i].len, c[i].tmp,
+			       sizeof(c[i].tmp), d) < 0) {
 			ret = -1;
 			goto out;
 		}
 	}
-	/* every temporary file is complete: now make them the reports */
-	for (i = 0; i < n; i++) {
-		snprintf(final, sizeof(final), "%s/%s", rd->path, files[i].name);
-		if (rename(tmp[i], final) < 0) {
-			ret = diag_error(d, "%s: cannot write: %s", final, strerror(errno));
-			goto out;
-		}
-		interrupt_forget_file(tmp[i]);
-		tmp[i][0] = '\0';
-	}
+	/* every temporary file is complete: now make them the reports, with
+	 * SIGTERM and SIGINT held until the names are all new or all old */
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &block, &saved);
+	ret = commit_all(c, n, d);
 	sync_dir(rd->path);
+	pthread_sigmask(SIG_SETMASK, &saved, NULL);
 out:
 	for (i = 0; i < done; i++) {
-		if (tmp[i][0]) {
-			unlink(tmp[i]);
-			interrupt_forget_file(tmp[i]);
+		if (c[i].tmp[0]) {
+			unlink(c[i].tmp);
+			interrupt_forget_file(c[i].tmp);
 		}
 	}
-	free(tmp);
+	free(c);
 	return ret;
 }
 

@@ -2,10 +2,20 @@
  * report_dir.h: the report directory users commit to git.
  *
  * Writes are atomic: each file is written to a temporary name in the same
- * directory, flushed to disk, and renamed over its final name only when
- * every file of the batch was written, so a failed or killed run never
- * leaves a partial file under a report's name and never changes an earlier
- * report.  A lock (flock on the directory itself) keeps two runs from writing the
+ * directory and flushed to disk; only when every file of the batch was
+ * written are they renamed over their final names.  Each final name that
+ * holds a file first gets a second, temporary name (a hard link), so a
+ * rename that fails, even the last one, is undone: the files already
+ * renamed get their previous versions back (a file that did not exist is
+ * removed), and a failed run leaves every earlier report byte for byte as
+ * it was.  A reader never finds a name missing or a file partial.  Hard
+ * links and rename within one directory are what Linux's own filesystems
+ * (ext4, xfs, btrfs, tmpfs) and NFS give; on one without hard links (FAT,
+ * some FUSE file systems) a batch that would replace a file fails before
+ * any name changes.  SIGTERM and SIGINT wait while the names change; a
+ * SIGKILL or a crash in that moment can leave some names new and some old
+ * (each file whole), which running the date again completes.
+ * A lock (flock on the directory itself) keeps two runs from writing the
  * same directory at once.  Temporary files are opened O_EXCL|O_NOFOLLOW and
  * renames replace a planted symlink, never the file it points to.
  */
@@ -36,8 +46,8 @@ struct report_file {
 int report_dir_open(struct report_dir *rd, const char *path, int wait_seconds,
 		    struct diag *d);
 
-/* Write every file, all or nothing.  -1 with d set; then no final name was
- * touched. */
+/* Write every file, all or nothing.  -1 with d set ("DIR/NAME: cannot
+ * write: why"); then every final name holds what it held before. */
 int report_dir_write(struct report_dir *rd, const struct report_file *files, size_t n,
 		     struct diag *d);
 

@@ -410,7 +410,8 @@ static int query_first(struct source *src, const char *sql, struct first_ctx *c,
 	return source_query(src, sql, &sink, d);
 }
 
-/* The contract's truth of a first value: no row, NULL, false or 0 is false. */
+/* The truth of a first value (recon.ini(5), precondition): no row, NULL,
+ * false or 0 is false. */
 static bool truthy(const struct first_ctx *c)
 {
 	char *end;

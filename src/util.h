@@ -116,7 +116,7 @@ void date_format(long days, char out[11]);
 
 /* ---- numbers ---------------------------------------------------------- */
 
-/* The contract's plain number (is_plain_number) is scanned in number.h. */
+/* A plain number (recon.ini(5)) is scanned in number.h. */
 
 /* Locale-free formatting of a double with 15 significant digits, as SQLite
  * prints reals ("0.1", "12", "1e+20", 0.1 + 0.2 gives "0.3"); integral

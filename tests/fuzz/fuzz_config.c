@@ -9,7 +9,7 @@
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -DRECON_ARENA_MALLOC \
  *     -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Isrc \
- *     tests/fuzz/fuzz_config.c src/config.c src/hint.c src/util.c \
+ *     tests/fuzz/fuzz_config.c src/config*.c src/hint.c src/util.c \
  *     $(pkg-config --libs libcrypto) -lm -o build/fuzz_config
  *   build/fuzz_config tests/fuzz/corpus/config
  */

@@ -1,8 +1,8 @@
 #!/bin/bash
-# disk_faults.sh BIN: a full disk, a read-only report directory, and two
-# runs on one directory.  Each fault gives a clear error and exit 2 with
-# the earlier reports intact; the lock makes a second run wait (or, after
-# 30 s, refuse), never interleave.
+# disk_faults.sh BIN: a full disk, a read-only report directory, a rename
+# that fails after others succeeded, and two runs on one directory.  Each
+# fault gives a clear error and exit 2 with the earlier reports intact; the
+# lock makes a second run wait (or, after 30 s, refuse), never interleave.
 bin=$1
 . "$(dirname "$0")/../lib/robustness.sh"
 small_config "$work"
@@ -66,6 +66,22 @@ echo x > afile
 run run -c recon.ini -o afile --date 2026-11-22
 [ "$rc" = 2 ] && grep -q 'afile' stderr && [ "$(cat afile)" = x ]
 check $? "an output 'directory' that is a file: exit 2, the file untouched ($(head -c 100 stderr))"
+
+# ---- a late rename fails: the files renamed before it are put back ------
+# style.css is the last file of a run; a directory in its way makes its
+# rename fail after the day's files and the index pages were renamed.
+cp -R seed late && rm late/style.css && mkdir -p late/style.css/in-the-way
+sums late > late.sums
+run run -c recon.ini -o late --date 2026-11-22
+[ "$rc" = 2 ] && grep -q 'late/style\.css: cannot write: Is a directory' stderr
+check $? "a late rename fails: exit 2, stderr names the file ($(head -c 120 stderr))"
+cmp -s late.sums <(sums late) && [ -d late/style.css ] &&
+	[ -z "$(ls late | grep -v '^2026-11-21\.\|^index\|^style\.css$')" ]
+check $? "a late rename fails: every earlier report byte-identical, no new or temporary file left"
+rm -r late/style.css
+run run -c recon.ini -o late --date 2026-11-22
+[ "$rc" = 0 ] && [ -s late/2026-11-22.json ] && [ -f late/style.css ] && ! cmp -s late.sums <(sums late)
+check $? "a late rename fails: with the way clear the same run writes every file"
 
 # ---- the lock: a second run waits for the first ------------------------
 cp -R seed locked

@@ -1,6 +1,7 @@
 /*
  * test_report_dir.c: the report directory's promises, one test each:
- * a batch of files is written all or nothing, a killed run's temporary
+ * a batch of files is written all or nothing (also when a late rename
+ * fails: the files already renamed are put back), a killed run's temporary
  * files go at the next open, one run at a time holds the lock, a planted
  * symlink is replaced and never followed, and an unwritable place is found
  * before any source is read.
@@ -114,6 +115,47 @@ START_TEST(a_batch_that_cannot_be_written_changes_no_final_name)
 }
 END_TEST
 
+START_TEST(a_late_rename_that_fails_puts_back_every_earlier_file)
+{
+	struct report_dir rd = REPORT_DIR_INIT;
+	struct diag d = { "" };
+	const struct report_file files[] = { { "a.md", "new a\n", 6 }, { "b.md", "new b\n", 6 },
+					     { "new.md", "new\n", 4 }, { "c.md", "new c\n", 6 } };
+	char target[256];
+	ssize_t n;
+	struct stat st;
+
+	put("a.md", "old a\n");
+	put("outside", "untouched");
+	ck_assert_int_eq(symlink(path_of("outside"), path_of("b.md")), 0);
+	ck_assert_int_eq(mkdir(path_of("c.md"), 0755), 0);	/* in the way of the last rename */
+	ck_assert_int_eq(report_dir_open(&rd, dir, 0, &d), 0);
+	ck_assert_int_eq(report_dir_write(&rd, files, 4, &d), -1);
+	ck_assert_msg(strstr(d.msg, "c.md: cannot write: Is a directory"), "%s", d.msg);
+	ck_assert_str_eq(content("a.md"), "old a\n");
+	/* the symlink is back as it was, and what it points to never changed */
+	ck_assert_int_eq(lstat(path_of("b.md"), &st), 0);
+	ck_assert(S_ISLNK(st.st_mode));
+	n = readlink(path_of("b.md"), target, sizeof(target) - 1);
+	ck_assert_int_gt(n, 0);
+	target[n] = '\0';
+	ck_assert_str_eq(target, path_of("outside"));
+	ck_assert_str_eq(content("outside"), "untouched");
+	ck_assert_int_eq(access(path_of("new.md"), F_OK), -1);	/* not there before */
+	ck_assert_int_eq(stat(path_of("c.md"), &st), 0);
+	ck_assert(S_ISDIR(st.st_mode));
+	ck_assert_int_eq(temps(), 0);
+	/* with the way clear, the same batch is written whole */
+	ck_assert_int_eq(rmdir(path_of("c.md")), 0);
+	ck_assert_int_eq(report_dir_write(&rd, files, 4, &d), 0);
+	ck_assert_str_eq(content("a.md"), "new a\n");
+	ck_assert_str_eq(content("c.md"), "new c\n");
+	ck_assert_str_eq(content("outside"), "untouched");
+	ck_assert_int_eq(temps(), 0);
+	report_dir_close(&rd);
+}
+END_TEST
+
 START_TEST(a_killed_runs_temporary_files_go_at_open)
 {
 	struct report_dir rd = REPORT_DIR_INIT;
@@ -213,6 +255,7 @@ static Suite *report_dir_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, a_batch_is_written_whole);
 	tcase_add_test(tc, a_batch_that_cannot_be_written_changes_no_final_name);
+	tcase_add_test(tc, a_late_rename_that_fails_puts_back_every_earlier_file);
 	tcase_add_test(tc, a_killed_runs_temporary_files_go_at_open);
 	tcase_add_test(tc, one_run_at_a_time_holds_the_lock);
 	tcase_add_test(tc, a_planted_symlink_is_replaced_not_followed);
