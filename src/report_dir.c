@@ -241,7 +241,8 @@ static void sync_dir(const char *dir)
 struct commit {
 	char final[4096];	/* DIR/NAME */
 	char tmp[4200];		/* the new content; "" once renamed or removed */
-	char old[4200];		/* the previous version, linked aside; "" when none */
+	char old[4200];		/* the previous version, kept aside; "" when none */
+	bool moved;		/* old was renamed aside (no hard links here) */
 	bool replaced;		/* final now holds the new content */
 };
 
@@ -255,7 +256,7 @@ static void commit_undo(struct commit *c, size_t n, struct diag *d)
 	size_t i = n;
 
 	while (i-- > 0) {
-		if (c[i].replaced && c[i].old[0]) {
+		if ((c[i].replaced || c[i].moved) && c[i].old[0]) {
 			if (rename(c[i].old, c[i].final) < 0) {
 				size_t len = strlen(d->msg);
 
@@ -271,10 +272,20 @@ static void commit_undo(struct commit *c, size_t n, struct diag *d)
 	}
 }
 
+/* Whether a link refused with err means the file system has no hard
+ * links (FAT, exFAT, some FUSE mounts), rather than a real failure. */
+static bool no_hard_links(int err)
+{
+	return err == EPERM || err == ENOTSUP || err == EOPNOTSUPP || err == EMLINK ||
+	       err == ENOSYS;
+}
+
 /* Make every temporary file of c[0..n) its report, or none: each final
  * name that holds a file gets a second name (a hard link, so a reader
- * always finds the file whole) before the new file is renamed over it,
- * and the first failure undoes the renames before it. */
+ * always finds the file whole; on a file system without hard links the
+ * file is renamed aside, and the name is missing for a moment) before the
+ * new file is renamed over it, and the first failure undoes the renames
+ * before it. */
 static int commit_all(struct commit *c, size_t n, struct diag *d)
 {
 	struct stat st;
@@ -287,6 +298,10 @@ static int commit_all(struct commit *c, size_t n, struct diag *d)
 			if (linkat(AT_FDCWD, c[i].final, AT_FDCWD, c[i].old, 0) < 0) {
 				int err = errno;
 
+				if (no_hard_links(err) && rename(c[i].final, c[i].old) == 0) {
+					c[i].moved = true;
+					goto aside;
+				}
 				c[i].old[0] = '\0';
 				if (err != ENOENT) {	/* gone since: nothing to keep */
 					diag_error(d, "%s: cannot write: keeping the previous "
@@ -295,6 +310,7 @@ static int commit_all(struct commit *c, size_t n, struct diag *d)
 				}
 			}
 		}
+aside:
 		if (rename(c[i].tmp, c[i].final) < 0) {
 			diag_error(d, "%s: cannot write: %s", c[i].final, strerror(errno));
 			i++;	/* its link aside, if any, goes too */

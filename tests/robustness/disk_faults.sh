@@ -83,6 +83,32 @@ run run -c recon.ini -o late --date 2026-11-22
 [ "$rc" = 0 ] && [ -s late/2026-11-22.json ] && [ -f late/style.css ] && ! cmp -s late.sums <(sums late)
 check $? "a late rename fails: with the way clear the same run writes every file"
 
+# ---- a file system without hard links ---------------------------------
+# On FAT or exFAT link() fails with EPERM: the previous version is renamed
+# aside instead, and a late failure still puts every file back.  A
+# preloaded shim refuses every link as such a file system does.
+if sanitized; then
+	skip "no hard links" "a preloaded shim and a sanitizer runtime do not mix"
+else
+	printf '%s\n' '#define _GNU_SOURCE' '#include <errno.h>' \
+		'int linkat(int a, const char *b, int c, const char *d, int e)' \
+		'{ (void)a; (void)b; (void)c; (void)d; (void)e; errno = EPERM; return -1; }' \
+		'int link(const char *a, const char *b) { (void)a; (void)b; errno = EPERM; return -1; }' \
+		> nolink.c
+	cc -shared -fPIC -o nolink.so nolink.c || fail "cannot build the link shim"
+	cp -R seed nolink && rm nolink/style.css && mkdir -p nolink/style.css/in-the-way
+	sums nolink > nolink.sums
+	LD_PRELOAD=$work/nolink.so run run -c recon.ini -o nolink --date 2026-11-22
+	cmp -s nolink.sums <(sums nolink) && [ "$rc" = 2 ] &&
+		[ -z "$(ls nolink | grep -v '^2026-11-21\.\|^index\|^style\.css$')" ]
+	check $? "no hard links, a late rename fails: exit 2, every earlier report byte-identical"
+	rm -r nolink/style.css
+	LD_PRELOAD=$work/nolink.so run run -c recon.ini -o nolink --date 2026-11-22
+	[ "$rc" = 0 ] && [ -s nolink/2026-11-22.json ] && [ -f nolink/style.css ] &&
+		[ -z "$(ls nolink | grep 'tmp')" ]
+	check $? "no hard links: the run writes every file and leaves nothing aside ($(head -c 100 stderr))"
+fi
+
 # ---- the lock: a second run waits for the first ------------------------
 cp -R seed locked
 flock locked -c "touch held; sleep 3" &
