@@ -11,6 +11,7 @@
 #define RECON_RENDER_H
 
 #include "history.h"
+#include "md_escape.h"
 #include "outcome.h"
 #include "recovery.h"
 #include "shadow.h"
@@ -149,20 +150,6 @@ size_t render_years(const struct history *h, int **years);
  * write; the Markdown keeps fewer. */
 #define SAMPLE_JSON_BYTES 4096
 size_t sample_cut(const char *s, size_t len, size_t max);
-
-/* Markdown-escape text so it shows literally, also inside a table cell, a
- * heading or a list item, and on a git host that autolinks and pings:
- * a backslash goes only where GFM would read markup, so plain text (R&D,
- * 4038.83, -3, snake_case, (x)) stays as written for grep and git diff.
- * Always escaped: \ ` * [ < | ~ $.  Where they would mean something: "_"
- * unless inside a word, "&" that starts an entity ("&amp;"), ":" of "://"
- * and "." of "www." (autolinks), and at the start a "#", ">", a list
- * marker ("- ", "+ ", "12. ", "3) ") or a rule ("---"), and "#"s closing a
- * heading.  "@" before a letter or digit is followed by an empty HTML
- * comment, the one thing that stops both a mention and a mailto autolink
- * on the host.  Newlines, tabs and other control characters become spaces;
- * invalid UTF-8 becomes U+FFFD. */
-void md_escape(struct strbuf *out, const char *s, size_t len);
 
 /* A compare check's changed rows explained (render_changes.c): a leading
  * line ("3 changed: all in payment_date, all shifted by +02:00 (time

@@ -6,7 +6,7 @@
  * plain GFM (headings, pipe tables, a blockquote banner, lists), laid out so
  * that one changed number changes one line, and everything that comes from
  * data (ids, titles, descriptions, group and sample values, messages, column
- * names) goes through md_escape: nothing in the data can become markup, a
+ * names) goes through md_escape (md_escape.h): nothing in the data can become markup, a
  * link or HTML.  No clock, no host; integers with %lld, reals with
  * format_double, so the bytes depend on the inputs only.
  */
@@ -21,122 +21,6 @@
 
 #define MAX_GROUP_ROWS 50	/* per-tenant rows shown per check */
 #define MAX_CELL_BYTES 200	/* a sample value longer than this is cut */
-
-/* ---- escaping ------------------------------------------------------------ */
-
-static bool ascii_punct(unsigned char c)
-{
-	return (c >= 0x21 && c <= 0x2f) || (c >= 0x3a && c <= 0x40) ||
-	       (c >= 0x5b && c <= 0x60) || (c >= 0x7b && c <= 0x7e);
-}
-
-static bool ascii_alnum(unsigned char c)
-{
-	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
-}
-
-/* A character inside a word for emphasis: not the edge, a space or ASCII
- * punctuation (an "_" between two of them can neither open nor close). */
-static bool word_char(const unsigned char *p, size_t len, size_t i)
-{
-	return i < len && p[i] > 0x20 && p[i] != 0x7f && !ascii_punct(p[i]);
-}
-
-/* Does p[i..len) start an entity or numeric character reference ("&amp;",
- * "&#64;")?  A lone "&", as in "R&D", is text. */
-static bool entity_at(const unsigned char *p, size_t len, size_t i)
-{
-	size_t j = i + 1;
-
-	while (j < len && (ascii_alnum(p[j]) || p[j] == '#'))
-		j++;
-	return j > i + 1 && j < len && p[j] == ';';
-}
-
-/* Is p[0..len) one character repeated (spaces aside): "---", "= = ="? */
-static bool same_run(const unsigned char *p, size_t len)
-{
-	size_t i;
-
-	for (i = 1; i < len; i++)
-		if (p[i] != p[0] && p[i] != ' ' && p[i] != '\t')
-			return false;
-	return true;
-}
-
-/* Does s[i] need a backslash where it stands?  i == 0 is where the
- * text begins (it may start a line, so block markers count); digits: how
- * many ASCII digits open the text. */
-static bool needs_backslash(const unsigned char *p, size_t len, size_t i, size_t digits)
-{
-	unsigned char c = p[i];
-
-	switch (c) {
-	case '\\': case '`': case '*': case '[': case '<': case '|': case '~': case '$':
-		return true;	/* code, emphasis, links, HTML, tables, strikethrough, math */
-	case '_':
-		return !(i > 0 && word_char(p, len, i - 1) && word_char(p, len, i + 1));
-	case '&':
-		return entity_at(p, len, i);
-	case '#':
-		/* a heading, or the closing "#"s at the end of one */
-		return i == 0 || ((p[i - 1] == ' ' || p[i - 1] == '\t') && same_run(p + i, len - i));
-	case '>':
-		return i == 0;	/* a block quote */
-	case '-': case '+': case '=':
-		/* a list item ("- x"), a setext underline or a rule ("---"); "-3" is text */
-		return i == 0 && (len == 1 || p[1] == ' ' || p[1] == '\t' || same_run(p, len));
-	case '.': case ')':
-		/* "12. " or "3)" opening an ordered list */
-		return digits == i && digits >= 1 && digits <= 9 &&
-		       (i + 1 == len || p[i + 1] == ' ' || p[i + 1] == '\t');
-	case ':':
-		return i + 2 < len && p[i + 1] == '/' && p[i + 2] == '/';	/* autolink scheme */
-	default:
-		return false;
-	}
-}
-
-/* Markdown-escape s[0..len) into out (see render.h). */
-void md_escape(struct strbuf *out, const char *s, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, digits = 0;	/* s[0..digits) is all ASCII digits */
-
-	while (i < len) {
-		size_t run = utf8_valid_prefix(p + i, len - i), end = i + run;
-
-		for (; i < end; i++) {
-			unsigned char c = p[i];
-
-			if (c < 0x20 || c == 0x7f) {
-				sb_putc(out, ' ');
-				continue;
-			}
-			if (needs_backslash(p, len, i, digits) ||
-			    (c == '.' && i >= 3 && (p[i - 1] | 0x20) == 'w' &&
-			     (p[i - 2] | 0x20) == 'w' && (p[i - 3] | 0x20) == 'w'))
-				sb_putc(out, '\\');	/* the last: a "www." autolink */
-			sb_putc(out, (char)c);
-			/* "@name" pings on a git host and "a@b.c" becomes a mailto
-			 * link; a backslash stops neither, an empty comment both */
-			if (c == '@' && i + 1 < len && ascii_alnum(p[i + 1]))
-				sb_puts(out, "<!-- -->");
-			if (digits == i && c >= '0' && c <= '9')
-				digits++;
-		}
-		if (i < len) {
-			sb_puts(out, "\xEF\xBF\xBD");	/* U+FFFD for an invalid byte */
-			i++;
-		}
-	}
-}
-
-static void esc(struct strbuf *o, const char *s)
-{
-	if (s)
-		md_escape(o, s, strlen(s));
-}
 
 /* A table cell from data: NULL as an italic NULL, long values cut. */
 static void cell(struct strbuf *o, const char *s)
@@ -234,7 +118,7 @@ static size_t id_list(struct strbuf *o, const struct run *run, enum status s,
 			continue;
 		if (o) {
 			sb_puts(o, n ? ", **" : "**");
-			esc(o, check_id(c));
+			md_text(o, check_id(c));
 			sb_puts(o, "**");
 		}
 		n++;
@@ -256,12 +140,12 @@ static void md_banner_history(const struct report *r, struct strbuf *o)
 		sb_addf(o, ">\n> **Configuration changed** since %s", g->config_since);
 		for (i = 0; i < g->nchecks_added; i++) {
 			sb_puts(o, i ? ", **" : ": added **");
-			esc(o, g->checks_added[i]);
+			md_text(o, g->checks_added[i]);
 			sb_puts(o, "**");
 		}
 		for (i = 0; i < g->nchecks_removed; i++) {
 			sb_puts(o, i ? ", **" : g->nchecks_added ? "; removed **" : ": removed **");
-			esc(o, g->checks_removed[i]);
+			md_text(o, g->checks_removed[i]);
 			sb_puts(o, "**");
 		}
 		sb_puts(o, ".\n");
@@ -307,7 +191,7 @@ static void md_banner(const struct report *r, bool alert, struct strbuf *o)
 	size_t i;
 
 	sb_puts(o, "# ");
-	esc(o, run->cfg && run->cfg->title ? run->cfg->title : "recon report");
+	md_text(o, run->cfg && run->cfg->title ? run->cfg->title : "recon report");
 	sb_addf(o, " — %s\n\n", run->date);
 
 	if (alert)
@@ -351,7 +235,7 @@ static void md_banner(const struct report *r, bool alert, struct strbuf *o)
 		sb_puts(o, ">\n> **Unreadable history** (counts as a day without a report):\n>\n");
 		for (i = 0; i < g->nunreadable; i++) {
 			sb_puts(o, "> - ");
-			esc(o, g->unreadable[i]);
+			md_text(o, g->unreadable[i]);
 			sb_putc(o, '\n');
 		}
 	}
@@ -380,7 +264,7 @@ static void md_summary(const struct report *r, struct strbuf *o)
 	sb_addf(o, "| tenants with drift | %lld |\n\n", run->tenants_with_drift);
 	if (run->tenants_error) {
 		sb_puts(o, "Tenants could not be counted: ");
-		esc(o, run->tenants_error);
+		md_text(o, run->tenants_error);
 		sb_puts(o, "\n\n");
 	}
 }
@@ -510,7 +394,7 @@ static void md_checks(const struct report *r, struct strbuf *o)
 		const struct check_result *c = &v[i];
 
 		sb_puts(o, "| ");
-		esc(o, check_id(c));
+		md_text(o, check_id(c));
 		sb_addf(o, " | %s | %s | %s | %lld | ", c->cfg ? check_kind_name(c->cfg->kind) : "?",
 			status_cell(c->status),
 			!c->cfg || c->cfg->paging ? "yes" : "no (signal-only)", c->drift);
@@ -518,7 +402,7 @@ static void md_checks(const struct report *r, struct strbuf *o)
 		value_since_previous(o, r, c);
 		sb_puts(o, " | ");
 		if (c->cfg && c->cfg->description)
-			esc(o, c->cfg->description);
+			md_text(o, c->cfg->description);
 		sb_puts(o, " |\n");
 	}
 	sb_putc(o, '\n');
@@ -529,23 +413,23 @@ static void md_checks(const struct report *r, struct strbuf *o)
 
 		if (c->status == STATUS_ERROR) {
 			sb_puts(o, "- **");
-			esc(o, check_id(c));
+			md_text(o, check_id(c));
 			sb_puts(o, "** (error): ");
-			esc(o, c->error ? c->error : "unknown error");
+			md_text(o, c->error ? c->error : "unknown error");
 		} else if (c->status == STATUS_SKIPPED && c->skip_reason) {
 			sb_puts(o, "- **");
-			esc(o, check_id(c));
+			md_text(o, check_id(c));
 			sb_puts(o, "** (skipped): ");
-			esc(o, c->skip_reason);
+			md_text(o, c->skip_reason);
 		} else if (c->cfg && c->cfg->kind == KIND_VALUE && c->has_value) {
 			sb_puts(o, "- **");
-			esc(o, check_id(c));
+			md_text(o, check_id(c));
 			sb_puts(o, "** (value): ");
 			value_note(o, c);
 		} else if (c->cfg && c->cfg->kind == KIND_COMPARE &&
 			   (c->status == STATUS_FAIL || c->status == STATUS_WARN)) {
 			sb_puts(o, "- **");
-			esc(o, check_id(c));
+			md_text(o, check_id(c));
 			sb_addf(o, "** (compare): %lld missing, %lld extra, %lld changed",
 				c->missing, c->extra, c->changed);
 		} else {
@@ -559,7 +443,7 @@ static void md_checks(const struct report *r, struct strbuf *o)
 		const struct skip_rate *sr = &r->skips[i];
 
 		sb_puts(o, "- **");
-		esc(o, sr->id);
+		md_text(o, sr->id);
 		sb_addf(o, "** (precondition): skipped on %lld of %lld %s in the window\n",
 			sr->skipped, sr->days, plural(sr->days, "day", "days"));
 		nnotes++;
@@ -741,7 +625,7 @@ static void check_groups(struct strbuf *o, const struct check_result *c)
 	}
 	sb_addf(o, "#### Per-tenant breakdown\n\n%zu %s with drift.\n\n| ", c->ngroups,
 		plural((long long)c->ngroups, "group", "groups"));
-	esc(o, c->cfg && c->cfg->group ? c->cfg->group : "group");
+	md_text(o, c->cfg && c->cfg->group ? c->cfg->group : "group");
 	if (cmp && c->changed > 0 && c->ncolumn_changes)	/* and where rows changed */
 		sb_puts(o, " | drift | missing | extra | changed | changed columns |\n"
 			   "|---|--:|--:|--:|--:|---|\n");
@@ -830,7 +714,7 @@ static void md_failing(const struct report *r, struct html_inserts *ins, struct 
 			continue;
 		n++;
 		sb_puts(o, "### ");
-		esc(o, check_id(c));
+		md_text(o, check_id(c));
 		sb_addf(o, "\n\n**%s** — drift %lld", c->status == STATUS_WARN ? "WARN" : "FAIL",
 			c->drift);
 		if (r->previous && r->previous->status != DAY_UNREADABLE &&
@@ -846,12 +730,12 @@ static void md_failing(const struct report *r, struct html_inserts *ins, struct 
 			!c->cfg || c->cfg->paging ? "gating" : "signal-only (not part of the gate)");
 		if (c->cfg && c->cfg->target) {
 			sb_puts(o, "; target ");
-			esc(o, c->cfg->target);
+			md_text(o, c->cfg->target);
 		}
 		sb_puts(o, ".\n");
 		if (c->cfg && c->cfg->description) {
 			sb_puts(o, "\n");
-			esc(o, c->cfg->description);
+			md_text(o, c->cfg->description);
 			sb_puts(o, "\n");
 		}
 		if (c->cfg && c->cfg->kind == KIND_VALUE && c->has_value) {
@@ -946,12 +830,12 @@ static void plan_rows(struct strbuf *o, const char *action, const struct recover
 
 	for (i = 0; i < n; i++) {
 		sb_addf(o, "| %s | ", action);
-		esc(o, it[i].target);
+		md_text(o, it[i].target);
 		sb_puts(o, " | ");
 		for (j = 0; j < it[i].nchecks; j++) {
 			if (j)
 				sb_puts(o, ", ");
-			esc(o, it[i].checks[j]);
+			md_text(o, it[i].checks[j]);
 		}
 		sb_puts(o, " |\n");
 	}
@@ -978,7 +862,7 @@ static void md_recovery(const struct report *r, struct strbuf *o)
 		for (i = 0; i < plan->nuntargeted; i++) {
 			if (i)
 				sb_puts(o, ", ");
-			esc(o, plan->untargeted[i]);
+			md_text(o, plan->untargeted[i]);
 		}
 		sb_puts(o, ".\n\n");
 	}
@@ -1064,7 +948,7 @@ static void md_trend(const struct report *r, struct html_inserts *ins, struct st
 	for (i = 0; i < run->nchecks; i++) {
 		check_window(r, &v[i], days);
 		sb_puts(o, "| ");
-		esc(o, check_id(&v[i]));
+		md_text(o, check_id(&v[i]));
 		sb_puts(o, " |");
 		for (k = first; k < g->nwindow; k++)
 			trend_cell(o, &days[k]);
@@ -1126,9 +1010,9 @@ static void md_shadows(const struct report *r, struct strbuf *o)
 		const struct shadow *s = &r->shadows[i];
 
 		sb_puts(o, "| ");
-		esc(o, s->id);
+		md_text(o, s->id);
 		sb_puts(o, " | ");
-		esc(o, s->of);
+		md_text(o, s->of);
 		sb_addf(o, " | %lld | %lld | %lld | %lld | %lld | %.0f%% | %s |\n", s->days,
 			s->agree, s->disagree, s->skipped, s->errors, s->skip_rate * 100,
 			s->ready ? "**yes**" : "no");
@@ -1139,26 +1023,26 @@ static void md_shadows(const struct report *r, struct strbuf *o)
 
 		if (s->disagree_today) {
 			sb_puts(o, "**Disagreement today:** ");
-			esc(o, s->id);
+			md_text(o, s->id);
 			sb_puts(o, " is ");
-			esc(o, s->disagreements[s->ndisagreements - 1].status);
+			md_text(o, s->disagreements[s->ndisagreements - 1].status);
 			sb_puts(o, ", ");
-			esc(o, s->of);
+			md_text(o, s->of);
 			sb_puts(o, " is ");
-			esc(o, s->disagreements[s->ndisagreements - 1].of_status);
+			md_text(o, s->disagreements[s->ndisagreements - 1].of_status);
 			sb_puts(o, ".\n\n");
 		}
 		if (!s->ndisagreements)
 			continue;
 		sb_puts(o, "Disagreements of ");
-		esc(o, s->id);
+		md_text(o, s->id);
 		sb_puts(o, " in the soak window:");
 		for (k = 0; k < s->ndisagreements; k++) {
 			/* statuses as written in earlier JSON files: data */
 			sb_addf(o, "%s %s (", k ? "," : "", s->disagreements[k].date);
-			esc(o, s->disagreements[k].status);
+			md_text(o, s->disagreements[k].status);
 			sb_puts(o, "; original ");
-			esc(o, s->disagreements[k].of_status);
+			md_text(o, s->disagreements[k].of_status);
 			sb_putc(o, ')');
 		}
 		sb_puts(o, ".\n\n");
@@ -1176,7 +1060,7 @@ static void md_provenance(const struct report *r, struct strbuf *o)
 	sb_puts(o, "## Provenance\n\n- recon version: " RECON_VERSION "\n");
 	sb_puts(o, "- configuration SHA-256: ");
 	if (run->cfg && run->cfg->sha256[0])
-		esc(o, run->cfg->sha256);
+		md_text(o, run->cfg->sha256);
 	else
 		sb_puts(o, "—");
 	sb_puts(o, "\n\n");
@@ -1190,10 +1074,10 @@ static void md_provenance(const struct report *r, struct strbuf *o)
 		const struct input *in = &run->inputs[i];
 
 		sb_puts(o, "| ");
-		esc(o, in->source);
+		md_text(o, in->source);
 		sb_puts(o, " | ");
 		if (in->table)
-			esc(o, in->table);
+			md_text(o, in->table);
 		else
 			sb_puts(o, "—");
 		if (in->rows >= 0)
@@ -1202,10 +1086,10 @@ static void md_provenance(const struct report *r, struct strbuf *o)
 			sb_puts(o, " | — | ");
 		if (in->snapshot) {
 			sb_puts(o, "snapshot ");
-			esc(o, in->snapshot);
+			md_text(o, in->snapshot);
 		} else if (in->sha256) {
 			sb_puts(o, "sha256 ");
-			esc(o, in->sha256);
+			md_text(o, in->sha256);
 		} else {
 			sb_puts(o, "—");
 		}
@@ -1327,7 +1211,7 @@ static void index_row(struct strbuf *out, const struct day *d, const char *link_
 {
 	if (d->status == DAY_UNREADABLE) {
 		sb_addf(out, "| %s | unreadable | — | — | — | ", d->date);
-		esc(out, d->error ? d->error : "unreadable");
+		md_text(out, d->error ? d->error : "unreadable");
 		sb_puts(out, " |\n");
 		return;
 	}
@@ -1471,7 +1355,7 @@ static void index_banner(struct strbuf *out, const struct history *h, const stru
 		sb_addf(out, "> [!%s]\n", alert);
 	if (d->status == DAY_UNREADABLE) {
 		sb_addf(out, "> **Latest report: %s is unreadable** — ", d->date);
-		esc(out, d->error ? d->error : "unreadable");
+		md_text(out, d->error ? d->error : "unreadable");
 		sb_puts(out, "\n\n");
 		return;
 	}
@@ -1594,7 +1478,7 @@ int render_index_page(const struct history *h, const struct index_page *page,
 			html_inserts_add(p->inserts, out->len, "</nav>\n");
 	}
 	sb_puts(out, "# ");
-	esc(out, p->title ? p->title : "recon report");
+	md_text(out, p->title ? p->title : "recon report");
 	if (p->year)
 		sb_addf(out, " — %d\n\n", p->year);
 	else
