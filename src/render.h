@@ -151,6 +151,14 @@ size_t render_years(const struct history *h, int **years);
 #define SAMPLE_JSON_BYTES 4096
 size_t sample_cut(const char *s, size_t len, size_t max);
 
+/* Words the day's report and the index pages share (render_md.c): a day's
+ * status as a table cell ("pass", "**FAIL**", "*warn*", "missing",
+ * "unreadable"), and the streak in words: "streak 3 of 7 clean days" while
+ * short of the gate, "streak 9 clean days (7 required)" once it is met,
+ * "streak 2 clean days" with no gate known (required 0). */
+const char *md_day_cell(enum day_status s);
+void md_streak_words(struct strbuf *o, long long streak, int required);
+
 /* A compare check's changed rows explained (render_changes.c): a leading
  * line ("3 changed: all in payment_date, all shifted by +02:00 (time
  * zone)") and a table of the columns that differ, largest first, with
