@@ -456,6 +456,17 @@ const struct day *history_previous_readable(const struct history *h, long day)
 	return i > 0 ? &h->days[i - 1] : NULL;
 }
 
+/* Contract in history.h. */
+const struct day_check *history_day_check(const struct day *day, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < day->nchecks; i++)
+		if (day->checks[i].id && strcmp(day->checks[i].id, id) == 0)
+			return &day->checks[i];
+	return NULL;
+}
+
 /* g's configuration change against the latest readable report before
  * today (see history.h).  Both lists are sorted by id, like their sources. */
 static void config_change(const struct history *h, struct run *run, long today, struct gate *g)

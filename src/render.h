@@ -67,6 +67,9 @@ void report_build(struct report *r, struct run *run, const struct gate *g,
 void report_derive(struct report *r);
 void report_release(struct report *r);
 
+/* A check's id as the reports name it: "" for a result without one. */
+const char *report_check_id(const struct check_result *c);
+
 /* The page shell and stylesheet: built in, or read from [report] templates.
  * shell.html holds the placeholders {{title}}, {{class}} and {{body}} (and
  * may hold {{css}}, the stylesheet inlined); the built-in shell links
@@ -158,6 +161,19 @@ size_t sample_cut(const char *s, size_t len, size_t max);
  * "streak 2 clean days" with no gate known (required 0). */
 const char *md_day_cell(enum day_status s);
 void md_streak_words(struct strbuf *o, long long streak, int required);
+/* one when n is 1, else many: "1 day", "2 days". */
+const char *md_plural(long long n, const char *one, const char *many);
+
+/* The day's report over its rolling window (render_window.c).  md_window:
+ * the "Rolling window" section (each day's gate status and drift, the
+ * streak, every check's drift per day, and on the HTML page a sparkline
+ * per check).  md_window_strip: the window as day cells under the banner;
+ * md_window_spark: check c's sparkline beside its failing details.  Both
+ * are HTML only: nothing when ins is NULL. */
+void md_window(const struct report *r, struct html_inserts *ins, struct strbuf *o);
+void md_window_strip(const struct report *r, struct html_inserts *ins, struct strbuf *o);
+void md_window_spark(const struct report *r, struct html_inserts *ins, struct strbuf *o,
+		     const struct check_result *c);
 
 /* A compare check's changed rows explained (render_changes.c): a leading
  * line ("3 changed: all in payment_date, all shifted by +02:00 (time

@@ -78,27 +78,13 @@ const char *md_day_cell(enum day_status s)
 	return "?";
 }
 
-static const char *plural(long long n, const char *one, const char *many)
+/* one or many (see render.h) */
+const char *md_plural(long long n, const char *one, const char *many)
 {
 	return n == 1 ? one : many;
 }
 
-static const char *check_id(const struct check_result *c)
-{
-	return c->cfg && c->cfg->id ? c->cfg->id : "";
-}
-
-/* ---- lookups ------------------------------------------------------------- */
-
-static const struct day_check *find_day_check(const struct day *day, const char *id)
-{
-	size_t i;
-
-	for (i = 0; i < day->nchecks; i++)
-		if (day->checks[i].id && strcmp(day->checks[i].id, id) == 0)
-			return &day->checks[i];
-	return NULL;
-}
+/* ---- id lists ------------------------------------------------------------ */
 
 /* Which checks an id list names. */
 enum id_filter {
@@ -120,7 +106,7 @@ static size_t id_list(struct strbuf *o, const struct run *run, enum status s,
 			continue;
 		if (o) {
 			sb_puts(o, n ? ", **" : "**");
-			md_text(o, check_id(c));
+			md_text(o, report_check_id(c));
 			sb_puts(o, "**");
 		}
 		n++;
@@ -165,7 +151,7 @@ void md_streak_words(struct strbuf *o, long long streak, int required)
 	else if (required > 0)
 		sb_addf(o, "streak %lld clean days (%d required)", streak, required);
 	else
-		sb_addf(o, "streak %lld clean %s", streak, plural(streak, "day", "days"));
+		sb_addf(o, "streak %lld clean %s", streak, md_plural(streak, "day", "days"));
 }
 
 /* The git host's alert for the gate: CAUTION a failing gate, WARNING a
@@ -208,7 +194,7 @@ static void md_banner(const struct report *r, bool alert, struct strbuf *o)
 	md_streak_words(o, g->streak, g->required);
 	sb_puts(o, ".\n");
 	if (nfail) {
-		sb_addf(o, ">\n> Failing gating %s: ", plural((long long)nfail, "check", "checks"));
+		sb_addf(o, ">\n> Failing gating %s: ", md_plural((long long)nfail, "check", "checks"));
 		id_list(o, run, STATUS_FAIL, IDS_GATING);
 		sb_puts(o, ".\n");
 	}
@@ -219,7 +205,7 @@ static void md_banner(const struct report *r, bool alert, struct strbuf *o)
 	}
 	if (nerr) {
 		sb_addf(o, ">\n> **Errors:** %zu %s could not be evaluated (an error is not "
-			   "drift): ", nerr, plural((long long)nerr, "check", "checks"));
+			   "drift): ", nerr, md_plural((long long)nerr, "check", "checks"));
 		id_list(o, run, STATUS_ERROR, IDS_ALL);
 		if (r->outcome == OUTCOME_TROUBLE)
 			sb_addf(o, ". No gating check failed, so the run exits with status %d.\n",
@@ -230,7 +216,7 @@ static void md_banner(const struct report *r, bool alert, struct strbuf *o)
 	if (run->partial)
 		sb_addf(o, ">\n> **Partial run** (`--check`): only %zu %s evaluated; this is not "
 			   "the day's audit record.\n", run->nchecks,
-			plural((long long)run->nchecks, "check was", "checks were"));
+			md_plural((long long)run->nchecks, "check was", "checks were"));
 	md_banner_history(r, o);
 	if (g->nunreadable) {
 		sb_puts(o, ">\n> **Unreadable history** (counts as a day without a report):\n>\n");
@@ -351,7 +337,7 @@ static void since_previous(struct strbuf *o, const struct report *r, const struc
 
 	if (!prev || prev->status == DAY_UNREADABLE)
 		sb_puts(o, "—");
-	else if (!(pc = find_day_check(prev, check_id(c))))
+	else if (!(pc = history_day_check(prev, report_check_id(c))))
 		sb_puts(o, "new");
 	else if (c->drift > pc->drift)
 		sb_addf(o, "+%lld", c->drift - pc->drift);
@@ -369,7 +355,7 @@ static void value_since_previous(struct strbuf *o, const struct report *r,
 	char a[32], b[32], dv[32];
 
 	if (!c->has_value || !r->previous || r->previous->status == DAY_UNREADABLE ||
-	    !(pc = find_day_check(r->previous, check_id(c))) || !pc->has_value ||
+	    !(pc = history_day_check(r->previous, report_check_id(c))) || !pc->has_value ||
 	    pc->value == c->value)
 		return;
 	format_double(pc->value, a);
@@ -395,7 +381,7 @@ static void md_checks(const struct report *r, struct strbuf *o)
 		const struct check_result *c = &v[i];
 
 		sb_puts(o, "| ");
-		md_text(o, check_id(c));
+		md_text(o, report_check_id(c));
 		sb_addf(o, " | %s | %s | %s | %lld | ", c->cfg ? check_kind_name(c->cfg->kind) : "?",
 			status_cell(c->status),
 			!c->cfg || c->cfg->paging ? "yes" : "no (signal-only)", c->drift);
@@ -414,23 +400,23 @@ static void md_checks(const struct report *r, struct strbuf *o)
 
 		if (c->status == STATUS_ERROR) {
 			sb_puts(o, "- **");
-			md_text(o, check_id(c));
+			md_text(o, report_check_id(c));
 			sb_puts(o, "** (error): ");
 			md_text(o, c->error ? c->error : "unknown error");
 		} else if (c->status == STATUS_SKIPPED && c->skip_reason) {
 			sb_puts(o, "- **");
-			md_text(o, check_id(c));
+			md_text(o, report_check_id(c));
 			sb_puts(o, "** (skipped): ");
 			md_text(o, c->skip_reason);
 		} else if (c->cfg && c->cfg->kind == KIND_VALUE && c->has_value) {
 			sb_puts(o, "- **");
-			md_text(o, check_id(c));
+			md_text(o, report_check_id(c));
 			sb_puts(o, "** (value): ");
 			value_note(o, c);
 		} else if (c->cfg && c->cfg->kind == KIND_COMPARE &&
 			   (c->status == STATUS_FAIL || c->status == STATUS_WARN)) {
 			sb_puts(o, "- **");
-			md_text(o, check_id(c));
+			md_text(o, report_check_id(c));
 			sb_addf(o, "** (compare): %lld missing, %lld extra, %lld changed",
 				c->missing, c->extra, c->changed);
 		} else {
@@ -446,143 +432,11 @@ static void md_checks(const struct report *r, struct strbuf *o)
 		sb_puts(o, "- **");
 		md_text(o, sr->id);
 		sb_addf(o, "** (precondition): skipped on %lld of %lld %s in the window\n",
-			sr->skipped, sr->days, plural(sr->days, "day", "days"));
+			sr->skipped, sr->days, md_plural(sr->days, "day", "days"));
 		nnotes++;
 	}
 	if (nnotes)
 		sb_putc(o, '\n');
-}
-
-/* ---- per-check history over the window ------------------------------------ */
-
-/* The report of date in h (dates sort like days), or NULL. */
-static const struct day *day_of_date(const struct history *h, const char *date)
-{
-	size_t lo = 0, hi = h ? h->ndays : 0;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = strcmp(h->days[mid].date, date);
-
-		if (c == 0)
-			return &h->days[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
-/* Check c on window day w: today from the run, other days from the history. */
-static void check_on(const struct report *r, const struct check_result *c,
-		     const struct window_day *w, struct chart_day *out)
-{
-	const struct day *dy;
-	const struct day_check *dc = NULL;
-
-	memset(out, 0, sizeof(*out));
-	memcpy(out->date, w->date, sizeof(out->date));
-	out->drift = -1;
-	out->streak = -1;
-	out->status = DAY_UNREADABLE;	/* "other": out->word says what */
-	if (strcmp(w->date, r->run->date) == 0) {
-		out->has_value = c->has_value;
-		out->value = c->value;
-		if (c->status == STATUS_PASS || c->status == STATUS_FAIL ||
-		    c->status == STATUS_WARN) {
-			out->status = c->status == STATUS_PASS ? DAY_PASS
-				      : c->status == STATUS_FAIL ? DAY_FAIL : DAY_WARN;
-			out->drift = c->drift;
-			out->word = status_name(c->status);
-		} else {
-			out->word = status_name(c->status);
-		}
-		return;
-	}
-	dy = day_of_date(r->history, w->date);
-	if (!dy) {
-		out->status = DAY_MISSING;
-		out->word = "no report";
-	} else if (dy->status == DAY_UNREADABLE) {
-		out->word = "unreadable";
-	} else if (dy->baseline) {
-		out->word = "baseline";
-	} else if (!(dc = find_day_check(dy, check_id(c)))) {
-		out->word = "not run";
-	} else if (dc->status && strcmp(dc->status, "pass") == 0) {
-		out->status = DAY_PASS;
-		out->drift = dc->drift;
-		out->word = "pass";
-	} else if (dc->status && strcmp(dc->status, "fail") == 0) {
-		out->status = DAY_FAIL;
-		out->drift = dc->drift;
-		out->word = "fail";
-	} else if (dc->status && strcmp(dc->status, "warn") == 0) {
-		out->status = DAY_WARN;
-		out->drift = dc->drift;
-		out->word = "warn";
-	} else if (dc->status && strcmp(dc->status, "error") == 0) {
-		out->word = "error";
-	} else if (dc->status && strcmp(dc->status, "skipped") == 0) {
-		out->word = "skipped";
-	} else {
-		out->word = "unknown";
-	}
-	if (dc) {	/* a value check's number that day */
-		out->has_value = dc->has_value;
-		out->value = dc->value;
-	}
-}
-
-/* Check c over the whole window into days (r->gate->nwindow entries). */
-static void check_window(const struct report *r, const struct check_result *c,
-			 struct chart_day *days)
-{
-	size_t i;
-
-	for (i = 0; i < r->gate->nwindow; i++)
-		check_on(r, c, &r->gate->window[i], &days[i]);
-}
-
-/* Record recon's HTML in html to go in at the Markdown's current end. */
-static void insert_here(struct html_inserts *ins, const struct strbuf *o, struct strbuf *html)
-{
-	if (ins && html->len)
-		html_inserts_add(ins, o->len, html->buf);
-	sb_reset(html);
-}
-
-/* What a check's sparkline draws: a value check's value, else drift. */
-static const char *spark_what(const struct check_result *c)
-{
-	return c->cfg && c->cfg->kind == KIND_VALUE ? "Value" : "Drift";
-}
-
-/* A sparkline of c's drift over the window, into the HTML page only. */
-static void spark_insert(const struct report *r, struct html_inserts *ins, struct strbuf *o,
-			 const struct check_result *c)
-{
-	struct strbuf html, title;
-	struct chart_day *days;
-
-	if (!ins || !r->gate || !r->gate->nwindow)
-		return;
-	days = xcalloc(r->gate->nwindow, sizeof(*days));
-	check_window(r, c, days);
-	sb_init(&html);
-	sb_init(&title);
-	sb_addf(&title, "%s of %s over the last %zu days", spark_what(c), check_id(c),
-		r->gate->nwindow);
-	sb_puts(&html, "<figure class=\"spark\">\n");
-	svg_sparkline(&html, days, r->gate->nwindow, title.buf);
-	sb_addf(&html, "<figcaption>%s over the window: a square is a fail, a dot a pass, "
-		       "a ring neither</figcaption>\n</figure>\n",
-		c->cfg && c->cfg->kind == KIND_VALUE ? "value" : "drift");
-	insert_here(ins, o, &html);
-	sb_release(&title);
-	sb_release(&html);
-	free(days);
 }
 
 /* ---- 4. failing checks: drift, per-tenant breakdown and samples ------------ */
@@ -625,7 +479,7 @@ static void check_groups(struct strbuf *o, const struct check_result *c)
 		qsort(rows, n, sizeof(*rows), cmp_group_ptr);
 	}
 	sb_addf(o, "#### Per-tenant breakdown\n\n%zu %s with drift.\n\n| ", c->ngroups,
-		plural((long long)c->ngroups, "group", "groups"));
+		md_plural((long long)c->ngroups, "group", "groups"));
 	md_text(o, c->cfg && c->cfg->group ? c->cfg->group : "group");
 	if (cmp && c->changed > 0 && c->ncolumn_changes)	/* and where rows changed */
 		sb_puts(o, " | drift | missing | extra | changed | changed columns |\n"
@@ -662,7 +516,7 @@ static void check_samples(struct strbuf *o, const struct check_result *c)
 		return;
 	/* samples are drawn from every violating row, waived ones too */
 	sb_addf(o, "#### Samples\n\n%zu of %lld violating %s", c->nsamples, c->drift + c->waived,
-		plural(c->drift + c->waived, "row", "rows"));
+		md_plural(c->drift + c->waived, "row", "rows"));
 	if (c->waived)
 		sb_addf(o, " (%lld waived)", c->waived);
 	sb_puts(o, ".\n\n");
@@ -715,11 +569,11 @@ static void md_failing(const struct report *r, struct html_inserts *ins, struct 
 			continue;
 		n++;
 		sb_puts(o, "### ");
-		md_text(o, check_id(c));
+		md_text(o, report_check_id(c));
 		sb_addf(o, "\n\n**%s** — drift %lld", c->status == STATUS_WARN ? "WARN" : "FAIL",
 			c->drift);
 		if (r->previous && r->previous->status != DAY_UNREADABLE &&
-		    !find_day_check(r->previous, check_id(c))) {
+		    !history_day_check(r->previous, report_check_id(c))) {
 			sb_puts(o, " (not in the previous report)");
 		} else if (r->previous && r->previous->status != DAY_UNREADABLE) {
 			sb_puts(o, " (");
@@ -752,7 +606,7 @@ static void md_failing(const struct report *r, struct html_inserts *ins, struct 
 		}
 		sb_putc(o, '\n');
 		findings_md_check(o, c, run->date, (size_t)run->cfg->samples);
-		spark_insert(r, ins, o, c);
+		md_window_spark(r, ins, o, c);
 		check_groups(o, c);
 		check_samples(o, c);
 	}
@@ -798,28 +652,6 @@ static void md_nav(const struct report *r, struct html_inserts *ins, struct strb
 	sb_puts(o, "\n\n");
 	if (ins)
 		html_inserts_add(ins, o->len, "</nav>\n");
-}
-
-/* The rolling window as day cells, under the banner of the HTML page. */
-static void strip_insert(const struct report *r, struct html_inserts *ins, struct strbuf *o)
-{
-	const struct gate *g = r->gate;
-	struct strbuf html, title;
-
-	if (!ins || !g->nwindow)
-		return;
-	sb_init(&html);
-	sb_init(&title);
-	sb_addf(&title, "Gate status of the last %zu days, %s to %s", g->nwindow, g->window[0].date,
-		g->window[g->nwindow - 1].date);
-	sb_puts(&html, "<figure class=\"window\">\n");
-	svg_window_strip(&html, g->window, g->nwindow, r->run->date, title.buf);
-	sb_addf(&html, "<figcaption>The rolling window: a tick is a pass, a cross a fail, a dash "
-		       "a day without a report. Streak %lld of %d clean days.</figcaption>\n"
-		       "</figure>\n", g->streak, g->required);
-	insert_here(ins, o, &html);
-	sb_release(&title);
-	sb_release(&html);
 }
 
 /* ---- 6. recovery plan ---------------------------------------------------- */
@@ -868,127 +700,6 @@ static void md_recovery(const struct report *r, struct strbuf *o)
 		sb_puts(o, ".\n\n");
 	}
 	findings_md_followup(o, r->gate);
-}
-
-/* ---- 7. rolling window --------------------------------------------------- */
-
-#define MAX_TREND_COLUMNS 14	/* days of the per-check table in the Markdown */
-
-/* One cell of the per-check table: the drift (bold on a fail) or a word. */
-static void trend_cell(struct strbuf *o, const struct chart_day *d)
-{
-	char v[32];
-
-	if (d->has_value &&
-	    (d->status == DAY_PASS || d->status == DAY_FAIL || d->status == DAY_WARN)) {
-		/* a value check: its value, the history of what it measures */
-		format_double(d->value, v);
-		sb_addf(o, d->status == DAY_FAIL ? " **%s** |" : d->status == DAY_WARN ? " *%s* |"
-			: " %s |", v);
-	} else if (d->status == DAY_FAIL)
-		sb_addf(o, " **%lld** |", d->drift);
-	else if (d->status == DAY_WARN)
-		sb_addf(o, " *%lld* |", d->drift);
-	else if (d->status == DAY_PASS)
-		sb_addf(o, " %lld |", d->drift);
-	else if (d->status == DAY_MISSING)
-		sb_puts(o, " — |");
-	else
-		sb_addf(o, " %s |", d->word ? d->word : "?");
-}
-
-/* Every check's drift over the window: a table (the text equivalent) and,
- * on the HTML page, a sparkline per check. */
-static void md_trend(const struct report *r, struct html_inserts *ins, struct strbuf *o)
-{
-	const struct run *run = r->run;
-	const struct gate *g = r->gate;
-	const struct check_result *v = run->checks;	/* by id, as the checks table */
-	size_t i, k, first = g->nwindow > MAX_TREND_COLUMNS ? g->nwindow - MAX_TREND_COLUMNS : 0;
-	struct chart_day *days;
-	struct strbuf html, title;
-
-	if (!run->nchecks || !g->nwindow)
-		return;
-	days = xcalloc(g->nwindow, sizeof(*days));
-	sb_init(&html);
-	sb_init(&title);
-	sb_puts(o, "### Drift per check\n\n");
-	sb_addf(o, "Drift of each check on each day from %s to %s (columns are month-day; "
-		   "a drift in bold type, like **1**, means the check failed that day; — no "
-		   "report).",
-		g->window[first].date, g->window[g->nwindow - 1].date);
-	if (run->nwarn)
-		sb_puts(o, " A drift in italic type, like *1*, was found and tolerated (warn).");
-	for (i = 0; i < run->nchecks && !(v[i].cfg && v[i].cfg->kind == KIND_VALUE); i++)
-		;
-	sb_puts(o, i < run->nchecks ? " A value check shows its value instead.\n\n" : "\n\n");
-	if (ins) {
-		sb_puts(&html, "<div class=\"sparks\">\n");
-		for (i = 0; i < run->nchecks; i++) {
-			check_window(r, &v[i], days);
-			sb_reset(&title);
-			sb_addf(&title, "%s of %s over the last %zu days", spark_what(&v[i]),
-				check_id(&v[i]), g->nwindow);
-			sb_puts(&html, "<figure class=\"spark\">\n");
-			svg_sparkline(&html, days, g->nwindow, title.buf);
-			sb_puts(&html, "<figcaption>");
-			markup_text(&html, check_id(&v[i]));
-			sb_puts(&html, "</figcaption>\n</figure>\n");
-		}
-		sb_puts(&html, "</div>\n");
-		insert_here(ins, o, &html);
-	}
-	sb_puts(o, "| check |");
-	for (k = first; k < g->nwindow; k++)
-		sb_addf(o, " %s |", g->window[k].date + 5);
-	sb_puts(o, "\n|---|");
-	for (k = first; k < g->nwindow; k++)
-		sb_puts(o, "--:|");
-	sb_putc(o, '\n');
-	for (i = 0; i < run->nchecks; i++) {
-		check_window(r, &v[i], days);
-		sb_puts(o, "| ");
-		md_text(o, check_id(&v[i]));
-		sb_puts(o, " |");
-		for (k = first; k < g->nwindow; k++)
-			trend_cell(o, &days[k]);
-		sb_putc(o, '\n');
-	}
-	sb_putc(o, '\n');
-	sb_release(&title);
-	sb_release(&html);
-	free(days);
-}
-
-static void md_window(const struct report *r, struct html_inserts *ins, struct strbuf *o)
-{
-	const struct gate *g = r->gate;
-	size_t i;
-
-	sb_puts(o, "## Rolling window\n\n");
-	if (g->nwindow) {
-		sb_puts(o, "| date | gate status | drift |\n|---|---|--:|\n");
-		for (i = 0; i < g->nwindow; i++) {
-			const struct window_day *w = &g->window[i];
-
-			if (strcmp(w->date, r->run->date) == 0)
-				sb_addf(o, "| %s (today) |", w->date);
-			else if ((w->status != DAY_PASS && w->status != DAY_FAIL) || !r->link_ext)
-				sb_addf(o, "| %s |", w->date);	/* no report, or no page */
-			else
-				sb_addf(o, "| [%s](%s%s) |", w->date, w->date, r->link_ext);
-			sb_addf(o, " %s | ", md_day_cell(w->status));
-			if (w->drift < 0)
-				sb_puts(o, "— |\n");
-			else
-				sb_addf(o, "%lld |\n", w->drift);
-		}
-		sb_putc(o, '\n');
-	}
-	sb_addf(o, "Streak: %lld consecutive clean %s (gate requires %d).\n\n", g->streak,
-		plural(g->streak, "day", "days"), g->required);
-	md_trend(r, ins, o);
 }
 
 /* ---- 8. shadow checks ---------------------------------------------------- */
@@ -1109,7 +820,7 @@ int render_md_page(const struct report *r, struct html_inserts *ins, struct strb
 {
 	md_nav(r, ins, out);
 	md_banner(r, ins == NULL, out);
-	strip_insert(r, ins, out);
+	md_window_strip(r, ins, out);
 	md_summary(r, out);
 	md_checks(r, out);
 	md_failing(r, ins, out);
