@@ -15,16 +15,9 @@
 #include "config.h"
 #include "diff.h"
 #include "findings.h"
-#include "history.h"
 #include "init.h"
 #include "interrupt.h"
-#include "metrics.h"
-#include "outcome.h"
-#include "render.h"
-#include "report_dir.h"
-#include "site.h"
-#include "sweep.h"
-#include "term.h"
+#include "pipeline.h"
 #include "validate.h"
 
 enum exit_status { EXIT_PASS = 0, EXIT_DRIFT = 1, EXIT_TROUBLE = 2 };
@@ -221,129 +214,20 @@ static void today_utc(char out[11])
 	date_format((long)(time(NULL) / 86400), out);
 }
 
-/* A run dated another day than today labels what a database holds now
- * with that day: say so (unless -q; the report itself stays free of the
- * clock). */
-static void warn_backfill(const struct config *cfg, const struct sweep_opts *so)
-{
-	const char *live = sweep_live_source(cfg, so);
-	char today[11];
-
-	today_utc(today);
-	if (live && strcmp(so->date, today) != 0)
-		fprintf(stderr, "recon: warning: --date %s is not today (%s): source '%s' is read "
-			"as it is now, and its data is reported as of %s\n", so->date, today, live,
-			so->date);
-}
-
-/* What run prints on stdout: a line per check, then the summary and where
- * the report is (outdir), or the samples when nothing was written (outdir
- * NULL: --check).  -1 with d set when stdout could not take it. */
-static int print_lines(const struct report *r, const char *outdir, struct diag *d)
-{
-	struct strbuf sb;
-	bool colour = term_colour_wanted(STDOUT_FILENO);
-	int ret = 0;
-
-	sb_init(&sb);
-	term_checks(&sb, r, colour);
-	if (outdir)
-		term_summary(&sb, r, outdir, colour);
-	else
-		term_samples(&sb, r, colour);
-	if (fwrite(sb.buf, 1, sb.len, stdout) != sb.len || fflush(stdout) != 0)
-		ret = diag_error(d, "standard output: %s", strerror(errno));
-	sb_release(&sb);
-	return ret;
-}
-
+/* recon run: the date checked here, the rest is the pipeline's. */
 static int cmd_run(const struct options *o)
 {
-	struct config cfg;
-	struct diag d = { "" };
-	struct sweep_opts so = { 0 };
-	struct report_dir rd = REPORT_DIR_INIT;
-	struct history h = HISTORY_INIT;
-	struct templates t = TEMPLATES_INIT;
-	struct run run = RUN_INIT;
-	struct gate g;
-	struct report r = { 0 };	/* the day's report, built once */
-	char date[11];
-	const char *outdir;
+	struct pipeline_opts po = { o->config, o->output, o->date, NULL, o->date != NULL,
+				    o->baseline, o->only, o->nonly, o->metrics, o->quiet };
+	char today[11];
 	long day;
-	int status = EXIT_TROUBLE;
 
-	if (o->date) {
-		if (date_parse(o->date, &day) < 0)
-			return usage_error("--date is not a date (YYYY-MM-DD)", o->date);
-		snprintf(date, sizeof(date), "%s", o->date);
-	} else {
-		today_utc(date);
-	}
-	if (config_load(&cfg, o->config, date, &d) < 0) {
-		fprintf(stderr, "recon: %s\n", d.msg);
-		return EXIT_TROUBLE;
-	}
-	outdir = o->output ? o->output : cfg.output_dir;
-	if (o->metrics && write_probe(o->metrics, &d) < 0)
-		goto fail;
-	if (o->nonly == 0) {
-		/* everything that can stop the run is checked before any source
-		 * is read: the directory, its lock and the templates */
-		if (report_dir_open(&rd, outdir, 30, &d) < 0 ||
-		    templates_load(&t, cfg.templates, &d) < 0)
-			goto fail;
-	}
-	date_parse(date, &day);
-	/* the checks of the days the window and the soak look at, and the
-	 * previous report's; older reports only for the streak and the index */
-	if (history_load_recent(&h, outdir, day,
-				cfg.window_days > cfg.soak_days ? cfg.window_days : cfg.soak_days,
-				&d) < 0)
-		goto fail;
-	so.date = date;
-	so.baseline = o->baseline;
-	so.only = o->nonly ? o->only : NULL;
-	so.progress = !o->quiet && isatty(2);
-	date_parse(date, &day);
-	so.previous = history_previous(&h, day);
-	if (o->date && !o->baseline && !o->quiet)
-		warn_backfill(&cfg, &so);
-	if (sweep_run(&run, &cfg, &so, &d) < 0)
-		goto fail;
-	history_gate(&h, &run, &g);
-	report_build(&r, &run, &g, &h);
-	if (o->nonly) {
-		if (!o->quiet && print_lines(&r, NULL, &d) < 0)
-			goto fail;
-		/* the checks evaluated, not the day's gate (metrics.h) */
-		if (o->metrics && metrics_write(o->metrics, &run, &g, &d) < 0)
-			goto fail;
-	} else {
-		if (site_write(&rd, &r, &h, &t, &d) < 0)
-			goto fail;
-		if (o->metrics && metrics_write(o->metrics, &run, &g, &d) < 0)
-			goto fail;
-		if (!o->quiet && print_lines(&r, outdir, &d) < 0)
-			goto fail;
-	}
-	for (size_t i = 0; i < run.nchecks; i++)
-		if (run.checks[i].status == STATUS_ERROR)
-			fprintf(stderr, "recon: check %s: %s\n", run.checks[i].cfg->id,
-				run.checks[i].error);
-	status = (int)r.outcome;	/* the exit policy (outcome.h) */
-	goto out;
-fail:
-	fprintf(stderr, "recon: %s\n", d.msg);
-	status = EXIT_TROUBLE;
-out:
-	report_release(&r);
-	sweep_release(&run);
-	history_release(&h);
-	templates_release(&t);
-	report_dir_close(&rd);
-	config_release(&cfg);
-	return status;
+	today_utc(today);
+	if (o->date && date_parse(o->date, &day) < 0)
+		return usage_error("--date is not a date (YYYY-MM-DD)", o->date);
+	po.date = o->date ? o->date : today;
+	po.today = today;
+	return (int)pipeline_run(&po);
 }
 
 static int cmd_validate(const struct options *o)

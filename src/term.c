@@ -10,6 +10,8 @@
  */
 #include "term.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -405,4 +407,23 @@ void term_samples(struct strbuf *o, const struct report *r, bool colour)
 	}
 	sb_addf(o, "\n%zu %s evaluated (--check); nothing was written.\n", run->nchecks,
 		run->nchecks == 1 ? "check was" : "checks were");
+}
+
+/* Contract in term.h. */
+int term_print(const struct report *r, const char *outdir, struct diag *d)
+{
+	struct strbuf sb;
+	bool colour = term_colour_wanted(STDOUT_FILENO);
+	int ret = 0;
+
+	sb_init(&sb);
+	term_checks(&sb, r, colour);
+	if (outdir)
+		term_summary(&sb, r, outdir, colour);
+	else
+		term_samples(&sb, r, colour);
+	if (fwrite(sb.buf, 1, sb.len, stdout) != sb.len || fflush(stdout) != 0)
+		ret = diag_error(d, "standard output: %s", strerror(errno));
+	sb_release(&sb);
+	return ret;
 }
