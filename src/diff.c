@@ -446,3 +446,36 @@ int diff_newest(const char *dir, char older[11], char newer[11], struct diag *d)
 				  n ? "only one" : "no", n ? "" : "s");
 	return 0;
 }
+
+/* Contract in diff.h. */
+int diff_command(const char *config, const char *output, const char *today,
+		 const char *date_a, const char *date_b)
+{
+	struct config cfg;
+	struct diag d = { "" };
+	struct strbuf out = STRBUF_INIT;
+	char older[11], newer[11];
+	const char *dir;
+	int status = -1;
+
+	if (config_load(&cfg, config, today, &d) < 0) {
+		fprintf(stderr, "recon: %s\n", d.msg);
+		return -1;
+	}
+	dir = output ? output : cfg.output_dir;
+	if (!date_a && diff_newest(dir, older, newer, &d) < 0)
+		goto fail;
+	status = date_a ? diff_reports(dir, date_a, date_b, &out, &d)
+			: diff_reports(dir, older, newer, &out, &d);
+	if (status < 0)
+		goto fail;
+	fwrite(out.buf, 1, out.len, stdout);
+	goto out;
+fail:
+	fprintf(stderr, "recon: %s\n", d.msg);
+	status = -1;
+out:
+	sb_release(&out);
+	config_release(&cfg);
+	return status;
+}

@@ -1,8 +1,9 @@
 /*
- * main.c: recon's command line.  Parses arguments into options, hands them
- * down the pipeline (config -> sweep -> history -> renderers -> report
- * directory) and turns the outcome into the contract's exit status: this is
- * the only place that decides one.
+ * main.c: recon's command line.  Parses arguments into options and hands
+ * them to the command's own file: pipeline.c (run), validate.c, diff.c and
+ * init.c.  Only main exits: with what the command returns (for run, the
+ * exit policy's verdict, decided by run_outcome in outcome.c alone), or 2
+ * for a usage error or output that could not be written.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -12,9 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "config.h"
 #include "diff.h"
-#include "findings.h"
 #include "init.h"
 #include "interrupt.h"
 #include "pipeline.h"
@@ -215,121 +214,16 @@ static void today_utc(char out[11])
 }
 
 /* recon run: the date checked here, the rest is the pipeline's. */
-static int cmd_run(const struct options *o)
+static int cmd_run(const struct options *o, const char *today)
 {
-	struct pipeline_opts po = { o->config, o->output, o->date, NULL, o->date != NULL,
-				    o->baseline, o->only, o->nonly, o->metrics, o->quiet };
-	char today[11];
+	struct pipeline_opts po = { o->config, o->output, o->date ? o->date : today, today,
+				    o->date != NULL, o->baseline, o->only, o->nonly, o->metrics,
+				    o->quiet };
 	long day;
 
-	today_utc(today);
 	if (o->date && date_parse(o->date, &day) < 0)
 		return usage_error("--date is not a date (YYYY-MM-DD)", o->date);
-	po.date = o->date ? o->date : today;
-	po.today = today;
 	return (int)pipeline_run(&po);
-}
-
-static int cmd_validate(const struct options *o)
-{
-	struct config cfg;
-	struct diag d = { "" };
-	char today[11];
-
-	today_utc(today);
-	if (config_load(&cfg, o->config, today, &d) < 0) {
-		fprintf(stderr, "recon: %s\n", d.msg);
-		return EXIT_TROUBLE;
-	}
-	if (o->sources) {
-		struct strbuf problems;
-		size_t n;
-
-		sb_init(&problems);
-		if ((n = validate_sources(&cfg, &problems)) > 0) {
-			const char *line, *nl;
-
-			for (line = problems.buf; (nl = strchr(line, '\n')); line = nl + 1)
-				fprintf(stderr, "recon: %.*s\n", (int)(nl - line), line);
-			fprintf(stderr, "recon: %s: %zu problem%s with the sources\n", o->config, n,
-				n == 1 ? "" : "s");
-		}
-		sb_release(&problems);
-		if (n > 0) {
-			config_release(&cfg);
-			return EXIT_TROUBLE;
-		}
-	}
-	printf("%s: ok (%zu sources, %zu checks%s)\n", o->config, cfg.nsources, cfg.nchecks,
-	       o->sources ? ", every query prepared" : "");
-	{
-		struct strbuf warn;
-		const char *line, *nl;
-
-		sb_init(&warn);
-		waivers_warn(&cfg, today, &warn);
-		for (line = warn.buf; *line; line = nl + 1) {
-			nl = strchr(line, '\n');
-			fprintf(stderr, "recon: warning: %.*s\n", (int)(nl - line), line);
-		}
-		sb_release(&warn);
-	}
-	config_release(&cfg);
-	return EXIT_PASS;
-}
-
-static int cmd_diff(const struct options *o)
-{
-	struct config cfg;
-	struct diag d = { "" };
-	struct strbuf out;
-	char older[11], newer[11];
-	const char *dir;
-	char today[11];
-	int status;
-
-	today_utc(today);
-	if (config_load(&cfg, o->config, today, &d) < 0) {
-		fprintf(stderr, "recon: %s\n", d.msg);
-		return EXIT_TROUBLE;
-	}
-	dir = o->output ? o->output : cfg.output_dir;
-	if (o->nargs == 0 && diff_newest(dir, older, newer, &d) < 0) {
-		fprintf(stderr, "recon: %s\n", d.msg);
-		config_release(&cfg);
-		return EXIT_TROUBLE;
-	}
-	sb_init(&out);
-	status = o->nargs ? diff_reports(dir, o->args[0], o->args[1], &out, &d)
-			  : diff_reports(dir, older, newer, &out, &d);
-	if (status < 0) {
-		fprintf(stderr, "recon: %s\n", d.msg);
-		status = EXIT_TROUBLE;
-	} else {
-		fwrite(out.buf, 1, out.len, stdout);
-	}
-	sb_release(&out);
-	config_release(&cfg);
-	return status;
-}
-
-/* recon init [FILE]: a commented starter configuration, never over a file. */
-static int cmd_init(const struct options *o)
-{
-	struct diag d = { "" };
-	struct strbuf log;
-	const char *path = o->nargs ? o->args[0] : o->config;
-
-	sb_init(&log);
-	if (init_write(path, &log, &d) < 0) {
-		fprintf(stderr, "recon: %s\n", d.msg);
-		sb_release(&log);
-		return EXIT_TROUBLE;
-	}
-	fputs(log.buf, stdout);
-	printf("next: recon validate -c %s, then recon run -c %s\n", path, path);
-	sb_release(&log);
-	return EXIT_PASS;
 }
 
 /* What was printed must have reached stdout: a full disk or a closed pipe
@@ -347,24 +241,29 @@ static int flush_stdout(int status)
 int main(int argc, char **argv)
 {
 	struct options o;
+	char today[11];
 	int status = EXIT_TROUBLE;
 
 	if (parse_args(argc, argv, &o, &status) < 0)
 		goto out;
 	/* SIGTERM, SIGINT: cancel the queries, remove temporary files, die */
 	interrupt_install();
+	today_utc(today);
 	switch (o.command) {
 	case CMD_RUN:
-		status = cmd_run(&o);
+		status = cmd_run(&o, today);
 		break;
 	case CMD_VALIDATE:
-		status = cmd_validate(&o);
+		status = validate_command(o.config, today, o.sources) < 0 ? EXIT_TROUBLE : EXIT_PASS;
 		break;
 	case CMD_DIFF:
-		status = cmd_diff(&o);
+		status = diff_command(o.config, o.output, today, o.nargs ? o.args[0] : NULL,
+				      o.nargs ? o.args[1] : NULL);
+		status = status < 0 ? EXIT_TROUBLE : status;
 		break;
 	case CMD_INIT:
-		status = cmd_init(&o);
+		status = init_command(o.nargs ? o.args[0] : o.config) < 0 ? EXIT_TROUBLE
+									   : EXIT_PASS;
 		break;
 	case CMD_HELP:
 		status = print_help();
