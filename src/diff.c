@@ -56,11 +56,6 @@ static long long num(json_t *o, const char *key)
 	return json_integer_value(json_object_get(o, key));
 }
 
-static void cell(struct strbuf *out, const char *s)
-{
-	md_escape(out, s, strlen(s));
-}
-
 static void delta(struct strbuf *out, long long a, long long b)
 {
 	if (b > a)
@@ -86,7 +81,7 @@ static int cmp_key(json_t *a, json_t *b, const char *key)
 static void id_list(struct strbuf *list, const char *id)
 {
 	sb_puts(list, list->len ? ", " : "");
-	cell(list, id);
+	md_text(list, id);
 }
 
 /* A value check's value in both reports: a line "- ID: value 0.5 → 8"
@@ -105,7 +100,7 @@ static int diff_value(struct strbuf *rows, const char *id, json_t *va, json_t *v
 	    json_number_value(va) == json_number_value(vb))
 		return 0;
 	sb_puts(rows, "- ");
-	cell(rows, id);
+	md_text(rows, id);
 	sb_addf(rows, ": value %s → %s\n", a, b);
 	return 1;
 }
@@ -135,7 +130,7 @@ static int cmp_group(json_t *a, json_t *b)
 static void group_cell(struct strbuf *out, const char *g)
 {
 	if (g)
-		cell(out, g);
+		md_text(out, g);
 	else
 		sb_puts(out, "*NULL*");
 }
@@ -162,7 +157,7 @@ static int diff_groups(struct strbuf *rows, const char *id, json_t *ga, json_t *
 			continue;
 		n++;
 		sb_puts(rows, "| ");
-		cell(rows, id);
+		md_text(rows, id);
 		sb_puts(rows, " | ");
 		group_cell(rows, g);
 		sb_addf(rows, " | %lld | %lld | ", da, db);
@@ -172,13 +167,13 @@ static int diff_groups(struct strbuf *rows, const char *id, json_t *ga, json_t *
 			sb_puts(newly, newly->len ? ", " : "");
 			group_cell(newly, g);
 			sb_puts(newly, " (");
-			cell(newly, id);
+			md_text(newly, id);
 			sb_puts(newly, ")");
 		} else if (da > 0 && db == 0) {
 			sb_puts(recovered, recovered->len ? ", " : "");
 			group_cell(recovered, g);
 			sb_puts(recovered, " (");
-			cell(recovered, id);
+			md_text(recovered, id);
 			sb_puts(recovered, ")");
 		}
 	}
@@ -219,7 +214,7 @@ static void key_list(struct strbuf *rows, const char *sep, const char *what, con
 	sb_addf(rows, "%s%zu %s: ", sep, n, what);
 	for (i = 0; i < n && i < DIFF_FINDINGS_SHOWN; i++) {
 		sb_puts(rows, i ? "; " : "");
-		cell(rows, keys[i]);
+		md_text(rows, keys[i]);
 	}
 	if (n > DIFF_FINDINGS_SHOWN)
 		sb_addf(rows, " and %zu more", n - DIFF_FINDINGS_SHOWN);
@@ -247,7 +242,7 @@ static int diff_findings(struct strbuf *rows, const char *id, json_t *a, json_t 
 	}
 	if (nup || ndown) {
 		sb_puts(rows, "- ");
-		cell(rows, id);
+		md_text(rows, id);
 		if (nup)
 			key_list(rows, ": ", "appeared", up, nup);
 		if (ndown)
@@ -305,7 +300,7 @@ int diff_reports(const char *dir, const char *date_a, const char *date_b,
 
 		if (c < 0) {
 			sb_puts(&checks, "| ");
-			cell(&checks, str(a, "id"));
+			md_text(&checks, str(a, "id"));
 			sb_addf(&checks, " | removed | %s → — | %lld → — | |\n", str(a, "status"),
 				num(a, "drift"));
 			changes++;
@@ -316,7 +311,7 @@ int diff_reports(const char *dir, const char *date_a, const char *date_b,
 			i++;
 		} else if (c > 0) {
 			sb_puts(&checks, "| ");
-			cell(&checks, str(b, "id"));
+			md_text(&checks, str(b, "id"));
 			sb_addf(&checks, " | new | — → %s | — → %lld | |\n", str(b, "status"),
 				num(b, "drift"));
 			changes++;
@@ -331,7 +326,7 @@ int diff_reports(const char *dir, const char *date_a, const char *date_b,
 
 			if (strcmp(sa, sb) != 0 || da != db) {
 				sb_puts(&checks, "| ");
-				cell(&checks, str(a, "id"));
+				md_text(&checks, str(a, "id"));
 				sb_addf(&checks, " | %s | %s → %s | %lld → %lld | ",
 					strcmp(sa, sb) ? "status changed" : "drift changed", sa, sb,
 					da, db);
@@ -445,4 +440,37 @@ int diff_newest(const char *dir, char older[11], char newer[11], struct diag *d)
 		return diag_error(d, "%s: %s report%s, two are needed to compare", dir,
 				  n ? "only one" : "no", n ? "" : "s");
 	return 0;
+}
+
+/* Contract in diff.h. */
+int diff_command(const char *config, const char *output, const char *today,
+		 const char *date_a, const char *date_b)
+{
+	struct config cfg;
+	struct diag d = { "" };
+	struct strbuf out = STRBUF_INIT;
+	char older[11], newer[11];
+	const char *dir;
+	int status = -1;
+
+	if (config_load(&cfg, config, today, &d) < 0) {
+		fprintf(stderr, "recon: %s\n", d.msg);
+		return -1;
+	}
+	dir = output ? output : cfg.output_dir;
+	if (!date_a && diff_newest(dir, older, newer, &d) < 0)
+		goto fail;
+	status = date_a ? diff_reports(dir, date_a, date_b, &out, &d)
+			: diff_reports(dir, older, newer, &out, &d);
+	if (status < 0)
+		goto fail;
+	fwrite(out.buf, 1, out.len, stdout);
+	goto out;
+fail:
+	fprintf(stderr, "recon: %s\n", d.msg);
+	status = -1;
+out:
+	sb_release(&out);
+	config_release(&cfg);
+	return status;
 }

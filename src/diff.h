@@ -22,4 +22,11 @@ int diff_reports(const char *dir, const char *date_a, const char *date_b,
  * dir cannot be read or holds fewer than two reports. */
 int diff_newest(const char *dir, char older[11], char newer[11], struct diag *d);
 
+/* recon diff: the report directory (output, or the [report] output_dir of
+ * the configuration at config, loaded as of today), then DATE_A against
+ * DATE_B, or the two newest reports when date_a is NULL; the summary on
+ * stdout, an error on stderr.  Returns what diff_reports returns. */
+int diff_command(const char *config, const char *output, const char *today,
+		 const char *date_a, const char *date_b);
+
 #endif

@@ -149,6 +149,39 @@ json_t *history_read_report(const char *path, const char *name, const char *date
 	return validated(root, name, date, a, why);
 }
 
+/* Where a scan over JSON text stands: in a string or not (after a
+ * backslash in one), and how many objects and arrays are open.  The two
+ * scans below (a report's head, its followed findings) read only this. */
+struct json_scan {
+	bool in_str;		/* inside a string */
+	bool esc;		/* inside a string, after a backslash */
+	int depth;		/* objects and arrays open */
+};
+
+#define JSON_SCAN_INIT { false, false, 0 }
+
+/* Advance s over c.  True when c is a '"' outside a string: the caller
+ * looks at what follows, then sets s->in_str (the quote opens a string). */
+static bool json_scan_quote(struct json_scan *s, char c)
+{
+	if (s->in_str) {
+		if (s->esc)
+			s->esc = false;
+		else if (c == '\\')
+			s->esc = true;
+		else if (c == '"')
+			s->in_str = false;
+		return false;
+	}
+	if (c == '"')
+		return true;
+	if (c == '{' || c == '[')
+		s->depth++;
+	else if (c == '}' || c == ']')
+		s->depth--;
+	return false;
+}
+
 /* The head of a report: its top-level keys before "checks", parsed from
  * the file's first HEAD_BYTES, or NULL when the file does not have that
  * shape (recon writes "checks" after the gate and the summary, so an old
@@ -160,10 +193,10 @@ static json_t *read_head(const char *path)
 {
 	char *buf = xmalloc(HEAD_BYTES + 2);
 	size_t n = 0, want = 4096, i = 0, cut = 0;
-	int depth = 0, fd;
-	bool in_str = false, esc = false;
+	struct json_scan js = JSON_SCAN_INIT;
 	json_t *root = NULL;
 	ssize_t r;
+	int fd;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -172,33 +205,18 @@ more:	/* most heads fit the first 4 KiB */
 	while (n < want && (r = read(fd, buf + n, want - n)) > 0)
 		n += (size_t)r;
 	for (; i < n && !cut; i++) {
-		char c = buf[i];
-
-		if (in_str) {
-			if (esc)
-				esc = false;
-			else if (c == '\\')
-				esc = true;
-			else if (c == '"')
-				in_str = false;
+		if (!json_scan_quote(&js, buf[i]))
 			continue;
-		}
-		if (c == '"') {
-			if (depth == 1 && n - i > 8 && memcmp(buf + i, "\"checks\"", 8) == 0) {
-				size_t j = i;
+		if (js.depth == 1 && n - i > 8 && memcmp(buf + i, "\"checks\"", 8) == 0) {
+			size_t j = i;
 
-				while (j > 0 && strchr(" \t\r\n", buf[j - 1]))
-					j--;
-				if (j > 0 && buf[j - 1] == ',')
-					cut = j - 1;
-				break;
-			}
-			in_str = true;
-		} else if (c == '{' || c == '[') {
-			depth++;
-		} else if (c == '}' || c == ']') {
-			depth--;
+			while (j > 0 && strchr(" \t\r\n", buf[j - 1]))
+				j--;
+			if (j > 0 && buf[j - 1] == ',')
+				cut = j - 1;
+			break;
 		}
+		js.in_str = true;
 	}
 	if (!cut && n == want && want < HEAD_BYTES) {
 		want = HEAD_BYTES;
@@ -220,29 +238,15 @@ out:
  * itself), and a report can hold thousands of them. */
 static void blank_tracked(char *buf, size_t n)
 {
-	size_t i;
-	bool in_str = false, esc = false;
+	struct json_scan js = JSON_SCAN_INIT, arr;
+	size_t i, j;
 
 	for (i = 0; i < n; i++) {
-		char c = buf[i];
-		size_t j;
-		int depth;
-
-		if (in_str) {
-			if (esc)
-				esc = false;
-			else if (c == '\\')
-				esc = true;
-			else if (c == '"')
-				in_str = false;
+		if (!json_scan_quote(&js, buf[i]))
 			continue;
-		}
-		if (c != '"')
+		js.in_str = true;	/* a string opens here, a key or not */
+		if (n - i < 10 || memcmp(buf + i, "\"tracked\"", 9) != 0)
 			continue;
-		if (n - i < 10 || memcmp(buf + i, "\"tracked\"", 9) != 0) {
-			in_str = true;
-			continue;
-		}
 		for (j = i + 9; j < n && strchr(" \t\r\n", buf[j]); j++)
 			;
 		if (j == n || buf[j] != ':')
@@ -251,27 +255,17 @@ static void blank_tracked(char *buf, size_t n)
 			;
 		if (j == n || buf[j] != '[')
 			continue;
-		/* blank to the matching ']' */
-		for (i = j + 1, depth = 1; i < n && depth > 0; i++) {
-			c = buf[i];
-			if (in_str) {
-				if (esc)
-					esc = false;
-				else if (c == '\\')
-					esc = true;
-				else if (c == '"')
-					in_str = false;
-			} else if (c == '"') {
-				in_str = true;
-			} else if (c == '[' || c == '{') {
-				depth++;
-			} else if ((c == ']' || c == '}') && --depth == 0) {
+		/* blank to the matching ']', which stays */
+		arr = (struct json_scan){ .depth = 1 };	/* inside the '[' */
+		for (i = j + 1; i < n; i++) {
+			if (json_scan_quote(&arr, buf[i]))
+				arr.in_str = true;
+			else if (arr.depth == 0)
 				break;
-			}
-			if (c != '\n')
+			if (buf[i] != '\n')
 				buf[i] = ' ';
 		}
-		in_str = esc = false;
+		js.in_str = false;
 	}
 }
 
@@ -454,6 +448,17 @@ const struct day *history_previous_readable(const struct history *h, long day)
 	while (i > 0 && h->days[i - 1].status == DAY_UNREADABLE)
 		i--;
 	return i > 0 ? &h->days[i - 1] : NULL;
+}
+
+/* Contract in history.h. */
+const struct day_check *history_day_check(const struct day *day, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < day->nchecks; i++)
+		if (day->checks[i].id && strcmp(day->checks[i].id, id) == 0)
+			return &day->checks[i];
+	return NULL;
 }
 
 /* g's configuration change against the latest readable report before

@@ -81,6 +81,8 @@ const struct day *history_previous(const struct history *h, long day);
 
 /* The latest readable report strictly before day, or NULL. */
 const struct day *history_previous_readable(const struct history *h, long day);
+/* The check of day whose id is id, or NULL when day has none. */
+const struct day_check *history_day_check(const struct day *day, const char *id);
 
 /* The day's window, streak and gate, from run's gate status and the days of
  * h dated before run's date. */

@@ -164,3 +164,20 @@ out:
 	arena_release(&a);
 	return ret;
 }
+
+/* Contract in init.h. */
+int init_command(const char *path)
+{
+	struct diag d = { "" };
+	struct strbuf log = STRBUF_INIT;
+	int ret = init_write(path, &log, &d);
+
+	if (ret < 0) {
+		fprintf(stderr, "recon: %s\n", d.msg);
+	} else {
+		fputs(log.buf, stdout);
+		printf("next: recon validate -c %s, then recon run -c %s\n", path, path);
+	}
+	sb_release(&log);
+	return ret;
+}

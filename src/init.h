@@ -19,4 +19,8 @@
  * nothing that this call created is left behind. */
 int init_write(const char *path, struct strbuf *log, struct diag *d);
 
+/* recon init: init_write, then each file written and the next steps on
+ * stdout, or the error on stderr.  0, or -1 when nothing was written. */
+int init_command(const char *path);
+
 #endif

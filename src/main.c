@@ -1,8 +1,9 @@
 /*
- * main.c: recon's command line.  Parses arguments into options, hands them
- * down the pipeline (config -> sweep -> history -> renderers -> report
- * directory) and turns the outcome into the contract's exit status: this is
- * the only place that decides one.
+ * main.c: recon's command line.  Parses arguments into options and hands
+ * them to the command's own file: pipeline.c (run), validate.c, diff.c and
+ * init.c.  Only main exits: with what the command returns (for run, the
+ * exit policy's verdict, decided by run_outcome in outcome.c alone), or 2
+ * for a usage error or output that could not be written.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -12,19 +13,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "config.h"
 #include "diff.h"
-#include "findings.h"
-#include "history.h"
 #include "init.h"
 #include "interrupt.h"
-#include "metrics.h"
-#include "outcome.h"
-#include "render.h"
-#include "report_dir.h"
-#include "site.h"
-#include "sweep.h"
-#include "term.h"
+#include "pipeline.h"
 #include "validate.h"
 
 enum exit_status { EXIT_PASS = 0, EXIT_DRIFT = 1, EXIT_TROUBLE = 2 };
@@ -221,231 +213,17 @@ static void today_utc(char out[11])
 	date_format((long)(time(NULL) / 86400), out);
 }
 
-/* A run dated another day than today labels what a database holds now
- * with that day: say so (unless -q; the report itself stays free of the
- * clock). */
-static void warn_backfill(const struct config *cfg, const struct sweep_opts *so)
+/* recon run: the date checked here, the rest is the pipeline's. */
+static int cmd_run(const struct options *o, const char *today)
 {
-	const char *live = sweep_live_source(cfg, so);
-	char today[11];
-
-	today_utc(today);
-	if (live && strcmp(so->date, today) != 0)
-		fprintf(stderr, "recon: warning: --date %s is not today (%s): source '%s' is read "
-			"as it is now, and its data is reported as of %s\n", so->date, today, live,
-			so->date);
-}
-
-/* What run prints on stdout: a line per check, then the summary and where
- * the report is (outdir), or the samples when nothing was written (outdir
- * NULL: --check).  -1 with d set when stdout could not take it. */
-static int print_lines(const struct report *r, const char *outdir, struct diag *d)
-{
-	struct strbuf sb;
-	bool colour = term_colour_wanted(STDOUT_FILENO);
-	int ret = 0;
-
-	sb_init(&sb);
-	term_checks(&sb, r, colour);
-	if (outdir)
-		term_summary(&sb, r, outdir, colour);
-	else
-		term_samples(&sb, r, colour);
-	if (fwrite(sb.buf, 1, sb.len, stdout) != sb.len || fflush(stdout) != 0)
-		ret = diag_error(d, "standard output: %s", strerror(errno));
-	sb_release(&sb);
-	return ret;
-}
-
-static int cmd_run(const struct options *o)
-{
-	struct config cfg;
-	struct diag d = { "" };
-	struct sweep_opts so = { 0 };
-	struct report_dir rd = REPORT_DIR_INIT;
-	struct history h = HISTORY_INIT;
-	struct templates t = TEMPLATES_INIT;
-	struct run run = RUN_INIT;
-	struct gate g;
-	struct report r = { 0 };	/* the day's report, built once */
-	char date[11];
-	const char *outdir;
+	struct pipeline_opts po = { o->config, o->output, o->date ? o->date : today, today,
+				    o->date != NULL, o->baseline, o->only, o->nonly, o->metrics,
+				    o->quiet };
 	long day;
-	int status = EXIT_TROUBLE;
 
-	if (o->date) {
-		if (date_parse(o->date, &day) < 0)
-			return usage_error("--date is not a date (YYYY-MM-DD)", o->date);
-		snprintf(date, sizeof(date), "%s", o->date);
-	} else {
-		today_utc(date);
-	}
-	if (config_load(&cfg, o->config, date, &d) < 0) {
-		fprintf(stderr, "recon: %s\n", d.msg);
-		return EXIT_TROUBLE;
-	}
-	outdir = o->output ? o->output : cfg.output_dir;
-	if (o->metrics && write_probe(o->metrics, &d) < 0)
-		goto fail;
-	if (o->nonly == 0) {
-		/* everything that can stop the run is checked before any source
-		 * is read: the directory, its lock and the templates */
-		if (report_dir_open(&rd, outdir, 30, &d) < 0 ||
-		    templates_load(&t, cfg.templates, &d) < 0)
-			goto fail;
-	}
-	date_parse(date, &day);
-	/* the checks of the days the window and the soak look at, and the
-	 * previous report's; older reports only for the streak and the index */
-	if (history_load_recent(&h, outdir, day,
-				cfg.window_days > cfg.soak_days ? cfg.window_days : cfg.soak_days,
-				&d) < 0)
-		goto fail;
-	so.date = date;
-	so.baseline = o->baseline;
-	so.only = o->nonly ? o->only : NULL;
-	so.progress = !o->quiet && isatty(2);
-	date_parse(date, &day);
-	so.previous = history_previous(&h, day);
-	if (o->date && !o->baseline && !o->quiet)
-		warn_backfill(&cfg, &so);
-	if (sweep_run(&run, &cfg, &so, &d) < 0)
-		goto fail;
-	history_gate(&h, &run, &g);
-	report_build(&r, &run, &g, &h);
-	if (o->nonly) {
-		if (!o->quiet && print_lines(&r, NULL, &d) < 0)
-			goto fail;
-		/* the checks evaluated, not the day's gate (metrics.h) */
-		if (o->metrics && metrics_write(o->metrics, &run, &g, &d) < 0)
-			goto fail;
-	} else {
-		if (site_write(&rd, &r, &h, &t, &d) < 0)
-			goto fail;
-		if (o->metrics && metrics_write(o->metrics, &run, &g, &d) < 0)
-			goto fail;
-		if (!o->quiet && print_lines(&r, outdir, &d) < 0)
-			goto fail;
-	}
-	for (size_t i = 0; i < run.nchecks; i++)
-		if (run.checks[i].status == STATUS_ERROR)
-			fprintf(stderr, "recon: check %s: %s\n", run.checks[i].cfg->id,
-				run.checks[i].error);
-	status = (int)r.outcome;	/* the exit policy (outcome.h) */
-	goto out;
-fail:
-	fprintf(stderr, "recon: %s\n", d.msg);
-	status = EXIT_TROUBLE;
-out:
-	report_release(&r);
-	sweep_release(&run);
-	history_release(&h);
-	templates_release(&t);
-	report_dir_close(&rd);
-	config_release(&cfg);
-	return status;
-}
-
-static int cmd_validate(const struct options *o)
-{
-	struct config cfg;
-	struct diag d = { "" };
-	char today[11];
-
-	today_utc(today);
-	if (config_load(&cfg, o->config, today, &d) < 0) {
-		fprintf(stderr, "recon: %s\n", d.msg);
-		return EXIT_TROUBLE;
-	}
-	if (o->sources) {
-		struct strbuf problems;
-		size_t n;
-
-		sb_init(&problems);
-		if ((n = validate_sources(&cfg, &problems)) > 0) {
-			const char *line, *nl;
-
-			for (line = problems.buf; (nl = strchr(line, '\n')); line = nl + 1)
-				fprintf(stderr, "recon: %.*s\n", (int)(nl - line), line);
-			fprintf(stderr, "recon: %s: %zu problem%s with the sources\n", o->config, n,
-				n == 1 ? "" : "s");
-		}
-		sb_release(&problems);
-		if (n > 0) {
-			config_release(&cfg);
-			return EXIT_TROUBLE;
-		}
-	}
-	printf("%s: ok (%zu sources, %zu checks%s)\n", o->config, cfg.nsources, cfg.nchecks,
-	       o->sources ? ", every query prepared" : "");
-	{
-		struct strbuf warn;
-		const char *line, *nl;
-
-		sb_init(&warn);
-		waivers_warn(&cfg, today, &warn);
-		for (line = warn.buf; *line; line = nl + 1) {
-			nl = strchr(line, '\n');
-			fprintf(stderr, "recon: warning: %.*s\n", (int)(nl - line), line);
-		}
-		sb_release(&warn);
-	}
-	config_release(&cfg);
-	return EXIT_PASS;
-}
-
-static int cmd_diff(const struct options *o)
-{
-	struct config cfg;
-	struct diag d = { "" };
-	struct strbuf out;
-	char older[11], newer[11];
-	const char *dir;
-	char today[11];
-	int status;
-
-	today_utc(today);
-	if (config_load(&cfg, o->config, today, &d) < 0) {
-		fprintf(stderr, "recon: %s\n", d.msg);
-		return EXIT_TROUBLE;
-	}
-	dir = o->output ? o->output : cfg.output_dir;
-	if (o->nargs == 0 && diff_newest(dir, older, newer, &d) < 0) {
-		fprintf(stderr, "recon: %s\n", d.msg);
-		config_release(&cfg);
-		return EXIT_TROUBLE;
-	}
-	sb_init(&out);
-	status = o->nargs ? diff_reports(dir, o->args[0], o->args[1], &out, &d)
-			  : diff_reports(dir, older, newer, &out, &d);
-	if (status < 0) {
-		fprintf(stderr, "recon: %s\n", d.msg);
-		status = EXIT_TROUBLE;
-	} else {
-		fwrite(out.buf, 1, out.len, stdout);
-	}
-	sb_release(&out);
-	config_release(&cfg);
-	return status;
-}
-
-/* recon init [FILE]: a commented starter configuration, never over a file. */
-static int cmd_init(const struct options *o)
-{
-	struct diag d = { "" };
-	struct strbuf log;
-	const char *path = o->nargs ? o->args[0] : o->config;
-
-	sb_init(&log);
-	if (init_write(path, &log, &d) < 0) {
-		fprintf(stderr, "recon: %s\n", d.msg);
-		sb_release(&log);
-		return EXIT_TROUBLE;
-	}
-	fputs(log.buf, stdout);
-	printf("next: recon validate -c %s, then recon run -c %s\n", path, path);
-	sb_release(&log);
-	return EXIT_PASS;
+	if (o->date && date_parse(o->date, &day) < 0)
+		return usage_error("--date is not a date (YYYY-MM-DD)", o->date);
+	return (int)pipeline_run(&po);
 }
 
 /* What was printed must have reached stdout: a full disk or a closed pipe
@@ -463,24 +241,29 @@ static int flush_stdout(int status)
 int main(int argc, char **argv)
 {
 	struct options o;
+	char today[11];
 	int status = EXIT_TROUBLE;
 
 	if (parse_args(argc, argv, &o, &status) < 0)
 		goto out;
 	/* SIGTERM, SIGINT: cancel the queries, remove temporary files, die */
 	interrupt_install();
+	today_utc(today);
 	switch (o.command) {
 	case CMD_RUN:
-		status = cmd_run(&o);
+		status = cmd_run(&o, today);
 		break;
 	case CMD_VALIDATE:
-		status = cmd_validate(&o);
+		status = validate_command(o.config, today, o.sources) < 0 ? EXIT_TROUBLE : EXIT_PASS;
 		break;
 	case CMD_DIFF:
-		status = cmd_diff(&o);
+		status = diff_command(o.config, o.output, today, o.nargs ? o.args[0] : NULL,
+				      o.nargs ? o.args[1] : NULL);
+		status = status < 0 ? EXIT_TROUBLE : status;
 		break;
 	case CMD_INIT:
-		status = cmd_init(&o);
+		status = init_command(o.nargs ? o.args[0] : o.config) < 0 ? EXIT_TROUBLE
+									   : EXIT_PASS;
 		break;
 	case CMD_HELP:
 		status = print_help();

@@ -4,9 +4,11 @@
  *
  * A run's outcome is what `recon run` exits with: 1 when a gating (paging)
  * check failed, else 2 when a gating check could not be evaluated, else 0.
- * Signal-only checks, warnings and skips never change it.  main returns it
- * and the report's banner explains it; neither restates the rule.  Pure:
- * it reads the run and allocates nothing.
+ * Signal-only checks, warnings and skips never change it.  The day's gate
+ * status is pass exactly when the outcome is OUTCOME_PASS (sweep sets
+ * run->gate from it); main returns it and the report's banner explains
+ * it; none of them restates the rule.  Pure: it reads the run and
+ * allocates nothing.
  */
 #ifndef RECON_OUTCOME_H
 #define RECON_OUTCOME_H

@@ -11,6 +11,7 @@
 #define RECON_RENDER_H
 
 #include "history.h"
+#include "md_escape.h"
 #include "outcome.h"
 #include "recovery.h"
 #include "shadow.h"
@@ -65,6 +66,9 @@ void report_build(struct report *r, struct run *run, const struct gate *g,
  * calls it.  Release the old plan first when calling it again. */
 void report_derive(struct report *r);
 void report_release(struct report *r);
+
+/* A check's id as the reports name it: "" for a result without one. */
+const char *report_check_id(const struct check_result *c);
 
 /* The page shell and stylesheet: built in, or read from [report] templates.
  * shell.html holds the placeholders {{title}}, {{class}} and {{body}} (and
@@ -150,19 +154,26 @@ size_t render_years(const struct history *h, int **years);
 #define SAMPLE_JSON_BYTES 4096
 size_t sample_cut(const char *s, size_t len, size_t max);
 
-/* Markdown-escape text so it shows literally, also inside a table cell, a
- * heading or a list item, and on a git host that autolinks and pings:
- * a backslash goes only where GFM would read markup, so plain text (R&D,
- * 4038.83, -3, snake_case, (x)) stays as written for grep and git diff.
- * Always escaped: \ ` * [ < | ~ $.  Where they would mean something: "_"
- * unless inside a word, "&" that starts an entity ("&amp;"), ":" of "://"
- * and "." of "www." (autolinks), and at the start a "#", ">", a list
- * marker ("- ", "+ ", "12. ", "3) ") or a rule ("---"), and "#"s closing a
- * heading.  "@" before a letter or digit is followed by an empty HTML
- * comment, the one thing that stops both a mention and a mailto autolink
- * on the host.  Newlines, tabs and other control characters become spaces;
- * invalid UTF-8 becomes U+FFFD. */
-void md_escape(struct strbuf *out, const char *s, size_t len);
+/* Words the day's report and the index pages share (render_md.c): a day's
+ * status as a table cell ("pass", "**FAIL**", "*warn*", "missing",
+ * "unreadable"), and the streak in words: "streak 3 of 7 clean days" while
+ * short of the gate, "streak 9 clean days (7 required)" once it is met,
+ * "streak 2 clean days" with no gate known (required 0). */
+const char *md_day_cell(enum day_status s);
+void md_streak_words(struct strbuf *o, long long streak, int required);
+/* one when n is 1, else many: "1 day", "2 days". */
+const char *md_plural(long long n, const char *one, const char *many);
+
+/* The day's report over its rolling window (render_window.c).  md_window:
+ * the "Rolling window" section (each day's gate status and drift, the
+ * streak, every check's drift per day, and on the HTML page a sparkline
+ * per check).  md_window_strip: the window as day cells under the banner;
+ * md_window_spark: check c's sparkline beside its failing details.  Both
+ * are HTML only: nothing when ins is NULL. */
+void md_window(const struct report *r, struct html_inserts *ins, struct strbuf *o);
+void md_window_strip(const struct report *r, struct html_inserts *ins, struct strbuf *o);
+void md_window_spark(const struct report *r, struct html_inserts *ins, struct strbuf *o,
+		     const struct check_result *c);
 
 /* A compare check's changed rows explained (render_changes.c): a leading
  * line ("3 changed: all in payment_date, all shifted by +02:00 (time

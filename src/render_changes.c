@@ -16,11 +16,6 @@
 
 __extension__ typedef __int128 rc_i128;
 
-static void esc(struct strbuf *o, const char *s)
-{
-	md_escape(o, s, strlen(s));
-}
-
 /* How a class reads in a sentence. */
 static const char *class_words(enum change_class k)
 {
@@ -189,7 +184,7 @@ void md_changes(struct strbuf *o, const struct check_result *c)
 		return;
 	/* the leading line */
 	sb_addf(o, "%lld changed: ", c->changed);
-	changes_summary(o, c, esc);
+	changes_summary(o, c, md_text);
 	sb_puts(o, ".\n\n");
 
 	idx = xcalloc(c->ncolumn_changes, sizeof(*idx));
@@ -202,7 +197,7 @@ void md_changes(struct strbuf *o, const struct check_result *c)
 		char buf[16];
 
 		sb_puts(o, "| ");
-		esc(o, cc->column);
+		md_text(o, cc->column);
 		sb_addf(o, " | %lld | ", cc->changed);
 		share(o, cc->changed, c->scanned);
 		sb_puts(o, " | ");
@@ -228,7 +223,7 @@ void md_group_columns(struct strbuf *o, const struct check_result *c,
 	for (i = 0; i < n && i < GROUP_COLUMNS; i++) {
 		if (i)
 			sb_puts(o, ", ");
-		esc(o, c->column_changes[idx[i]].column);
+		md_text(o, c->column_changes[idx[i]].column);
 		sb_addf(o, " %lld", g->columns_changed[idx[i]]);
 	}
 	if (n > GROUP_COLUMNS)

@@ -11,16 +11,6 @@
 
 #include <string.h>
 
-static void esc(struct strbuf *o, const char *s)
-{
-	md_escape(o, s, strlen(s));
-}
-
-static const char *plural(long long n, const char *one, const char *many)
-{
-	return n == 1 ? one : many;
-}
-
 /* "3 days": the calendar days from since to today, both counted. */
 static long failing_days(const char *since, const char *today)
 {
@@ -37,12 +27,12 @@ static void finding_table(struct strbuf *o, const struct finding_seen *v,
 		const struct finding_seen *f = ptrs ? ptrs[i] : &v[i];
 
 		sb_puts(o, "| ");
-		esc(o, f->key);
+		md_text(o, f->key);
 		if (f->waiver) {
 			sb_puts(o, " — waived \\(");
-			esc(o, f->waiver->name);
+			md_text(o, f->waiver->name);
 			sb_puts(o, ", ");
-			esc(o, f->waiver->owner);
+			md_text(o, f->waiver->owner);
 			sb_puts(o, "\\)");
 		}
 		sb_addf(o, " | %s | %ld |\n", f->first_seen, findings_days(f->first_seen, today));
@@ -61,11 +51,11 @@ void findings_md_check(struct strbuf *o, const struct check_result *c, const cha
 	if (fl->failing_since) {
 		long days = failing_days(fl->failing_since, today);
 
-		sb_addf(o, "Failing for %ld %s (since %s).", days, plural(days, "day", "days"),
+		sb_addf(o, "Failing for %ld %s (since %s).", days, md_plural(days, "day", "days"),
 			fl->failing_since);
 		if (fl->nopen)
 			sb_addf(o, " Oldest open finding: %ld %s old.", fl->oldest_age,
-				plural(fl->oldest_age, "day", "days"));
+				md_plural(fl->oldest_age, "day", "days"));
 		sb_puts(o, "\n\n");
 	}
 	sb_puts(o, "#### New today\n\n");
@@ -73,7 +63,7 @@ void findings_md_check(struct strbuf *o, const struct check_result *c, const cha
 		sb_puts(o, "No new finding.\n\n");
 	} else {
 		n = fl->nfresh < samples ? fl->nfresh : samples;
-		sb_addf(o, "%zu new %s", fl->nfresh, plural((long long)fl->nfresh, "finding", "findings"));
+		sb_addf(o, "%zu new %s", fl->nfresh, md_plural((long long)fl->nfresh, "finding", "findings"));
 		if (n < fl->nfresh)
 			sb_addf(o, "; the first %zu by key", n);
 		sb_puts(o, ":\n\n");
@@ -82,7 +72,7 @@ void findings_md_check(struct strbuf *o, const struct check_result *c, const cha
 	if (fl->nopen > fl->nfresh) {	/* not only today's */
 		n = fl->nopen < samples ? fl->nopen : samples;
 		sb_addf(o, "#### Oldest open\n\n%zu open %s followed%s", fl->nopen,
-			plural((long long)fl->nopen, "finding", "findings"),
+			md_plural((long long)fl->nopen, "finding", "findings"),
 			fl->open_more ? " (more are open than are followed)" : "");
 		if (n < fl->nopen)
 			sb_addf(o, "; the %zu oldest", n);
@@ -92,8 +82,8 @@ void findings_md_check(struct strbuf *o, const struct check_result *c, const cha
 	if (fl->nresolved) {
 		n = fl->nresolved < samples ? fl->nresolved : samples;
 		sb_addf(o, "#### Resolved today\n\n%zu %s open in the report of %s no longer %s",
-			fl->nresolved, plural((long long)fl->nresolved, "finding", "findings"),
-			fl->previous, plural((long long)fl->nresolved, "is", "are"));
+			fl->nresolved, md_plural((long long)fl->nresolved, "finding", "findings"),
+			fl->previous, md_plural((long long)fl->nresolved, "is", "are"));
 		if (n < fl->nresolved)
 			sb_addf(o, "; the first %zu by key", n);
 		sb_puts(o, ":\n\n");
@@ -122,7 +112,7 @@ void findings_md_index(struct strbuf *o, const struct history *h)
 		if (!dc->failing_since)
 			continue;
 		sb_puts(o, "| ");
-		esc(o, dc->id);
+		md_text(o, dc->id);
 		sb_addf(o, " | %s | %s | %ld |\n", dc->status, dc->failing_since,
 			failing_days(dc->failing_since, last->date));
 	}
@@ -132,7 +122,7 @@ void findings_md_index(struct strbuf *o, const struct history *h)
 static void cell_or_dash(struct strbuf *o, const char *s)
 {
 	if (s)
-		esc(o, s);
+		md_text(o, s);
 	else
 		sb_puts(o, "—");
 }
@@ -165,19 +155,19 @@ void findings_md_waivers(struct strbuf *o, const struct run *run, size_t samples
 					hits = run->checks[j].waiver_hits[k];
 		}
 		sb_puts(o, "| ");
-		esc(o, w->name);
+		md_text(o, w->name);
 		sb_puts(o, " | ");
-		esc(o, w->check);
+		md_text(o, w->check);
 		sb_puts(o, " | ");
 		cell_or_dash(o, w->group);
 		sb_puts(o, " | ");
 		cell_or_dash(o, w->key);
 		sb_puts(o, " | ");
-		esc(o, w->owner);
+		md_text(o, w->owner);
 		sb_addf(o, " | %s | %s | %lld |\n", w->expires, active ? "active" : "**expired**", hits);
 		if (active && seen && hits == 0) {
 			sb_puts(&nothing, nothing.len ? ", " : "");
-			esc(&nothing, w->name);
+			md_text(&nothing, w->name);
 		}
 		expired += !active;
 	}
@@ -186,9 +176,9 @@ void findings_md_waivers(struct strbuf *o, const struct run *run, size_t samples
 		if (!cfg->waivers[i].reason)
 			continue;
 		sb_puts(o, "- ");
-		esc(o, cfg->waivers[i].name);
+		md_text(o, cfg->waivers[i].name);
 		sb_puts(o, ": ");
-		esc(o, cfg->waivers[i].reason);
+		md_text(o, cfg->waivers[i].reason);
 		sb_putc(o, '\n');
 	}
 	sb_putc(o, '\n');
@@ -211,13 +201,13 @@ void findings_md_waivers(struct strbuf *o, const struct run *run, size_t samples
 				sb_puts(o, "| check | waived finding | waiver | owner | first seen | "
 					   "age (days) |\n|---|---|---|---|---|--:|\n");
 			sb_puts(o, "| ");
-			esc(o, run->checks[j].cfg->id);
+			md_text(o, run->checks[j].cfg->id);
 			sb_puts(o, " | ");
-			esc(o, f->key);
+			md_text(o, f->key);
 			sb_puts(o, " | ");
-			esc(o, f->waiver->name);
+			md_text(o, f->waiver->name);
 			sb_puts(o, " | ");
-			esc(o, f->waiver->owner);
+			md_text(o, f->waiver->owner);
 			sb_addf(o, " | %s | %ld |\n", f->first_seen,
 				findings_days(f->first_seen, run->date));
 		}
@@ -244,14 +234,14 @@ void findings_md_episodes(struct strbuf *o, const struct shadow *sh, size_t n)
 			const struct shadow_episode *e = &sh[i].episodes[k];
 
 			sb_puts(o, "| ");
-			esc(o, sh[i].id);
+			md_text(o, sh[i].id);
 			sb_addf(o, " | %s | %s | %s | %lld | ", episode_kind_name(e->kind), e->first,
 				e->last, e->days);
 			if (e->adjudication) {
 				sb_addf(o, "%s (%s) | ", verdict_name(e->adjudication->verdict),
 					e->adjudication->date);
 				if (e->adjudication->note)
-					esc(o, e->adjudication->note);
+					md_text(o, e->adjudication->note);
 			} else {
 				sb_puts(o, "**not adjudicated** | ");
 			}
@@ -261,13 +251,13 @@ void findings_md_episodes(struct strbuf *o, const struct shadow *sh, size_t n)
 	sb_putc(o, '\n');
 	for (i = 0; i < n; i++) {
 		if (sh[i].restarted) {
-			esc(o, sh[i].id);
+			md_text(o, sh[i].id);
 			sb_addf(o, ": its soak restarted on %s after a check-bug; %lld %s counted "
 				   "since.\n\n", sh[i].soak_from, sh[i].days,
 				sh[i].days == 1 ? "day" : "days");
 		}
 		if (sh[i].adjudicated) {
-			esc(o, sh[i].id);
+			md_text(o, sh[i].id);
 			sb_addf(o, ": %lld disagreeing %s adjudicated real-break, counted as agreement.\n\n",
 				sh[i].adjudicated, sh[i].adjudicated == 1 ? "day" : "days");
 		}
@@ -289,7 +279,7 @@ void findings_md_followup(struct strbuf *o, const struct gate *g)
 		const struct followup_item *f = &g->followup[i];
 
 		sb_puts(o, "| ");
-		esc(o, f->target);
+		md_text(o, f->target);
 		sb_addf(o, " | %s | %s | %lld%s |\n", recovery_name(f->action),
 			followup_status_name(f->status), f->days,
 			f->repeated ? " — **repeated repair cycle**" : "");

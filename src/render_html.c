@@ -19,6 +19,7 @@
  * data cannot place or forge a piece.
  */
 #include "render.h"
+#include "md_escape.h"
 #include "render_svg.h"
 
 #include <cmark-gfm.h>

@@ -92,13 +92,14 @@ static json_t *jcell(const char *s)
 	return j;
 }
 
-static json_t *cell_array(const char *const *items, size_t n)
+/* [item(items[0]), ...]: strings as jstr or sampled cells as jcell. */
+static json_t *array_of(const char *const *items, size_t n, json_t *(*item)(const char *))
 {
 	json_t *a = json_array();
 	size_t i;
 
 	for (i = 0; a && i < n; i++)
-		json_array_append_new(a, jcell(items[i]));
+		json_array_append_new(a, item(items[i]));
 	return a;
 }
 
@@ -112,16 +113,6 @@ static json_t *jnum(long long v)
 static int put(json_t *obj, const char *key, json_t *v)
 {
 	return json_object_set_new(obj, key, v);
-}
-
-static json_t *string_array(const char *const *items, size_t n)
-{
-	json_t *a = json_array();
-	size_t i;
-
-	for (i = 0; a && i < n; i++)
-		json_array_append_new(a, jstr(items[i]));
-	return a;
 }
 
 /* {"COLUMN": n, ...} in compared order: changed rows in which each column
@@ -281,7 +272,7 @@ static json_t *check_json(const struct check_result *c, const struct report *r)
 	for (i = 0; i < c->nsamples; i++) {
 		const char *const *row = c->samples[i];
 
-		bad |= json_array_append_new(samples, cell_array(row, c->ncolumns));
+		bad |= json_array_append_new(samples, array_of(row, c->ncolumns, jcell));
 	}
 
 	bad |= put(o, "id", jstr(k->id));
@@ -291,7 +282,7 @@ static json_t *check_json(const struct check_result *c, const struct report *r)
 	bad |= put(o, "drift", jnum(c->drift));
 	bad |= put(o, "description", jstr(k->description));
 	bad |= put(o, "groups", groups);
-	bad |= put(o, "columns", string_array(c->columns, c->ncolumns));
+	bad |= put(o, "columns", array_of(c->columns, c->ncolumns, jstr));
 	bad |= put(o, "samples", samples);
 	bad |= put(o, "recovery", k->recovery == RECOVERY_RECHECK ? json_string("recheck")
 				 : k->recovery == RECOVERY_REPROCESS ? json_string("reprocess")
@@ -592,8 +583,8 @@ int render_json(const struct report *r, struct strbuf *out, struct diag *d)
 	bad |= put(root, "config_sha256", run->cfg && run->cfg->sha256[0]
 						 ? json_string(run->cfg->sha256) : json_null());
 	bad |= put(root, "config_changed", json_boolean(g->config_changed));
-	bad |= put(root, "checks_added", string_array(g->checks_added, g->nchecks_added));
-	bad |= put(root, "checks_removed", string_array(g->checks_removed, g->nchecks_removed));
+	bad |= put(root, "checks_added", array_of(g->checks_added, g->nchecks_added, jstr));
+	bad |= put(root, "checks_removed", array_of(g->checks_removed, g->nchecks_removed, jstr));
 	bad |= put(root, "gate", gate);
 	bad |= put(root, "summary", sum);
 	bad |= put(root, "checks", checks);

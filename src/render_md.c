@@ -1,13 +1,14 @@
 /*
- * render_md.c: the day's Markdown report and the index of every report.
+ * render_md.c: the day's Markdown report (the index and the year pages are
+ * render_index.c's).
  *
  * The Markdown is the primary document: it is committed to git, read raw in
  * diffs and on a git host, and rendered to HTML by render_html.  So it is
  * plain GFM (headings, pipe tables, a blockquote banner, lists), laid out so
  * that one changed number changes one line, and everything that comes from
  * data (ids, titles, descriptions, group and sample values, messages, column
- * names) goes through md_escape: nothing in the data can become markup, a
- * link or HTML.  No clock, no host; integers with %lld, reals with
+ * names) goes through md_escape (md_escape.h): nothing in the data can
+ * become markup, a link or HTML.  No clock, no host; integers with %lld, reals with
  * format_double, so the bytes depend on the inputs only.
  */
 #include "render.h"
@@ -21,122 +22,6 @@
 
 #define MAX_GROUP_ROWS 50	/* per-tenant rows shown per check */
 #define MAX_CELL_BYTES 200	/* a sample value longer than this is cut */
-
-/* ---- escaping ------------------------------------------------------------ */
-
-static bool ascii_punct(unsigned char c)
-{
-	return (c >= 0x21 && c <= 0x2f) || (c >= 0x3a && c <= 0x40) ||
-	       (c >= 0x5b && c <= 0x60) || (c >= 0x7b && c <= 0x7e);
-}
-
-static bool ascii_alnum(unsigned char c)
-{
-	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
-}
-
-/* A character inside a word for emphasis: not the edge, a space or ASCII
- * punctuation (an "_" between two of them can neither open nor close). */
-static bool word_char(const unsigned char *p, size_t len, size_t i)
-{
-	return i < len && p[i] > 0x20 && p[i] != 0x7f && !ascii_punct(p[i]);
-}
-
-/* Does p[i..len) start an entity or numeric character reference ("&amp;",
- * "&#64;")?  A lone "&", as in "R&D", is text. */
-static bool entity_at(const unsigned char *p, size_t len, size_t i)
-{
-	size_t j = i + 1;
-
-	while (j < len && (ascii_alnum(p[j]) || p[j] == '#'))
-		j++;
-	return j > i + 1 && j < len && p[j] == ';';
-}
-
-/* Is p[0..len) one character repeated (spaces aside): "---", "= = ="? */
-static bool same_run(const unsigned char *p, size_t len)
-{
-	size_t i;
-
-	for (i = 1; i < len; i++)
-		if (p[i] != p[0] && p[i] != ' ' && p[i] != '\t')
-			return false;
-	return true;
-}
-
-/* Does s[i] need a backslash where it stands?  i == 0 is where the
- * text begins (it may start a line, so block markers count); digits: how
- * many ASCII digits open the text. */
-static bool needs_backslash(const unsigned char *p, size_t len, size_t i, size_t digits)
-{
-	unsigned char c = p[i];
-
-	switch (c) {
-	case '\\': case '`': case '*': case '[': case '<': case '|': case '~': case '$':
-		return true;	/* code, emphasis, links, HTML, tables, strikethrough, math */
-	case '_':
-		return !(i > 0 && word_char(p, len, i - 1) && word_char(p, len, i + 1));
-	case '&':
-		return entity_at(p, len, i);
-	case '#':
-		/* a heading, or the closing "#"s at the end of one */
-		return i == 0 || ((p[i - 1] == ' ' || p[i - 1] == '\t') && same_run(p + i, len - i));
-	case '>':
-		return i == 0;	/* a block quote */
-	case '-': case '+': case '=':
-		/* a list item ("- x"), a setext underline or a rule ("---"); "-3" is text */
-		return i == 0 && (len == 1 || p[1] == ' ' || p[1] == '\t' || same_run(p, len));
-	case '.': case ')':
-		/* "12. " or "3)" opening an ordered list */
-		return digits == i && digits >= 1 && digits <= 9 &&
-		       (i + 1 == len || p[i + 1] == ' ' || p[i + 1] == '\t');
-	case ':':
-		return i + 2 < len && p[i + 1] == '/' && p[i + 2] == '/';	/* autolink scheme */
-	default:
-		return false;
-	}
-}
-
-/* Markdown-escape s[0..len) into out (see render.h). */
-void md_escape(struct strbuf *out, const char *s, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, digits = 0;	/* s[0..digits) is all ASCII digits */
-
-	while (i < len) {
-		size_t run = utf8_valid_prefix(p + i, len - i), end = i + run;
-
-		for (; i < end; i++) {
-			unsigned char c = p[i];
-
-			if (c < 0x20 || c == 0x7f) {
-				sb_putc(out, ' ');
-				continue;
-			}
-			if (needs_backslash(p, len, i, digits) ||
-			    (c == '.' && i >= 3 && (p[i - 1] | 0x20) == 'w' &&
-			     (p[i - 2] | 0x20) == 'w' && (p[i - 3] | 0x20) == 'w'))
-				sb_putc(out, '\\');	/* the last: a "www." autolink */
-			sb_putc(out, (char)c);
-			/* "@name" pings on a git host and "a@b.c" becomes a mailto
-			 * link; a backslash stops neither, an empty comment both */
-			if (c == '@' && i + 1 < len && ascii_alnum(p[i + 1]))
-				sb_puts(out, "<!-- -->");
-			if (digits == i && c >= '0' && c <= '9')
-				digits++;
-		}
-		if (i < len) {
-			sb_puts(out, "\xEF\xBF\xBD");	/* U+FFFD for an invalid byte */
-			i++;
-		}
-	}
-}
-
-static void esc(struct strbuf *o, const char *s)
-{
-	if (s)
-		md_escape(o, s, strlen(s));
-}
 
 /* A table cell from data: NULL as an italic NULL, long values cut. */
 static void cell(struct strbuf *o, const char *s)
@@ -175,7 +60,8 @@ static const char *status_cell(enum status s)
 	return "?";
 }
 
-static const char *day_cell(enum day_status s)
+/* A day's status as a table cell (see render.h). */
+const char *md_day_cell(enum day_status s)
 {
 	switch (s) {
 	case DAY_MISSING:
@@ -192,27 +78,13 @@ static const char *day_cell(enum day_status s)
 	return "?";
 }
 
-static const char *plural(long long n, const char *one, const char *many)
+/* one or many (see render.h) */
+const char *md_plural(long long n, const char *one, const char *many)
 {
 	return n == 1 ? one : many;
 }
 
-static const char *check_id(const struct check_result *c)
-{
-	return c->cfg && c->cfg->id ? c->cfg->id : "";
-}
-
-/* ---- lookups ------------------------------------------------------------- */
-
-static const struct day_check *find_day_check(const struct day *day, const char *id)
-{
-	size_t i;
-
-	for (i = 0; i < day->nchecks; i++)
-		if (day->checks[i].id && strcmp(day->checks[i].id, id) == 0)
-			return &day->checks[i];
-	return NULL;
-}
+/* ---- id lists ------------------------------------------------------------ */
 
 /* Which checks an id list names. */
 enum id_filter {
@@ -234,7 +106,7 @@ static size_t id_list(struct strbuf *o, const struct run *run, enum status s,
 			continue;
 		if (o) {
 			sb_puts(o, n ? ", **" : "**");
-			esc(o, check_id(c));
+			md_text(o, report_check_id(c));
 			sb_puts(o, "**");
 		}
 		n++;
@@ -256,12 +128,12 @@ static void md_banner_history(const struct report *r, struct strbuf *o)
 		sb_addf(o, ">\n> **Configuration changed** since %s", g->config_since);
 		for (i = 0; i < g->nchecks_added; i++) {
 			sb_puts(o, i ? ", **" : ": added **");
-			esc(o, g->checks_added[i]);
+			md_text(o, g->checks_added[i]);
 			sb_puts(o, "**");
 		}
 		for (i = 0; i < g->nchecks_removed; i++) {
 			sb_puts(o, i ? ", **" : g->nchecks_added ? "; removed **" : ": removed **");
-			esc(o, g->checks_removed[i]);
+			md_text(o, g->checks_removed[i]);
 			sb_puts(o, "**");
 		}
 		sb_puts(o, ".\n");
@@ -271,16 +143,15 @@ static void md_banner_history(const struct report *r, struct strbuf *o)
 			   "pass checked nothing.\n");
 }
 
-/* "streak 3 of 7 clean days" while short of the gate, "streak 9 clean days
- * (7 required)" once it is met, "streak 2 clean days" with no gate known. */
-static void streak_words(struct strbuf *o, long long streak, int required)
+/* The streak in words (see render.h). */
+void md_streak_words(struct strbuf *o, long long streak, int required)
 {
 	if (required > 0 && streak < required)
 		sb_addf(o, "streak %lld of %d clean days", streak, required);
 	else if (required > 0)
 		sb_addf(o, "streak %lld clean days (%d required)", streak, required);
 	else
-		sb_addf(o, "streak %lld clean %s", streak, plural(streak, "day", "days"));
+		sb_addf(o, "streak %lld clean %s", streak, md_plural(streak, "day", "days"));
 }
 
 /* The git host's alert for the gate: CAUTION a failing gate, WARNING a
@@ -307,7 +178,7 @@ static void md_banner(const struct report *r, bool alert, struct strbuf *o)
 	size_t i;
 
 	sb_puts(o, "# ");
-	esc(o, run->cfg && run->cfg->title ? run->cfg->title : "recon report");
+	md_text(o, run->cfg && run->cfg->title ? run->cfg->title : "recon report");
 	sb_addf(o, " — %s\n\n", run->date);
 
 	if (alert)
@@ -320,10 +191,10 @@ static void md_banner(const struct report *r, bool alert, struct strbuf *o)
 		sb_addf(o, "> **Gate: %s** — today's gate status is **%s**; ",
 			g->met ? "MET" : "NOT MET", run->gate == STATUS_PASS ? "pass" : "FAIL");
 	}
-	streak_words(o, g->streak, g->required);
+	md_streak_words(o, g->streak, g->required);
 	sb_puts(o, ".\n");
 	if (nfail) {
-		sb_addf(o, ">\n> Failing gating %s: ", plural((long long)nfail, "check", "checks"));
+		sb_addf(o, ">\n> Failing gating %s: ", md_plural((long long)nfail, "check", "checks"));
 		id_list(o, run, STATUS_FAIL, IDS_GATING);
 		sb_puts(o, ".\n");
 	}
@@ -334,7 +205,7 @@ static void md_banner(const struct report *r, bool alert, struct strbuf *o)
 	}
 	if (nerr) {
 		sb_addf(o, ">\n> **Errors:** %zu %s could not be evaluated (an error is not "
-			   "drift): ", nerr, plural((long long)nerr, "check", "checks"));
+			   "drift): ", nerr, md_plural((long long)nerr, "check", "checks"));
 		id_list(o, run, STATUS_ERROR, IDS_ALL);
 		if (r->outcome == OUTCOME_TROUBLE)
 			sb_addf(o, ". No gating check failed, so the run exits with status %d.\n",
@@ -345,13 +216,13 @@ static void md_banner(const struct report *r, bool alert, struct strbuf *o)
 	if (run->partial)
 		sb_addf(o, ">\n> **Partial run** (`--check`): only %zu %s evaluated; this is not "
 			   "the day's audit record.\n", run->nchecks,
-			plural((long long)run->nchecks, "check was", "checks were"));
+			md_plural((long long)run->nchecks, "check was", "checks were"));
 	md_banner_history(r, o);
 	if (g->nunreadable) {
 		sb_puts(o, ">\n> **Unreadable history** (counts as a day without a report):\n>\n");
 		for (i = 0; i < g->nunreadable; i++) {
 			sb_puts(o, "> - ");
-			esc(o, g->unreadable[i]);
+			md_text(o, g->unreadable[i]);
 			sb_putc(o, '\n');
 		}
 	}
@@ -380,7 +251,7 @@ static void md_summary(const struct report *r, struct strbuf *o)
 	sb_addf(o, "| tenants with drift | %lld |\n\n", run->tenants_with_drift);
 	if (run->tenants_error) {
 		sb_puts(o, "Tenants could not be counted: ");
-		esc(o, run->tenants_error);
+		md_text(o, run->tenants_error);
 		sb_puts(o, "\n\n");
 	}
 }
@@ -466,7 +337,7 @@ static void since_previous(struct strbuf *o, const struct report *r, const struc
 
 	if (!prev || prev->status == DAY_UNREADABLE)
 		sb_puts(o, "—");
-	else if (!(pc = find_day_check(prev, check_id(c))))
+	else if (!(pc = history_day_check(prev, report_check_id(c))))
 		sb_puts(o, "new");
 	else if (c->drift > pc->drift)
 		sb_addf(o, "+%lld", c->drift - pc->drift);
@@ -484,7 +355,7 @@ static void value_since_previous(struct strbuf *o, const struct report *r,
 	char a[32], b[32], dv[32];
 
 	if (!c->has_value || !r->previous || r->previous->status == DAY_UNREADABLE ||
-	    !(pc = find_day_check(r->previous, check_id(c))) || !pc->has_value ||
+	    !(pc = history_day_check(r->previous, report_check_id(c))) || !pc->has_value ||
 	    pc->value == c->value)
 		return;
 	format_double(pc->value, a);
@@ -510,7 +381,7 @@ static void md_checks(const struct report *r, struct strbuf *o)
 		const struct check_result *c = &v[i];
 
 		sb_puts(o, "| ");
-		esc(o, check_id(c));
+		md_text(o, report_check_id(c));
 		sb_addf(o, " | %s | %s | %s | %lld | ", c->cfg ? check_kind_name(c->cfg->kind) : "?",
 			status_cell(c->status),
 			!c->cfg || c->cfg->paging ? "yes" : "no (signal-only)", c->drift);
@@ -518,7 +389,7 @@ static void md_checks(const struct report *r, struct strbuf *o)
 		value_since_previous(o, r, c);
 		sb_puts(o, " | ");
 		if (c->cfg && c->cfg->description)
-			esc(o, c->cfg->description);
+			md_text(o, c->cfg->description);
 		sb_puts(o, " |\n");
 	}
 	sb_putc(o, '\n');
@@ -529,23 +400,23 @@ static void md_checks(const struct report *r, struct strbuf *o)
 
 		if (c->status == STATUS_ERROR) {
 			sb_puts(o, "- **");
-			esc(o, check_id(c));
+			md_text(o, report_check_id(c));
 			sb_puts(o, "** (error): ");
-			esc(o, c->error ? c->error : "unknown error");
+			md_text(o, c->error ? c->error : "unknown error");
 		} else if (c->status == STATUS_SKIPPED && c->skip_reason) {
 			sb_puts(o, "- **");
-			esc(o, check_id(c));
+			md_text(o, report_check_id(c));
 			sb_puts(o, "** (skipped): ");
-			esc(o, c->skip_reason);
+			md_text(o, c->skip_reason);
 		} else if (c->cfg && c->cfg->kind == KIND_VALUE && c->has_value) {
 			sb_puts(o, "- **");
-			esc(o, check_id(c));
+			md_text(o, report_check_id(c));
 			sb_puts(o, "** (value): ");
 			value_note(o, c);
 		} else if (c->cfg && c->cfg->kind == KIND_COMPARE &&
 			   (c->status == STATUS_FAIL || c->status == STATUS_WARN)) {
 			sb_puts(o, "- **");
-			esc(o, check_id(c));
+			md_text(o, report_check_id(c));
 			sb_addf(o, "** (compare): %lld missing, %lld extra, %lld changed",
 				c->missing, c->extra, c->changed);
 		} else {
@@ -559,145 +430,13 @@ static void md_checks(const struct report *r, struct strbuf *o)
 		const struct skip_rate *sr = &r->skips[i];
 
 		sb_puts(o, "- **");
-		esc(o, sr->id);
+		md_text(o, sr->id);
 		sb_addf(o, "** (precondition): skipped on %lld of %lld %s in the window\n",
-			sr->skipped, sr->days, plural(sr->days, "day", "days"));
+			sr->skipped, sr->days, md_plural(sr->days, "day", "days"));
 		nnotes++;
 	}
 	if (nnotes)
 		sb_putc(o, '\n');
-}
-
-/* ---- per-check history over the window ------------------------------------ */
-
-/* The report of date in h (dates sort like days), or NULL. */
-static const struct day *day_of_date(const struct history *h, const char *date)
-{
-	size_t lo = 0, hi = h ? h->ndays : 0;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = strcmp(h->days[mid].date, date);
-
-		if (c == 0)
-			return &h->days[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
-/* Check c on window day w: today from the run, other days from the history. */
-static void check_on(const struct report *r, const struct check_result *c,
-		     const struct window_day *w, struct chart_day *out)
-{
-	const struct day *dy;
-	const struct day_check *dc = NULL;
-
-	memset(out, 0, sizeof(*out));
-	memcpy(out->date, w->date, sizeof(out->date));
-	out->drift = -1;
-	out->streak = -1;
-	out->status = DAY_UNREADABLE;	/* "other": out->word says what */
-	if (strcmp(w->date, r->run->date) == 0) {
-		out->has_value = c->has_value;
-		out->value = c->value;
-		if (c->status == STATUS_PASS || c->status == STATUS_FAIL ||
-		    c->status == STATUS_WARN) {
-			out->status = c->status == STATUS_PASS ? DAY_PASS
-				      : c->status == STATUS_FAIL ? DAY_FAIL : DAY_WARN;
-			out->drift = c->drift;
-			out->word = status_name(c->status);
-		} else {
-			out->word = status_name(c->status);
-		}
-		return;
-	}
-	dy = day_of_date(r->history, w->date);
-	if (!dy) {
-		out->status = DAY_MISSING;
-		out->word = "no report";
-	} else if (dy->status == DAY_UNREADABLE) {
-		out->word = "unreadable";
-	} else if (dy->baseline) {
-		out->word = "baseline";
-	} else if (!(dc = find_day_check(dy, check_id(c)))) {
-		out->word = "not run";
-	} else if (dc->status && strcmp(dc->status, "pass") == 0) {
-		out->status = DAY_PASS;
-		out->drift = dc->drift;
-		out->word = "pass";
-	} else if (dc->status && strcmp(dc->status, "fail") == 0) {
-		out->status = DAY_FAIL;
-		out->drift = dc->drift;
-		out->word = "fail";
-	} else if (dc->status && strcmp(dc->status, "warn") == 0) {
-		out->status = DAY_WARN;
-		out->drift = dc->drift;
-		out->word = "warn";
-	} else if (dc->status && strcmp(dc->status, "error") == 0) {
-		out->word = "error";
-	} else if (dc->status && strcmp(dc->status, "skipped") == 0) {
-		out->word = "skipped";
-	} else {
-		out->word = "unknown";
-	}
-	if (dc) {	/* a value check's number that day */
-		out->has_value = dc->has_value;
-		out->value = dc->value;
-	}
-}
-
-/* Check c over the whole window into days (r->gate->nwindow entries). */
-static void check_window(const struct report *r, const struct check_result *c,
-			 struct chart_day *days)
-{
-	size_t i;
-
-	for (i = 0; i < r->gate->nwindow; i++)
-		check_on(r, c, &r->gate->window[i], &days[i]);
-}
-
-/* Record recon's HTML in html to go in at the Markdown's current end. */
-static void insert_here(struct html_inserts *ins, const struct strbuf *o, struct strbuf *html)
-{
-	if (ins && html->len)
-		html_inserts_add(ins, o->len, html->buf);
-	sb_reset(html);
-}
-
-/* What a check's sparkline draws: a value check's value, else drift. */
-static const char *spark_what(const struct check_result *c)
-{
-	return c->cfg && c->cfg->kind == KIND_VALUE ? "Value" : "Drift";
-}
-
-/* A sparkline of c's drift over the window, into the HTML page only. */
-static void spark_insert(const struct report *r, struct html_inserts *ins, struct strbuf *o,
-			 const struct check_result *c)
-{
-	struct strbuf html, title;
-	struct chart_day *days;
-
-	if (!ins || !r->gate || !r->gate->nwindow)
-		return;
-	days = xcalloc(r->gate->nwindow, sizeof(*days));
-	check_window(r, c, days);
-	sb_init(&html);
-	sb_init(&title);
-	sb_addf(&title, "%s of %s over the last %zu days", spark_what(c), check_id(c),
-		r->gate->nwindow);
-	sb_puts(&html, "<figure class=\"spark\">\n");
-	svg_sparkline(&html, days, r->gate->nwindow, title.buf);
-	sb_addf(&html, "<figcaption>%s over the window: a square is a fail, a dot a pass, "
-		       "a ring neither</figcaption>\n</figure>\n",
-		c->cfg && c->cfg->kind == KIND_VALUE ? "value" : "drift");
-	insert_here(ins, o, &html);
-	sb_release(&title);
-	sb_release(&html);
-	free(days);
 }
 
 /* ---- 4. failing checks: drift, per-tenant breakdown and samples ------------ */
@@ -740,8 +479,8 @@ static void check_groups(struct strbuf *o, const struct check_result *c)
 		qsort(rows, n, sizeof(*rows), cmp_group_ptr);
 	}
 	sb_addf(o, "#### Per-tenant breakdown\n\n%zu %s with drift.\n\n| ", c->ngroups,
-		plural((long long)c->ngroups, "group", "groups"));
-	esc(o, c->cfg && c->cfg->group ? c->cfg->group : "group");
+		md_plural((long long)c->ngroups, "group", "groups"));
+	md_text(o, c->cfg && c->cfg->group ? c->cfg->group : "group");
 	if (cmp && c->changed > 0 && c->ncolumn_changes)	/* and where rows changed */
 		sb_puts(o, " | drift | missing | extra | changed | changed columns |\n"
 			   "|---|--:|--:|--:|--:|---|\n");
@@ -777,7 +516,7 @@ static void check_samples(struct strbuf *o, const struct check_result *c)
 		return;
 	/* samples are drawn from every violating row, waived ones too */
 	sb_addf(o, "#### Samples\n\n%zu of %lld violating %s", c->nsamples, c->drift + c->waived,
-		plural(c->drift + c->waived, "row", "rows"));
+		md_plural(c->drift + c->waived, "row", "rows"));
 	if (c->waived)
 		sb_addf(o, " (%lld waived)", c->waived);
 	sb_puts(o, ".\n\n");
@@ -830,11 +569,11 @@ static void md_failing(const struct report *r, struct html_inserts *ins, struct 
 			continue;
 		n++;
 		sb_puts(o, "### ");
-		esc(o, check_id(c));
+		md_text(o, report_check_id(c));
 		sb_addf(o, "\n\n**%s** — drift %lld", c->status == STATUS_WARN ? "WARN" : "FAIL",
 			c->drift);
 		if (r->previous && r->previous->status != DAY_UNREADABLE &&
-		    !find_day_check(r->previous, check_id(c))) {
+		    !history_day_check(r->previous, report_check_id(c))) {
 			sb_puts(o, " (not in the previous report)");
 		} else if (r->previous && r->previous->status != DAY_UNREADABLE) {
 			sb_puts(o, " (");
@@ -846,12 +585,12 @@ static void md_failing(const struct report *r, struct html_inserts *ins, struct 
 			!c->cfg || c->cfg->paging ? "gating" : "signal-only (not part of the gate)");
 		if (c->cfg && c->cfg->target) {
 			sb_puts(o, "; target ");
-			esc(o, c->cfg->target);
+			md_text(o, c->cfg->target);
 		}
 		sb_puts(o, ".\n");
 		if (c->cfg && c->cfg->description) {
 			sb_puts(o, "\n");
-			esc(o, c->cfg->description);
+			md_text(o, c->cfg->description);
 			sb_puts(o, "\n");
 		}
 		if (c->cfg && c->cfg->kind == KIND_VALUE && c->has_value) {
@@ -867,7 +606,7 @@ static void md_failing(const struct report *r, struct html_inserts *ins, struct 
 		}
 		sb_putc(o, '\n');
 		findings_md_check(o, c, run->date, (size_t)run->cfg->samples);
-		spark_insert(r, ins, o, c);
+		md_window_spark(r, ins, o, c);
 		check_groups(o, c);
 		check_samples(o, c);
 	}
@@ -915,28 +654,6 @@ static void md_nav(const struct report *r, struct html_inserts *ins, struct strb
 		html_inserts_add(ins, o->len, "</nav>\n");
 }
 
-/* The rolling window as day cells, under the banner of the HTML page. */
-static void strip_insert(const struct report *r, struct html_inserts *ins, struct strbuf *o)
-{
-	const struct gate *g = r->gate;
-	struct strbuf html, title;
-
-	if (!ins || !g->nwindow)
-		return;
-	sb_init(&html);
-	sb_init(&title);
-	sb_addf(&title, "Gate status of the last %zu days, %s to %s", g->nwindow, g->window[0].date,
-		g->window[g->nwindow - 1].date);
-	sb_puts(&html, "<figure class=\"window\">\n");
-	svg_window_strip(&html, g->window, g->nwindow, r->run->date, title.buf);
-	sb_addf(&html, "<figcaption>The rolling window: a tick is a pass, a cross a fail, a dash "
-		       "a day without a report. Streak %lld of %d clean days.</figcaption>\n"
-		       "</figure>\n", g->streak, g->required);
-	insert_here(ins, o, &html);
-	sb_release(&title);
-	sb_release(&html);
-}
-
 /* ---- 6. recovery plan ---------------------------------------------------- */
 
 static void plan_rows(struct strbuf *o, const char *action, const struct recovery_item *it,
@@ -946,12 +663,12 @@ static void plan_rows(struct strbuf *o, const char *action, const struct recover
 
 	for (i = 0; i < n; i++) {
 		sb_addf(o, "| %s | ", action);
-		esc(o, it[i].target);
+		md_text(o, it[i].target);
 		sb_puts(o, " | ");
 		for (j = 0; j < it[i].nchecks; j++) {
 			if (j)
 				sb_puts(o, ", ");
-			esc(o, it[i].checks[j]);
+			md_text(o, it[i].checks[j]);
 		}
 		sb_puts(o, " |\n");
 	}
@@ -978,132 +695,11 @@ static void md_recovery(const struct report *r, struct strbuf *o)
 		for (i = 0; i < plan->nuntargeted; i++) {
 			if (i)
 				sb_puts(o, ", ");
-			esc(o, plan->untargeted[i]);
+			md_text(o, plan->untargeted[i]);
 		}
 		sb_puts(o, ".\n\n");
 	}
 	findings_md_followup(o, r->gate);
-}
-
-/* ---- 7. rolling window --------------------------------------------------- */
-
-#define MAX_TREND_COLUMNS 14	/* days of the per-check table in the Markdown */
-
-/* One cell of the per-check table: the drift (bold on a fail) or a word. */
-static void trend_cell(struct strbuf *o, const struct chart_day *d)
-{
-	char v[32];
-
-	if (d->has_value &&
-	    (d->status == DAY_PASS || d->status == DAY_FAIL || d->status == DAY_WARN)) {
-		/* a value check: its value, the history of what it measures */
-		format_double(d->value, v);
-		sb_addf(o, d->status == DAY_FAIL ? " **%s** |" : d->status == DAY_WARN ? " *%s* |"
-			: " %s |", v);
-	} else if (d->status == DAY_FAIL)
-		sb_addf(o, " **%lld** |", d->drift);
-	else if (d->status == DAY_WARN)
-		sb_addf(o, " *%lld* |", d->drift);
-	else if (d->status == DAY_PASS)
-		sb_addf(o, " %lld |", d->drift);
-	else if (d->status == DAY_MISSING)
-		sb_puts(o, " — |");
-	else
-		sb_addf(o, " %s |", d->word ? d->word : "?");
-}
-
-/* Every check's drift over the window: a table (the text equivalent) and,
- * on the HTML page, a sparkline per check. */
-static void md_trend(const struct report *r, struct html_inserts *ins, struct strbuf *o)
-{
-	const struct run *run = r->run;
-	const struct gate *g = r->gate;
-	const struct check_result *v = run->checks;	/* by id, as the checks table */
-	size_t i, k, first = g->nwindow > MAX_TREND_COLUMNS ? g->nwindow - MAX_TREND_COLUMNS : 0;
-	struct chart_day *days;
-	struct strbuf html, title;
-
-	if (!run->nchecks || !g->nwindow)
-		return;
-	days = xcalloc(g->nwindow, sizeof(*days));
-	sb_init(&html);
-	sb_init(&title);
-	sb_puts(o, "### Drift per check\n\n");
-	sb_addf(o, "Drift of each check on each day from %s to %s (columns are month-day; "
-		   "a drift in bold type, like **1**, means the check failed that day; — no "
-		   "report).",
-		g->window[first].date, g->window[g->nwindow - 1].date);
-	if (run->nwarn)
-		sb_puts(o, " A drift in italic type, like *1*, was found and tolerated (warn).");
-	for (i = 0; i < run->nchecks && !(v[i].cfg && v[i].cfg->kind == KIND_VALUE); i++)
-		;
-	sb_puts(o, i < run->nchecks ? " A value check shows its value instead.\n\n" : "\n\n");
-	if (ins) {
-		sb_puts(&html, "<div class=\"sparks\">\n");
-		for (i = 0; i < run->nchecks; i++) {
-			check_window(r, &v[i], days);
-			sb_reset(&title);
-			sb_addf(&title, "%s of %s over the last %zu days", spark_what(&v[i]),
-				check_id(&v[i]), g->nwindow);
-			sb_puts(&html, "<figure class=\"spark\">\n");
-			svg_sparkline(&html, days, g->nwindow, title.buf);
-			sb_puts(&html, "<figcaption>");
-			markup_text(&html, check_id(&v[i]));
-			sb_puts(&html, "</figcaption>\n</figure>\n");
-		}
-		sb_puts(&html, "</div>\n");
-		insert_here(ins, o, &html);
-	}
-	sb_puts(o, "| check |");
-	for (k = first; k < g->nwindow; k++)
-		sb_addf(o, " %s |", g->window[k].date + 5);
-	sb_puts(o, "\n|---|");
-	for (k = first; k < g->nwindow; k++)
-		sb_puts(o, "--:|");
-	sb_putc(o, '\n');
-	for (i = 0; i < run->nchecks; i++) {
-		check_window(r, &v[i], days);
-		sb_puts(o, "| ");
-		esc(o, check_id(&v[i]));
-		sb_puts(o, " |");
-		for (k = first; k < g->nwindow; k++)
-			trend_cell(o, &days[k]);
-		sb_putc(o, '\n');
-	}
-	sb_putc(o, '\n');
-	sb_release(&title);
-	sb_release(&html);
-	free(days);
-}
-
-static void md_window(const struct report *r, struct html_inserts *ins, struct strbuf *o)
-{
-	const struct gate *g = r->gate;
-	size_t i;
-
-	sb_puts(o, "## Rolling window\n\n");
-	if (g->nwindow) {
-		sb_puts(o, "| date | gate status | drift |\n|---|---|--:|\n");
-		for (i = 0; i < g->nwindow; i++) {
-			const struct window_day *w = &g->window[i];
-
-			if (strcmp(w->date, r->run->date) == 0)
-				sb_addf(o, "| %s (today) |", w->date);
-			else if ((w->status != DAY_PASS && w->status != DAY_FAIL) || !r->link_ext)
-				sb_addf(o, "| %s |", w->date);	/* no report, or no page */
-			else
-				sb_addf(o, "| [%s](%s%s) |", w->date, w->date, r->link_ext);
-			sb_addf(o, " %s | ", day_cell(w->status));
-			if (w->drift < 0)
-				sb_puts(o, "— |\n");
-			else
-				sb_addf(o, "%lld |\n", w->drift);
-		}
-		sb_putc(o, '\n');
-	}
-	sb_addf(o, "Streak: %lld consecutive clean %s (gate requires %d).\n\n", g->streak,
-		plural(g->streak, "day", "days"), g->required);
-	md_trend(r, ins, o);
 }
 
 /* ---- 8. shadow checks ---------------------------------------------------- */
@@ -1126,9 +722,9 @@ static void md_shadows(const struct report *r, struct strbuf *o)
 		const struct shadow *s = &r->shadows[i];
 
 		sb_puts(o, "| ");
-		esc(o, s->id);
+		md_text(o, s->id);
 		sb_puts(o, " | ");
-		esc(o, s->of);
+		md_text(o, s->of);
 		sb_addf(o, " | %lld | %lld | %lld | %lld | %lld | %.0f%% | %s |\n", s->days,
 			s->agree, s->disagree, s->skipped, s->errors, s->skip_rate * 100,
 			s->ready ? "**yes**" : "no");
@@ -1139,26 +735,26 @@ static void md_shadows(const struct report *r, struct strbuf *o)
 
 		if (s->disagree_today) {
 			sb_puts(o, "**Disagreement today:** ");
-			esc(o, s->id);
+			md_text(o, s->id);
 			sb_puts(o, " is ");
-			esc(o, s->disagreements[s->ndisagreements - 1].status);
+			md_text(o, s->disagreements[s->ndisagreements - 1].status);
 			sb_puts(o, ", ");
-			esc(o, s->of);
+			md_text(o, s->of);
 			sb_puts(o, " is ");
-			esc(o, s->disagreements[s->ndisagreements - 1].of_status);
+			md_text(o, s->disagreements[s->ndisagreements - 1].of_status);
 			sb_puts(o, ".\n\n");
 		}
 		if (!s->ndisagreements)
 			continue;
 		sb_puts(o, "Disagreements of ");
-		esc(o, s->id);
+		md_text(o, s->id);
 		sb_puts(o, " in the soak window:");
 		for (k = 0; k < s->ndisagreements; k++) {
 			/* statuses as written in earlier JSON files: data */
 			sb_addf(o, "%s %s (", k ? "," : "", s->disagreements[k].date);
-			esc(o, s->disagreements[k].status);
+			md_text(o, s->disagreements[k].status);
 			sb_puts(o, "; original ");
-			esc(o, s->disagreements[k].of_status);
+			md_text(o, s->disagreements[k].of_status);
 			sb_putc(o, ')');
 		}
 		sb_puts(o, ".\n\n");
@@ -1176,7 +772,7 @@ static void md_provenance(const struct report *r, struct strbuf *o)
 	sb_puts(o, "## Provenance\n\n- recon version: " RECON_VERSION "\n");
 	sb_puts(o, "- configuration SHA-256: ");
 	if (run->cfg && run->cfg->sha256[0])
-		esc(o, run->cfg->sha256);
+		md_text(o, run->cfg->sha256);
 	else
 		sb_puts(o, "—");
 	sb_puts(o, "\n\n");
@@ -1190,10 +786,10 @@ static void md_provenance(const struct report *r, struct strbuf *o)
 		const struct input *in = &run->inputs[i];
 
 		sb_puts(o, "| ");
-		esc(o, in->source);
+		md_text(o, in->source);
 		sb_puts(o, " | ");
 		if (in->table)
-			esc(o, in->table);
+			md_text(o, in->table);
 		else
 			sb_puts(o, "—");
 		if (in->rows >= 0)
@@ -1202,10 +798,10 @@ static void md_provenance(const struct report *r, struct strbuf *o)
 			sb_puts(o, " | — | ");
 		if (in->snapshot) {
 			sb_puts(o, "snapshot ");
-			esc(o, in->snapshot);
+			md_text(o, in->snapshot);
 		} else if (in->sha256) {
 			sb_puts(o, "sha256 ");
-			esc(o, in->sha256);
+			md_text(o, in->sha256);
 		} else {
 			sb_puts(o, "—");
 		}
@@ -1224,7 +820,7 @@ int render_md_page(const struct report *r, struct html_inserts *ins, struct strb
 {
 	md_nav(r, ins, out);
 	md_banner(r, ins == NULL, out);
-	strip_insert(r, ins, out);
+	md_window_strip(r, ins, out);
 	md_summary(r, out);
 	md_checks(r, out);
 	md_failing(r, ins, out);
@@ -1244,377 +840,4 @@ const char *render_page_class(const struct report *r)
 	if (r->run->gate != STATUS_PASS)
 		return "gate-fail";
 	return r->gate && r->gate->met ? "gate-met" : "gate-pass";
-}
-
-/* ---- the index and the year pages ----------------------------------------- */
-
-/* Counts over a stretch of reports (a year, a month). */
-struct tally {
-	long long reports, pass, fail, unreadable, met, drift;
-};
-
-static void tally_add(struct tally *t, const struct day *d)
-{
-	t->reports++;
-	if (d->status == DAY_PASS)
-		t->pass++;
-	else if (d->status == DAY_FAIL)
-		t->fail++;
-	else
-		t->unreadable++;
-	if (d->status == DAY_PASS && d->met)
-		t->met++;
-	if (d->status != DAY_UNREADABLE && d->drift > 0)
-		t->drift += d->drift;
-}
-
-static void tally_row(struct strbuf *o, const struct tally *t)
-{
-	sb_addf(o, " %lld | %lld | %lld | %lld | %lld | %lld |\n", t->reports, t->pass, t->fail,
-		t->unreadable, t->met, t->drift);
-}
-
-/* The day number of a report (parsed from its date: d->day may be unset in
- * a hand-built history). */
-static long day_number(const struct day *d)
-{
-	long n = 0;
-
-	if (date_parse(d->date, &n) < 0)
-		return d->day;
-	return n;
-}
-
-static int year_of(const struct day *d)
-{
-	return atoi(d->date);
-}
-
-/* The years with reports, ascending (see render.h). */
-size_t render_years(const struct history *h, int **years)
-{
-	size_t i, n = 0;
-
-	*years = NULL;
-	for (i = 0; i < h->ndays; i++) {
-		int y = year_of(&h->days[i]);
-
-		if (n && (*years)[n - 1] == y)
-			continue;
-		*years = xrealloc(*years, (n + 1) * sizeof(**years));
-		(*years)[n++] = y;
-	}
-	return n;
-}
-
-/* The index page's class: "index" and the latest report's gate class. */
-const char *render_index_class(const struct history *h)
-{
-	const struct day *d;
-
-	if (!h->ndays)
-		return "index";
-	d = &h->days[h->ndays - 1];
-	if (d->status == DAY_FAIL)
-		return "index gate-fail";
-	if (d->status != DAY_PASS || d->baseline)
-		return "index gate-baseline";
-	return d->met ? "index gate-met" : "index gate-pass";
-}
-
-/* One report's row: date (linked), gate status, drift, streak, met, notes. */
-static void index_row(struct strbuf *out, const struct day *d, const char *link_ext)
-{
-	if (d->status == DAY_UNREADABLE) {
-		sb_addf(out, "| %s | unreadable | — | — | — | ", d->date);
-		esc(out, d->error ? d->error : "unreadable");
-		sb_puts(out, " |\n");
-		return;
-	}
-	if (link_ext)
-		sb_addf(out, "| [%s](%s%s) | ", d->date, d->date, link_ext);
-	else
-		sb_addf(out, "| %s | ", d->date);
-	sb_addf(out, "%s | ", day_cell(d->status));
-	if (d->drift < 0)
-		sb_puts(out, "— | ");
-	else
-		sb_addf(out, "%lld | ", d->drift);
-	sb_addf(out, "%lld | %s | %s |\n", d->streak, d->met ? "yes" : "no",
-		d->baseline ? "baseline" : "");
-}
-
-/* Reports days[lo..hi) newest first, as a table. */
-static void index_table(struct strbuf *out, const struct history *h, size_t lo, size_t hi,
-			const char *link_ext)
-{
-	size_t i;
-
-	sb_puts(out, "| date | gate status | drift | streak | gate met | notes |\n"
-		     "|---|---|--:|--:|---|---|\n");
-	for (i = hi; i-- > lo;)
-		index_row(out, &h->days[i], link_ext);
-	sb_putc(out, '\n');
-}
-
-/* The daily chart of the calendar days from..to (HTML page only). */
-static void index_day_chart(struct strbuf *out, const struct history *h, size_t lo, size_t hi,
-			    const struct index_page *p, const char *title)
-{
-	struct strbuf html;
-	struct chart_day *days;
-	long from, to, day;
-	size_t n, i, k = lo;
-
-	if (!p->inserts || lo >= hi)
-		return;
-	from = day_number(&h->days[lo]);
-	to = day_number(&h->days[hi - 1]);
-	if (to < from)
-		return;
-	n = (size_t)(to - from + 1);
-	days = xcalloc(n, sizeof(*days));
-	for (i = 0, day = from; i < n; i++, day++) {
-		struct chart_day *c = &days[i];
-
-		date_format(day, c->date);
-		c->status = DAY_MISSING;
-		c->drift = -1;
-		c->streak = -1;
-		while (k < hi && day_number(&h->days[k]) < day)
-			k++;
-		if (k < hi && day_number(&h->days[k]) == day) {
-			const struct day *d = &h->days[k];
-
-			c->status = d->status;
-			c->baseline = d->baseline;
-			c->drift = d->status == DAY_UNREADABLE ? -1 : d->drift;
-			c->streak = d->status == DAY_UNREADABLE ? -1 : d->streak;
-		}
-	}
-	sb_init(&html);
-	sb_puts(&html, "<figure class=\"days\">\n");
-	svg_day_chart(&html, days, n, p->gate_days, title);
-	sb_puts(&html, "<figcaption>Drift per day (a tall band mark is a fail, a short one a "
-		       "pass, a dashed outline a day without a report) and the streak of clean "
-		       "days against the gate; the numbers are in the table.</figcaption>\n"
-		       "</figure>\n");
-	html_inserts_add(p->inserts, out->len, html.buf);
-	sb_release(&html);
-	free(days);
-}
-
-/* The monthly chart of every report (HTML page only). */
-static void index_month_chart(struct strbuf *out, const struct history *h,
-			      const struct index_page *p)
-{
-	struct strbuf html;
-	struct chart_month *m = NULL;
-	size_t n = 0, i;
-	int y, mo, ly, lm;
-
-	if (!p->inserts || !h->ndays)
-		return;
-	y = year_of(&h->days[0]);
-	mo = atoi(h->days[0].date + 5);
-	ly = year_of(&h->days[h->ndays - 1]);
-	lm = atoi(h->days[h->ndays - 1].date + 5);
-	while (y < ly || (y == ly && mo <= lm)) {
-		char ym[32];
-
-		m = xrealloc(m, (n + 1) * sizeof(*m));
-		memset(&m[n], 0, sizeof(*m));
-		snprintf(ym, sizeof(ym), "%04d-%02d", y, mo);
-		memcpy(m[n].month, ym, sizeof(m[n].month) - 1);
-		n++;
-		if (++mo > 12) {
-			mo = 1;
-			y++;
-		}
-	}
-	for (i = 0; i < h->ndays; i++) {
-		const struct day *d = &h->days[i];
-		size_t at = (size_t)((year_of(d) - year_of(&h->days[0])) * 12 + atoi(d->date + 5) -
-				     atoi(h->days[0].date + 5));
-
-		if (at >= n)
-			continue;
-		if (d->status == DAY_PASS)
-			m[at].pass++;
-		else if (d->status == DAY_FAIL)
-			m[at].fail++;
-		else
-			m[at].other++;
-		if (d->status != DAY_UNREADABLE && d->drift > 0)
-			m[at].drift += d->drift;
-	}
-	sb_init(&html);
-	sb_puts(&html, "<figure class=\"months\">\n");
-	svg_month_chart(&html, m, n, "Days passed and failed per month, every report");
-	sb_puts(&html, "<figcaption>Days with a report per month: pass at the bottom, fail above "
-		       "it, unreadable on top; the numbers are in the tables and on the year pages.</figcaption>\n</figure>\n");
-	html_inserts_add(p->inserts, out->len, html.buf);
-	sb_release(&html);
-	free(m);
-}
-
-/* The latest report as the index's banner, with the git host's alert
- * marker in the Markdown file (the HTML page colours it instead). */
-static void index_banner(struct strbuf *out, const struct history *h, const struct index_page *p)
-{
-	const struct day *d = &h->days[h->ndays - 1];
-	const char *alert = d->status == DAY_FAIL ? "CAUTION"
-			    : d->status != DAY_PASS ? "WARNING"
-			    : d->baseline ? "NOTE" : d->met ? "TIP" : "WARNING";
-
-	if (!p->inserts)
-		sb_addf(out, "> [!%s]\n", alert);
-	if (d->status == DAY_UNREADABLE) {
-		sb_addf(out, "> **Latest report: %s is unreadable** — ", d->date);
-		esc(out, d->error ? d->error : "unreadable");
-		sb_puts(out, "\n\n");
-		return;
-	}
-	sb_addf(out, "> **Latest report: [%s](%s%s) — ", d->date, d->date, p->link_ext);
-	if (d->baseline)
-		sb_puts(out, "baseline");
-	else
-		sb_addf(out, "Gate: %s", d->met ? "MET" : "NOT MET");
-	sb_addf(out, "** — gate status **%s**; ", d->status == DAY_PASS ? "pass" : "FAIL");
-	streak_words(out, d->streak, p->gate_days);
-	if (d->drift >= 0)
-		sb_addf(out, "; drift %lld", d->drift);
-	sb_puts(out, ".\n\n");
-}
-
-/* index.md (see render.h). */
-static void index_main(const struct history *h, const struct index_page *p, struct strbuf *out)
-{
-	size_t lo = h->ndays, i, ny;
-	long newest = day_number(&h->days[h->ndays - 1]);
-	int *years;
-	char title[96];
-
-	while (lo > 0 && day_number(&h->days[lo - 1]) > newest - INDEX_RECENT_DAYS)
-		lo--;
-	index_banner(out, h, p);
-	findings_md_index(out, h);
-	sb_addf(out, "## Latest reports\n\nThe reports of the last %d days, newest first",
-		INDEX_RECENT_DAYS);
-	if (lo > 0)
-		sb_puts(out, "; earlier ones are on the year pages below");
-	sb_puts(out, ".\n\n");
-	snprintf(title, sizeof(title), "Drift and streak per day, %s to %s", h->days[lo].date,
-		 h->days[h->ndays - 1].date);
-	index_day_chart(out, h, lo, h->ndays, p, title);
-	index_table(out, h, lo, h->ndays, p->link_ext);
-
-	ny = render_years(h, &years);
-	sb_puts(out, "## By year\n\n");
-	if (lo > 0)
-		index_month_chart(out, h, p);
-	sb_puts(out, "| year | reports | pass | fail | unreadable | gate met | drift |\n"
-		     "|---|--:|--:|--:|--:|--:|--:|\n");
-	for (i = ny; i-- > 0;) {
-		struct tally t = {0};
-		size_t k;
-
-		for (k = 0; k < h->ndays; k++)
-			if (year_of(&h->days[k]) == years[i])
-				tally_add(&t, &h->days[k]);
-		sb_addf(out, "| [%d](index-%d%s) |", years[i], years[i], p->link_ext);
-		tally_row(out, &t);
-	}
-	free(years);
-}
-
-/* index-YYYY.md (see render.h). */
-static void index_year(const struct history *h, const struct index_page *p, struct strbuf *out)
-{
-	static const char *const month_names[] = {"January", "February", "March", "April", "May",
-		"June", "July", "August", "September", "October", "November", "December"};
-	struct tally months[12];
-	size_t lo = 0, hi, i, ny;
-	int *years, m;
-	char title[96];
-
-	while (lo < h->ndays && year_of(&h->days[lo]) < p->year)
-		lo++;
-	for (hi = lo; hi < h->ndays && year_of(&h->days[hi]) == p->year;)
-		hi++;
-	memset(months, 0, sizeof(months));
-	for (i = lo; i < hi; i++) {
-		m = atoi(h->days[i].date + 5);
-		if (m >= 1 && m <= 12)
-			tally_add(&months[m - 1], &h->days[i]);
-	}
-	ny = render_years(h, &years);
-	sb_addf(out, "Years:");
-	for (i = 0; i < ny; i++) {
-		if (years[i] == p->year)
-			sb_addf(out, " **%d**", years[i]);
-		else
-			sb_addf(out, " [%d](index-%d%s)", years[i], years[i], p->link_ext);
-	}
-	sb_puts(out, "\n\n");
-	free(years);
-	sb_addf(out, "## By month\n\n| month | reports | pass | fail | unreadable | gate met | drift |\n"
-		     "|---|--:|--:|--:|--:|--:|--:|\n");
-	for (m = 12; m-- > 0;) {
-		if (!months[m].reports)
-			continue;
-		sb_addf(out, "| %s |", month_names[m]);
-		tally_row(out, &months[m]);
-	}
-	sb_addf(out, "\n## Every report of %d\n\n", p->year);
-	if (lo == hi) {
-		sb_addf(out, "No report in %d.\n", p->year);
-		return;
-	}
-	snprintf(title, sizeof(title), "Drift and streak per day, %s to %s", h->days[lo].date,
-		 h->days[hi - 1].date);
-	index_day_chart(out, h, lo, hi, p, title);
-	index_table(out, h, lo, hi, p->link_ext);
-}
-
-/* An index page (see render.h).  Returns 0, or -1 on overflow. */
-int render_index_page(const struct history *h, const struct index_page *page,
-		      struct strbuf *out)
-{
-	struct index_page pg = *page, *p = &pg;
-
-	if (!p->link_ext)
-		p->link_ext = ".md";
-	if (p->year && p->link_ext) {
-		if (p->inserts)
-			html_inserts_add(p->inserts, out->len,
-					 "<nav class=\"pager\" aria-label=\"Reports\">\n");
-		sb_addf(out, "[All reports](index%s)\n\n", p->link_ext);
-		if (p->inserts)
-			html_inserts_add(p->inserts, out->len, "</nav>\n");
-	}
-	sb_puts(out, "# ");
-	esc(out, p->title ? p->title : "recon report");
-	if (p->year)
-		sb_addf(out, " — %d\n\n", p->year);
-	else
-		sb_puts(out, " — reports\n\n");
-	if (!h->ndays) {
-		sb_puts(out, "No reports yet.\n");
-		return out->overflow ? -1 : 0;
-	}
-	if (p->year)
-		index_year(h, p, out);
-	else
-		index_main(h, p, out);
-	return out->overflow ? -1 : 0;
-}
-
-/* index.md without charts or gate threshold (see render.h). */
-int render_index_md(const struct history *h, const char *title, const char *link_ext,
-		    struct strbuf *out)
-{
-	struct index_page p = { title, link_ext, 0, 0, NULL };
-
-	return render_index_page(h, &p, out);
 }

@@ -21,45 +21,6 @@
 #define FALLBACK_NONE "#8c959f"
 #define FALLBACK_MET "#1a7f37"
 
-/* ---- text ------------------------------------------------------------------ */
-
-/* XML-escape s (see render_svg.h). */
-void markup_text(struct strbuf *o, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t len = s ? strlen(s) : 0, i = 0;
-
-	while (i < len) {
-		size_t end = i + utf8_valid_prefix(p + i, len - i);
-
-		for (; i < end; i++) {
-			switch (p[i]) {
-			case '&':
-				sb_puts(o, "&amp;");
-				break;
-			case '<':
-				sb_puts(o, "&lt;");
-				break;
-			case '>':
-				sb_puts(o, "&gt;");
-				break;
-			case '"':
-				sb_puts(o, "&quot;");
-				break;
-			case '\'':
-				sb_puts(o, "&#39;");
-				break;
-			default:
-				sb_putc(o, p[i] < 0x20 || p[i] == 0x7f ? ' ' : (char)p[i]);
-			}
-		}
-		if (i < len) {
-			sb_puts(o, "\xEF\xBF\xBD");
-			i++;
-		}
-	}
-}
-
 static long clampl(long v, long lo, long hi)
 {
 	return v < lo ? lo : v > hi ? hi : v;

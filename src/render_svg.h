@@ -8,7 +8,7 @@
  * never the only signal: a fail is also taller, a day without a report a
  * dashed outline, the gate a labelled dashed line.  Every chart opens with <title> and <desc>
  * (its text equivalent; the numbers are also in the page's tables), and
- * every piece of text from data goes through markup_text.
+ * every piece of text from data goes through markup_text (md_escape.h).
  *
  * Each function appends one <svg> element to a strbuf owned by the caller
  * and returns nothing: an overflow shows as the strbuf's overflow flag.
@@ -18,6 +18,7 @@
 #define RECON_RENDER_SVG_H
 
 #include "history.h"
+#include "md_escape.h"
 #include "util.h"
 
 /* One calendar day of a chart. */
@@ -38,11 +39,6 @@ struct chart_month {
 	int pass, fail, other;	/* days with a report of each kind */
 	long long drift;	/* summed over the month's readable reports */
 };
-
-/* Append s escaped as text for HTML or XML (SVG): & < > " ' become
- * entities, control characters a space, invalid UTF-8 U+FFFD.  The one
- * escape for text recon itself puts into markup (charts, page title). */
-void markup_text(struct strbuf *o, const char *s);
 
 /* Daily drift bars over days[0..n) (consecutive calendar days, oldest
  * first) coloured by gate status, a status band under them, and the streak

@@ -41,3 +41,9 @@ void report_release(struct report *r)
 {
 	recovery_plan_release(&r->plan);
 }
+
+/* Contract in render.h. */
+const char *report_check_id(const struct check_result *c)
+{
+	return c->cfg && c->cfg->id ? c->cfg->id : "";
+}

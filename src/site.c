@@ -8,6 +8,7 @@
  */
 #include "site.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,79 @@ static bool same_file(const char *dir, const char *name, const char *data, size_
 	return same;
 }
 
+/* The files of a run, rendered before any is written, in the order they
+ * are written. */
+struct site_file {
+	char name[32];		/* inside the report directory */
+	struct strbuf body;
+	bool if_changed;	/* left alone when the directory holds these bytes */
+};
+
+struct site_files {
+	struct site_file *v;
+	size_t n;
+};
+
+/* A new, empty file called name (a printf format) at the end of fs; its
+ * body until the next site_add. */
+static struct strbuf *site_add(struct site_files *fs, bool if_changed, const char *fmt, ...)
+	RECON_PRINTF(3, 4);
+
+static struct strbuf *site_add(struct site_files *fs, bool if_changed, const char *fmt, ...)
+{
+	struct site_file *f;
+	va_list ap;
+
+	fs->v = xrealloc(fs->v, (fs->n + 1) * sizeof(*fs->v));
+	f = &fs->v[fs->n++];
+	va_start(ap, fmt);
+	vsnprintf(f->name, sizeof(f->name), fmt, ap);
+	va_end(ap);
+	sb_init(&f->body);
+	f->if_changed = if_changed;
+	return &f->body;
+}
+
+static void site_files_release(struct site_files *fs)
+{
+	size_t i;
+
+	for (i = 0; i < fs->n; i++)
+		sb_release(&fs->v[i].body);
+	free(fs->v);
+}
+
+/* An index page (year 0: index, else index-YEAR) into fs: the Markdown
+ * file, then the HTML page from the same Markdown with its charts. */
+static int site_index(struct site_files *fs, const struct history *h, int year,
+		      const struct run *run, const struct templates *t, struct diag *d)
+{
+	struct index_page ip = { run->cfg->title, ".md", run->cfg->gate_days, year, NULL };
+	struct html_inserts ins = { NULL, 0 };
+	struct strbuf mdh = STRBUF_INIT;	/* the page's Markdown, for its HTML */
+	char title[1024];
+	int ret = -1;
+
+	if (year)
+		snprintf(title, sizeof(title), "%s — %d", run->cfg->title, year);
+	else
+		snprintf(title, sizeof(title), "%s", run->cfg->title);
+	if (render_index_page(h, &ip, year ? site_add(fs, true, "index-%d.md", year)
+					   : site_add(fs, false, "index.md")) < 0)
+		goto out;
+	ip.link_ext = ".html";
+	ip.inserts = &ins;
+	if (render_index_page(h, &ip, &mdh) < 0)
+		goto out;
+	ret = render_page(title, year ? "index year" : render_index_class(h), mdh.buf, &ins, t,
+			  year ? site_add(fs, true, "index-%d.html", year)
+			       : site_add(fs, false, "index.html"), d);
+out:
+	sb_release(&mdh);
+	html_inserts_release(&ins);
+	return ret;
+}
+
 /* Render the day, the index and the year pages, then write them all at
  * once: DATE.{json,md,html}, index.{md,html}, index-YYYY.{md,html} for
  * every year with a report whose page changed, and style.css when its
@@ -44,90 +118,56 @@ int site_write(struct report_dir *rd, struct report *day, struct history *h,
 {
 	const struct run *run = day->run;
 	struct report r = *day;	/* a view of the day: its links change below */
-	struct html_inserts day_ins = { NULL, 0 }, ins = { NULL, 0 };
-	struct index_page ip = { run->cfg->title, ".md", run->cfg->gate_days, 0, NULL };
-	struct strbuf *sb = NULL;	/* json, md, day html, index md, index html, years... */
-	struct strbuf mdh = STRBUF_INIT;	/* a page's Markdown as HTML, before its shell */
+	struct html_inserts ins = { NULL, 0 };
+	struct site_files fs = { NULL, 0 };
+	struct strbuf mdh = STRBUF_INIT;	/* the day's Markdown, for its HTML */
 	struct report_file *files = NULL;
-	char (*name)[32] = NULL, page_title[1024];
+	char title[1024];
 	int *years = NULL;
-	size_t nyears = 0, nsb, nfiles = 0, i;
+	size_t nyears, nfiles = 0, i;
 	long today;
 	int ret = -1;
 
-	date_parse(run->date, &today);
 	r.link_ext = ".md";
-	nyears = render_years(h, &years);
-	nsb = 5 + 2 * (nyears + 1);	/* the run's year may be new */
-	sb = xcalloc(nsb, sizeof(*sb));
-	files = xcalloc(nsb + 1, sizeof(*files));	/* and style.css */
-	name = xcalloc(nsb, sizeof(*name));
-	for (i = 0; i < nsb; i++)
-		sb_init(&sb[i]);
-	if (render_json(&r, &sb[0], d) < 0 || render_md(&r, &sb[1]) < 0)
+	if (render_json(&r, site_add(&fs, false, "%s.json", run->date), d) < 0 ||
+	    render_md(&r, site_add(&fs, false, "%s.md", run->date)) < 0)
 		goto out;
 	r.link_ext = ".html";
-	snprintf(page_title, sizeof(page_title), "%s — %s", run->cfg->title, run->date);
-	if (render_md_page(&r, &day_ins, &mdh) < 0 ||
-	    render_page(page_title, render_page_class(&r), mdh.buf, &day_ins, t, &sb[2], d) < 0)
+	snprintf(title, sizeof(title), "%s — %s", run->cfg->title, run->date);
+	if (render_md_page(&r, &ins, &mdh) < 0 ||
+	    render_page(title, render_page_class(&r), mdh.buf, &ins, t,
+			site_add(&fs, false, "%s.html", run->date), d) < 0)
 		goto out;
-	snprintf(name[0], sizeof(name[0]), "%s.json", run->date);
-	snprintf(name[1], sizeof(name[1]), "%s.md", run->date);
-	snprintf(name[2], sizeof(name[2]), "%s.html", run->date);
-	snprintf(name[3], sizeof(name[3]), "index.md");
-	snprintf(name[4], sizeof(name[4]), "index.html");
 
+	/* the index and the year pages list the run's own day too */
 	history_put(h, run, day->gate);
+	date_parse(run->date, &today);
 	day->previous = history_previous(h, today);	/* h's days moved */
-	free(years);
 	nyears = render_years(h, &years);
-	/* index (i = 0) and each year page: the Markdown file, then the HTML */
-	for (i = 0; i <= nyears; i++) {
-		size_t m = i ? 5 + 2 * (i - 1) : 3;
+	for (i = 0; i <= nyears; i++)
+		if (site_index(&fs, h, i ? years[i - 1] : 0, run, t, d) < 0)
+			goto out;
 
-		ip.year = i ? years[i - 1] : 0;
-		if (i) {
-			snprintf(name[m], sizeof(name[m]), "index-%d.md", ip.year);
-			snprintf(name[m + 1], sizeof(name[m + 1]), "index-%d.html", ip.year);
-			snprintf(page_title, sizeof(page_title), "%s — %d", run->cfg->title, ip.year);
-		} else {
-			snprintf(page_title, sizeof(page_title), "%s", run->cfg->title);
-		}
-		ip.link_ext = ".md";
-		ip.inserts = NULL;
-		if (render_index_page(h, &ip, &sb[m]) < 0)
-			goto out;
-		sb_release(&mdh);	/* empty again, for this page */
-		ip.link_ext = ".html";
-		ip.inserts = &ins;
-		if (render_index_page(h, &ip, &mdh) < 0 ||
-		    render_page(page_title, i ? "index year" : render_index_class(h), mdh.buf, &ins, t,
-				&sb[m + 1], d) < 0)
-			goto out;
-		html_inserts_release(&ins);
-	}
-	for (i = 0; i < 5 + 2 * nyears; i++) {
-		if (sb[i].overflow) {
+	files = xcalloc(fs.n + 1, sizeof(*files));	/* and style.css */
+	for (i = 0; i < fs.n; i++) {
+		const struct site_file *f = &fs.v[i];
+
+		if (f->body.overflow) {
 			diag_error(d, "report too large");
 			goto out;
 		}
-		if (i >= 5 && same_file(rd->path, name[i], sb[i].buf, sb[i].len))
+		if (f->if_changed && same_file(rd->path, f->name, f->body.buf, f->body.len))
 			continue;
-		files[nfiles++] = (struct report_file){ name[i], sb[i].buf, sb[i].len };
+		files[nfiles++] = (struct report_file){ f->name, f->body.buf, f->body.len };
 	}
 	if (!same_file(rd->path, SITE_STYLESHEET, t->css, strlen(t->css)))
 		files[nfiles++] = (struct report_file){ SITE_STYLESHEET, t->css, strlen(t->css) };
 	ret = report_dir_write(rd, files, nfiles, d);
 out:
 	sb_release(&mdh);
-	for (i = 0; i < nsb; i++)
-		sb_release(&sb[i]);
-	html_inserts_release(&day_ins);
 	html_inserts_release(&ins);
-	free(sb);
+	site_files_release(&fs);
 	free(files);
-	free(name);
 	free(years);
 	return ret;
 }
-

@@ -19,6 +19,7 @@
 #include "compare.h"
 #include "findings.h"
 #include "history.h"
+#include "outcome.h"
 
 const char *status_name(enum status s)
 {
@@ -824,7 +825,6 @@ static void summarise(struct run *run)
 	struct group_map drifting = { NULL, 0, 0 };
 	size_t i, j;
 
-	run->gate = STATUS_PASS;
 	for (i = 0; i < run->nchecks; i++) {
 		const struct check_result *cr = &run->checks[i];
 
@@ -846,8 +846,6 @@ static void summarise(struct run *run)
 			break;
 		}
 		run->drift += cr->drift;
-		if (cr->cfg->paging && (cr->status == STATUS_FAIL || cr->status == STATUS_ERROR))
-			run->gate = STATUS_FAIL;
 		for (j = 0; j < cr->ngroups; j++)
 			if (cr->groups[j].drift > 0)
 				group_get(&drifting, &run->arena, cr->groups[j].group,
@@ -855,6 +853,8 @@ static void summarise(struct run *run)
 	}
 	run->tenants_with_drift = (long long)drifting.n;
 	free(drifting.slots);
+	/* the gate passes exactly when the run exits 0: one rule (outcome.h) */
+	run->gate = run_outcome(run) == OUTCOME_PASS ? STATUS_PASS : STATUS_FAIL;
 }
 
 int sweep_run(struct run *run, const struct config *cfg, const struct sweep_opts *opts,

@@ -10,6 +10,8 @@
  */
 #include "term.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -147,24 +149,15 @@ static void painted(struct strbuf *o, const char *word, const char *sgr, size_t 
 	pad(o, strlen(word), width);
 }
 
-static const char *check_id(const struct check_result *c)
-{
-	return c->cfg && c->cfg->id ? c->cfg->id : "";
-}
-
 /* c's entry in the previous readable report, or NULL. */
 static const struct day_check *previous_check(const struct report *r,
 					      const struct check_result *c)
 {
 	const struct day *prev = r->previous;
-	size_t i;
 
 	if (!prev || prev->status == DAY_UNREADABLE)
 		return NULL;
-	for (i = 0; i < prev->nchecks; i++)
-		if (prev->checks[i].id && strcmp(prev->checks[i].id, check_id(c)) == 0)
-			return &prev->checks[i];
-	return NULL;
+	return history_day_check(prev, report_check_id(c));
 }
 
 /* "drift N" and, against the previous readable report, " (+D)", " (new)";
@@ -264,7 +257,7 @@ void term_checks(struct strbuf *o, const struct report *r, bool colour)
 
 	sb_init(&field);
 	for (i = 0; i < run->nchecks; i++) {
-		size_t w = text_cols(check_id(&run->checks[i]));
+		size_t w = text_cols(report_check_id(&run->checks[i]));
 
 		if (w > idw)
 			idw = w < TERM_ID_COLS ? w : TERM_ID_COLS;
@@ -278,7 +271,7 @@ void term_checks(struct strbuf *o, const struct report *r, bool colour)
 		size_t at;
 
 		painted(o, status_word(c->status), status_sgr(c->status), 9, colour);
-		pad(o, term_text(o, check_id(c), (size_t)-1), idw + 2);
+		pad(o, term_text(o, report_check_id(c), (size_t)-1), idw + 2);
 		sb_reset(&field);
 		drift_field(&field, r, c);
 		sb_add(o, field.buf, field.len);
@@ -407,11 +400,30 @@ void term_samples(struct strbuf *o, const struct report *r, bool colour)
 		if (!c->nsamples || !c->ncolumns)
 			continue;
 		sb_putc(o, '\n');
-		term_text(o, check_id(c), (size_t)-1);
+		term_text(o, report_check_id(c), (size_t)-1);
 		sb_addf(o, ": %zu of %lld %s\n\n", c->nsamples, c->drift,
 			c->drift == 1 ? "finding" : "findings");
 		sample_table(o, c, colour);
 	}
 	sb_addf(o, "\n%zu %s evaluated (--check); nothing was written.\n", run->nchecks,
 		run->nchecks == 1 ? "check was" : "checks were");
+}
+
+/* Contract in term.h. */
+int term_print(const struct report *r, const char *outdir, struct diag *d)
+{
+	struct strbuf sb;
+	bool colour = term_colour_wanted(STDOUT_FILENO);
+	int ret = 0;
+
+	sb_init(&sb);
+	term_checks(&sb, r, colour);
+	if (outdir)
+		term_summary(&sb, r, outdir, colour);
+	else
+		term_samples(&sb, r, colour);
+	if (fwrite(sb.buf, 1, sb.len, stdout) != sb.len || fflush(stdout) != 0)
+		ret = diag_error(d, "standard output: %s", strerror(errno));
+	sb_release(&sb);
+	return ret;
 }

@@ -2,7 +2,8 @@
  * term.h: what `recon run` prints on stdout, one line per check and a
  * summary, for a person watching a terminal or reading a cron mail.
  *
- * Every function appends to a strbuf owned by the caller; main writes it.
+ * Every function appends to a strbuf owned by the caller, except
+ * term_print, which writes them on stdout.
  * Text from data (ids, group values, sample values, messages) is made safe
  * for a terminal here: control characters (C0, DEL, C1) become '?', invalid
  * UTF-8 becomes U+FFFD, so no value can move the cursor, change colours or
@@ -32,5 +33,10 @@ void term_summary(struct strbuf *o, const struct report *r, const char *outdir, 
  * under the check's id (for --check), and a closing line saying that
  * nothing was written. */
 void term_samples(struct strbuf *o, const struct report *r, bool colour);
+
+/* What run prints on stdout: term_checks, then term_summary with outdir,
+ * or term_samples when nothing was written (outdir NULL: --check).  -1
+ * with d set when stdout could not take it. */
+int term_print(const struct report *r, const char *outdir, struct diag *d);
 
 #endif

@@ -6,9 +6,11 @@
  */
 #include "validate.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "findings.h"
 #include "hint.h"
 #include "source.h"
 #include "sweep.h"
@@ -196,4 +198,43 @@ size_t validate_sources(const struct config *cfg, struct strbuf *out)
 		source_close(os[i].src);
 	free(os);
 	return problems;
+}
+
+/* Each line of lines on stderr, after prefix. */
+static void print_lines(const char *prefix, const struct strbuf *lines)
+{
+	const char *line, *nl;
+
+	for (line = lines->buf; (nl = strchr(line, '\n')); line = nl + 1)
+		fprintf(stderr, "%s%.*s\n", prefix, (int)(nl - line), line);
+}
+
+/* Contract in validate.h. */
+int validate_command(const char *path, const char *today, bool sources)
+{
+	struct config cfg;
+	struct diag d = { "" };
+	struct strbuf lines = STRBUF_INIT;
+	size_t n;
+
+	if (config_load(&cfg, path, today, &d) < 0) {
+		fprintf(stderr, "recon: %s\n", d.msg);
+		return -1;
+	}
+	if (sources && (n = validate_sources(&cfg, &lines)) > 0) {
+		print_lines("recon: ", &lines);
+		fprintf(stderr, "recon: %s: %zu problem%s with the sources\n", path, n,
+			n == 1 ? "" : "s");
+		sb_release(&lines);
+		config_release(&cfg);
+		return -1;
+	}
+	sb_release(&lines);
+	printf("%s: ok (%zu sources, %zu checks%s)\n", path, cfg.nsources, cfg.nchecks,
+	       sources ? ", every query prepared" : "");
+	waivers_warn(&cfg, today, &lines);
+	print_lines("recon: warning: ", &lines);
+	sb_release(&lines);
+	config_release(&cfg);
+	return 0;
 }

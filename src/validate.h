@@ -22,4 +22,11 @@
  * each, into out (the caller's).  Returns how many. */
 size_t validate_sources(const struct config *cfg, struct strbuf *out);
 
+/* recon validate: the configuration at path loaded as of today, and with
+ * sources validate_sources; each problem on stderr ("recon: check ID:
+ * ...") and their count, or "PATH: ok (N sources, M checks)" on stdout and
+ * the waivers' warnings (waivers_warn) on stderr.  -1 when the
+ * configuration does not load or a source has a problem. */
+int validate_command(const char *path, const char *today, bool sources);
+
 #endif

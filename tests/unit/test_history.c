@@ -211,6 +211,28 @@ START_TEST(test_hand_edited_report_with_wrong_date_is_unreadable)
 }
 END_TEST
 
+/* The followed findings are skipped unparsed, wherever they stand, even
+ * after a string "tracked" that is not their key (a check's id): so a
+ * damaged finding there does not make the day unreadable. */
+START_TEST(test_followed_findings_are_skipped_after_a_string_tracked)
+{
+	struct history h;
+	struct diag d;
+
+	put_file("2026-11-02.json",
+		 "{\"schema\": \"recon-report/1\", \"date\": \"2026-11-02\", \"gate\": "
+		 "{\"status\": \"pass\", \"streak\": 1, \"required\": 3, \"met\": false}, "
+		 "\"summary\": {\"drift\": 0}, \"checks\": [{\"id\": \"tracked\", "
+		 "\"status\": \"pass\", \"drift\": 0, \"findings\": {\"tracked\": "
+		 "[{\"key\": \"a\\\"]\", ,}]}}]}\n");
+	ck_assert_int_eq(history_load(&h, dir, &d), 0);
+	ck_assert_int_eq(h.ndays, 1);
+	ck_assert_int_eq(h.days[0].status, DAY_PASS);
+	ck_assert_int_eq(h.days[0].nchecks, 1);
+	history_release(&h);
+}
+END_TEST
+
 START_TEST(test_other_files_are_ignored)
 {
 	struct history h;
@@ -632,6 +654,7 @@ int main(void)
 	tcase_add_test(tc, test_unreadable_report_breaks_the_streak_and_is_named);
 	tcase_add_test(tc, test_hand_edited_report_with_wrong_date_is_unreadable);
 	tcase_add_test(tc, test_other_files_are_ignored);
+	tcase_add_test(tc, test_followed_findings_are_skipped_after_a_string_tracked);
 	tcase_add_test(tc, test_window_lists_window_days_oldest_first_with_missing);
 	tcase_add_test(tc, test_missing_directory_is_empty_history);
 	tcase_add_test(tc, test_json_round_trip_through_history);
