@@ -404,9 +404,33 @@ static const char *failing_since(const struct history *h, const struct run *run,
 	return since;
 }
 
+/* A drifting group of the previous report, for group_since's search. */
+struct prev_group {
+	const char *name;	/* NULL: the SQL NULL group */
+	const char *since;	/* as that report gave it, or NULL */
+	size_t order;		/* its place there: the first of equal names wins */
+};
+
+/* NULL first, then by bytes; equal names in their order. */
+static int name_cmp(const char *x, const char *y)
+{
+	if (!x || !y)
+		return !y - !x;
+	return strcmp(x, y);
+}
+
+static int prev_group_cmp(const void *a, const void *b)
+{
+	const struct prev_group *x = a, *y = b;
+	int c = name_cmp(x->name, y->name);
+
+	return c ? c : (x->order > y->order) - (x->order < y->order);
+}
+
 /* Each drifting group's since: the previous report's since for a group
  * that was drifting there too (its date when it recorded none), else
- * today. */
+ * today.  The previous groups are sorted once and searched, so a check
+ * with many groups costs n log n, not n squared. */
 static void group_since(struct finding_life *fl, const struct check_result *cr,
 			const struct prev_check *p, const struct day *prev, const char *today,
 			struct arena *a)
@@ -415,28 +439,44 @@ static void group_since(struct finding_life *fl, const struct check_result *cr,
 						json_object_get(p->c, "status")))
 				 ? json_object_get(p->c, "groups")
 				 : NULL;
-	size_t i, j = 0, n = json_array_size(groups);
+	size_t i, j, m = 0, n = json_array_size(groups);
+	struct prev_group *pg = xcalloc(n ? n : 1, sizeof(*pg));
 
+	for (j = 0; j < n; j++) {
+		json_t *g = json_array_get(groups, j);
+
+		if (json_integer_value(json_object_get(g, "drift")) <= 0)
+			continue;
+		pg[m].name = json_string_value(json_object_get(g, "group"));
+		pg[m].since = json_string_value(json_object_get(g, "since"));
+		pg[m].order = j;
+		m++;
+	}
+	qsort(pg, m, sizeof(*pg), prev_group_cmp);
 	fl->group_since = arena_alloc(a, (cr->ngroups ? cr->ngroups : 1) * sizeof(char *));
 	for (i = 0; i < cr->ngroups; i++) {
-		const char *since = NULL;
+		const char *since = NULL, *name = cr->groups[i].group;
+		size_t lo = 0, hi = m;
 
 		fl->group_since[i] = NULL;
 		if (cr->groups[i].drift <= 0)
 			continue;
-		for (j = 0; j < n && !since; j++) {
-			json_t *g = json_array_get(groups, j);
-			const char *name = json_string_value(json_object_get(g, "group"));
-			const char *s = json_string_value(json_object_get(g, "since"));
+		while (lo < hi) {	/* the first previous group not before name */
+			size_t mid = (lo + hi) / 2;
 
-			if (!name != !cr->groups[i].group ||
-			    (name && strcmp(name, cr->groups[i].group) != 0) ||
-			    json_integer_value(json_object_get(g, "drift")) <= 0)
-				continue;
+			if (name_cmp(pg[mid].name, name) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < m && name_cmp(pg[lo].name, name) == 0) {
+			const char *s = pg[lo].since;
+
 			since = is_date(s) && strcmp(s, prev->date) <= 0 ? s : prev->date;
 		}
 		fl->group_since[i] = arena_strdup(a, since ? since : today);
 	}
+	free(pg);
 }
 
 /* Today's open findings against the previous report's. */

@@ -416,6 +416,37 @@ START_TEST(test_a_group_keeps_its_since_while_it_drifts)
 }
 END_TEST
 
+/* The previous report's groups are searched, not scanned: whatever their
+ * order there, the NULL group and a group that stopped drifting match as
+ * they should. */
+START_TEST(test_group_since_finds_groups_in_any_order)
+{
+	struct history h;
+	struct run run;
+	const char *keys[] = { "a" };
+	const struct finding_life *fl;
+	struct group_result groups[4] = { { .group = NULL, .drift = 1 },
+					  { .group = "t-1", .drift = 1 },
+					  { .group = "t-2", .drift = 1 },
+					  { .group = "t-9", .drift = 1 } };
+
+	put_day("2026-11-04", "fail", NULL, true,
+		"[{\"group\": \"t-9\", \"drift\": 1, \"since\": \"2026-11-03\"}, "
+		"{\"group\": \"t-2\", \"drift\": 0, \"since\": \"2026-11-01\"}, "
+		"{\"group\": \"t-1\", \"drift\": 2, \"since\": \"2026-11-02\"}, "
+		"{\"group\": null, \"drift\": 1, \"since\": \"2026-10-30\"}]");
+	make_run(&run, "2026-11-05", STATUS_FAIL, keys, 1, false);
+	run.checks[0].groups = groups;
+	run.checks[0].ngroups = 4;
+	fl = life_on(&h, &run);
+	ck_assert_str_eq(fl->group_since[0], "2026-10-30");
+	ck_assert_str_eq(fl->group_since[1], "2026-11-02");
+	ck_assert_str_eq(fl->group_since[2], "2026-11-05");	/* not drifting there */
+	ck_assert_str_eq(fl->group_since[3], "2026-11-03");
+	done(&h, &run);
+}
+END_TEST
+
 /* Load text as a configuration file in dir; config_load's result. */
 static int load_config(struct config *c, const char *text, struct diag *d)
 {
@@ -727,6 +758,7 @@ int main(void)
 	tcase_add_test(tc, test_past_the_track_cap_only_comparable_keys_are_new_or_resolved);
 	tcase_add_test(tc, test_a_failing_value_check_is_one_finding);
 	tcase_add_test(tc, test_a_group_keeps_its_since_while_it_drifts);
+	tcase_add_test(tc, test_group_since_finds_groups_in_any_order);
 	tcase_add_test(tc, test_days_between_dates);
 	tcase_add_test(tc, test_history_reads_past_followed_findings_with_brackets_in_keys);
 	tcase_add_test(tc, test_old_reports_are_read_without_their_checks);
