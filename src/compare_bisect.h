@@ -24,6 +24,8 @@ struct bisect_plan {
 	char why[512];		/* why not, when sql is NULL */
 	long long ranges;	/* ranges whose checksums were compared */
 	long long rows[2];	/* per side the rows of the table */
+	bool per_shard;		/* a side's partitions are foreign tables, each shard
+				   read in its own snapshot */
 };
 
 /* Plan the bisection of cc's table sides (tables[], on src[]) by cc's key,
