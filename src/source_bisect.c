@@ -815,6 +815,11 @@ void bisect_table_close(struct bisect_table *t)
 
 	if (!t)
 		return;
+	if (t->saved) {		/* the planner's setting put back */
+		struct diag ignored = { "" };
+
+		bisect_plan_settings(t, false, &ignored);
+	}
 	bcol_free(t->key, t->nkey);
 	bcol_free(t->col, t->ncol);
 	free(t->table);

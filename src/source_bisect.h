@@ -30,7 +30,7 @@
  * Key bounds travel there as SQLite literals (quote()).
  *
  * bisect_table_open allocates; bisect_table_close frees it and everything
- * it returned.  Bounds returned by bisect_table_splits are copies that the
+ * it returned, and puts back the planner setting the bucket sums changed.  Bounds returned by bisect_table_splits are copies that the
  * caller frees with bisect_bounds_free.
  */
 #ifndef RECON_SOURCE_BISECT_H

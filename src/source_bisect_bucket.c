@@ -276,11 +276,15 @@ int bisect_table_quantiles(struct bisect_table *t, char ***g, size_t ng, const l
 	return ret;
 }
 
-/* What a bucket sum asks of PostgreSQL's planner, inside the source's
- * transaction and only for that query (set_config(..., true), put back
- * after, !set): hash the buckets rather than sort every row by bucket (the
- * planner, which cannot count the buckets, expects as many as rows). */
-static int plan_settings(struct bisect_table *t, bool set, struct diag *d)
+/* What the bucket sums of many buckets ask of PostgreSQL's planner,
+ * inside the source's transaction (set_config(..., true)) from the first
+ * such sum until bisect_table_close puts it back (!set): hash the buckets
+ * rather than sort every row by bucket (the planner, which cannot count
+ * the buckets, expects as many as rows).  Few buckets leave it alone: a
+ * round trip costs more than either plan. */
+#define MANY_BUCKETS 256
+
+int bisect_plan_settings(struct bisect_table *t, bool set, struct diag *d)
 {
 	struct strbuf sb;
 	struct rows r = { 0 };
@@ -294,6 +298,9 @@ static int plan_settings(struct bisect_table *t, bool set, struct diag *d)
 	if (ret == 0 && set && r.n == 1) {
 		free(t->saved);
 		t->saved = xstrdup(r.cells[0] ? r.cells[0] : "on");
+	} else if (ret == 0) {
+		free(t->saved);
+		t->saved = NULL;
 	}
 	bisect_rows_free(&r);
 	sb_release(&sb);
@@ -321,7 +328,7 @@ int bisect_table_bucket_sums(struct bisect_table *t, char ***g, size_t ng,
 	long long idx;
 	int ret;
 
-	if (plan_settings(t, true, d) < 0)
+	if (ng >= MANY_BUCKETS && !t->saved && bisect_plan_settings(t, true, d) < 0)
 		return -1;
 	sb_init(&sb);
 	if (t->nleaf) {
@@ -351,11 +358,5 @@ int bisect_table_bucket_sums(struct bisect_table *t, char ***g, size_t ng,
 	}
 	bisect_rows_free(&r);
 	sb_release(&sb);
-	{
-		struct diag ignored = { "" };
-
-		if (plan_settings(t, false, ret < 0 ? &ignored : d) < 0)
-			ret = -1;
-	}
 	return ret;
 }

@@ -30,7 +30,8 @@ struct bisect_table {
 	char *khash;		/* the key's hash */
 	char *nullkey;		/* some key cell is NULL */
 	char *order;		/* the key as one row value, for < and >= */
-	char *saved;		/* enable_sort as it was before a bucket sum */
+	char *saved;		/* enable_sort as it was before the bucket sums turned it
+				   off, NULL while untouched */
 	char **leaf;		/* a partitioned table's leaf partitions, quoted */
 	size_t nleaf;
 	bool leaf_keyed;	/* partitioned by key columns only: a key's rows share a leaf */
@@ -59,6 +60,9 @@ void bisect_add_range(struct strbuf *sb, const struct bisect_table *t,
 void bisect_sum_from(struct bisect_sum *s, char *const *cells, bool distinct);
 
 bool bisect_is_int(const char *typname);
+
+/* Turn enable_sort off for the bucket sums (set) or put it back. */
+int bisect_plan_settings(struct bisect_table *t, bool set, struct diag *d);
 
 /* The rows of many ranges (bucketed tables): bisect_table_select's SQL. */
 char *bisect_table_select_many(const struct bisect_table *t, const struct bisect_range *r,

@@ -73,7 +73,7 @@ drift() {
 		done
 		psql_ "$HOST" -c "INSERT INTO b SELECT id + $N, tenant, amount, note, day FROM a WHERE id % $every = 3"
 		for s in 1 2 3; do
-			psql_ "$PGDIR/s$s" -c "ALTER TABLE b DROP CONSTRAINT IF EXISTS b_pkey" \
+			psql_ "$PGDIR/s$s" -c "SET client_min_messages = warning" -c "ALTER TABLE b DROP CONSTRAINT IF EXISTS b_pkey" \
 				-c "ALTER TABLE b ADD PRIMARY KEY (id)" -c "VACUUM ANALYZE b"
 		done
 		psql_ "$HOST" -c "ANALYZE a" -c "ANALYZE b"
@@ -174,7 +174,7 @@ for d in $DRIFTS; do
 import json, os, statistics, sys
 w, d, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 check = lambda s: json.load(open(os.path.join(w, 'out-%s' % s, '2026-11-22.json')))['checks'][0]
-strip = lambda c: {k: v for k, v in c.items() if k not in ('strategy', 'strategy_note', 'ranges', 'rows_streamed')}
+strip = lambda c: {k: v for k, v in c.items() if k not in ('strategy', 'strategy_note', 'ranges', 'rows_streamed', 'cut')}
 r, b, a = check('rows'), check('bisect'), check('auto')
 t = {k: statistics.median(float(l) for l in open(os.path.join(w, k))) for k in ('count', 'rows', 'bisect')}
 by = {k: int(open(os.path.join(w, 'bytes-' + k)).read()) for k in ('rows', 'bisect')}
