@@ -295,8 +295,10 @@ static bool is_text(const char *typname)
 	return strcmp(typname, "text") == 0 || strcmp(typname, "varchar") == 0;
 }
 
-/* Column c of both sides, hashed by what both its types allow. */
-static void agree_col(struct bcol *c[2], int seed)
+/* Column c of both sides, hashed by what both its types allow.  A key
+ * column keeps the rules' text hash: keys the rules call equal must hash
+ * alike for the count of distinct keys that finds duplicates. */
+static void agree_col(struct bcol *c[2], int seed, bool key)
 {
 	const char *l = c[0]->typname, *r = c[1]->typname;
 	struct strbuf sb;
@@ -308,7 +310,7 @@ static void agree_col(struct bcol *c[2], int seed)
 		sb_init(&sb);
 		if (bisect_is_int(l) && bisect_is_int(r)) {
 			sb_addf(&sb, "hashint8extended(CAST(%s AS int8), %d)", c[s]->name, seed);
-		} else if (is_text(l) && is_text(r)) {
+		} else if (!key && is_text(l) && is_text(r)) {
 			/* the same number spelled two ways ('1.50', '1.5')
 			 * checksums apart: its range is streamed, and there
 			 * the compare calls it equal */
@@ -338,10 +340,10 @@ void bisect_tables_agree(struct bisect_table *t[2])
 	if (t[0]->sqlite || t[1]->sqlite || t[0]->nkey != t[1]->nkey || t[0]->ncol != t[1]->ncol)
 		return;
 	for (i = 0; i < t[0]->nkey; i++)
-		agree_col((struct bcol *[2]){ &t[0]->key[i], &t[1]->key[i] }, (int)i + 1);
+		agree_col((struct bcol *[2]){ &t[0]->key[i], &t[1]->key[i] }, (int)i + 1, true);
 	for (i = 0; i < t[0]->ncol; i++)
 		agree_col((struct bcol *[2]){ &t[0]->col[i], &t[1]->col[i] },
-			  (int)(t[0]->nkey + i) + 1);
+			  (int)(t[0]->nkey + i) + 1, false);
 	for (s = 0; s < 2; s++)
 		build_hashes(t[s]);
 }

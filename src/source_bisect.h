@@ -107,9 +107,10 @@ int bisect_table_sample(struct bisect_table *t, long long rows, long long want, 
 			size_t *n, struct diag *d);
 
 /* Within the ranges rg[0..nr-1] (buckets of g), the key of every step[k]-th
- * row of bucket k in key order (step: ng + 1 counts, 0 for a bucket not
- * split): *n keys into *out, sorted, each one's bucket into *bucket
- * (malloc'ed).  -1 on error. */
+ * row of bucket k in key order but its first (step: ng + 1 counts, 0 for a
+ * bucket not split), so that every part is smaller than its range: *n
+ * keys into *out, sorted, each one's bucket into *bucket (malloc'ed).  -1
+ * on error. */
 int bisect_table_quantiles(struct bisect_table *t, char ***g, size_t ng, const long long *step,
 			   const struct bisect_range *rg, size_t nr, char ****out,
 			   size_t **bucket, size_t *n, struct diag *d);

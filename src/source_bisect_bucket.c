@@ -260,7 +260,9 @@ int bisect_table_quantiles(struct bisect_table *t, char ***g, size_t ng, const l
 	add_bucket(&sb, t, g, ng);
 	sb_addf(&sb, " ORDER BY %s) AS rn", t->order);
 	add_from(&sb, t, t->table, rg, nr);
-	sb_puts(&sb, ") s WHERE rn % (CAST('{");
+	/* never the range's first row, which may be its lower bound: each
+	 * part is then smaller than the range */
+	sb_puts(&sb, ") s WHERE rn > 1 AND rn % (CAST('{");
 	for (i = 0; i <= ng; i++)
 		sb_addf(&sb, "%s%lld", i ? "," : "", step[i] > 0 ? step[i] : 1);
 	sb_puts(&sb, "}' AS int8[]))[g + 1] = 0 ORDER BY g, k");
