@@ -15,7 +15,7 @@
 #include "compare_value.h"
 #include "source_bisect_int.h"
 
-/* A text value that is a plain number under the contract's grammar.  The
+/* A text value that is a plain number by recon.ini(5)'s grammar.  The
  * exponent is held to three digits so that every match is a value numeric
  * can hold; a longer exponent hashes as text, which never makes two
  * unequal values equal. */

@@ -10,13 +10,15 @@
  * (each column hashed with a seed of its own, NULL a constant of its own,
  * never the hash of '').  Numbers hash by value: integer and numeric columns
  * through numeric's hash (which ignores trailing zeros), and a text value
- * that is a plain number under the contract's grammar through the hash of
- * that number (integers on both sides hash as int8 instead,
- * bisect_tables_agree); other text hashes as its bytes.  Booleans, floating point,
+ * that is a plain number by recon.ini(5)'s grammar through the hash of
+ * that number; other text hashes as its bytes.  Booleans, floating point,
  * dates and times, uuid and json hash the text PostgreSQL sends for them.
+ * When both sides' types allow, cheaper hashes that postgres_fdw can send
+ * to a shard replace these (bisect_tables_agree): integers as int8, dates
+ * by day number, and text against text (not of a key) as its bytes.
  * Equal checksums therefore mean values the compare rules call equal; the
  * other way round is not needed (a range whose checksums differ is only
- * streamed).  A column of any other type cannot be normalised:
+ * streamed, and compared there).  A column of any other type cannot be normalised:
  * bisect_table_open says so and the check keeps strategy = rows.
  *
  * A range is the rows whose key lies in [lo, hi) (each bound nkey text
@@ -60,8 +62,9 @@ struct bisect_table *bisect_table_open(struct source *s, const char *table,
 				       const char *const *cols, size_t ncol, struct diag *d);
 
 /* Let the two sides' tables (both open) hash a column by what both its
- * types allow: integers on both sides as integers, not through numeric.
- * A no-op for SQLite. */
+ * types allow: integers as int8 rather than through numeric, dates by day
+ * number, text against text (not of a key) as its bytes.  A no-op for
+ * SQLite. */
 void bisect_tables_agree(struct bisect_table *t[2]);
 
 /* The SQL type of key column i ("integer", "text", ...). */
