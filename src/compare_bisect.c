@@ -2,14 +2,23 @@
  * compare_bisect.c: which key ranges a compare streams (see
  * compare_bisect.h).
  *
- * The whole table is first taken as two ranges: the rows with a NULL key
- * cell (never split: NULL has no order) and the rest, with a count of
- * distinct keys on each side, so that a duplicate key leaves the check to
- * the rows strategy and its error.  A range that differs is split at
- * FANOUT - 1 keys of the side that holds more of its rows, both sides
- * checksum the parts in one query each, and the parts that differ are
- * visited in key order, depth first, so neighbouring parts to stream
- * arrive one after the other and are joined into one range.
+ * A side that may hold a duplicate key is first counted whole, with its
+ * distinct keys, so that a duplicate leaves the check to the rows
+ * strategy and its error.  The rows with a NULL key cell are one range of
+ * their own (never split: NULL has no order).
+ *
+ * With a key of one column on PostgreSQL (bisect_table_bucketed), the
+ * work goes by levels: the first splits the table at a sample of keys
+ * (about one per 4 * leaf rows) and each side sums every range in one
+ * query; each next level splits the ranges that still differ and hold
+ * more than leaf rows at FANOUT - 1 quantiles of the larger side, again
+ * one query per side for all of them.  The ranges that differ are kept in
+ * key order from level to level (struct items), so neighbours to stream
+ * join into one range.
+ *
+ * Otherwise a range that differs is split at FANOUT - 1 keys of the side
+ * that holds more of its rows, both sides checksum the parts in one query
+ * each, and the parts that differ are visited in key order, depth first.
  *
  * The two sides' queries run at once, each in a thread of its own, when
  * their sources allow it (two sources, or one with a sibling handle on its

@@ -1,6 +1,6 @@
 /*
  * compare_bisect.h: strategy = bisect for a compare of two PostgreSQL
- * table sides.  Each side checksums key ranges of its rows in SQL, in its
+ * (or two SQLite) table sides.  Each side checksums key ranges of its rows in SQL, in its
  * source's transaction (source_bisect.h); ranges whose row counts and
  * checksums agree hold no finding and are left out, the others are split
  * at key quantiles taken from the data until they hold at most leaf rows,
