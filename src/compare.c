@@ -1583,6 +1583,7 @@ static bool bisect_sides(struct cmp *c, struct check_result *cr, struct arena *a
 		c->side[s].sql = arena_strdup(a, p.sql[s]);
 	cr->strategy = "bisect";
 	cr->ranges = p.ranges;
+	cr->cut = p.per_shard ? "per shard" : NULL;
 	c->left_rows = p.rows[LEFT];
 	compare_bisect_release(&p);
 	return true;

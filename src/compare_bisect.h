@@ -1,6 +1,6 @@
 /*
  * compare_bisect.h: strategy = bisect for a compare of two PostgreSQL
- * table sides.  Each side checksums key ranges of its rows in SQL, in its
+ * (or two SQLite) table sides.  Each side checksums key ranges of its rows in SQL, in its
  * source's transaction (source_bisect.h); ranges whose row counts and
  * checksums agree hold no finding and are left out, the others are split
  * at key quantiles taken from the data until they hold at most leaf rows,
@@ -24,6 +24,8 @@ struct bisect_plan {
 	char why[512];		/* why not, when sql is NULL */
 	long long ranges;	/* ranges whose checksums were compared */
 	long long rows[2];	/* per side the rows of the table */
+	bool per_shard;		/* a side's partitions are foreign tables, each shard
+				   read in its own snapshot */
 };
 
 /* Plan the bisection of cc's table sides (tables[], on src[]) by cc's key,

@@ -304,6 +304,8 @@ static json_t *check_json(const struct check_result *c, const struct report *r)
 			if (c->strategy_note)
 				bad |= put(o, "strategy_note", jstr(c->strategy_note));
 			bad |= put(o, "ranges", jnum(c->ranges));
+			if (c->cut)
+				bad |= put(o, "cut", jstr(c->cut));
 			bad |= put(st, "left", jnum(c->streamed[0]));
 			bad |= put(st, "right", jnum(c->streamed[1]));
 			bad |= put(o, "rows_streamed", st);

@@ -600,6 +600,9 @@ static void md_failing(const struct report *r, struct html_inserts *ins, struct 
 		} else if (c->cfg && c->cfg->kind == KIND_COMPARE) {
 			sb_addf(o, "\n%lld missing, %lld extra, %lld changed.\n", c->missing, c->extra,
 				c->changed);
+			if (c->cut)	/* postgres_fdw partitions: no one instant */
+				sb_puts(o, "\nRead per shard: each shard's rows are from its own "
+					   "snapshot, not one instant.\n");
 			if (c->changed > 0 && c->ncolumn_changes)
 				sb_putc(o, '\n');
 			md_changes(o, c);

@@ -13,41 +13,15 @@
 #include <sqlite3.h>
 
 #include "compare_value.h"
+#include "source_bisect_int.h"
 
-/* A text value that is a plain number under the contract's grammar.  The
+/* A text value that is a plain number by recon.ini(5)'s grammar.  The
  * exponent is held to three digits so that every match is a value numeric
  * can hold; a longer exponent hashes as text, which never makes two
  * unequal values equal. */
 #define NUMBER_RE "'^-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][-+]?[0-9]{1,3})?$'"
 
-struct bcol {
-	char *name;
-	char *type;		/* format_type(): for casts of literals */
-	char *expr;		/* its 64-bit hash, NULL for SQL NULL */
-	bool collate;		/* ordered with COLLATE "C" */
-	bool unique_ok;		/* NOT NULL, and SQL's equality is the compare's */
-};
-
-struct bisect_table {
-	struct source *src;
-	bool sqlite;		/* SQLite's dialect (else PostgreSQL's) */
-	char *table;		/* quoted */
-	size_t nkey, ncol;
-	bool unique;		/* a unique index on the key: no duplicate to look for */
-	struct bcol *key, *col;
-	const char *sum;	/* the aggregate that adds hashes */
-	char *hash;		/* the row's hash */
-	char *khash;		/* the key's hash */
-	char *nullkey;		/* some key cell is NULL */
-	char *order;		/* the key as one row value, for < and >= */
-};
-
 /* ---- collecting rows ------------------------------------------------------ */
-
-struct rows {
-	size_t ncols, n, cap;
-	char **cells;		/* n * ncols, NULL for SQL NULL */
-};
 
 static int rows_header(void *ctx, size_t ncols, const char *const *names)
 {
@@ -83,7 +57,7 @@ static int rows_row(void *ctx, size_t ncols, const struct cell *cells)
 	return 0;
 }
 
-static void rows_free(struct rows *r)
+void bisect_rows_free(struct rows *r)
 {
 	size_t i;
 
@@ -93,7 +67,7 @@ static void rows_free(struct rows *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static int run(struct bisect_table *t, struct strbuf *sql, struct rows *out, struct diag *d)
+int bisect_run(struct bisect_table *t, struct strbuf *sql, struct rows *out, struct diag *d)
 {
 	struct row_sink sink = { rows_header, rows_row, out };
 
@@ -104,7 +78,7 @@ static int run(struct bisect_table *t, struct strbuf *sql, struct rows *out, str
 
 /* ---- SQL pieces ----------------------------------------------------------- */
 
-static void add_literal(struct strbuf *sb, const char *s)
+void bisect_add_literal(struct strbuf *sb, const char *s)
 {
 	sb_putc(sb, '\'');
 	for (; *s; s++) {
@@ -116,16 +90,27 @@ static void add_literal(struct strbuf *sb, const char *s)
 }
 
 /* The hash of the numeric expression n by value: numeric's own hash
- * leaves out the sign (1 and -1 hash alike), so it is added. */
-static void add_numeric_hash(struct strbuf *sb, const char *n, int seed)
+ * leaves out the sign (1 and -1 hash alike) and gives NaN and both
+ * infinities the seed, so the sign and infinity are added. */
+static void add_numeric_hash(struct strbuf *sb, const char *n, int seed, bool special)
 {
 	sb_addf(sb, "(hash_numeric_extended(%s, %d) # CASE WHEN %s < 0 THEN "
-		"6364136223846793005 ELSE 0 END)", n, seed, n);
+		"6364136223846793005 ", n, seed, n);
+	if (special)
+		sb_addf(sb, "WHEN %s = 'Infinity' THEN 1442695040888963407 ", n);
+	sb_puts(sb, "ELSE 0 END)");
 }
 
-/* The hash of column q (quoted) of type typname, seeded with seed; NULL
- * when the type cannot be normalised. */
-static char *hash_expr(const char *q, const char *typname, int seed)
+bool bisect_is_int(const char *typname)
+{
+	return strcmp(typname, "int2") == 0 || strcmp(typname, "int4") == 0 ||
+	       strcmp(typname, "int8") == 0;
+}
+
+/* The hash of column q (quoted) of type type (its typname), seeded with
+ * seed; NULL when the type cannot be normalised.  A numeric of a declared
+ * precision holds no infinity. */
+static char *hash_expr(const char *q, const char *type, const char *typname, int seed)
 {
 	static const char *const numeric[] = { "int2", "int4", "int8", "numeric", NULL };
 	static const char *const text[] = { "text", "varchar", NULL };
@@ -144,7 +129,8 @@ static char *hash_expr(const char *q, const char *typname, int seed)
 	for (p = numeric; *p; p++)
 		if (strcmp(typname, *p) == 0) {
 			sb_addf(&v, "CAST(%s AS numeric)", q);
-			add_numeric_hash(&sb, v.buf, seed);
+			add_numeric_hash(&sb, v.buf, seed, strcmp(typname, "numeric") == 0 &&
+					 strcmp(type, "numeric") == 0);
 			goto out;
 		}
 	if (strcmp(typname, "bool") == 0) {
@@ -172,9 +158,13 @@ static char *hash_expr(const char *q, const char *typname, int seed)
 		sb_release(&n);
 		return NULL;
 	}
-	sb_addf(&sb, "CASE WHEN %s ~ " NUMBER_RE " THEN ", v.buf);
+	/* a plain number begins with '-' or a digit: the test of its first
+	 * character spares the regular expression every other value (ascii,
+	 * not a COLLATE "C" comparison, which postgres_fdw keeps from a shard) */
+	sb_addf(&sb, "CASE WHEN ascii(%s) BETWEEN 45 AND 57 "
+		"AND %s ~ " NUMBER_RE " THEN ", v.buf, v.buf);
 	sb_addf(&n, "CAST(%s AS numeric)", v.buf);
-	add_numeric_hash(&sb, n.buf, seed);
+	add_numeric_hash(&sb, n.buf, seed, false);
 	sb_addf(&sb, " ELSE hashtextextended(%s, %d) END", v.buf, seed);
 out:
 	sb_release(&v);
@@ -182,14 +172,16 @@ out:
 	return sb_detach(&sb, NULL);
 }
 
-/* col1 # col2 # ... with each NULL a constant of its own. */
+/* col1 # col2 # ... with each NULL a constant of its own (a CASE, not
+ * COALESCE, which postgres_fdw does not send to a shard). */
 static void add_xor(struct strbuf *sb, const struct bcol *c, size_t n, int first)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		sb_addf(sb, "%sCOALESCE(%s, %lld)", i ? " # " : "", c[i].expr,
-			-7046029254386353131LL + 7919LL * (long long)(first + (int)i));
+		sb_addf(sb, "%sCASE WHEN %s IS NULL THEN %lld ELSE %s END", i ? " # " : "",
+			c[i].name, -7046029254386353131LL + 7919LL * (long long)(first + (int)i),
+			c[i].expr);
 }
 
 static void add_bound(struct strbuf *sb, const struct bisect_table *t, char **b)
@@ -201,7 +193,7 @@ static void add_bound(struct strbuf *sb, const struct bisect_table *t, char **b)
 		sb_addf(sb, "%s%s", i ? ", " : "", b[i]);
 	for (i = 0; i < t->nkey && !t->sqlite; i++) {
 		sb_puts(sb, i ? ", CAST(" : "CAST(");
-		add_literal(sb, b[i]);
+		bisect_add_literal(sb, b[i]);
 		sb_addf(sb, " AS %s)", t->key[i].type);
 		if (t->key[i].collate)
 			sb_puts(sb, " COLLATE \"C\"");
@@ -210,7 +202,7 @@ static void add_bound(struct strbuf *sb, const struct bisect_table *t, char **b)
 }
 
 /* The condition of range r. */
-static void add_range(struct strbuf *sb, const struct bisect_table *t,
+void bisect_add_range(struct strbuf *sb, const struct bisect_table *t,
 		      const struct bisect_range *r)
 {
 	if (r->nulls) {
@@ -228,7 +220,7 @@ static void add_range(struct strbuf *sb, const struct bisect_table *t,
 	}
 }
 
-static void sum_from(struct bisect_sum *s, char *const *cells, bool distinct)
+void bisect_sum_from(struct bisect_sum *s, char *const *cells, bool distinct)
 {
 	s->rows = cells[0] ? atoll(cells[0]) : 0;
 	s->keys = distinct && cells[1] ? atoll(cells[1]) : 0;
@@ -266,10 +258,12 @@ static int set_col(struct bcol *c, struct rows *cat, const char *name, int seed,
 	sb_add_sql_ident(&q, name);
 	c->name = sb_detach(&q, NULL);
 	c->type = xstrdup(row[1]);
+	c->typname = xstrdup(row[2]);
+	c->plain = xstrdup(name);
 	c->collate = row[3] && strcmp(row[3], "t") == 0;
 	for (e = exact; *e; e++)
 		c->unique_ok |= strcmp(row[2], *e) == 0 && row[4] && strcmp(row[4], "t") == 0;
-	if (!(c->expr = hash_expr(c->name, row[2], seed)))
+	if (!(c->expr = hash_expr(c->name, row[1], row[2], seed)))
 		return diag_error(d, "column '%s' (%s) cannot be normalised in SQL", name, row[1]);
 	return 0;
 }
@@ -277,6 +271,82 @@ static int set_col(struct bcol *c, struct rows *cat, const char *name, int seed,
 static struct bisect_table *open_sqlite(struct source *s, const char *table,
 					const char *const *keys, size_t nkey,
 					const char *const *cols, size_t ncol, struct diag *d);
+
+/* t->khash and t->hash from the columns' hashes. */
+static void build_hashes(struct bisect_table *t)
+{
+	struct strbuf sb;
+
+	sb_init(&sb);
+	add_xor(&sb, t->key, t->nkey, 0);
+	free(t->khash);
+	t->khash = xstrdup(sb.buf);
+	if (t->ncol) {
+		sb_puts(&sb, " # ");
+		add_xor(&sb, t->col, t->ncol, (int)t->nkey);
+	}
+	free(t->hash);
+	t->hash = xstrdup(sb.buf);
+	sb_release(&sb);
+}
+
+static bool is_text(const char *typname)
+{
+	return strcmp(typname, "text") == 0 || strcmp(typname, "varchar") == 0;
+}
+
+/* Column c of both sides, hashed by what both its types allow.  A key
+ * column keeps the rules' text hash: keys the rules call equal must hash
+ * alike for the count of distinct keys that finds duplicates. */
+static void agree_col(struct bcol *c[2], int seed, bool key)
+{
+	const char *l = c[0]->typname, *r = c[1]->typname;
+	struct strbuf sb;
+	int s;
+
+	if (!l || !r)
+		return;
+	for (s = 0; s < 2; s++) {
+		sb_init(&sb);
+		if (bisect_is_int(l) && bisect_is_int(r)) {
+			sb_addf(&sb, "hashint8extended(CAST(%s AS int8), %d)", c[s]->name, seed);
+		} else if (!key && is_text(l) && is_text(r)) {
+			/* the same number spelled two ways ('1.50', '1.5')
+			 * checksums apart: its range is streamed, and there
+			 * the compare calls it equal */
+			sb_addf(&sb, "hashtextextended(CAST(%s AS text), %d)", c[s]->name, seed);
+		} else if (strcmp(l, "date") == 0 && strcmp(r, "date") == 0) {
+			/* a finite date by its day number, the infinities by
+			 * constants of their own (no cast to text, which
+			 * postgres_fdw keeps from a shard) */
+			sb_addf(&sb, "CASE WHEN isfinite(%s) THEN hashint8extended(CAST(%s - "
+				"DATE '2000-01-01' AS int8), %d) WHEN %s > DATE '2000-01-01' THEN "
+				"%lld ELSE %lld END", c[s]->name, c[s]->name, seed, c[s]->name,
+				3935559000370003845LL + seed, 2691343689449507681LL + seed);
+		} else {
+			sb_release(&sb);
+			return;
+		}
+		free(c[s]->expr);
+		c[s]->expr = sb_detach(&sb, NULL);
+	}
+}
+
+void bisect_tables_agree(struct bisect_table *t[2])
+{
+	size_t i;
+	int s;
+
+	if (t[0]->sqlite || t[1]->sqlite || t[0]->nkey != t[1]->nkey || t[0]->ncol != t[1]->ncol)
+		return;
+	for (i = 0; i < t[0]->nkey; i++)
+		agree_col((struct bcol *[2]){ &t[0]->key[i], &t[1]->key[i] }, (int)i + 1, true);
+	for (i = 0; i < t[0]->ncol; i++)
+		agree_col((struct bcol *[2]){ &t[0]->col[i], &t[1]->col[i] },
+			  (int)(t[0]->nkey + i) + 1, false);
+	for (s = 0; s < 2; s++)
+		build_hashes(t[s]);
+}
 
 /* Set t->unique when the table has a unique index (no predicate, no
  * expression) on exactly the key's columns and every key column allows
@@ -294,7 +364,7 @@ static int find_unique(struct bisect_table *t, const char *const *keys, struct s
 			return 0;
 	sb_reset(sb);
 	sb_puts(sb, "SELECT count(*) FROM pg_catalog.pg_index i WHERE i.indrelid = to_regclass(");
-	add_literal(sb, t->table);
+	bisect_add_literal(sb, t->table);
 	sb_addf(sb, ") AND i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL "
 		"AND i.indnkeyatts = %zu AND (SELECT array_agg(a.attname::text ORDER BY "
 		"a.attname::text COLLATE \"C\") FROM pg_catalog.pg_attribute a WHERE "
@@ -302,12 +372,72 @@ static int find_unique(struct bisect_table *t, const char *const *keys, struct s
 		"= (SELECT array_agg(k ORDER BY k COLLATE \"C\") FROM unnest(ARRAY[", t->nkey);
 	for (i = 0; i < t->nkey; i++) {
 		sb_puts(sb, i ? ", " : "");
-		add_literal(sb, keys[i]);
+		bisect_add_literal(sb, keys[i]);
 	}
 	sb_puts(sb, "]::text[]) k)");
-	ret = run(t, sb, &r, d);
+	ret = bisect_run(t, sb, &r, d);
 	t->unique = ret == 0 && r.n == 1 && r.cells[0] && strcmp(r.cells[0], "0") != 0;
-	rows_free(&r);
+	bisect_rows_free(&r);
+	return ret;
+}
+
+/* A partitioned table's leaf partitions into t->leaf (none for a table
+ * that is not partitioned). */
+static int find_leaves(struct bisect_table *t, struct strbuf *sb, struct diag *d)
+{
+	struct rows r = { 0 };
+	size_t i;
+	int ret;
+
+	sb_reset(sb);
+	sb_puts(sb, "SELECT p.relid::regclass::text, c.relkind = 'f' FROM "
+		"pg_catalog.pg_partition_tree(to_regclass(");
+	bisect_add_literal(sb, t->table);
+	sb_puts(sb, ")) p JOIN pg_catalog.pg_class c ON c.oid = p.relid "
+		"WHERE p.isleaf AND p.level > 0 ORDER BY 1");
+	ret = bisect_run(t, sb, &r, d);
+	if (ret == 0 && r.n) {
+		t->leaf = xcalloc(r.n, sizeof(*t->leaf));
+		for (i = 0; i < r.n; i++) {
+			t->leaf[i] = r.cells[2 * i] ? r.cells[2 * i] : xstrdup("");
+			r.cells[2 * i] = NULL;
+			t->foreign |= r.cells[2 * i + 1] && strcmp(r.cells[2 * i + 1], "t") == 0;
+		}
+		t->nleaf = r.n;
+	}
+	bisect_rows_free(&r);
+	/* a key index on the table, unless a shard holds its rows */
+	if (ret == 0 && t->nkey == 1 && !t->key[0].collate) {
+		sb_reset(sb);
+		sb_puts(sb, "SELECT count(*) FROM pg_catalog.pg_index i JOIN pg_catalog.pg_attribute a "
+			"ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] "
+			"WHERE i.indpred IS NULL AND i.indrelid = to_regclass(");
+		bisect_add_literal(sb, t->table);
+		sb_puts(sb, ") AND a.attname = ");
+		bisect_add_literal(sb, t->key[0].plain);
+		ret = bisect_run(t, sb, &r, d);
+		t->indexed = ret == 0 && r.n == 1 && r.cells[0] && strcmp(r.cells[0], "0") != 0 &&
+			     !t->foreign;
+		bisect_rows_free(&r);
+	}
+	if (ret < 0 || !t->nleaf)
+		return ret;
+	/* every level partitioned by plain columns of the key */
+	sb_reset(sb);
+	sb_puts(sb, "SELECT count(*) FROM pg_catalog.pg_partitioned_table p "
+		"WHERE p.partrelid IN (SELECT relid FROM pg_catalog.pg_partition_tree(to_regclass(");
+	bisect_add_literal(sb, t->table);
+	sb_puts(sb, ")) WHERE NOT isleaf) AND (0 = ANY (p.partattrs::int2[]) OR EXISTS ("
+		"SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = p.partrelid "
+		"AND a.attnum = ANY (p.partattrs::int2[]) AND a.attname::text <> ALL (ARRAY[");
+	for (i = 0; i < t->nkey; i++) {
+		sb_puts(sb, i ? ", " : "");
+		bisect_add_literal(sb, t->key[i].plain);
+	}
+	sb_puts(sb, "]::text[])))");
+	ret = bisect_run(t, sb, &r, d);
+	t->leaf_keyed = ret == 0 && r.n == 1 && r.cells[0] && strcmp(r.cells[0], "0") == 0;
+	bisect_rows_free(&r);
 	return ret;
 }
 
@@ -342,29 +472,24 @@ struct bisect_table *bisect_table_open(struct source *s, const char *table,
 		"a.attcollation <> 0, a.attnotnull FROM pg_catalog.pg_attribute a "
 		"JOIN pg_catalog.pg_type y "
 		"ON y.oid = a.atttypid WHERE a.attrelid = to_regclass(");
-	add_literal(&sb, t->table);
+	bisect_add_literal(&sb, t->table);
 	sb_puts(&sb, ") AND a.attnum > 0 AND NOT a.attisdropped");
-	ret = run(t, &sb, &cat, d);
+	ret = bisect_run(t, &sb, &cat, d);
 	for (i = 0; i < nkey && ret == 0; i++)
 		ret = set_col(&t->key[i], &cat, keys[i], (int)i + 1, table, d);
 	for (i = 0; i < ncol && ret == 0; i++)
 		ret = set_col(&t->col[i], &cat, cols[i], (int)(nkey + i) + 1, table, d);
-	rows_free(&cat);
+	bisect_rows_free(&cat);
 	if (ret == 0)
 		ret = find_unique(t, keys, &sb, d);
+	if (ret == 0)
+		ret = find_leaves(t, &sb, d);
 	if (ret < 0) {
 		sb_release(&sb);
 		bisect_table_close(t);
 		return NULL;
 	}
-	sb_reset(&sb);
-	add_xor(&sb, t->key, nkey, 0);
-	t->khash = xstrdup(sb.buf);
-	if (ncol) {
-		sb_puts(&sb, " # ");
-		add_xor(&sb, t->col, ncol, (int)nkey);
-	}
-	t->hash = xstrdup(sb.buf);
+	build_hashes(t);
 	sb_reset(&sb);
 	sb_putc(&sb, '(');
 	for (i = 0; i < nkey; i++)
@@ -477,14 +602,14 @@ static struct bisect_table *open_sqlite(struct source *s, const char *table,
 	t->table = sb_detach(&q, NULL);
 	sb_init(&sb);
 	sb_puts(&sb, "SELECT name, upper(type) FROM pragma_table_info(");
-	add_literal(&sb, table);
+	bisect_add_literal(&sb, table);
 	sb_putc(&sb, ')');
-	ret = run(t, &sb, &cat, d);
+	ret = bisect_run(t, &sb, &cat, d);
 	for (i = 0; i < nkey && ret == 0; i++)
 		ret = sqlite_col(&t->key[i], &cat, keys[i], table, d);
 	for (i = 0; i < ncol && ret == 0; i++)
 		ret = sqlite_col(&t->col[i], &cat, cols[i], table, d);
-	rows_free(&cat);
+	bisect_rows_free(&cat);
 	if (ret < 0) {
 		sb_release(&sb);
 		bisect_table_close(t);
@@ -533,19 +658,29 @@ int bisect_table_total(struct bisect_table *t, struct bisect_sum out[2], struct 
 	int ret;
 
 	sb_init(&sb);
-	if (t->unique)	/* no duplicate: as many keys as rows */
+	if (t->unique) {	/* no duplicate: as many keys as rows */
 		sb_addf(&sb, "SELECT %s, count(*), count(*), %s(%s) FROM %s GROUP BY 1",
 			t->nullkey, t->sum, t->hash, t->table);
-	else
+	} else if (t->leaf_keyed) {
+		/* a key's rows share a leaf: its distinct keys add up, and
+		 * each leaf's aggregate goes whole to a foreign one's shard */
+		sb_puts(&sb, "SELECT n, sum(c), sum(k), sum(s) FROM (");
+		for (i = 0; i < t->nleaf; i++)
+			sb_addf(&sb, "%sSELECT %s, count(*), count(DISTINCT %s), %s(%s) FROM %s "
+				"GROUP BY 1", i ? " UNION ALL " : "", t->nullkey, t->khash, t->sum,
+				t->hash, t->leaf[i]);
+		sb_puts(&sb, ") u (n, c, k, s) GROUP BY 1");
+	} else {
 		sb_addf(&sb, "SELECT %s, count(*), count(DISTINCT %s), %s(%s) FROM %s GROUP BY 1",
 			t->nullkey, t->khash, t->sum, t->hash, t->table);
+	}
 	memset(out, 0, 2 * sizeof(*out));
-	ret = run(t, &sb, &r, d);
+	ret = bisect_run(t, &sb, &r, d);
 	for (i = 0; i < r.n && ret == 0; i++)
-		sum_from(&out[r.cells[i * 4] && (strcmp(r.cells[i * 4], "t") == 0 ||
+		bisect_sum_from(&out[r.cells[i * 4] && (strcmp(r.cells[i * 4], "t") == 0 ||
 						  strcmp(r.cells[i * 4], "1") == 0)],
 			 &r.cells[i * 4 + 1], true);
-	rows_free(&r);
+	bisect_rows_free(&r);
 	sb_release(&sb);
 	return ret;
 }
@@ -573,18 +708,18 @@ int bisect_table_sums(struct bisect_table *t, const struct bisect_range *rg, cha
 		sb_puts(&sb, "0");
 	}
 	sb_addf(&sb, ", count(*), %s(%s) FROM %s WHERE ", t->sum, t->hash, t->table);
-	add_range(&sb, t, rg);
+	bisect_add_range(&sb, t, rg);
 	sb_puts(&sb, " GROUP BY 1");
 	memset(out, 0, (n + 1) * sizeof(*out));
-	ret = run(t, &sb, &r, d);
+	ret = bisect_run(t, &sb, &r, d);
 	for (i = 0; i < r.n && ret == 0; i++) {
 		idx = r.cells[i * 3] ? atol(r.cells[i * 3]) : -1;
 		if (idx < 0 || (size_t)idx > n)
 			ret = diag_error(d, "bisect: unexpected range %ld", idx);
 		else
-			sum_from(&out[idx], &r.cells[i * 3 + 1], false);
+			bisect_sum_from(&out[idx], &r.cells[i * 3 + 1], false);
 	}
-	rows_free(&r);
+	bisect_rows_free(&r);
 	sb_release(&sb);
 	return ret;
 }
@@ -612,9 +747,9 @@ int bisect_table_splits(struct bisect_table *t, const struct bisect_range *rg, l
 	/* ORDER BY the key's columns: SQLite orders by no row value */
 	sb_addf(&sb, "row_number() OVER (ORDER BY %.*s) AS rn FROM %s WHERE ",
 		(int)strlen(t->order) - 2, t->order + 1, t->table);
-	add_range(&sb, t, rg);
+	bisect_add_range(&sb, t, rg);
 	sb_addf(&sb, ") s WHERE rn %% %lld = 0 ORDER BY rn", step);
-	ret = run(t, &sb, &r, d);
+	ret = bisect_run(t, &sb, &r, d);
 	sb_release(&sb);
 	if (ret == 0 && r.n) {
 		*out = xcalloc(r.n, sizeof(**out));
@@ -627,7 +762,7 @@ int bisect_table_splits(struct bisect_table *t, const struct bisect_range *rg, l
 		}
 		*n = r.n;
 	}
-	rows_free(&r);
+	bisect_rows_free(&r);
 	return ret;
 }
 
@@ -648,13 +783,15 @@ char *bisect_table_select(const struct bisect_table *t, const struct bisect_rang
 	struct strbuf sb;
 	size_t i;
 
+	if (bisect_table_bucketed(t) && n > 1)
+		return bisect_table_select_many(t, r, n);
 	sb_init(&sb);
 	sb_addf(&sb, "SELECT * FROM %s WHERE ", t->table);
 	if (n == 0)
 		sb_puts(&sb, "false");
 	for (i = 0; i < n; i++) {
 		sb_puts(&sb, i ? " OR (" : "(");
-		add_range(&sb, t, &r[i]);
+		bisect_add_range(&sb, t, &r[i]);
 		sb_putc(&sb, ')');
 	}
 	return sb_detach(&sb, NULL);
@@ -667,6 +804,8 @@ static void bcol_free(struct bcol *c, size_t n)
 	for (i = 0; i < n; i++) {
 		free(c[i].name);
 		free(c[i].type);
+		free(c[i].typname);
+		free(c[i].plain);
 		free(c[i].expr);
 	}
 	free(c);
@@ -674,8 +813,15 @@ static void bcol_free(struct bcol *c, size_t n)
 
 void bisect_table_close(struct bisect_table *t)
 {
+	size_t i;
+
 	if (!t)
 		return;
+	if (t->saved) {		/* the planner's setting put back */
+		struct diag ignored = { "" };
+
+		bisect_plan_settings(t, false, &ignored);
+	}
 	bcol_free(t->key, t->nkey);
 	bcol_free(t->col, t->ncol);
 	free(t->table);
@@ -683,5 +829,9 @@ void bisect_table_close(struct bisect_table *t)
 	free(t->khash);
 	free(t->nullkey);
 	free(t->order);
+	free(t->saved);
+	for (i = 0; i < t->nleaf; i++)
+		free(t->leaf[i]);
+	free(t->leaf);
 	free(t);
 }

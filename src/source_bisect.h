@@ -10,12 +10,15 @@
  * (each column hashed with a seed of its own, NULL a constant of its own,
  * never the hash of '').  Numbers hash by value: integer and numeric columns
  * through numeric's hash (which ignores trailing zeros), and a text value
- * that is a plain number under the contract's grammar through the hash of
+ * that is a plain number by recon.ini(5)'s grammar through the hash of
  * that number; other text hashes as its bytes.  Booleans, floating point,
  * dates and times, uuid and json hash the text PostgreSQL sends for them.
+ * When both sides' types allow, cheaper hashes that postgres_fdw can send
+ * to a shard replace these (bisect_tables_agree): integers as int8, dates
+ * by day number, and text against text (not of a key) as its bytes.
  * Equal checksums therefore mean values the compare rules call equal; the
  * other way round is not needed (a range whose checksums differ is only
- * streamed).  A column of any other type cannot be normalised:
+ * streamed, and compared there).  A column of any other type cannot be normalised:
  * bisect_table_open says so and the check keeps strategy = rows.
  *
  * A range is the rows whose key lies in [lo, hi) (each bound nkey text
@@ -29,7 +32,7 @@
  * Key bounds travel there as SQLite literals (quote()).
  *
  * bisect_table_open allocates; bisect_table_close frees it and everything
- * it returned.  Bounds returned by bisect_table_splits are copies that the
+ * it returned, and puts back the planner setting the bucket sums changed.  Bounds returned by bisect_table_splits are copies that the
  * caller frees with bisect_bounds_free.
  */
 #ifndef RECON_SOURCE_BISECT_H
@@ -58,6 +61,12 @@ struct bisect_table *bisect_table_open(struct source *s, const char *table,
 				       const char *const *keys, size_t nkey,
 				       const char *const *cols, size_t ncol, struct diag *d);
 
+/* Let the two sides' tables (both open) hash a column by what both its
+ * types allow: integers as int8 rather than through numeric, dates by day
+ * number, text against text (not of a key) as its bytes.  A no-op for
+ * SQLite. */
+void bisect_tables_agree(struct bisect_table *t[2]);
+
 /* The SQL type of key column i ("integer", "text", ...). */
 const char *bisect_table_key_type(const struct bisect_table *t, size_t i);
 
@@ -76,6 +85,44 @@ int bisect_table_sums(struct bisect_table *t, const struct bisect_range *r, char
 int bisect_table_splits(struct bisect_table *t, const struct bisect_range *r, long long rows,
 			size_t parts, char ****out, size_t *n, struct diag *d);
 void bisect_bounds_free(const struct bisect_table *t, char ***b, size_t n);
+
+/* Buckets: on PostgreSQL, with a key of one column, a level of splitting
+ * is one query per side over every range of it, each row's bucket the
+ * width_bucket of its key over the level's sorted bounds g[0..ng-1]
+ * (bucket 0 below g[0], bucket i from g[i-1] up to g[i]). */
+bool bisect_table_bucketed(const struct bisect_table *t);
+
+/* A partitioned table with a foreign (postgres_fdw) leaf partition: each
+ * shard answers from its own snapshot. */
+bool bisect_table_foreign(const struct bisect_table *t);
+
+/* A unique index on the key: no duplicate key can exist. */
+bool bisect_table_unique(const struct bisect_table *t);
+
+/* The table's rows: the planner's estimate, or a count(*) when the table
+ * was never analysed.  -1 on error. */
+int bisect_table_rows(struct bisect_table *t, long long *rows, struct diag *d);
+
+/* About want keys (of rows, the table's rows) sorted and distinct, chosen
+ * by a hash of the key, so the same keys each run: the first level's
+ * bounds.  -1 on error. */
+int bisect_table_sample(struct bisect_table *t, long long rows, long long want, char ****out,
+			size_t *n, struct diag *d);
+
+/* Within the ranges rg[0..nr-1] (buckets of g), the key of every step[k]-th
+ * row of bucket k in key order but its first (step: ng + 1 counts, 0 for a
+ * bucket not split), so that every part is smaller than its range: *n
+ * keys into *out, sorted, each one's bucket into *bucket (malloc'ed).  -1
+ * on error. */
+int bisect_table_quantiles(struct bisect_table *t, char ***g, size_t ng, const long long *step,
+			   const struct bisect_range *rg, size_t nr, char ****out,
+			   size_t **bucket, size_t *n, struct diag *d);
+
+/* The rows in the ranges rg[0..nr-1] (every row when nr is 0) by bucket of
+ * g: out[0..ng], and into nulls the rows with a NULL key.  -1 on error. */
+int bisect_table_bucket_sums(struct bisect_table *t, char ***g, size_t ng,
+			     const struct bisect_range *rg, size_t nr, struct bisect_sum *out,
+			     struct bisect_sum *nulls, struct diag *d);
 
 /* SELECT * FROM the table WHERE its key is in one of the n ranges
  * (malloc'ed; "WHERE false" when n is 0). */

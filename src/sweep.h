@@ -70,6 +70,8 @@ struct check_result {
 	const char *strategy;	/* compare: "rows" or "bisect", as evaluated */
 	const char *strategy_note;	/* why strategy = bisect fell back to rows, or NULL */
 	long long ranges;	/* bisect: key ranges whose checksums were compared */
+	const char *cut;	/* bisect: "per shard" when a side's partitions are
+				   postgres_fdw tables (each shard's own snapshot), or NULL */
 	long long streamed[2];	/* compare: rows read from the left and right sides */
 	long long previous_drift;	/* in: this check's drift in the previous report,
 					   -1 when it has none (not evaluated, error) */

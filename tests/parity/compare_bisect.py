@@ -2,7 +2,7 @@
 """compare_bisect.py BIN WORK [CASES] [SEED] [WHERE]: strategy = bisect
 against strategy = rows on the same PostgreSQL tables, which must give
 byte-identical JSON for every check apart from the strategy's own fields
-(strategy, strategy_note, ranges, rows_streamed).
+(strategy, strategy_note, ranges, rows_streamed, cut).
 
 Two kinds of pairs, both sides tables of one PostgreSQL database ($REF_PG_URL
 is recon's connection string, $REF_PSQL the psql arguments of a role that
@@ -32,7 +32,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.dont_write_bytecode = True
 import compare_reference as ref  # noqa: E402
 
-STRATEGY_FIELDS = ('strategy', 'strategy_note', 'ranges', 'rows_streamed')
+STRATEGY_FIELDS = ('strategy', 'strategy_note', 'ranges', 'rows_streamed', 'cut')
 
 
 def sql_lit(v):

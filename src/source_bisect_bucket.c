@@ -1,0 +1,364 @@
+/*
+ * source_bisect_bucket.c: the bucketed levels of strategy = bisect on
+ * PostgreSQL (see source_bisect.h): with a key of one column, one query
+ * per side per level, each row's range the width_bucket of its key over
+ * the level's sorted bounds.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "source_bisect_int.h"
+
+bool bisect_table_bucketed(const struct bisect_table *t)
+{
+	return !t->sqlite && t->nkey == 1;
+}
+
+bool bisect_table_foreign(const struct bisect_table *t)
+{
+	return t->foreign;
+}
+
+bool bisect_table_unique(const struct bisect_table *t)
+{
+	return t->unique;
+}
+
+/* The sorted bounds g[0..n-1] as one array of the key's type. */
+static void add_array(struct strbuf *sb, const struct bisect_table *t, char ***g, size_t n)
+{
+	struct strbuf a;
+	const char *p;
+	size_t i;
+
+	sb_init(&a);
+	sb_putc(&a, '{');
+	for (i = 0; i < n; i++) {
+		sb_puts(&a, i ? ",\"" : "\"");
+		for (p = g[i][0]; *p; p++) {
+			if (*p == '"' || *p == '\\')
+				sb_putc(&a, '\\');
+			sb_putc(&a, *p);
+		}
+		sb_putc(&a, '"');
+	}
+	sb_putc(&a, '}');
+	sb_puts(sb, "CAST(");
+	bisect_add_literal(sb, a.buf);
+	sb_addf(sb, " AS %s[])", t->key[0].type);
+	if (a.overflow)
+		sb->overflow = true;
+	sb_release(&a);
+}
+
+/* width_bucket of the key over g: 0 below g[0], i from g[i-1] on. */
+static void add_bucket(struct strbuf *sb, const struct bisect_table *t, char ***g, size_t n)
+{
+	if (n == 0) {
+		sb_puts(sb, "0");
+		return;
+	}
+	sb_addf(sb, "width_bucket(%s, ", t->order);
+	add_array(sb, t, g, n);
+	sb_putc(sb, ')');
+}
+
+/* At most this many ranges are an OR of their conditions: the planner's
+ * time grows with the square of their number. */
+#define FEW_RANGES 16
+
+/* The edges of the sorted ranges rg[0..nr-1], *ne of them, and per bucket
+ * of them (ne + 1) whether it lies in a range, into *inside (malloc'ed). */
+static char ***range_edges(const struct bisect_range *rg, size_t nr, bool **inside, size_t *ne)
+{
+	char ***e = xcalloc(2 * nr + 1, sizeof(*e));
+	bool *in = xcalloc(2 * nr + 2, sizeof(*in));
+	size_t i, m = 0;
+
+	for (i = 0; i < nr; i++) {
+		if (rg[i].lo && (m == 0 || e[m - 1] != rg[i].lo))
+			e[m++] = rg[i].lo;	/* the bucket before it is outside */
+		in[m] = true;
+		if (!rg[i].hi)
+			break;
+		e[m++] = rg[i].hi;
+	}
+	*inside = in;
+	*ne = m;
+	return e;
+}
+
+/* FROM the rows of name (t or a leaf partition of it) whose key lies in
+ * one of the sorted, disjoint ranges rg[0..nr-1] (every row when nr is 0).
+ * A few ranges are an OR of conditions; more are a join of the ranges'
+ * bounds with the table when an index on the key can find each range's
+ * rows, else one scan that keeps the rows whose bucket among the ranges'
+ * edges lies in a range (which postgres_fdw sends to a shard whole). */
+static void add_from(struct strbuf *sb, const struct bisect_table *t, const char *name,
+		     const struct bisect_range *rg, size_t nr)
+{
+	char ***lo = NULL, ***hi = NULL, ***e;
+	bool *in;
+	size_t i, n = 0, ne;
+
+	if (nr <= FEW_RANGES) {
+		sb_addf(sb, " FROM %s", name);
+		for (i = 0; i < nr; i++) {
+			sb_puts(sb, i ? " OR (" : " WHERE (");
+			bisect_add_range(sb, t, &rg[i]);
+			sb_putc(sb, ')');
+		}
+		return;
+	}
+	if (!t->indexed) {
+		e = range_edges(rg, nr, &in, &ne);
+		sb_addf(sb, " FROM %s WHERE (CAST('{", name);
+		for (i = 0; i <= ne; i++)
+			sb_puts(sb, i ? (in[i] ? ",t" : ",f") : (in[i] ? "t" : "f"));
+		sb_puts(sb, "}' AS bool[]))[");
+		add_bucket(sb, t, e, ne);
+		sb_puts(sb, " + 1]");
+		free(e);
+		free(in);
+		return;
+	}
+	lo = xcalloc(nr, sizeof(*lo));
+	hi = xcalloc(nr, sizeof(*hi));
+	for (i = 0; i < nr; i++)
+		if (rg[i].lo && rg[i].hi) {
+			lo[n] = rg[i].lo;
+			hi[n++] = rg[i].hi;
+		}
+	sb_puts(sb, " FROM (SELECT t.* FROM unnest(");
+	add_array(sb, t, lo, n);
+	sb_puts(sb, ", ");
+	add_array(sb, t, hi, n);
+	sb_addf(sb, ") AS r (lo, hi) JOIN %s t ON t.%s >= r.lo AND t.%s < r.hi", name,
+		t->key[0].name, t->key[0].name);
+	/* the ranges open below or above */
+	if (!rg[0].lo) {
+		sb_addf(sb, " UNION ALL SELECT * FROM %s WHERE ", name);
+		bisect_add_range(sb, t, &rg[0]);
+	}
+	if (!rg[nr - 1].hi) {
+		sb_addf(sb, " UNION ALL SELECT * FROM %s WHERE ", name);
+		bisect_add_range(sb, t, &rg[nr - 1]);
+	}
+	sb_puts(sb, ") AS s");
+	free(lo);
+	free(hi);
+}
+
+char *bisect_table_select_many(const struct bisect_table *t, const struct bisect_range *r,
+			       size_t n)
+{
+	struct strbuf sb;
+	bool nulls = n && r[n - 1].nulls;
+
+	sb_init(&sb);
+	sb_puts(&sb, "SELECT *");
+	add_from(&sb, t, t->table, r, n - nulls);
+	if (nulls)
+		sb_addf(&sb, " UNION ALL SELECT * FROM %s WHERE %s", t->table, t->nullkey);
+	return sb_detach(&sb, NULL);
+}
+
+/* One key value a row of r holds, as the bounds of a range hold it. */
+static char ***take_keys(struct rows *r, size_t col, size_t *n)
+{
+	char ***out = r->n ? xcalloc(r->n, sizeof(*out)) : NULL;
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		out[i] = xcalloc(1, sizeof(char *));
+		out[i][0] = r->cells[i * r->ncols + col];
+		r->cells[i * r->ncols + col] = NULL;
+		if (!out[i][0])
+			out[i][0] = xstrdup("");
+	}
+	*n = r->n;
+	return out;
+}
+
+int bisect_table_rows(struct bisect_table *t, long long *rows, struct diag *d)
+{
+	struct strbuf sb;
+	struct rows r = { 0 };
+	int ret;
+
+	sb_init(&sb);
+	/* a partitioned table's estimate is its partitions' */
+	sb_puts(&sb, "SELECT GREATEST(c.reltuples, (SELECT sum(GREATEST(p.reltuples, 0)) "
+		"FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class p ON p.oid = i.inhrelid "
+		"WHERE i.inhparent = c.oid))::bigint FROM pg_catalog.pg_class c "
+		"WHERE c.oid = to_regclass(");
+	bisect_add_literal(&sb, t->table);
+	sb_putc(&sb, ')');
+	ret = bisect_run(t, &sb, &r, d);
+	*rows = ret == 0 && r.n == 1 && r.cells[0] ? atoll(r.cells[0]) : -1;
+	bisect_rows_free(&r);
+	if (ret == 0 && *rows <= 0) {	/* never analysed: counted */
+		sb_reset(&sb);
+		sb_addf(&sb, "SELECT count(*) FROM %s", t->table);
+		ret = bisect_run(t, &sb, &r, d);
+		*rows = ret == 0 && r.n == 1 && r.cells[0] ? atoll(r.cells[0]) : 0;
+		bisect_rows_free(&r);
+	}
+	sb_release(&sb);
+	return ret;
+}
+
+int bisect_table_sample(struct bisect_table *t, long long rows, long long want, char ****out,
+			size_t *n, struct diag *d)
+{
+	struct strbuf sb;
+	struct rows r = { 0 };
+	long long share = rows > 0 ? (want * 1048576 + rows - 1) / rows : 1048576;
+	int ret;
+
+	*out = NULL;
+	*n = 0;
+	sb_init(&sb);
+	sb_addf(&sb, "SELECT DISTINCT %s FROM %s WHERE %s IS NOT NULL", t->order, t->table,
+		t->order);
+	if (share < 1048576) {
+		/* the keys whose hash falls in a share of its range: the same
+		 * keys each run, wherever the rows lie */
+		if (bisect_is_int(t->key[0].typname))
+			sb_addf(&sb, " AND (hashint8extended(CAST(%s AS int8), 0) & 1048575) < %lld",
+				t->key[0].name, share);
+		else
+			sb_addf(&sb, " AND (hashtextextended(CAST(%s AS text), 0) & 1048575) < %lld",
+				t->key[0].name, share);
+	}
+	sb_puts(&sb, " ORDER BY 1");
+	ret = bisect_run(t, &sb, &r, d);
+	if (ret == 0)
+		*out = take_keys(&r, 0, n);
+	bisect_rows_free(&r);
+	sb_release(&sb);
+	return ret;
+}
+
+int bisect_table_quantiles(struct bisect_table *t, char ***g, size_t ng, const long long *step,
+			   const struct bisect_range *rg, size_t nr, char ****out,
+			   size_t **bucket, size_t *n, struct diag *d)
+{
+	struct strbuf sb;
+	struct rows r = { 0 };
+	size_t i;
+	int ret;
+
+	*out = NULL;
+	*bucket = NULL;
+	*n = 0;
+	sb_init(&sb);
+	sb_puts(&sb, "SELECT g, k FROM (SELECT ");
+	add_bucket(&sb, t, g, ng);
+	sb_addf(&sb, " AS g, %s AS k, row_number() OVER (PARTITION BY ", t->order);
+	add_bucket(&sb, t, g, ng);
+	sb_addf(&sb, " ORDER BY %s) AS rn", t->order);
+	add_from(&sb, t, t->table, rg, nr);
+	/* never the range's first row, which may be its lower bound: each
+	 * part is then smaller than the range */
+	sb_puts(&sb, ") s WHERE rn > 1 AND rn % (CAST('{");
+	for (i = 0; i <= ng; i++)
+		sb_addf(&sb, "%s%lld", i ? "," : "", step[i] > 0 ? step[i] : 1);
+	sb_puts(&sb, "}' AS int8[]))[g + 1] = 0 ORDER BY g, k");
+	ret = bisect_run(t, &sb, &r, d);
+	if (ret == 0 && r.n) {
+		*bucket = xcalloc(r.n, sizeof(**bucket));
+		for (i = 0; i < r.n; i++)
+			(*bucket)[i] = r.cells[i * 2] ? (size_t)atoll(r.cells[i * 2]) : 0;
+		*out = take_keys(&r, 1, n);
+	}
+	bisect_rows_free(&r);
+	sb_release(&sb);
+	return ret;
+}
+
+/* What the bucket sums of many buckets ask of PostgreSQL's planner,
+ * inside the source's transaction (set_config(..., true)) from the first
+ * such sum until bisect_table_close puts it back (!set): hash the buckets
+ * rather than sort every row by bucket (the planner, which cannot count
+ * the buckets, expects as many as rows).  Few buckets leave it alone: a
+ * round trip costs more than either plan. */
+#define MANY_BUCKETS 256
+
+int bisect_plan_settings(struct bisect_table *t, bool set, struct diag *d)
+{
+	struct strbuf sb;
+	struct rows r = { 0 };
+	int ret;
+
+	sb_init(&sb);
+	sb_puts(&sb, "SELECT current_setting('enable_sort'), set_config('enable_sort', ");
+	bisect_add_literal(&sb, set ? "off" : t->saved ? t->saved : "on");
+	sb_puts(&sb, ", true)");
+	ret = bisect_run(t, &sb, &r, d);
+	if (ret == 0 && set && r.n == 1) {
+		free(t->saved);
+		t->saved = xstrdup(r.cells[0] ? r.cells[0] : "on");
+	} else if (ret == 0) {
+		free(t->saved);
+		t->saved = NULL;
+	}
+	bisect_rows_free(&r);
+	sb_release(&sb);
+	return ret;
+}
+
+/* The sums by bucket of one table (or leaf partition) name. */
+static void add_sums(struct strbuf *sb, struct bisect_table *t, const char *name, char ***g,
+		     size_t ng, const struct bisect_range *rg, size_t nr)
+{
+	sb_addf(sb, "SELECT CASE WHEN %s THEN -1 ELSE ", t->nullkey);
+	add_bucket(sb, t, g, ng);
+	sb_addf(sb, " END, count(*), %s(%s)", t->sum, t->hash);
+	add_from(sb, t, name, rg, nr);
+	sb_puts(sb, " GROUP BY 1");
+}
+
+int bisect_table_bucket_sums(struct bisect_table *t, char ***g, size_t ng,
+			     const struct bisect_range *rg, size_t nr, struct bisect_sum *out,
+			     struct bisect_sum *nulls, struct diag *d)
+{
+	struct strbuf sb;
+	struct rows r = { 0 };
+	size_t i;
+	long long idx;
+	int ret;
+
+	if (ng >= MANY_BUCKETS && !t->saved && bisect_plan_settings(t, true, d) < 0)
+		return -1;
+	sb_init(&sb);
+	if (t->nleaf) {
+		/* each leaf partition summed by itself, so that postgres_fdw
+		 * sends the whole aggregate to the shard holding a foreign
+		 * one (a partitioned table's aggregate not grouped by its
+		 * partition key is only partly done per partition, and
+		 * PostgreSQL 15 does that part on the coordinator) */
+		sb_puts(&sb, "SELECT g, sum(c), sum(s) FROM (");
+		for (i = 0; i < t->nleaf; i++) {
+			sb_puts(&sb, i ? " UNION ALL " : "");
+			add_sums(&sb, t, t->leaf[i], g, ng, rg, nr);
+		}
+		sb_puts(&sb, ") u (g, c, s) GROUP BY 1");
+	} else {
+		add_sums(&sb, t, t->table, g, ng, rg, nr);
+	}
+	memset(out, 0, (ng + 1) * sizeof(*out));
+	memset(nulls, 0, sizeof(*nulls));
+	ret = bisect_run(t, &sb, &r, d);
+	for (i = 0; i < r.n && ret == 0; i++) {
+		idx = r.cells[i * 3] ? atoll(r.cells[i * 3]) : -2;
+		if (idx < -1 || idx > (long long)ng)
+			ret = diag_error(d, "bisect: unexpected range %lld", idx);
+		else
+			bisect_sum_from(idx < 0 ? nulls : &out[idx], &r.cells[i * 3 + 1], false);
+	}
+	bisect_rows_free(&r);
+	sb_release(&sb);
+	return ret;
+}
