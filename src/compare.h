@@ -1,6 +1,6 @@
 /*
  * compare.h: kind = compare, the reconciliation of two sides that no single
- * database can join (the contract's "compare" rules: findings missing,
+ * database can join (the compare rules of recon.ini(5): findings missing,
  * extra and changed; numbers compare numerically, NULL equals only NULL,
  * strings byte-exactly; a duplicate key is an error naming it).
  *

@@ -3,7 +3,7 @@
  * stand in for values while a side is read.
  *
  * A value is NULL, a number or a string.  A field is a number when it is
- * the contract's plain number (is_plain_number's grammar); numbers are put
+ * recon.ini(5)'s plain number (is_plain_number's grammar); numbers are put
  * in a canonical decimal form (sign, significant digits without leading or
  * trailing zeros, decimal exponent) so that 10.10, 10.1, 1.01e1 and
  * 10.100 have one form and hash alike, without any floating point.  A
@@ -51,7 +51,7 @@ int cv_num_cmp(const struct cv_num *a, const struct cv_num *b);
  * their exponents; no floating point). */
 bool cv_num_within(const struct cv_num *a, const struct cv_num *b, const struct cv_num *tol);
 
-/* The contract's value equality: NULL (s == NULL) equals only NULL; two
+/* The value equality of recon.ini(5): NULL (s == NULL) equals only NULL; two
  * numbers compare numerically (within tol when tol is not NULL, exactly
  * otherwise); anything else byte for byte. */
 bool cv_equal(const char *a, size_t alen, const char *b, size_t blen,
