@@ -13,6 +13,17 @@
  * only appends the field to a reusable buffer; pointers are fixed up once
  * per record, when the record is checked against the header and passed on.
  *
+ * Most lines hold no quote: their fields are the bytes between their
+ * commas, and the reader splits them itself (fast_lines), 16 bytes at a
+ * time, without libcsv and without copying (each field ends in a NUL
+ * written over its delimiter in the read buffer).  A line goes to libcsv
+ * whole, exactly as before, as soon as it holds anything libcsv must
+ * judge: a quote, or a CR other than the one before its newline; so does
+ * a line that continues a quoted field, a line longer than the read
+ * buffer and a last line without a newline.  The checks of a line (UTF-8,
+ * NUL) and the records' lines and offsets are the same on both paths, so
+ * every error names the same line with the same words.
+ *
  * Spaces are part of a field (RFC 4180), so libcsv is given a space
  * function that says no character is a space; it calls that function for
  * nearly every byte, a call per byte worth sparing.  A line with
@@ -27,6 +38,9 @@
 #include <unistd.h>
 
 #include <csv.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "source_csv.h"
 
@@ -55,6 +69,9 @@ struct span {
 	uint64_t *edges;		/* spaces at a field's edge, ascending */
 	size_t nedges, capedges;
 	size_t next;			/* first edge not before the line being fed */
+	bool edged;			/* edges found (only once libcsv needs them) */
+	const char *buf;		/* the buffer and the span's place in it, */
+	size_t a, b;			/* to find the edges in */
 };
 
 struct reader {
@@ -80,6 +97,7 @@ struct reader {
 	long field_line;		/* line where the current field began */
 	long long rows;			/* data records passed to fn */
 	int status;			/* 0 go on, 1 stopped by fn, -1 failed */
+	bool libcsv_only;		/* every line through libcsv */
 	struct span span;		/* checks of the buffer's whole lines */
 	struct progress progress;	/* "loading PATH: N rows" on a terminal */
 };
@@ -147,18 +165,12 @@ static void on_field(void *s, size_t len, void *data)
 	r->field_line = r->line;
 }
 
-/* libcsv's record callback: check the shape, then pass the record on. */
-static void on_record(int c, void *data)
+/* Check the shape of the record in r->fields, then pass it on. */
+static void deliver(struct reader *r)
 {
-	struct reader *r = data;
 	struct csv_record rec;
 	int rc;
 
-	(void)c;
-	if (r->status)
-		goto out;
-	for (size_t i = 0; i < r->nfields; i++)
-		r->fields[i].s = r->offs[i] == NULL_FIELD ? NULL : r->bytes + r->offs[i];
 	rec.fields = r->fields;
 	rec.nfields = r->nfields;
 	rec.line = r->rec_line;
@@ -170,7 +182,7 @@ static void on_record(int c, void *data)
 	} else if (r->nfields != r->header_fields) {
 		r->status = diag_error(r->d, "%s:%ld: ragged row: %zu fields, header has %zu",
 				       r->path, r->rec_line, r->nfields, r->header_fields);
-		goto out;
+		return;
 	} else {
 		r->rows++;
 		progress_update(&r->progress, r->rows);
@@ -178,7 +190,19 @@ static void on_record(int c, void *data)
 	rc = r->fn(r->ctx, &rec);
 	if (rc)
 		r->status = rc < 0 ? -1 : 1;
-out:
+}
+
+/* libcsv's record callback: the fields in place, then deliver. */
+static void on_record(int c, void *data)
+{
+	struct reader *r = data;
+
+	(void)c;
+	if (r->status == 0) {
+		for (size_t i = 0; i < r->nfields; i++)
+			r->fields[i].s = r->offs[i] == NULL_FIELD ? NULL : r->bytes + r->offs[i];
+		deliver(r);
+	}
 	r->nfields = 0;
 	r->nbytes = 0;
 }
@@ -266,14 +290,13 @@ static void span_edges(struct span *sp, const unsigned char *s, size_t a, size_t
 }
 
 /* Check buf[a, b), whole lines (buf[b - 1] is a newline) at file offset
- * base + a, into r->span: one pass for UTF-8, one for NUL, and one for
- * trimmed spaces, 16 bytes at a time (a block that has one is looked at
- * byte by byte). */
+ * base + a, into r->span: one pass for UTF-8 and one for NUL.  The spaces
+ * libcsv would trim are found later, and only if a line of the span goes
+ * to libcsv (span_find_edges). */
 static void span_check(struct reader *r, const char *buf, size_t a, size_t b, uint64_t base)
 {
 	struct span *sp = &r->span;
-	const unsigned char *s = (const unsigned char *)buf;
-	size_t ok = utf8_valid_prefix(s + a, b - a), i;
+	size_t ok = utf8_valid_prefix((const unsigned char *)buf + a, b - a);
 	const char *z = memchr(buf + a, '\0', b - a);
 
 	sp->from = base + a;
@@ -281,6 +304,24 @@ static void span_check(struct reader *r, const char *buf, size_t a, size_t b, ui
 	sp->bad_utf8 = ok < b - a ? base + a + ok : NO_FAULT;
 	sp->nul = z ? base + (uint64_t)(z - buf) : NO_FAULT;
 	sp->nedges = sp->next = 0;
+	sp->edged = false;
+	sp->buf = buf;
+	sp->a = a;
+	sp->b = b;
+}
+
+/* Find the span's trimmed spaces from file offset from (a line's start)
+ * on, 16 bytes at a time (a block that has one is looked at byte by byte).
+ * Found once, when the first line of the span goes to libcsv: the lines
+ * before it may have been read by the fast path, which writes NULs over
+ * their delimiters, but nothing is looked up before it. */
+static void span_find_edges(struct span *sp, uint64_t from)
+{
+	const unsigned char *s = (const unsigned char *)sp->buf;
+	uint64_t base = sp->from - sp->a;	/* file offset of buf[0] */
+	size_t a = (size_t)(from - base), b = sp->b, i;
+
+	sp->edged = true;
 	/* the first block byte by byte (its first byte has no byte before it
 	 * in the buffer); then trimmed_between's test on 16 bytes at once,
 	 * against the bytes before and after them */
@@ -306,6 +347,99 @@ static void span_check(struct reader *r, const char *buf, size_t a, size_t b, ui
 	span_edges(sp, s, a, i, b, base);
 }
 
+/* A bit for each byte of s[0, n) (n <= 16) that the fast path stops at: a
+ * comma, a newline, a quote or a CR. */
+static unsigned stops16(const unsigned char *s, size_t n)
+{
+	unsigned m = 0;
+
+#ifdef __SSE2__
+	if (n == 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+		__m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(',')),
+							_mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))),
+					   _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+							_mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))));
+
+		return (unsigned)_mm_movemask_epi8(hit);
+	}
+#endif
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == ',' || s[i] == '\n' || s[i] == '"' || s[i] == '\r')
+			m |= 1u << i;
+	return m;
+}
+
+/* Read the whole lines of buf[a, b) (the checked span, a at a line's
+ * start and libcsv between records) while they hold no quote and no CR
+ * but one just before their newline.  libcsv reads such a line as the
+ * bytes between its commas, an empty one as NULL, a blank line as no
+ * record, and ends in the state it began in; this does the same, 16 bytes
+ * at a time, each field left in place with a NUL over its delimiter.
+ * Returns where it stopped: b, the start of the first line libcsv must
+ * read (its commas put back), or, with r->status set (an error, or the
+ * callback stopped), the line after the last record. */
+static size_t fast_lines(struct reader *r, char *buf, size_t a, size_t b, uint64_t base)
+{
+	const unsigned char *s = (const unsigned char *)buf;
+	uint64_t fault = r->span.bad_utf8 < r->span.nul ? r->span.bad_utf8 : r->span.nul;
+	size_t line = a, field = a, blk = a, nf = 0;
+	unsigned mask = stops16(s + blk, b - blk < 16 ? b - blk : 16);
+
+	for (;;) {
+		size_t j, next;
+		unsigned char c;
+
+		while (mask == 0) {
+			blk += 16;
+			if (blk >= b)
+				return line;	/* (b - 1 is a newline: not reached) */
+			mask = stops16(s + blk, b - blk < 16 ? b - blk : 16);
+		}
+		j = blk + (size_t)__builtin_ctz(mask);
+		mask &= mask - 1;
+		if (j < field)
+			continue;	/* the newline of a CRLF, taken with its CR */
+		c = s[j];
+		if (c == '"' || (c == '\r' && (j + 1 == b || s[j + 1] != '\n')))
+			break;
+		if (nf == r->capfields)
+			grow_fields(r);
+		r->fields[nf].s = j > field ? buf + field : NULL;
+		r->fields[nf].len = j - field;
+		r->offs[nf] = j;	/* to put the comma back */
+		nf++;
+		buf[j] = '\0';
+		field = j + 1;
+		if (c == ',')
+			continue;
+		next = j + 1 + (c == '\r');
+		if (base + next > fault) {
+			/* this line holds the span's first fault (see feed) */
+			r->status = diag_error(r->d, "%s:%ld: %s", r->path, r->line,
+					       r->span.bad_utf8 < base + next ? "invalid UTF-8"
+									  : "NUL byte");
+			return line;
+		}
+		if (j > line) {	/* else a blank line: no record */
+			r->nfields = nf;
+			r->rec_line = r->line;
+			r->rec_offset = base + line;
+			deliver(r);
+			r->nfields = 0;
+		}
+		r->line++;
+		line = field = next;
+		nf = 0;
+		if (r->status || line == b)
+			return line;
+	}
+	/* a quote or a lone CR: libcsv reads this line, as it was */
+	for (size_t k = 0; k < nf; k++)
+		buf[r->offs[k]] = ',';
+	return line;
+}
+
 /* Feed one line (or a piece of a long one) to libcsv.  whole: s is the
  * whole line.  -1 with r->d set on a format error, or when the callback
  * failed or stopped (r->status). */
@@ -324,6 +458,8 @@ static int feed(struct reader *r, struct csv_parser *p, const char *s, size_t le
 	if (offset >= sp->from && offset + len <= sp->to) {
 		bad_utf8 = sp->bad_utf8 < offset + len;
 		nul = sp->nul < offset + len;
+		if (!sp->edged)
+			span_find_edges(sp, offset);
 		while (sp->next < sp->nedges && sp->edges[sp->next] < offset)
 			sp->next++;
 		trims = sp->next < sp->nedges && sp->edges[sp->next] < offset + len;
@@ -357,9 +493,9 @@ static int feed(struct reader *r, struct csv_parser *p, const char *s, size_t le
 	return 0;
 }
 
-/* Contract in source_csv.h. */
-int csv_read_file(const char *path, csv_record_fn fn, void *ctx,
-		  const struct csv_read_opts *opts, struct diag *d)
+/* csv_read_file, or with libcsv_only csv_read_file_libcsv. */
+static int read_file(const char *path, csv_record_fn fn, void *ctx,
+		     const struct csv_read_opts *opts, bool libcsv_only, struct diag *d)
 {
 	struct reader r;
 	struct csv_parser p;
@@ -375,6 +511,7 @@ int csv_read_file(const char *path, csv_record_fn fn, void *ctx,
 	r.ctx = ctx;
 	r.d = d;
 	r.line = 1;
+	r.libcsv_only = libcsv_only;
 	/* the clock is looked at every 4096 rows */
 	progress_start(&r.progress, opts && opts->progress, path, 4096);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -413,6 +550,16 @@ int csv_read_file(const char *path, csv_record_fn fn, void *ctx,
 				while (buf[last - 1] != '\n')
 					last--;
 				span_check(&r, buf, start, last, base);
+			}
+			if (line_start && p.pstate == LIBCSV_ROW_NOT_BEGUN && !r.libcsv_only) {
+				size_t to = fast_lines(&r, buf, start, (size_t)(r.span.to - base), base);
+
+				if (r.status)
+					goto done;
+				if (to > start) {
+					start = to;
+					continue;
+				}
 			}
 		} else if (!eof && end - start < READ_SIZE) {
 			ssize_t n;
@@ -478,4 +625,18 @@ out:
 	free(r.fields);
 	free(r.span.edges);
 	return ret;
+}
+
+/* Contract in source_csv.h. */
+int csv_read_file(const char *path, csv_record_fn fn, void *ctx,
+		  const struct csv_read_opts *opts, struct diag *d)
+{
+	return read_file(path, fn, ctx, opts, false, d);
+}
+
+/* Contract in source_csv.h. */
+int csv_read_file_libcsv(const char *path, csv_record_fn fn, void *ctx,
+			 const struct csv_read_opts *opts, struct diag *d)
+{
+	return read_file(path, fn, ctx, opts, true, d);
 }
