@@ -33,6 +33,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -98,6 +99,7 @@ struct reader {
 	long long rows;			/* data records passed to fn */
 	int status;			/* 0 go on, 1 stopped by fn, -1 failed */
 	bool libcsv_only;		/* every line through libcsv */
+	bool fn_failed;			/* the callback returned -1 */
 	struct span span;		/* checks of the buffer's whole lines */
 	struct progress progress;	/* "loading PATH: N rows" on a terminal */
 };
@@ -190,6 +192,7 @@ static void deliver(struct reader *r)
 	rc = r->fn(r->ctx, &rec);
 	if (rc)
 		r->status = rc < 0 ? -1 : 1;
+	r->fn_failed = rc < 0;
 }
 
 /* libcsv's record callback: the fields in place, then deliver. */
@@ -225,6 +228,168 @@ static ssize_t read_full(int fd, char *buf, size_t len)
 		got += (size_t)n;
 	}
 	return (ssize_t)got;
+}
+
+/*
+ * Reading ahead: when the file's digest is wanted, a thread of the
+ * reader's own reads the file in chunks of READ_SIZE and hashes them while
+ * the lines before are parsed (hashing costs about half as much as
+ * parsing, and one file's reader is often the slowest thread of a query);
+ * the parser copies each chunk into its buffer as it would have read it.
+ * Shared between the two: the ring of chunks and the flags, under mu; a
+ * chunk's bytes belong to the thread until it counts the chunk in, then to
+ * the parser until it takes the chunk out.
+ */
+#define CHUNKS 3
+
+struct ahead {
+	int fd;
+	struct sha256_ctx *sha;
+	pthread_t tid;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	char *chunk[CHUNKS];
+	size_t len[CHUNKS];
+	size_t head, count;	/* filled chunks, from head */
+	size_t used;		/* parser: bytes of chunk[head] taken */
+	bool eof;		/* the thread read its last chunk */
+	int err;		/* errno of a read that failed, or 0 */
+	bool stop;		/* the parser wants no more */
+};
+
+static void *ahead_run(void *arg)
+{
+	struct ahead *a = arg;
+
+	for (;;) {
+		size_t slot;
+		ssize_t n;
+
+		pthread_mutex_lock(&a->mu);
+		while (a->count == CHUNKS && !a->stop)
+			pthread_cond_wait(&a->cv, &a->mu);
+		slot = (a->head + a->count) % CHUNKS;
+		if (a->stop) {
+			pthread_mutex_unlock(&a->mu);
+			return NULL;
+		}
+		pthread_mutex_unlock(&a->mu);
+		n = read_full(a->fd, a->chunk[slot], READ_SIZE);
+		if (n > 0)
+			sha256_update(a->sha, a->chunk[slot], (size_t)n);
+		pthread_mutex_lock(&a->mu);
+		if (n < 0)
+			a->err = errno ? errno : EIO;
+		if (n > 0) {
+			a->len[slot] = (size_t)n;
+			a->count++;
+		} else {
+			a->eof = true;
+		}
+		pthread_cond_broadcast(&a->cv);
+		pthread_mutex_unlock(&a->mu);
+		if (n <= 0)
+			return NULL;
+	}
+}
+
+/* Start reading fd ahead, hashing into sha; NULL when no thread starts
+ * (the parser then reads and hashes by itself). */
+static struct ahead *ahead_start(int fd, struct sha256_ctx *sha)
+{
+	struct ahead *a = xcalloc(1, sizeof *a);
+
+	a->fd = fd;
+	a->sha = sha;
+	for (size_t i = 0; i < CHUNKS; i++)
+		a->chunk[i] = xmalloc(READ_SIZE);
+	pthread_mutex_init(&a->mu, NULL);
+	pthread_cond_init(&a->cv, NULL);
+	if (pthread_create(&a->tid, NULL, ahead_run, a) == 0)
+		return a;
+	pthread_mutex_destroy(&a->mu);
+	pthread_cond_destroy(&a->cv);
+	for (size_t i = 0; i < CHUNKS; i++)
+		free(a->chunk[i]);
+	free(a);
+	return NULL;
+}
+
+/* read_full's contract, from the chunks read ahead. */
+static ssize_t ahead_read(struct ahead *a, char *dst, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		size_t slot, k;
+		int err;
+
+		pthread_mutex_lock(&a->mu);
+		while (a->count == 0 && !a->eof)
+			pthread_cond_wait(&a->cv, &a->mu);
+		slot = a->head;
+		err = a->err;
+		k = a->count;
+		pthread_mutex_unlock(&a->mu);
+		if (k == 0) {
+			if (got == 0 && err) {
+				errno = err;
+				return -1;
+			}
+			break;
+		}
+		k = a->len[slot] - a->used;
+		if (k > len - got)
+			k = len - got;
+		memcpy(dst + got, a->chunk[slot] + a->used, k);
+		a->used += k;
+		got += k;
+		if (a->used == a->len[slot]) {
+			pthread_mutex_lock(&a->mu);
+			a->head = (a->head + 1) % CHUNKS;
+			a->count--;
+			a->used = 0;
+			pthread_cond_broadcast(&a->cv);
+			pthread_mutex_unlock(&a->mu);
+		}
+	}
+	return (ssize_t)got;
+}
+
+/* Stop reading ahead and free a.  rest: read (and hash) the file to its
+ * end first. */
+static void ahead_end(struct ahead *a, bool rest)
+{
+	pthread_mutex_lock(&a->mu);
+	if (rest) {
+		while (!a->eof || a->count) {
+			if (a->count) {
+				a->head = (a->head + 1) % CHUNKS;
+				a->count--;
+				pthread_cond_broadcast(&a->cv);
+			} else {
+				pthread_cond_wait(&a->cv, &a->mu);
+			}
+		}
+	}
+	a->stop = true;
+	pthread_cond_broadcast(&a->cv);
+	pthread_mutex_unlock(&a->mu);
+	pthread_join(a->tid, NULL);
+	pthread_mutex_destroy(&a->mu);
+	pthread_cond_destroy(&a->cv);
+	for (size_t i = 0; i < CHUNKS; i++)
+		free(a->chunk[i]);
+	free(a);
+}
+
+/* Without a thread: hash the rest of fd. */
+static void hash_rest(int fd, struct sha256_ctx *sha, char *buf)
+{
+	ssize_t n;
+
+	while ((n = read_full(fd, buf, READ_SIZE)) > 0)
+		sha256_update(sha, buf, (size_t)n);
 }
 
 /* Where to cut a full buffer that holds no newline: before a UTF-8
@@ -503,6 +668,9 @@ static int read_file(const char *path, csv_record_fn fn, void *ctx,
 	size_t start = 0, end = 0;
 	uint64_t base = 0;	/* file offset of buf[0] */
 	char *buf = NULL;
+	struct sha256_ctx *sha = opts ? opts->sha : NULL;
+	struct ahead *ahead = NULL;
+	bool io_error = false;
 	int fd = -1, ret = -1;
 
 	memset(&r, 0, sizeof r);
@@ -531,6 +699,8 @@ static int read_file(const char *path, csv_record_fn fn, void *ctx,
 	csv_set_space_func(&p, keep_spaces);
 	csv_set_blk_size(&p, 4096);
 	buf = xmalloc(READ_SIZE);
+	if (sha)
+		ahead = ahead_start(fd, sha);
 
 	for (;;) {
 		char *nl;
@@ -570,15 +740,17 @@ static int read_file(const char *path, csv_record_fn fn, void *ctx,
 				end -= start;
 				start = 0;
 			}
-			n = read_full(fd, buf + end, READ_SIZE - end);
+			n = ahead ? ahead_read(ahead, buf + end, READ_SIZE - end)
+				  : read_full(fd, buf + end, READ_SIZE - end);
 			if (n < 0) {
 				diag_error(d, "%s: %s", path, strerror(errno));
+				io_error = true;
 				goto out;
 			}
 			if (n == 0)
 				eof = true;
-			if (opts && opts->sha && n > 0)
-				sha256_update(opts->sha, buf + end, (size_t)n);
+			if (sha && !ahead && n > 0)
+				sha256_update(sha, buf + end, (size_t)n);
 			end += (size_t)n;
 			continue;
 		} else if (eof) {
@@ -612,6 +784,17 @@ done:
 	}
 	ret = 0;
 out:
+	/* the digest of a file refused covers it whole, as the digest of one
+	 * read through does */
+	if (sha && !io_error && ret < 0 && !r.fn_failed) {
+		if (ahead)
+			ahead_end(ahead, true);
+		else if (buf)
+			hash_rest(fd, sha, buf);
+		ahead = NULL;
+	}
+	if (ahead)
+		ahead_end(ahead, false);
 	progress_end(&r.progress);
 	if (opts && opts->rows)
 		*opts->rows = r.rows;

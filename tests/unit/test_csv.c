@@ -682,6 +682,42 @@ START_TEST(test_sha256_covers_every_byte_and_rows_are_counted)
 }
 END_TEST
 
+/* The digest of a file refused early (a ragged row on line 3 of 3 MB)
+ * still covers every byte, as the digest of a file read through does. */
+START_TEST(test_sha256_of_a_refused_file_covers_it_whole)
+{
+	char *dir = make_tmpdir(), path[4096], got[65], want[65], msg[4200];
+	size_t cap = 3 * 1024 * 1024, len = 0;
+	char *bytes = malloc(cap + 64);
+	struct collected c = {0};
+	struct diag d;
+
+	len += (size_t)snprintf(bytes, 64, "a,b\n1,2\n3\n");
+	while (len < cap)
+		len += (size_t)snprintf(bytes + len, 64, "%zu,x\n", len);
+	write_file(dir, "t.csv", bytes, len);
+	snprintf(path, sizeof path, "%s/t.csv", dir);
+	for (int k = 0; k < 2; k++) {
+		struct sha256_ctx *sha = sha256_new();
+		struct csv_read_opts opts = {sha, false, NULL};
+
+		c.records = json_array();
+		c.lines = json_array();
+		c.offsets = json_array();
+		ck_assert_int_eq((k ? csv_read_file_libcsv : csv_read_file)(path, collect, &c, &opts, &d),
+				 -1);
+		snprintf(msg, sizeof msg, "%s:3: ragged row: 1 fields, header has 2", path);
+		ck_assert_str_eq(d.msg, msg);
+		sha256_final_hex(sha, got);
+		ck_assert_int_eq(sha256_file_hex(path, want, &d), 0);
+		ck_assert_str_eq(got, want);
+		collected_free(&c);
+	}
+	free(bytes);
+	remove_tree(dir);
+}
+END_TEST
+
 /* A field far longer than the read buffer, with multi-byte characters
  * across every possible cut, reads back whole. */
 START_TEST(test_fields_longer_than_the_read_buffer)
@@ -1461,6 +1497,7 @@ static Suite *csv_suite(void)
 	tcase_add_test(reader, test_header_only_file_has_zero_rows);
 	tcase_add_test(reader, test_callback_can_stop_after_the_header);
 	tcase_add_test(reader, test_sha256_covers_every_byte_and_rows_are_counted);
+	tcase_add_test(reader, test_sha256_of_a_refused_file_covers_it_whole);
 	tcase_add_test(reader, test_fields_longer_than_the_read_buffer);
 	suite_add_tcase(s, reader);
 	TCase *spaces = tcase_create("spaces");
