@@ -641,9 +641,15 @@ void snap_load_stale(struct snapshot *sn, bool progress)
 	p.todo = xcalloc(sn->ntables + 1, sizeof *p.todo);
 	for (size_t i = 0; i < sn->ntables; i++) {
 		struct snap_table *t = &sn->tables[i];
+		struct diag d = { "" };
 
 		if (!stale(t))
 			continue;
+		/* (planning started the engine; this is for the record) */
+		if (snap_engine(sn, &d) < 0) {
+			snap_set_error(t, d.msg);
+			continue;
+		}
 		/* (a file of which no column is read is counted: loading
 		 * stores nothing) */
 		if (!t->loaded && t->readers == 1 && t->size >= (uint64_t)sn->stream_bytes &&

@@ -1475,6 +1475,51 @@ START_TEST(test_temp_dir_and_memory_limit_reach_the_engine)
 }
 END_TEST
 
+/* Threads of this process (Linux: /proc/self/task), or -1. */
+static int count_threads(void)
+{
+	DIR *dp = opendir("/proc/self/task");
+	struct dirent *de;
+	int n = 0;
+
+	if (dp == NULL)
+		return -1;
+	while ((de = readdir(dp)) != NULL)
+		n += de->d_name[0] != '.';
+	closedir(dp);
+	return n;
+}
+
+/* Opening a snapshot directory reads headers only: DuckDB (whose worker
+ * threads show that it runs) starts when the first SQL text is planned,
+ * so a run that only compares the directory's files never pays for it;
+ * its tables and their inputs are known without it. */
+START_TEST(test_the_engine_starts_only_for_sql)
+{
+	struct fixture f;
+	char **names;
+	const struct input *in;
+	int before = count_threads();
+
+	if (before < 0) {
+		printf("SKIP test_the_engine_starts_only_for_sql: no /proc/self/task\n");
+		return;
+	}
+	fixture_open_threads(&f, DATA "/mixed", 4);
+	ck_assert_int_eq(count_threads(), before);
+	ck_assert_uint_eq(snapshot_table_names(f.sn, &names), 5);
+	for (size_t i = 0; i < 5; i++)
+		free(names[i]);
+	free(names);
+	snapshot_load(f.sn, false);
+	ck_assert_uint_eq(snapshot_inputs(f.sn, &in), 0);
+	ck_assert_int_eq(count_threads(), before);
+	ck_assert_str_eq(query1(&f, "SELECT count(*) FROM good"), "2");
+	ck_assert_int_gt(count_threads(), before);
+	fixture_close(&f);
+}
+END_TEST
+
 static Suite *csv_suite(void)
 {
 	Suite *s = suite_create("csv");
@@ -1535,6 +1580,7 @@ static Suite *csv_suite(void)
 	tcase_add_test(source, test_only_queries_run);
 	tcase_add_test(source, test_results_do_not_depend_on_threads);
 	tcase_add_test(source, test_temp_dir_and_memory_limit_reach_the_engine);
+	tcase_add_test(source, test_the_engine_starts_only_for_sql);
 	suite_add_tcase(s, source);
 
 	/* the same rules when each table is read at query time, as a large
