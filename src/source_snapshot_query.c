@@ -318,17 +318,13 @@ static int run(struct snapshot *sn, const char *sql, const struct row_sink *sink
 	 * before the whole query has run */
 	for (i = 0; i < sn->ntables && !streamed; i++)
 		streamed = sn->tables[i].hit && sn->tables[i].stream;
-	/* a scan runs on one of DuckDB's threads beside its own producer: a
-	 * second DuckDB thread would only poll for work that never comes */
-	if (streamed) {
-		snap_exec(sn->con, "SET threads = 1", NULL);
+	/* a scan's batches are converted by all of DuckDB's threads, beside
+	 * the scan's own producer */
+	if (streamed)
 		snap_start_ahead(sn);
-	}
 	rc = streamed ? duckdb_execute_prepared(st, &res) : duckdb_execute_prepared_streaming(st, &res);
-	if (streamed) {
+	if (streamed)
 		snap_stop_ahead(sn);
-		snap_exec(sn->con, sn->threads, NULL);
-	}
 	if (rc != DuckDBSuccess) {
 		struct snap_table *t = unloaded(sn, duckdb_result_error(&res));
 
