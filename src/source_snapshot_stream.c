@@ -20,8 +20,9 @@
  * fields, copied) through a ring of RING slots to DuckDB's threads, which
  * take them in turn and convert them into the output vectors, so the
  * query above the scan (a join's build or probe, an aggregate) runs on
- * every core; the producer also classifies every field.  At the end of the file the whole file's types are known:
- * when they are the bound ones, the table's rows and digest are recorded;
+ * every core; the producer also classifies every field.  At the end of
+ * the file the whole file's types are known: when they are the bound
+ * ones, the table's rows and digest are recorded;
  * when not (a field that does not fit, or a column NULL throughout), the
  * table takes the whole file's types and the scan fails with RETYPE, and
  * the query runs again.  A broken file fails the scan with BROKEN and the
