@@ -344,6 +344,8 @@ int snapshot_open(struct snapshot **out, const char *name, const char *dir,
 	if (opts && opts->temp_dir)
 		sn->temp_dir = arena_strdup(&sn->arena, opts->temp_dir);
 	sn->stream_bytes = opts && opts->stream_bytes > 0 ? opts->stream_bytes : 8LL << 20;
+	snprintf(sn->threads, sizeof sn->threads, "SET threads = %ld",
+		 opts && opts->threads > 0 ? (long)opts->threads : sysconf(_SC_NPROCESSORS_ONLN));
 	pthread_mutex_init(&sn->mu, NULL);
 	dp = opendir(dir);
 	if (dp == NULL) {

@@ -88,6 +88,7 @@ struct snapshot {
 	const char *memory_limit;	/* as configured, or NULL (DuckDB's default) */
 	const char *temp_dir;		/* as configured, or NULL (no spilling) */
 	long long stream_bytes;		/* stream CSV files from this size on */
+	char threads[48];		/* "SET threads = N": the configured number */
 	size_t ahead_bytes;		/* rows a streamed table may parse ahead */
 	pthread_mutex_t mu;		/* guards streamed tables' fields while a
 					 * query's scans end (self-joins) */
