@@ -37,6 +37,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <csv.h>
 #ifdef __SSE2__
@@ -231,8 +232,8 @@ static ssize_t read_full(int fd, char *buf, size_t len)
 }
 
 /*
- * Reading ahead: when the file's digest is wanted, a thread of the
- * reader's own reads the file in chunks of READ_SIZE and hashes them while
+ * Reading ahead: when the digest of a file of two chunks or more is
+ * wanted, a thread of the reader's own reads the file in chunks of READ_SIZE and hashes them while
  * the lines before are parsed (hashing costs about half as much as
  * parsing, and one file's reader is often the slowest thread of a query);
  * the parser copies each chunk into its buffer as it would have read it.
@@ -670,6 +671,7 @@ static int read_file(const char *path, csv_record_fn fn, void *ctx,
 	char *buf = NULL;
 	struct sha256_ctx *sha = opts ? opts->sha : NULL;
 	struct ahead *ahead = NULL;
+	struct stat st;
 	bool io_error = false;
 	int fd = -1, ret = -1;
 
@@ -699,7 +701,8 @@ static int read_file(const char *path, csv_record_fn fn, void *ctx,
 	csv_set_space_func(&p, keep_spaces);
 	csv_set_blk_size(&p, 4096);
 	buf = xmalloc(READ_SIZE);
-	if (sha)
+	/* a file of a chunk or two has nothing to overlap */
+	if (sha && fstat(fd, &st) == 0 && st.st_size >= (off_t)(2 * READ_SIZE))
 		ahead = ahead_start(fd, sha);
 
 	for (;;) {
