@@ -32,7 +32,10 @@ struct csv_record {
 typedef int (*csv_record_fn)(void *ctx, const struct csv_record *rec);
 
 struct csv_read_opts {
-	struct sha256_ctx *sha;	/* if set, fed every byte of the file */
+	struct sha256_ctx *sha;	/* if set, fed every byte of the file (on a
+				 * thread that reads ahead), also when the file
+				 * is refused; not all when the callback stops
+				 * or fails */
 	bool progress;		/* progress line on stderr (only on a tty) */
 	long long *rows;	/* if set, receives the number of data rows */
 };
@@ -41,5 +44,10 @@ struct csv_read_opts {
  * the callback returned -1. */
 int csv_read_file(const char *path, csv_record_fn fn, void *ctx,
 		  const struct csv_read_opts *opts, struct diag *d);
+
+/* csv_read_file with every line parsed by libcsv, none split by the
+ * reader itself: the reference its own path is tested against. */
+int csv_read_file_libcsv(const char *path, csv_record_fn fn, void *ctx,
+			 const struct csv_read_opts *opts, struct diag *d);
 
 #endif

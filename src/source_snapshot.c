@@ -2,7 +2,9 @@
  * source_snapshot.c: a directory of CSV and Parquet snapshots as tables of an
  * in-memory DuckDB database.
  *
- * Opening lists DIR/T.csv and DIR/T.parquet and reads only the CSV headers.
+ * Opening lists DIR/T.csv and DIR/T.parquet and reads only the CSV headers;
+ * DuckDB itself starts when the first SQL text is planned (snap_engine),
+ * so a run that only compares the source's CSV files never pays for it.
  * Planning parses each SQL text with DuckDB (json_serialize_sql: the parse
  * tree, before any table needs to exist) and records every table it names
  * and every column name it mentions; a star, NATURAL join or a whole-row
@@ -283,13 +285,50 @@ static size_t ahead_budget(duckdb_connection con)
 	return (size_t)cap;
 }
 
+/* Start DuckDB, once: the database and its connection, the views of the
+ * Parquet files.  -1 (d set) when it cannot start, then and at every later
+ * call. */
+int snap_engine(struct snapshot *sn, struct diag *d)
+{
+	char *err = NULL;
+
+	if (sn->con)
+		return 0;
+	if (sn->engine_error)
+		return diag_error(d, "%s", sn->engine_error);
+	if (duckdb_open_ext(NULL, &sn->db, sn->cfg, &err) != DuckDBSuccess) {
+		diag_error(d, "snapshot engine: %s", err ? err : "cannot start");
+		duckdb_free(err);
+		goto fail;
+	}
+	/* timestamps with time zone read the same on every machine */
+	if (duckdb_connect(sn->db, &sn->con) != DuckDBSuccess ||
+	    snap_exec(sn->con, "SET GLOBAL TimeZone = 'UTC'", d) < 0 ||
+	    snap_exec(sn->con, "CREATE SCHEMA recon", d) < 0) {
+		diag_error(d, "snapshot engine: cannot connect");
+		goto fail;
+	}
+	if (snap_register_scan(sn, d) < 0)
+		goto fail;
+	sn->ahead_bytes = ahead_budget(sn->con);
+	for (size_t i = 0; i < sn->ntables; i++)
+		if (sn->tables[i].parquet && !sn->tables[i].error)
+			open_parquet(sn, &sn->tables[i]);
+	return 0;
+fail:
+	sn->engine_error = arena_strdup(&sn->arena, d->msg);
+	if (sn->con)
+		duckdb_disconnect(&sn->con);
+	if (sn->db)
+		duckdb_close(&sn->db);
+	return -1;
+}
+
 /* Contract in source_snapshot.h. */
 int snapshot_open(struct snapshot **out, const char *name, const char *dir,
 		  const struct snapshot_opts *opts, struct diag *d)
 {
 	struct snapshot *sn = xcalloc(1, sizeof *sn);
-	duckdb_config cfg = NULL;
-	char *err = NULL;
 	DIR *dp = NULL;
 	struct dirent *de;
 	size_t cap = 0;
@@ -316,27 +355,13 @@ int snapshot_open(struct snapshot **out, const char *name, const char *dir,
 			diag_error(d, "%s: %s", dir, strerror(errno));
 		goto out;
 	}
-	if (duckdb_create_config(&cfg) != DuckDBSuccess) {
+	/* the settings are checked now, the engine started when needed */
+	if (duckdb_create_config(&sn->cfg) != DuckDBSuccess) {
 		diag_error(d, "snapshot engine: out of memory");
 		goto out;
 	}
-	if (configure(cfg, opts, d) < 0)
+	if (configure(sn->cfg, opts, d) < 0)
 		goto out;
-	if (duckdb_open_ext(NULL, &sn->db, cfg, &err) != DuckDBSuccess) {
-		diag_error(d, "snapshot engine: %s", err ? err : "cannot start");
-		duckdb_free(err);
-		goto out;
-	}
-	/* timestamps with time zone read the same on every machine */
-	if (duckdb_connect(sn->db, &sn->con) != DuckDBSuccess ||
-	    snap_exec(sn->con, "SET GLOBAL TimeZone = 'UTC'", d) < 0 ||
-	    snap_exec(sn->con, "CREATE SCHEMA recon", d) < 0) {
-		diag_error(d, "snapshot engine: cannot connect");
-		goto out;
-	}
-	if (snap_register_scan(sn, d) < 0)
-		goto out;
-	sn->ahead_bytes = ahead_budget(sn->con);
 	while ((de = readdir(dp)) != NULL) {
 		size_t len = strlen(de->d_name), ext;
 		struct snap_table *t;
@@ -384,17 +409,13 @@ int snapshot_open(struct snapshot **out, const char *name, const char *dir,
 		if (t->error)
 			continue;
 		h.d = &td;
-		if (t->parquet)
-			open_parquet(sn, t);
-		else if (csv_read_file(t->path, take_header, &h, NULL, &td) < 0)
+		if (!t->parquet && csv_read_file(t->path, take_header, &h, NULL, &td) < 0)
 			snap_set_error(t, td.msg);
 	}
 	*out = sn;
 	sn = NULL;
 	ret = 0;
 out:
-	if (cfg)
-		duckdb_destroy_config(&cfg);
 	if (dp)
 		closedir(dp);
 	if (sn)
@@ -435,6 +456,8 @@ void snapshot_close(struct snapshot *sn)
 		duckdb_disconnect(&sn->con);
 	if (sn->db)
 		duckdb_close(&sn->db);
+	if (sn->cfg)
+		duckdb_destroy_config(&sn->cfg);
 	for (size_t i = 0; i < sn->ntables; i++) {
 		free(sn->tables[i].error);
 		free(sn->tables[i].st);

@@ -3,9 +3,11 @@
  * in-memory DuckDB database.
  *
  * Every DIR/T.csv and every DIR/T.parquet is table T (both at once is an
- * error of any SQL that reads T).  snapshot_open reads only the CSV headers;
- * snapshot_plan parses a check's SQL with DuckDB and records which tables
- * and columns it reads; snapshot_load reads each needed CSV file once with
+ * error of any SQL that reads T).  snapshot_open reads only the CSV
+ * headers (DuckDB starts with the first SQL planned, so a source no SQL
+ * reads never starts it); snapshot_plan parses a check's SQL with DuckDB
+ * and records which tables and columns it reads; snapshot_load reads each
+ * needed CSV file once with
  * recon's own reader (source_csv.h), types each needed column from the whole
  * file (BIGINT, DECIMAL(38,S), DOUBLE or text, as the contract says) and
  * appends it to DuckDB, several files at once on several threads; a large

@@ -74,8 +74,10 @@ struct snap_table {
 };
 
 struct snapshot {
-	duckdb_database db;
-	duckdb_connection con;		/* planning and queries */
+	duckdb_config cfg;		/* the engine's settings, checked at open */
+	duckdb_database db;		/* NULL until the engine starts (snap_engine) */
+	duckdb_connection con;		/* planning and queries; NULL until then */
+	const char *engine_error;	/* why the engine could not start, or NULL */
 	const char *name;		/* source name, for provenance */
 	const char *dir;		/* as configured */
 	const char *what;		/* the SQL being planned in messages: "query" */
@@ -169,6 +171,7 @@ void snap_load_table(struct snapshot *sn, struct snap_table *t, duckdb_connectio
 
 /* streaming (source_snapshot_stream.c) */
 int snap_register_scan(struct snapshot *sn, struct diag *d);
+int snap_engine(struct snapshot *sn, struct diag *d);
 void snap_start_ahead(struct snapshot *sn);
 void snap_stop_ahead(struct snapshot *sn);
 int snap_validate(struct snapshot *sn, struct snap_table *t);

@@ -246,6 +246,8 @@ int snap_record(struct snapshot *sn, const char *sql, struct diag *d)
 	memset(&res, 0, sizeof res);
 	for (i = 0; i < sn->ntables; i++)
 		sn->tables[i].hit = false;
+	if (snap_engine(sn, d) < 0)
+		return -1;
 	if (duckdb_prepare(sn->con, "SELECT json_serialize_sql($1::VARCHAR)", &st) != DuckDBSuccess ||
 	    duckdb_bind_varchar(st, 1, sql) != DuckDBSuccess ||
 	    duckdb_execute_prepared(st, &res) != DuckDBSuccess) {

@@ -298,7 +298,7 @@ static int run(struct snapshot *sn, const char *sql, const struct row_sink *sink
 	struct cell *cells = NULL;
 	idx_t n = 0, i;
 	int ret = -1, rc;
-	bool streamed = false;
+	bool streamed = false, serial = false;
 
 	memset(&res, 0, sizeof res);
 	/* column names as the SQL gives them, even when wrapped */
@@ -318,17 +318,23 @@ static int run(struct snapshot *sn, const char *sql, const struct row_sink *sink
 	 * before the whole query has run */
 	for (i = 0; i < sn->ntables && !streamed; i++)
 		streamed = sn->tables[i].hit && sn->tables[i].stream;
-	/* a scan runs on one of DuckDB's threads beside its own producer: a
-	 * second DuckDB thread would only poll for work that never comes */
-	if (streamed) {
+	/* a scan's batches are converted by all of DuckDB's threads, beside
+	 * the scan's own producer, in no fixed order: a sum of DOUBLEs, whose
+	 * last digits follow the order of its partial sums, would vary from
+	 * run to run, so a streamed table with a DOUBLE column is read by one
+	 * thread, in the file's order */
+	for (i = 0; i < sn->ntables && !serial; i++)
+		for (size_t k = 0; sn->tables[i].hit && sn->tables[i].stream && k < sn->tables[i].nst; k++)
+			serial = serial || sn->tables[i].st[k].type == CT_DOUBLE;
+	if (serial)
 		snap_exec(sn->con, "SET threads = 1", NULL);
+	if (streamed)
 		snap_start_ahead(sn);
-	}
 	rc = streamed ? duckdb_execute_prepared(st, &res) : duckdb_execute_prepared_streaming(st, &res);
-	if (streamed) {
+	if (streamed)
 		snap_stop_ahead(sn);
+	if (serial)
 		snap_exec(sn->con, sn->threads, NULL);
-	}
 	if (rc != DuckDBSuccess) {
 		struct snap_table *t = unloaded(sn, duckdb_result_error(&res));
 

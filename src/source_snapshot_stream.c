@@ -17,10 +17,12 @@
  * itself keeps, such as a join's hash table, which may spill).  Priming
  * types the needed columns from the first chunk of rows.  A scan parses on
  * a producer thread of its own, which hands batches of rows (their needed
- * fields, copied) through a ring of RING slots to DuckDB's thread, which
- * converts them into the output vectors; the producer also classifies
- * every field.  At the end of the file the whole file's types are known:
- * when they are the bound ones, the table's rows and digest are recorded;
+ * fields, copied) through a ring of RING slots to DuckDB's threads, which
+ * take them in turn and convert them into the output vectors, so the
+ * query above the scan (a join's build or probe, an aggregate) runs on
+ * every core; the producer also classifies every field.  At the end of
+ * the file the whole file's types are known: when they are the bound
+ * ones, the table's rows and digest are recorded;
  * when not (a field that does not fit, or a column NULL throughout), the
  * table takes the whole file's types and the scan fails with RETYPE, and
  * the query runs again.  A broken file fails the scan with BROKEN and the
@@ -28,10 +30,11 @@
  * DuckDB stops early is cancelled, and the file is checked whole after the
  * query (validate), so every SQL that reads a broken file still fails.
  *
- * Shared between a scan's producer and DuckDB's thread: the ring and the
- * end-of-file status, under scan.mu.  The table's fields are written at a
- * scan's end by DuckDB's thread under snapshot.mu, while the thread that
- * runs the query waits for it.
+ * Shared between a scan's producer and DuckDB's threads: the ring (which
+ * slots are filled, which are being converted), the end-of-file status
+ * and the misfit flag, under scan.mu.  The table's fields are written at a
+ * scan's end by one of DuckDB's threads under snapshot.mu, while the
+ * thread that runs the query waits for it.
  */
 #define RING 4
 
@@ -42,6 +45,7 @@ struct batch {
 	size_t *off;		/* per row and stored column: offset, or SIZE_MAX */
 	size_t *len;
 	idx_t nrows;
+	bool busy;		/* taken by a DuckDB thread, not yet converted */
 };
 
 struct scan {
@@ -66,8 +70,8 @@ struct scan {
 	struct diag d;		/* its error */
 	long long rows;
 	char sha256[65];
-	bool misfit;		/* consumer: a field did not fit */
-	bool done;
+	bool misfit;		/* a field did not fit: convert no more */
+	bool done;		/* the end was seen (scan_end ran) */
 };
 
 static void batch_add(struct batch *b, size_t slot, const char *s, size_t len)
@@ -97,7 +101,8 @@ static bool slot_free(struct scan *sc)
 	bool ok;
 
 	pthread_mutex_lock(&sc->mu);
-	while (sc->count == sc->nring && !sc->cancel)
+	while ((sc->count == sc->nring || sc->ring[(sc->head + sc->count) % sc->nring].busy) &&
+	       !sc->cancel)
 		pthread_cond_wait(&sc->cv, &sc->mu);
 	ok = !sc->cancel;
 	sc->fill = (sc->head + sc->count) % sc->nring;
@@ -267,7 +272,9 @@ static void scan_init(duckdb_init_info info)
 	for (idx_t j = 0; j < sc->nproj; j++)
 		sc->proj[j] = duckdb_init_get_column_index(info, j);
 	duckdb_init_set_init_data(info, sc, scan_free);
-	duckdb_init_set_max_threads(info, 1);
+	/* as many of DuckDB's threads as batches can be converted at once
+	 * (DuckDB uses no more than its own threads setting) */
+	duckdb_init_set_max_threads(info, RING);
 }
 
 /* The end of the file: record it, or say why the query must fail. */
@@ -312,57 +319,74 @@ static void scan_end(struct scan *sc, duckdb_function_info info)
 	pthread_mutex_unlock(&sn->mu);
 }
 
+/* Convert batch b into out; false when a field does not fit. */
+static bool convert(struct scan *sc, const struct batch *b, duckdb_data_chunk out)
+{
+	for (idx_t j = 0; j < sc->nproj; j++) {
+		idx_t k = sc->proj[j];
+		duckdb_vector vec = duckdb_data_chunk_get_vector(out, j);
+
+		if (k >= sc->nst) {	/* a virtual column: none here */
+			duckdb_vector_ensure_validity_writable(vec);
+			for (idx_t r = 0; r < b->nrows; r++)
+				duckdb_validity_set_row_invalid(duckdb_vector_get_validity(vec), r);
+			continue;
+		}
+		for (idx_t r = 0; r < b->nrows; r++) {
+			size_t off = b->off[r * sc->nst + k];
+
+			if (!snap_put_vec(vec, &sc->st[k], r, off == SIZE_MAX ? NULL : b->bytes + off,
+					  b->len[r * sc->nst + k]))
+				return false;
+		}
+	}
+	return true;
+}
+
+/* Called by each of DuckDB's threads in turn: the next batch, converted. */
 static void scan_next(duckdb_function_info info, duckdb_data_chunk out)
 {
 	struct scan *sc = duckdb_function_get_init_data(info);
 	struct batch *b;
 
 	for (;;) {
-		if (sc->done) {
-			duckdb_data_chunk_set_size(out, 0);
-			return;
-		}
+		bool fit = true, misfit, end;
+
 		pthread_mutex_lock(&sc->mu);
-		while (sc->count == 0 && !sc->eof)
+		while (sc->count == 0 && !sc->eof && !sc->done)
 			pthread_cond_wait(&sc->cv, &sc->mu);
-		if (sc->count == 0) {
-			pthread_mutex_unlock(&sc->mu);
+		if (sc->count == 0 || sc->done) {
+			/* the first thread to see the end records it */
+			end = !sc->done;
 			sc->done = true;
-			scan_end(sc, info);
+			pthread_mutex_unlock(&sc->mu);
+			if (end)
+				scan_end(sc, info);
 			duckdb_data_chunk_set_size(out, 0);
 			return;
 		}
 		b = &sc->ring[sc->head];
-		pthread_mutex_unlock(&sc->mu);
-		for (idx_t r = 0; r < b->nrows && !sc->misfit; r++)
-			for (idx_t j = 0; j < sc->nproj && !sc->misfit; j++) {
-				idx_t k = sc->proj[j];
-				duckdb_vector vec = duckdb_data_chunk_get_vector(out, j);
-				size_t off;
-
-				if (k >= sc->nst) {	/* a virtual column: none here */
-					duckdb_vector_ensure_validity_writable(vec);
-					duckdb_validity_set_row_invalid(duckdb_vector_get_validity(vec), r);
-					continue;
-				}
-				off = b->off[r * sc->nst + k];
-				if (!snap_put_vec(vec, &sc->st[k], r,
-					     off == SIZE_MAX ? NULL : b->bytes + off,
-					     b->len[r * sc->nst + k]))
-					sc->misfit = true;
-			}
-		idx_t n = b->nrows;
-
-		b->nrows = 0;
-		b->nbytes = 0;
-		pthread_mutex_lock(&sc->mu);
+		b->busy = true;
 		sc->head = (sc->head + 1) % sc->nring;
 		sc->count--;
-		pthread_cond_broadcast(&sc->cv);
+		misfit = sc->misfit;
 		pthread_mutex_unlock(&sc->mu);
 		/* after a misfit, only the producer's classifying goes on: the
 		 * end of the file says which types the table takes */
-		if (!sc->misfit) {
+		if (!misfit)
+			fit = convert(sc, b, out);
+		idx_t n = b->nrows;
+
+		pthread_mutex_lock(&sc->mu);
+		b->nrows = 0;
+		b->nbytes = 0;
+		b->busy = false;
+		if (!fit)
+			sc->misfit = true;
+		misfit = sc->misfit;
+		pthread_cond_broadcast(&sc->cv);
+		pthread_mutex_unlock(&sc->mu);
+		if (!misfit) {
 			duckdb_data_chunk_set_size(out, n);
 			return;
 		}
@@ -618,9 +642,15 @@ void snap_load_stale(struct snapshot *sn, bool progress)
 	p.todo = xcalloc(sn->ntables + 1, sizeof *p.todo);
 	for (size_t i = 0; i < sn->ntables; i++) {
 		struct snap_table *t = &sn->tables[i];
+		struct diag d = { "" };
 
 		if (!stale(t))
 			continue;
+		/* (planning started the engine; this is for the record) */
+		if (snap_engine(sn, &d) < 0) {
+			snap_set_error(t, d.msg);
+			continue;
+		}
 		/* (a file of which no column is read is counted: loading
 		 * stores nothing) */
 		if (!t->loaded && t->readers == 1 && t->size >= (uint64_t)sn->stream_bytes &&

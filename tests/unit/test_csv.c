@@ -682,6 +682,46 @@ START_TEST(test_sha256_covers_every_byte_and_rows_are_counted)
 }
 END_TEST
 
+/* The digest of a file refused early (a ragged row on line 3 of 3 MB,
+ * read ahead and hashed by the reader's thread; of 1.5 MB, more than a
+ * read but hashed by the parser) still covers every byte, as the digest
+ * of a file read through does. */
+START_TEST(test_sha256_of_a_refused_file_covers_it_whole)
+{
+	char *dir = make_tmpdir(), path[4096], got[65], want[65], msg[4200];
+	size_t cap = 3 * 1024 * 1024, len = 0;
+	char *bytes = malloc(cap + 64);
+	struct collected c = {0};
+	struct diag d;
+
+	len += (size_t)snprintf(bytes, 64, "a,b\n1,2\n3\n");
+	while (len < cap)
+		len += (size_t)snprintf(bytes + len, 64, "%zu,x\n", len);
+	snprintf(path, sizeof path, "%s/t.csv", dir);
+	for (int k = 0; k < 4; k++) {
+		struct sha256_ctx *sha = sha256_new();
+		struct csv_read_opts opts = {sha, false, NULL};
+
+		write_file(dir, "t.csv", bytes, k < 2 ? len : 1536 * 1024);
+
+		c.records = json_array();
+		c.lines = json_array();
+		c.offsets = json_array();
+		ck_assert_int_eq((k % 2 ? csv_read_file_libcsv : csv_read_file)(path, collect, &c, &opts,
+										 &d),
+				 -1);
+		snprintf(msg, sizeof msg, "%s:3: ragged row: 1 fields, header has 2", path);
+		ck_assert_str_eq(d.msg, msg);
+		sha256_final_hex(sha, got);
+		ck_assert_int_eq(sha256_file_hex(path, want, &d), 0);
+		ck_assert_str_eq(got, want);
+		collected_free(&c);
+	}
+	free(bytes);
+	remove_tree(dir);
+}
+END_TEST
+
 /* A field far longer than the read buffer, with multi-byte characters
  * across every possible cut, reads back whole. */
 START_TEST(test_fields_longer_than_the_read_buffer)
@@ -709,6 +749,289 @@ START_TEST(test_fields_longer_than_the_read_buffer)
 	ck_assert_int_eq(json_integer_value(json_array_get(c.lines, 2)),
 			 2 + (json_int_t)((len - 13) / 7) + 1);
 	collected_free(&c);
+	free(bytes);
+	remove_tree(dir);
+}
+END_TEST
+
+/* ---- the fast path: lines without quotes, split by the reader --------- */
+
+/* Every record read, folded into one FNV-1a hash: its fields (NULL apart
+ * from ""), line and offset. */
+struct digest {
+	uint64_t h;
+	long long n;
+};
+
+static void fold(struct digest *g, const void *p, size_t len)
+{
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i < len; i++)
+		g->h = (g->h ^ b[i]) * 0x100000001b3ULL;
+}
+
+static int digest_record(void *ctx, const struct csv_record *rec)
+{
+	struct digest *g = ctx;
+
+	for (size_t i = 0; i < rec->nfields; i++) {
+		const struct csv_field *f = &rec->fields[i];
+		unsigned char tag = f->s ? 1 : 0;
+
+		fold(g, &tag, 1);
+		fold(g, &f->len, sizeof f->len);
+		if (f->s)
+			fold(g, f->s, f->len);
+	}
+	fold(g, &rec->nfields, sizeof rec->nfields);
+	fold(g, &rec->line, sizeof rec->line);
+	fold(g, &rec->offset, sizeof rec->offset);
+	g->n++;
+	return 0;
+}
+
+/* Read path with csv_read_file and with csv_read_file_libcsv (every line
+ * through libcsv, the reference): the same result, error, records, lines,
+ * offsets and row count.  Returns csv_read_file's result; its error in
+ * msg. */
+static int same_as_libcsv(const char *path, const char *what, char *msg, size_t msgsize)
+{
+	struct digest g = { 0xcbf29ce484222325ULL, 0 }, ref = g;
+	struct csv_read_opts opts = {NULL, false, NULL}, refopts = opts;
+	struct diag d = { "" }, dref = { "" };
+	long long rows = -1, refrows = -1;
+	int rc, refrc;
+
+	opts.rows = &rows;
+	refopts.rows = &refrows;
+	rc = csv_read_file(path, digest_record, &g, &opts, &d);
+	refrc = csv_read_file_libcsv(path, digest_record, &ref, &refopts, &dref);
+	ck_assert_msg(rc == refrc, "%s: result %d, libcsv's %d (%s / %s)", what, rc, refrc, d.msg,
+		      dref.msg);
+	ck_assert_msg(strcmp(d.msg, dref.msg) == 0, "%s: error '%s', libcsv's '%s'", what, d.msg,
+		      dref.msg);
+	ck_assert_msg(g.n == ref.n && g.h == ref.h,
+		      "%s: %lld records, libcsv's %lld; their fields, lines or offsets differ", what,
+		      g.n, ref.n);
+	ck_assert_msg(rows == refrows, "%s: %lld rows, libcsv's %lld", what, rows, refrows);
+	snprintf(msg, msgsize, "%s", d.msg);
+	return rc;
+}
+
+/* Write bytes as DIR/t.csv, read it both ways: same_as_libcsv. */
+static int bytes_as_libcsv(const char *dir, const char *bytes, size_t len, const char *what,
+			   char *msg, size_t msgsize)
+{
+	char path[4096];
+
+	write_file(dir, "t.csv", bytes, len);
+	snprintf(path, sizeof path, "%s/t.csv", dir);
+	return same_as_libcsv(path, what, msg, msgsize);
+}
+
+/* A line's quote after a long unquoted run (at every place against the
+ * reader's 16-byte blocks) hands the whole line to libcsv, its commas as
+ * they were; a quote inside an unquoted field is still bad quoting on its
+ * own line. */
+START_TEST(test_fast_path_quote_after_unquoted_run)
+{
+	char *dir = make_tmpdir(), bytes[512], msg[4200], want[4200], what[64];
+	size_t len;
+
+	for (int k = 0; k <= 40; k++) {
+		struct collected c = {0};
+		struct diag d;
+		char path[4096], rec[512];
+
+		len = (size_t)snprintf(bytes, sizeof bytes, "a,b,c\n%.*s,,\"q,\"\"r\"\"\"\n1,2,3\n", k,
+				       "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+		snprintf(what, sizeof what, "quote after %d bytes", k);
+		ck_assert_int_eq(bytes_as_libcsv(dir, bytes, len, what, msg, sizeof msg), 0);
+		snprintf(path, sizeof path, "%s/t.csv", dir);
+		ck_assert_int_eq(read_all(path, &c, &d, NULL), 0);
+		snprintf(rec, sizeof rec,
+			 "[[\"a\",\"b\",\"c\"],[%s%.*s%s,null,\"q,\\\"r\\\"\"],[\"1\",\"2\",\"3\"]]",
+			 k ? "\"" : "", k, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+			 k ? "\"" : "null");
+		assert_records(&c, rec);
+		collected_free(&c);
+
+		len = (size_t)snprintf(bytes, sizeof bytes, "a,b\n1,2\n%.*s\"y,z\n", k,
+				       "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+		ck_assert_int_eq(bytes_as_libcsv(dir, bytes, len, what, msg, sizeof msg), -1);
+		snprintf(want, sizeof want, "%s/t.csv:3: %s", dir, k ? "bad quoting" : "unclosed quote");
+		ck_assert_str_eq(msg, want);
+	}
+	remove_tree(dir);
+}
+END_TEST
+
+/* A CR just before a newline ends the record on either path; a CR
+ * anywhere else is libcsv's to judge (it ends a record there). */
+START_TEST(test_fast_path_crlf_and_lone_cr)
+{
+	static const char *const cases[] = {
+		"a,b\r\n1,2\r\n\r\n3,\r\n",
+		"a,b\r\n1,2\r3,4\r\n",
+		"a,b\n1,2\r\r\n3,4\n",
+		"a,b\r\n1\r\n",
+		"a,b\r\n,\r\n\r",
+	};
+	char *dir = make_tmpdir(), msg[4200], want[4200];
+	struct collected c = {0};
+	struct diag d;
+	char path[4096];
+
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+		bytes_as_libcsv(dir, cases[i], strlen(cases[i]), cases[i], msg, sizeof msg);
+	write_file(dir, "t.csv", cases[0], strlen(cases[0]));
+	snprintf(path, sizeof path, "%s/t.csv", dir);
+	ck_assert_int_eq(read_all(path, &c, &d, NULL), 0);
+	assert_records(&c, "[[\"a\",\"b\"],[\"1\",\"2\"],[\"3\",null]]");
+	assert_records(&(struct collected){.records = c.lines}, "[1,2,4]");
+	assert_records(&(struct collected){.records = c.offsets}, "[0,5,12]");
+	collected_free(&c);
+	ck_assert_int_eq(bytes_as_libcsv(dir, cases[3], strlen(cases[3]), "ragged", msg, sizeof msg),
+			 -1);
+	snprintf(want, sizeof want, "%s/t.csv:2: ragged row: 1 fields, header has 2", dir);
+	ck_assert_str_eq(msg, want);
+	remove_tree(dir);
+}
+END_TEST
+
+/* Lines cut by the end of a read (1 MiB) at every place of a line: the
+ * cut line, and those after it, read as libcsv reads them, on their own
+ * lines and offsets; a byte that is not UTF-8, a NUL or a ragged row in
+ * the cut line is reported for that line. */
+START_TEST(test_fast_path_line_cut_by_a_read)
+{
+	static const char *const fault[] = { NULL, "\xff", "\x01", "," };
+	char *dir = make_tmpdir(), msg[4200], what[64];
+	size_t cap = (1u << 20) + 4096;
+	char *bytes = malloc(cap);
+
+	for (int shift = 0; shift < 20; shift++) {
+		for (size_t f = 0; f < sizeof fault / sizeof *fault; f++) {
+			size_t len = (size_t)snprintf(bytes, cap, "id,name,%.*s\n", shift,
+						      "ppppppppppppppppppppppppppppppppppppppppppppppppp");
+			long n = 0;
+
+			while (len < cap - 128) {
+				len += (size_t)snprintf(bytes + len, cap - len, "%ld,n\xC3\xA9%ld,\n", n,
+							n * 7);
+				n++;
+			}
+			/* the line the read's end cuts, at its middle */
+			if (fault[f]) {
+				size_t at = (1u << 20) - 1;
+
+				while (bytes[at] == '\n' || bytes[at] == ',' ||
+				       (unsigned char)bytes[at] >= 0x80)
+					at--;
+				bytes[at] = fault[f][0] == '\x01' ? '\0' : fault[f][0];
+			}
+			snprintf(what, sizeof what, "shift %d, fault %zu", shift, f);
+			ck_assert_int_eq(bytes_as_libcsv(dir, bytes, len, what, msg, sizeof msg),
+					 fault[f] ? -1 : 0);
+		}
+	}
+	free(bytes);
+	remove_tree(dir);
+}
+END_TEST
+
+/* An unquoted field that is not UTF-8, or holds a NUL, names its line;
+ * the BOM is skipped before the first line is split. */
+START_TEST(test_fast_path_bad_bytes_and_bom)
+{
+	char *dir = make_tmpdir(), msg[4200], want[4200];
+	static const char bad_utf8[] = "a,b\n1,2\n3,ab\xC3(\n5,6\n";
+	static const char nul[] = "a,b\n1,2\n3,4\n5,a\0b\n";
+	static const char bom[] = "\xEF\xBB\xBF" "a,b\n1,\n";
+	struct collected c = {0};
+	struct diag d;
+	char path[4096];
+
+	ck_assert_int_eq(bytes_as_libcsv(dir, bad_utf8, sizeof bad_utf8 - 1, "utf8", msg, sizeof msg),
+			 -1);
+	snprintf(want, sizeof want, "%s/t.csv:3: invalid UTF-8", dir);
+	ck_assert_str_eq(msg, want);
+	ck_assert_int_eq(bytes_as_libcsv(dir, nul, sizeof nul - 1, "nul", msg, sizeof msg), -1);
+	snprintf(want, sizeof want, "%s/t.csv:4: NUL byte", dir);
+	ck_assert_str_eq(msg, want);
+	ck_assert_int_eq(bytes_as_libcsv(dir, bom, sizeof bom - 1, "bom", msg, sizeof msg), 0);
+	snprintf(path, sizeof path, "%s/t.csv", dir);
+	ck_assert_int_eq(read_all(path, &c, &d, NULL), 0);
+	assert_records(&c, "[[\"a\",\"b\"],[\"1\",null]]");
+	assert_records(&(struct collected){.records = c.offsets}, "[3,7]");
+	collected_free(&c);
+	remove_tree(dir);
+}
+END_TEST
+
+/* Random files of unquoted, empty, quoted (with commas, quotes, newlines)
+ * and spaced fields, LF or CRLF line ends, blank lines, a stray CR, a
+ * ragged row, a byte that is not UTF-8, a NUL, a BOM: 3,000 small ones and
+ * three of more than two reads, each read exactly as libcsv reads it. */
+START_TEST(test_fast_path_reads_as_libcsv_random)
+{
+	static const char *const tok[] = {
+		"abc", "t-0201", "", "12.50", "\xC3\xA9t\xC3\xA9", "\"q,r\"", "\"\"", "\"a\nb\"",
+		"\"x\"\"y\"", " sp ", "\t", "u-0015006", "People", "2025-06-12T15:43:39Z",
+	};
+	char *dir = make_tmpdir(), msg[4200], what[64];
+	size_t cap = 2600 * 1024;
+	char *bytes = malloc(cap + 512);
+	unsigned long long x = 0x5851f42d4c957f2dULL;
+
+#define NEXT() (x ^= x << 13, x ^= x >> 7, x ^= x << 17, x)
+	for (int n = 0; n < 3003; n++) {
+		bool big = n >= 3000;
+		size_t len = 0, limit = big ? cap : 64 + NEXT() % 3000;
+		int nf = 2 + (int)(NEXT() % 4);
+		bool crlf = NEXT() % 3 == 0;
+		unsigned odd = big ? 20000 : 40;	/* one line in odd is odd */
+
+		if (NEXT() % 8 == 0) {
+			memcpy(bytes, "\xEF\xBB\xBF", 3);
+			len = 3;
+		}
+		while (len < limit) {
+			int fields = nf;
+			unsigned r = (unsigned)(NEXT() % odd);
+
+			if (r == 0)
+				fields = nf + (NEXT() % 2 ? 1 : -1);	/* ragged */
+			else if (r == 1) {
+				bytes[len++] = '\n';			/* blank */
+				continue;
+			}
+			for (int f = 0; f < fields; f++) {
+				/* mostly unquoted tokens, as exports are */
+				const char *t = tok[NEXT() % 4 ? NEXT() % 5 : NEXT() % (sizeof tok / sizeof *tok)];
+
+				memcpy(bytes + len, t, strlen(t));
+				len += strlen(t);
+				if (f + 1 < fields)
+					bytes[len++] = ',';
+			}
+			if (r == 2)
+				bytes[len - 1] = '\r';			/* stray CR */
+			else if (r == 3)
+				bytes[len - 1] = '\xff';
+			else if (r == 4)
+				bytes[len - 1] = '\0';
+			if (crlf)
+				bytes[len++] = '\r';
+			bytes[len++] = '\n';
+		}
+		if (NEXT() % 4 == 0)
+			len--;	/* no final newline */
+		snprintf(what, sizeof what, "random case %d", n);
+		bytes_as_libcsv(dir, bytes, len, what, msg, sizeof msg);
+	}
+#undef NEXT
 	free(bytes);
 	remove_tree(dir);
 }
@@ -1156,6 +1479,51 @@ START_TEST(test_temp_dir_and_memory_limit_reach_the_engine)
 }
 END_TEST
 
+/* Threads of this process (Linux: /proc/self/task), or -1. */
+static int count_threads(void)
+{
+	DIR *dp = opendir("/proc/self/task");
+	struct dirent *de;
+	int n = 0;
+
+	if (dp == NULL)
+		return -1;
+	while ((de = readdir(dp)) != NULL)
+		n += de->d_name[0] != '.';
+	closedir(dp);
+	return n;
+}
+
+/* Opening a snapshot directory reads headers only: DuckDB (whose worker
+ * threads show that it runs) starts when the first SQL text is planned,
+ * so a run that only compares the directory's files never pays for it;
+ * its tables and their inputs are known without it. */
+START_TEST(test_the_engine_starts_only_for_sql)
+{
+	struct fixture f;
+	char **names;
+	const struct input *in;
+	int before = count_threads();
+
+	if (before < 0) {
+		printf("SKIP test_the_engine_starts_only_for_sql: no /proc/self/task\n");
+		return;
+	}
+	fixture_open_threads(&f, DATA "/mixed", 4);
+	ck_assert_int_eq(count_threads(), before);
+	ck_assert_uint_eq(snapshot_table_names(f.sn, &names), 5);
+	for (size_t i = 0; i < 5; i++)
+		free(names[i]);
+	free(names);
+	snapshot_load(f.sn, false);
+	ck_assert_uint_eq(snapshot_inputs(f.sn, &in), 0);
+	ck_assert_int_eq(count_threads(), before);
+	ck_assert_str_eq(query1(&f, "SELECT count(*) FROM good"), "2");
+	ck_assert_int_gt(count_threads(), before);
+	fixture_close(&f);
+}
+END_TEST
+
 static Suite *csv_suite(void)
 {
 	Suite *s = suite_create("csv");
@@ -1178,6 +1546,7 @@ static Suite *csv_suite(void)
 	tcase_add_test(reader, test_header_only_file_has_zero_rows);
 	tcase_add_test(reader, test_callback_can_stop_after_the_header);
 	tcase_add_test(reader, test_sha256_covers_every_byte_and_rows_are_counted);
+	tcase_add_test(reader, test_sha256_of_a_refused_file_covers_it_whole);
 	tcase_add_test(reader, test_fields_longer_than_the_read_buffer);
 	suite_add_tcase(s, reader);
 	TCase *spaces = tcase_create("spaces");
@@ -1187,6 +1556,15 @@ static Suite *csv_suite(void)
 	tcase_add_test(spaces, test_checks_hold_across_reads);
 	tcase_set_timeout(spaces, 120);
 	suite_add_tcase(s, spaces);
+	TCase *fast = tcase_create("fast");
+
+	tcase_add_test(fast, test_fast_path_quote_after_unquoted_run);
+	tcase_add_test(fast, test_fast_path_crlf_and_lone_cr);
+	tcase_add_test(fast, test_fast_path_line_cut_by_a_read);
+	tcase_add_test(fast, test_fast_path_bad_bytes_and_bom);
+	tcase_add_test(fast, test_fast_path_reads_as_libcsv_random);
+	tcase_set_timeout(fast, 120);
+	suite_add_tcase(s, fast);
 
 	tcase_set_timeout(source, 60);
 	tcase_add_test(source, test_pagila_row_counts);
@@ -1206,6 +1584,7 @@ static Suite *csv_suite(void)
 	tcase_add_test(source, test_only_queries_run);
 	tcase_add_test(source, test_results_do_not_depend_on_threads);
 	tcase_add_test(source, test_temp_dir_and_memory_limit_reach_the_engine);
+	tcase_add_test(source, test_the_engine_starts_only_for_sql);
 	suite_add_tcase(s, source);
 
 	/* the same rules when each table is read at query time, as a large
