@@ -27,6 +27,7 @@
 #include "compare_value.h"
 #include "config.h"
 #include "source.h"
+#include "source_scan.h"
 #include "util.h"
 
 /* What a key is, when it is a finding. */
@@ -46,12 +47,9 @@ struct side {
 	int idx;		/* LEFT or RIGHT */
 	const char *what;	/* "left snap:departments" for messages */
 	struct source *src;
-	struct source *qsrc;	/* what the rows are read through: src, or its sibling */
-	const char *table;	/* CSV table read from its file, or NULL */
-	const char *path;	/* that file */
-	const char *sql;	/* otherwise: the side's query */
-	const char *dbtable;	/* a table side on a database source, or NULL */
-	char **names;		/* header */
+	struct source_scan *scan;	/* how its source reads the side's rows */
+	struct scan_traits tr;	/* and what they are like */
+	const char *const *names;	/* header (the scan's) */
 	size_t ncols;
 	uint32_t *colidx;	/* names hashed: first column of a name + 1, 0 free */
 	size_t colmask;		/* slots of colidx - 1 */
@@ -61,13 +59,9 @@ struct side {
 	unsigned char *kbuf;	/* the current row's encoded key */
 	size_t kcap;
 	struct gdict groups;
-	long long rowno;	/* query sides: rows so far */
-	long long rows;		/* CSV sides: data rows */
-	struct progress progress;	/* query sides (csv_reader has its own) */
-	struct sha256_ctx *sha;
-	char sha256[65];
+	long long rowno;	/* rows so far */
 	struct kring ring;	/* rows in flight */
-	unsigned char *qkey[PIPE];	/* query sides: each ring row's key cells */
+	unsigned char *qkey[PIPE];	/* sides read again by key: each ring row's key cells */
 	size_t qkcap[PIPE];
 	struct diag d;
 	int ret;		/* of the read: 0 or -1 */
