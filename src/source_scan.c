@@ -2,7 +2,7 @@
  * source_scan.c: tables and queries read row by row with positions (see
  * source_scan.h).  The one place that decides, per kind of source, how a
  * compare side is read: a snapshot directory's T.csv straight from the file
- * (record offsets, read again with libcsv at those offsets), everything
+ * (record offsets, each record read again at its offset), everything
  * else through source_query (row numbers, read again by key, a PostgreSQL
  * table with its own narrowing SQL, pg_narrow_sql).
  */
@@ -15,8 +15,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <csv.h>
 
 #include "source_csv.h"
 #include "source_pg.h"
@@ -268,85 +266,6 @@ static int file_rows(struct source_scan *sc, scan_row_fn fn, void *ctx, bool fir
 	return ret;
 }
 
-static int keep_spaces(unsigned char ch)
-{
-	(void)ch;
-	return 0;	/* RFC 4180: spaces are part of the field */
-}
-
-/* One record being read again: its fields, copied. */
-struct one_record {
-	char **cells;		/* ncols; NULL = SQL NULL */
-	size_t *lens;
-	size_t ncols, n;
-	bool done;
-};
-
-static void one_field(void *s, size_t len, void *data)
-{
-	struct one_record *r = data;
-
-	if (r->done)
-		return;
-	if (r->n < r->ncols) {
-		if (s) {
-			r->cells[r->n] = xmalloc(len + 1);
-			memcpy(r->cells[r->n], s, len);
-			r->cells[r->n][len] = '\0';
-		}
-		r->lens[r->n] = len;
-	}
-	r->n++;
-}
-
-static void one_end(int ch, void *data)
-{
-	struct one_record *r = data;
-
-	(void)ch;
-	if (r->n > 0)
-		r->done = true;
-}
-
-/* Parse the record that begins at byte off of fd into r (of the header's
- * width; r's cells are the caller's to free). */
-static int read_record_at(const struct source_scan *sc, int fd, uint64_t off,
-			  struct one_record *r, struct diag *d)
-{
-	struct csv_parser p;
-	char buf[4096];
-	size_t want = 256;	/* most records are short: parse little past one */
-	int ret = 0;
-
-	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_EMPTY_IS_NULL) != 0)
-		return diag_error(d, "%s: out of memory", sc->path);
-	csv_set_space_func(&p, keep_spaces);
-	while (!r->done) {
-		ssize_t n = pread(fd, buf, want, (off_t)off);
-
-		if (want < sizeof(buf))
-			want *= 2;
-
-		if (n < 0) {
-			ret = diag_error(d, "%s: %s", sc->path, strerror(errno));
-			break;
-		}
-		if (n == 0) {
-			csv_fini(&p, one_field, one_end, r);
-			break;
-		}
-		if (csv_parse(&p, buf, (size_t)n, one_field, one_end, r) < (size_t)n && !r->done) {
-			ret = diag_error(d, "%s: changed while it was read", sc->path);
-			break;
-		}
-		off += (uint64_t)n;
-	}
-	csv_free(&p);
-	if (ret == 0 && (!r->done || r->n != sc->ncols))
-		ret = diag_error(d, "%s: changed while it was read", sc->path);
-	return ret;
-}
-
 struct at {
 	uint64_t pos;
 	size_t i;
@@ -480,45 +399,48 @@ void source_scan_where(const struct source_scan *sc, uint64_t a, uint64_t b,
 		sb_addf(sb, "in rows %llu and %llu", (unsigned long long)a, (unsigned long long)b);
 }
 
+struct fetch {
+	struct source_scan *sc;
+	scan_fetch_fn fn;
+	void *ctx;
+	size_t i;		/* the index of the row being read again */
+};
+
+static int fetch_record(void *ctx, const struct csv_record *rec)
+{
+	struct fetch *f = ctx;
+	struct source_scan *sc = f->sc;
+	size_t k;
+
+	for (k = 0; k < rec->nfields; k++)
+		sc->cells[k] = (struct cell){ rec->fields[k].s, rec->fields[k].len };
+	return f->fn(f->ctx, f->i, sc->cells, rec->nfields);
+}
+
 /* Contract in source_scan.h. */
 int source_scan_fetch(struct source_scan *sc, const uint64_t *pos, size_t n, scan_fetch_fn fn,
 		      void *ctx, struct diag *d)
 {
-	struct one_record r = { NULL, NULL, sc->ncols, 0, false };
-	struct cell *cells;
+	struct fetch f = { sc, fn, ctx, 0 };
 	struct at *order;
-	size_t width = sc->ncols ? sc->ncols : 1, i, k;
+	size_t i;
 	int fd, ret = 0;
 
 	if (n == 0)
 		return 0;
 	if ((fd = open_regular(sc->path, d)) < 0)
 		return -1;
+	if (!sc->cells)
+		sc->cells = xcalloc(sc->ncols ? sc->ncols : 1, sizeof(*sc->cells));
 	/* in file order: each read is near the one before */
 	order = xcalloc(n, sizeof(*order));
 	for (i = 0; i < n; i++)
 		order[i] = (struct at){ pos[i], i };
 	qsort(order, n, sizeof(*order), at_cmp);
-	r.cells = xcalloc(width, sizeof(*r.cells));
-	r.lens = xcalloc(width, sizeof(*r.lens));
-	cells = xcalloc(width, sizeof(*cells));
 	for (i = 0; i < n && ret == 0; i++) {
-		r.n = 0;
-		r.done = false;
-		ret = read_record_at(sc, fd, order[i].pos, &r, d);
-		for (k = 0; ret == 0 && k < sc->ncols; k++)
-			cells[k] = (struct cell){ r.cells[k], r.lens[k] };
-		if (ret == 0 && fn(ctx, order[i].i, cells, sc->ncols) < 0)
-			ret = -1;
-		for (k = 0; k < sc->ncols; k++) {
-			free(r.cells[k]);
-			r.cells[k] = NULL;
-			r.lens[k] = 0;
-		}
+		f.i = order[i].i;
+		ret = csv_read_record_at(fd, sc->path, order[i].pos, sc->ncols, fetch_record, &f, d);
 	}
-	free(cells);
-	free(r.cells);
-	free(r.lens);
 	free(order);
 	close(fd);
 	return ret;
