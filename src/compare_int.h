@@ -1,8 +1,9 @@
 /*
  * compare_int.h: what the parts of kind = compare share, and nothing
  * else includes: the state of one compare (struct cmp) with its two sides
- * (struct side), the rows read again, and the functions of compare.c that
- * verification and tallies (compare_verify.c) call.
+ * (struct side), the rows read again, and the functions of compare_read.c
+ * (the readers, the rows read again) that compare.c and verification and
+ * tallies (compare_verify.c) call.
  *
  * Ownership: a struct cmp is made and freed by compare.c (cmp_new,
  * cmp_free) and owns its key table, its sides' buffers and their group
@@ -112,6 +113,26 @@ void reread_add(struct reread *rd, int s, size_t i, const struct entry *e);
 
 /* Free rd's wants and row copies (rows of c's sides). */
 void reread_free(struct cmp *c, struct reread *rd);
+
+/* ---- compare_read.c: the readers ---- */
+
+/* Learn side sd's column names without reading its rows (its scan is
+ * open).  -1 with d set: the scan's error, or "WHAT: no columns". */
+int read_header(struct side *sd, struct diag *d);
+
+/* Decide the compared columns (given, or every non-key column both sides
+ * share) and where each needed cell is on each side (sd->need: keys,
+ * compared, group).  -1 with d naming a missing column. */
+int resolve_columns(struct cmp *c, struct diag *d);
+
+/* Read one side (a struct side *) into the key table, as a thread's
+ * function or called in line; sets sd->ret and sd->d.  A left side that
+ * fails stops the right one (c->stop), never the other way round. */
+void *side_read(void *arg);
+
+/* Give back the address space both sides hold in reserve (from either
+ * reader, or at the end). */
+void release_reserve(struct cmp *c);
 
 /* Read the rows rd wants from both sides into rd->rows.  -1 on error (d
  * says why). */
