@@ -62,10 +62,11 @@ struct key_field {
  * database or a Parquet file; nothing for a CSV file, which is streamed. */
 int source_scan_plan(struct source *s, const char *table, struct diag *d);
 
-/* Open a scan of table on s or, when table is NULL, of the query sql
- * (borrowed: it outlives the scan).  -1 with d holding the source's own
- * error when s cannot be read (a CSV file of a snapshot directory is opened
- * only when read: its errors come from source_scan_header). */
+/* Open a scan of table on s (borrowed: it outlives the scan) or, when
+ * table is NULL, of the query sql (copied).  *out is set even on error,
+ * for source_scan_free.  -1 with d holding the source's own error when s
+ * cannot be read (a CSV file of a snapshot directory is opened only when
+ * read: its errors come from source_scan_header). */
 int source_scan_open(struct source_scan **out, struct source *s, const char *table,
 		     const char *sql, struct diag *d);
 
