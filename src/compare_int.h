@@ -88,7 +88,7 @@ struct cmp {
 	struct cv_num tol;
 	struct ktable kt;	/* the key table (compare_table.h) */
 	struct side side[2];
-	bool parallel;		/* two query sides read at once (concurrent_sides) */
+	bool parallel;		/* two query sides read at once (source_scans_concurrent) */
 	atomic_int stop;	/* set when one side failed */
 	long long left_rows;	/* bisected: the left table's rows, else -1 */
 	void *reserve[2];	/* per side: address space held back, see hold_reserve */
