@@ -2,30 +2,33 @@
  * compare.c: kind = compare (see compare.h), the reconciliation of two sides
  * by key.
  *
- * Both sides are read at once, each by its own thread: a CSV table is
- * streamed straight from the file with csv_reader, a query side is read
- * through source_query (two query sides on one PostgreSQL source through
- * two connections in the same snapshot, see source_sibling; on a source
- * without a sibling handle they are read one after the other).  Every row
- * becomes a small entry in one hash table shared by the two readers: the canonical
- * encoding of its key, a 64-bit digest of its compared values (numbers in
- * canonical form, so equal values hash alike), where the row is on each
- * side (byte offset of the record for a CSV file, row number for a query),
- * its group and three flags (seen on the left, seen on the right, digests
- * differ).  The first side to bring a key creates its entry; the other side
- * finds it and compares digests.  So memory is one entry per distinct key
- * (25 bytes plus the encoded key, rounded to 4, and about 13 bytes of
- * index) whatever the width of the rows, and nothing more of either side.
+ * Both sides are read at once, each by its own thread, through its
+ * source's scan (source_scan.h), which decides how: a snapshot directory's
+ * CSV table is streamed from its file, any other side as SQL rows arrive
+ * (two query sides on one PostgreSQL source through two connections in the
+ * same snapshot; on a source that cannot read two at once they are read
+ * one after the other).  Every row becomes a small entry in one hash table
+ * shared by the two readers: the canonical encoding of its key, a 64-bit
+ * digest of its compared values (numbers in canonical form, so equal
+ * values hash alike), where the row is on each side (the position its scan
+ * gave it: a byte offset in a file, a row number of SQL), its group and
+ * three flags (seen on the left, seen on the right, digests differ).  The
+ * first side to bring a key creates its entry; the other side finds it and
+ * compares digests.  So memory is one entry per distinct key (25 bytes
+ * plus the encoded key, rounded to 4, and about 13 bytes of index)
+ * whatever the width of the rows, and nothing more of either side.
  *
  * The table is split into 4096 stripes, each with its own spin lock, so the
  * two readers rarely meet.  It is sized up front from what the larger side
- * is known to hold (a CSV file's size, a PostgreSQL table's planner
- * estimate; a query side is not known and the table grows as rows arrive),
- * in memory with transparent huge pages advised; each reader keeps a few
- * batches of rows in flight, prefetching (for writing) a batch's slots,
- * then its entries, before it takes the locks: at 10M rows the table is far
- * larger than any cache or the TLB's reach, and these misses are most of
- * the cost beyond parsing (see ring_push).
+ * is known to hold (as its source estimates it; a query side is not known
+ * and the table grows as rows arrive), in memory with transparent huge
+ * pages advised; each reader keeps a few batches of rows in flight,
+ * prefetching (for writing) a batch's slots, then its entries, before it
+ * takes the locks: at 10M rows the table is far larger than any cache or
+ * the TLB's reach, and these misses are most of the cost beyond parsing
+ * (see kring_push).  The readers, the columns they need and the rows read
+ * again are compare_read.c's; this file sets a compare up, runs its
+ * readers and walks (compare_verify.c), and builds its samples.
  *
  * Keys follow the value rules too: key cells that are numbers match
  * numerically (10 = 1e1 = 10.0), text byte for byte, and a NULL key cell
@@ -35,29 +38,22 @@
  * At the end one walk over the entries gives the findings: seen only on the
  * left is missing, only on the right extra, on both with different digests
  * changed.  With a tolerance, equal digests still mean equal values, but
- * different digests are verified by re-reading both rows (by byte offset
- * from a CSV file, by key from a rerun query) and comparing them value by
+ * different digests are verified by re-reading both rows (by position or
+ * by key, as the scan reads rows again) and comparing them value by
  * value.  Samples are the smallest findings of each kind by key (NULL
  * first, numbers by value, then strings by bytes), the kinds taking turns
  * (see choose_samples), so shuffled inputs give the same samples; only
- * their rows are read again to show the values.  A table side on
- * PostgreSQL reads again only the rows whose text key fields match (and
- * the whole table when that misses a row or the key has no text field).
+ * their rows are read again to show the values (a side read again by key
+ * first asks its source for a narrower read of the wanted keys, and reads
+ * everything again when that misses a row).
  */
 #include "compare.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <csv.h>
 
 #include "compare_classes.h"
 #include "compare_bisect.h"
@@ -66,1071 +62,10 @@
 #include "compare_table.h"
 #include "compare_value.h"
 #include "compare_verify.h"
-#include "csv_reader.h"
 #include "findings.h"
-
-#define KEY_SEED 0x6b65797365656421ULL
-#define RESERVE_SIZE ((size_t)4 << 20)	/* address space held back per side */
+#include "source_scan.h"
 
 static const char *const finding_name[] = { "missing", "extra", "changed" };
-
-/* ---- reading a side ------------------------------------------------------- */
-
-/* Open a CSV side's file for reading when it is a regular file; -1 with d
- * naming the path otherwise.  Opened without blocking and checked on the
- * descriptor: a FIFO would wait for a writer forever (while the run holds
- * the report directory's lock) and a device never end. */
-static int open_regular(const char *path, struct diag *d)
-{
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return diag_error(d, "%s: no such file", path);
-		return diag_error(d, "%s: %s", path, strerror(errno));
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return diag_error(d, "%s: not a regular file", path);
-	}
-	return fd;
-}
-
-/* Physical line (1-based) of byte offset off in path: 1 + newlines before. */
-static long line_of_offset(const char *path, uint64_t off)
-{
-	char buf[65536];
-	long line = 1;
-	uint64_t done = 0;
-	struct diag ignored;
-	int fd = open_regular(path, &ignored);
-
-	if (fd < 0)
-		return 0;
-	while (done < off) {
-		size_t want = off - done < sizeof(buf) ? (size_t)(off - done) : sizeof(buf);
-		ssize_t n = read(fd, buf, want);
-		const char *p, *end;
-
-		if (n <= 0)
-			break;
-		for (p = buf, end = buf + n; (p = memchr(p, '\n', (size_t)(end - p))); p++)
-			line++;
-		done += (uint64_t)n;
-	}
-	close(fd);
-	return line;
-}
-
-static int read_record_at(struct side *sd, int fd, uint64_t off, struct rowcopy *out,
-			  struct diag *d);
-static void rowcopy_init(struct rowcopy *rc, size_t ncols);
-static void rowcopy_free(struct rowcopy *rc, size_t ncols);
-
-/* Key column i's name on side s ("left:right" maps them). */
-static const char *key_name(const struct check_cfg *cc, int s, size_t i)
-{
-	return s == RIGHT && cc->right_key ? cc->right_key[i] : cc->key[i];
-}
-
-/* "tenant_id=t-1, unit_id=u-2" from key cells. */
-static void key_text(const struct side *sd, const struct cell *cells, struct strbuf *sb)
-{
-	size_t i;
-
-	for (i = 0; i < sd->c->nkey; i++) {
-		sb_addf(sb, "%s%s=", i ? ", " : "", key_name(sd->c->cc, sd->idx, i));
-		if (cells[i].s)
-			sb_add(sb, cells[i].s, cells[i].len > 200 ? 200 : cells[i].len);
-		else
-			sb_puts(sb, "NULL");
-	}
-}
-
-/* The key of the row p as its side wrote it: a CSV row is read again (it
- * may be a row in flight), a query row is the current one. */
-static void pend_key_text(struct side *sd, const struct pend *p, struct strbuf *sb)
-{
-	struct rowcopy rc;
-	struct diag d;
-	struct cell *cells;
-	size_t i;
-	int fd;
-
-	if (!sd->path) {
-		const unsigned char *b;
-		uint32_t l;
-
-		if (p < sd->ring.row || p >= sd->ring.row + PIPE || !sd->qkey[p - sd->ring.row]) {
-			key_text(sd, sd->cells, sb);
-			return;
-		}
-		/* the row's own key cells, as save_query_key kept them */
-		cells = xcalloc(sd->c->nkey, sizeof(*cells));
-		b = sd->qkey[p - sd->ring.row];
-		for (i = 0; i < sd->c->nkey; i++) {
-			memcpy(&l, b + 1, 4);
-			cells[i].s = b[0] ? (const char *)b + 5 : NULL;
-			cells[i].len = l;
-			b += 5 + l;
-		}
-		key_text(sd, cells, sb);
-		free(cells);
-		return;
-	}
-	cells = xcalloc(sd->c->nkey, sizeof(*cells));
-	rowcopy_init(&rc, sd->ncols);
-	fd = open_regular(sd->path, &d);
-	if (fd >= 0 && read_record_at(sd, fd, p->pos, &rc, &d) == 0) {
-		for (i = 0; i < sd->c->nkey; i++) {
-			cells[i].s = rc.cells[sd->need[i]];
-			cells[i].len = rc.lens[sd->need[i]];
-		}
-		key_text(sd, cells, sb);
-	} else {
-		sb_puts(sb, "?");
-	}
-	if (fd >= 0)
-		close(fd);
-	rowcopy_free(&rc, sd->ncols);
-	free(cells);
-}
-
-static int dup_error(struct side *sd, const struct pend *p, uint64_t first)
-{
-	struct strbuf sb;
-	int ret;
-
-	sb_init(&sb);
-	pend_key_text(sd, p, &sb);
-	if (sd->path)
-		ret = diag_error(&sd->d, "%s: duplicate key (%s) on lines %ld and %lld of %s",
-				 sd->what, sb.buf, line_of_offset(sd->path, first), p->line, sd->path);
-	else
-		ret = diag_error(&sd->d, "%s: duplicate key (%s) in rows %llu and %lld", sd->what,
-				 sb.buf, (unsigned long long)first, p->line);
-	sb_release(&sb);
-	return ret;
-}
-
-/* Give back the address space both sides hold in reserve (from either
- * reader, or at the end). */
-static void release_reserve(struct cmp *c)
-{
-	int s;
-
-	for (s = 0; s < 2; s++) {
-		void *p = __atomic_exchange_n(&c->reserve[s], NULL, __ATOMIC_ACQ_REL);
-
-		if (p)
-			munmap(p, RESERVE_SIZE);
-	}
-}
-
-/* The key table (or a group's name) could not get memory at row line:
- * this check fails with that message, both readers stop, and the reserve
- * is given back so that they can (see hold_reserve). */
-static int oom_error(struct side *sd, long long line)
-{
-	struct cmp *c = sd->c;
-
-	atomic_store(&c->stop, 1);
-	release_reserve(c);
-	return diag_error(&sd->d, "out of memory: %s: the key table held %zu MiB at %s %lld",
-			  sd->what, ktable_bytes(&c->kt) >> 20,
-			  sd->path ? "line" : "row", line);
-}
-
-/*
- * Hold back some address space for side sd (mapped, never touched, so it
- * costs no memory), at its first row: after its reader made its own
- * buffers, before its keys fill the table.  Under a limit on address
- * space (ulimit -v) the key table meets the limit first, but the readers'
- * small allocations would meet it too, and running out there ends the
- * process; given back when the table fails (oom_error), the reserve lets
- * both readers reach their next row, see that the compare stopped, and
- * return.  -1 when even the reserve cannot be had.
- */
-static int hold_reserve(struct side *sd, long long line)
-{
-	void *p;
-
-	sd->reserved = true;
-	if (atomic_load(&sd->c->stop))
-		return 0;
-	p = mmap(NULL, RESERVE_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
-		 0);
-	if (p == MAP_FAILED)
-		return oom_error(sd, line);
-	/* given back by release_reserve, from either reader or at the end */
-	__atomic_store_n(&sd->c->reserve[sd->idx], p, __ATOMIC_RELEASE);
-	return 0;
-}
-
-/* Hash the current row (sd->cells) into p.  pos: where the row is (offset
- * or row number); line: its line or row number for messages.  The key is
- * encoded in p when it fits there (most keys, straight away), else it
- * stays in sd->kbuf. */
-static int prepare_row(struct side *sd, struct pend *p, uint64_t pos, long long line)
-{
-	struct cmp *c = sd->c;
-	const struct cell *cells = sd->cells;
-	uint64_t digest = 0;
-	size_t klen, j;
-
-	if (key_room(cells, c->nkey) <= KEY_INLINE) {
-		klen = encode_key_to(p->inl, cells, c->nkey);
-		p->key = p->inl;
-	} else if (encode_key(&sd->kbuf, &sd->kcap, cells, c->nkey, &klen) < 0) {
-		struct strbuf sb;
-
-		sb_init(&sb);
-		key_text(sd, cells, &sb);
-		diag_error(&sd->d, "%s: key (%s) at %s %lld is longer than %d bytes", sd->what,
-			   sb.buf, sd->path ? "line" : "row", line, MAX_KEY);
-		sb_release(&sb);
-		return -1;
-	} else if (klen <= KEY_INLINE) {
-		memcpy(p->inl, sd->kbuf, klen);
-		p->key = p->inl;
-	} else {
-		p->key = sd->kbuf;
-	}
-	p->h = cv_hash(p->key, klen, KEY_SEED);
-	for (j = 0; j < c->ncmp; j++)
-		digest = cv_mix(digest, cv_hash_value(cells[c->nkey + j].s, cells[c->nkey + j].len));
-	p->digest = digest;
-	p->gid = 0;
-	if (c->has_group) {
-		const struct cell *g = &cells[c->nkey + c->ncmp];
-		uint32_t id = gdict_get(&sd->groups, g->s, g->len);
-
-		if (id == GID_NONE)
-			return oom_error(sd, line);
-		p->gid = (uint32_t)sd->idx << 31 | id;
-	}
-	if (pos > MAX_POS)
-		return diag_error(&sd->d, "%s: beyond %s %llu: too large", sd->what,
-				  sd->path ? "byte" : "row", (unsigned long long)MAX_POS);
-	p->pos = pos;
-	p->line = line;
-	p->klen = (uint32_t)klen;
-	return 0;
-}
-
-/* A row the key table refused (compare_table.h), as sd's error. */
-static int insert_error(struct side *sd, enum ktable_status st)
-{
-	if (st == KT_DUPLICATE)
-		return dup_error(sd, sd->ring.failed, sd->ring.first);
-	if (st == KT_FULL)
-		return diag_error(&sd->d, "%s: too many keys (%zu GiB of them)", sd->what,
-				  (MAX_CHUNKS * CHUNK_SIZE) >> 30);
-	return oom_error(sd, sd->ring.failed->line);
-}
-
-/* Commit ring rows until at most keep are in flight. */
-static int drain(struct side *sd, size_t keep)
-{
-	enum ktable_status st = kring_drain(&sd->c->kt, sd->idx, &sd->ring, keep);
-
-	return st == KT_OK ? 0 : insert_error(sd, st);
-}
-
-/* Put the prepared row p (the ring's next place) in flight (kring_push). */
-static int ring_push(struct side *sd, struct pend *p)
-{
-	enum ktable_status st = kring_push(&sd->c->kt, sd->idx, &sd->ring, p);
-
-	return st == KT_OK ? 0 : insert_error(sd, st);
-}
-
-/* The header as the file holds it now against the one its columns were
- * found in (read_header): a file replaced in between would be read with
- * the old header's column positions.  0 when the same, else -1. */
-static int same_header(struct side *sd, const struct csv_record *rec)
-{
-	bool same = rec->nfields == sd->ncols;
-	size_t i;
-
-	for (i = 0; same && i < sd->ncols; i++) {
-		size_t len = rec->fields[i].s ? rec->fields[i].len : 0;	/* as set_header */
-
-		same = len == strlen(sd->names[i]) &&
-		       (len == 0 || memcmp(rec->fields[i].s, sd->names[i], len) == 0);
-	}
-	if (!same)
-		return diag_error(&sd->d, "%s:%ld: header changed while it was read", sd->path,
-				  rec->line);
-	return 0;
-}
-
-/* csv_reader's callback for a CSV side: the row joins the ring (see
- * ring_push). */
-static int csv_row(void *ctx, const struct csv_record *rec)
-{
-	struct side *sd = ctx;
-	struct pend *p;
-	size_t i;
-
-	if (rec->header)
-		return same_header(sd, rec);
-	if (atomic_load_explicit(&sd->c->stop, memory_order_relaxed))
-		return 1;
-	for (i = 0; i < sd->nneed; i++) {
-		sd->cells[i].s = rec->fields[sd->need[i]].s;
-		sd->cells[i].len = rec->fields[sd->need[i]].len;
-	}
-	if (!sd->reserved && hold_reserve(sd, rec->line) < 0)
-		return -1;
-	if (drain(sd, PIPE - 1) < 0)
-		return -1;
-	p = kring_next(&sd->ring);
-	if (prepare_row(sd, p, rec->offset, rec->line) < 0)
-		return -1;
-	return ring_push(sd, p);
-}
-
-/* Keep the key cells of the current query row (up to the 200 bytes a
- * message shows of each) for ring slot k: a duplicate found when the row is
- * committed names its own key, not the row read last. */
-static void save_query_key(struct side *sd, size_t k)
-{
-	size_t i, need = 0, off = 0;
-	uint32_t l;
-
-	for (i = 0; i < sd->c->nkey; i++)
-		need += 5 + (sd->cells[i].len > 200 ? 200 : sd->cells[i].len);
-	if (need > sd->qkcap[k]) {
-		sd->qkey[k] = xrealloc(sd->qkey[k], need);
-		sd->qkcap[k] = need;
-	}
-	for (i = 0; i < sd->c->nkey; i++) {
-		unsigned char *b = sd->qkey[k] + off;
-
-		l = !sd->cells[i].s ? 0 : sd->cells[i].len > 200 ? 200 : (uint32_t)sd->cells[i].len;
-		b[0] = sd->cells[i].s != NULL;
-		memcpy(b + 1, &l, 4);
-		if (l)
-			memcpy(b + 5, sd->cells[i].s, l);
-		off += 5 + l;
-	}
-}
-
-/* source_query's row callback for a query side: through the ring, as
- * csv_row, so the key table's misses overlap. */
-static int query_row(void *ctx, size_t ncols, const struct cell *cells)
-{
-	struct side *sd = ctx;
-	struct pend *p;
-	size_t i;
-
-	if (atomic_load_explicit(&sd->c->stop, memory_order_relaxed))
-		return 1;
-	if (ncols != sd->ncols)
-		return diag_error(&sd->d, "%s: the query returned %zu columns, then %zu", sd->what,
-				  sd->ncols, ncols);
-	for (i = 0; i < sd->nneed; i++)
-		sd->cells[i] = cells[sd->need[i]];
-	sd->rowno++;
-	progress_update(&sd->progress, sd->rowno);
-	if (!sd->reserved && hold_reserve(sd, sd->rowno) < 0)
-		return -1;
-	if (drain(sd, PIPE - 1) < 0)
-		return -1;
-	p = kring_next(&sd->ring);
-	if (prepare_row(sd, p, (uint64_t)sd->rowno, sd->rowno) < 0)
-		return -1;
-	save_query_key(sd, sd->ring.nring % PIPE);
-	return ring_push(sd, p);
-}
-
-static int query_skip_header(void *ctx, size_t ncols, const char *const *names)
-{
-	(void)ctx;
-	(void)ncols;
-	(void)names;
-	return 0;
-}
-
-/* Read one side into the key table; sets sd->ret. */
-static void *side_read(void *arg)
-{
-	struct side *sd = arg;
-
-	if (sd->path) {
-		/* progress lines on a terminal unless -q (both sides take turns) */
-		struct csv_read_opts o = { NULL, source_progress(sd->src), &sd->rows };
-
-		sd->sha = sha256_new();
-		o.sha = sd->sha;
-		sd->ret = csv_read_file(sd->path, csv_row, sd, &o, &sd->d);
-		if (sd->ret == 0)
-			sd->ret = drain(sd, 0);
-		sha256_final_hex(sd->sha, sd->sha256);
-		sd->sha = NULL;
-	} else {
-		struct row_sink sink = { query_skip_header, query_row, sd };
-
-		/* the clock is looked at every 4096 rows */
-		progress_start(&sd->progress, source_progress(sd->src), sd->what, 4096);
-		sd->ret = source_query(sd->qsrc, sd->sql, &sink, &sd->d);
-		if (sd->ret == 0)
-			sd->ret = drain(sd, 0);
-		progress_end(&sd->progress);
-	}
-	/* The left side's error is the one reported when both sides have
-	 * one, so a failed left side stops the right, and never the other way
-	 * round: the right side's error cannot cut the left short of its own,
-	 * and the same inputs always give the same message. */
-	if (sd->ret < 0 && sd->idx == LEFT)
-		atomic_store(&sd->c->stop, 1);
-	return NULL;
-}
-
-/* ---- headers and columns -------------------------------------------------- */
-
-static void set_header(struct side *sd, size_t n, const char *const *names, const size_t *lens)
-{
-	size_t i;
-
-	sd->names = xcalloc(n ? n : 1, sizeof(*sd->names));
-	sd->ncols = n;
-	for (i = 0; i < n; i++) {
-		size_t len = lens ? lens[i] : strlen(names[i] ? names[i] : "");
-
-		sd->names[i] = xmalloc(len + 1);
-		if (names[i])
-			memcpy(sd->names[i], names[i], len);
-		sd->names[i][len] = '\0';
-	}
-}
-
-static int csv_header(void *ctx, const struct csv_record *rec)
-{
-	struct side *sd = ctx;
-	const char **names = xcalloc(rec->nfields + 1, sizeof(*names));
-	size_t *lens = xcalloc(rec->nfields + 1, sizeof(*lens));
-	size_t i;
-
-	for (i = 0; i < rec->nfields; i++) {
-		names[i] = rec->fields[i].s;
-		lens[i] = rec->fields[i].len;
-	}
-	set_header(sd, rec->nfields, names, lens);
-	free(names);
-	free(lens);
-	return 1;	/* the header is all we want here */
-}
-
-static int query_header(void *ctx, size_t ncols, const char *const *names)
-{
-	set_header(ctx, ncols, names, NULL);
-	return 1;
-}
-
-static int query_row_none(void *ctx, size_t ncols, const struct cell *cells)
-{
-	(void)ctx;
-	(void)ncols;
-	(void)cells;
-	return 1;
-}
-
-static void index_columns(struct side *sd);
-
-/* Learn a side's column names without reading its rows. */
-static int read_header(struct side *sd, struct diag *d)
-{
-	if (sd->path) {
-		int fd = open_regular(sd->path, d);
-
-		if (fd < 0)
-			return -1;
-		close(fd);
-		if (csv_read_file(sd->path, csv_header, sd, NULL, d) < 0)
-			return -1;
-	} else {
-		struct row_sink sink = { query_header, query_row_none, sd };
-
-		if (source_query(sd->src, sd->sql, &sink, d) < 0)
-			return -1;
-	}
-	if (!sd->names)
-		return diag_error(d, "%s: no columns", sd->what);
-	index_columns(sd);
-	return 0;
-}
-
-/* Hash the header's names (the first column of each name), so that
- * finding every column of a header of a million names is linear. */
-static void index_columns(struct side *sd)
-{
-	size_t cap = 16, i, j;
-
-	while (cap < 2 * sd->ncols)
-		cap *= 2;
-	sd->colidx = xcalloc(cap, sizeof(*sd->colidx));
-	sd->colmask = cap - 1;
-	for (i = 0; i < sd->ncols; i++) {
-		const char *name = sd->names[i];
-
-		for (j = cv_hash(name, strlen(name), 0) & sd->colmask; sd->colidx[j];
-		     j = (j + 1) & sd->colmask)
-			if (strcmp(sd->names[sd->colidx[j] - 1], name) == 0)
-				break;
-		if (!sd->colidx[j])
-			sd->colidx[j] = (uint32_t)i + 1;
-	}
-}
-
-/* The first column named name, or -1. */
-static long find_col(const struct side *sd, const char *name)
-{
-	size_t j;
-
-	for (j = cv_hash(name, strlen(name), 0) & sd->colmask; sd->colidx[j];
-	     j = (j + 1) & sd->colmask)
-		if (strcmp(sd->names[sd->colidx[j] - 1], name) == 0)
-			return (long)sd->colidx[j] - 1;
-	return -1;
-}
-
-static bool is_key(const struct check_cfg *cc, int s, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < cc->nkey; i++)
-		if (strcmp(key_name(cc, s, i), name) == 0)
-			return true;
-	return false;
-}
-
-/* Decide the compared columns and where each needed cell is on each side. */
-static int resolve_columns(struct cmp *c, struct diag *d)
-{
-	const struct check_cfg *cc = c->cc;
-	struct side *l = &c->side[LEFT];
-	size_t i, s, n = 0;
-
-	if (cc->nkey == 0)
-		return diag_error(d, "compare check needs a key");
-	if (cc->ncolumns) {
-		c->cmp_names = xcalloc(cc->ncolumns, sizeof(*c->cmp_names));
-		c->cmp_right = xcalloc(cc->ncolumns, sizeof(*c->cmp_right));
-		for (i = 0; i < cc->ncolumns; i++) {
-			c->cmp_right[n] = cc->right_columns ? cc->right_columns[i] : cc->columns[i];
-			c->cmp_names[n++] = cc->columns[i];
-		}
-	} else {
-		c->cmp_names = xcalloc(l->ncols ? l->ncols : 1, sizeof(*c->cmp_names));
-		c->cmp_right = xcalloc(l->ncols ? l->ncols : 1, sizeof(*c->cmp_right));
-		for (i = 0; i < l->ncols; i++) {
-			bool dup = find_col(l, l->names[i]) != (long)i;
-
-			if (!dup && !is_key(cc, LEFT, l->names[i]) &&
-			    !is_key(cc, RIGHT, l->names[i]) &&
-			    find_col(&c->side[RIGHT], l->names[i]) >= 0) {
-				c->cmp_right[n] = l->names[i];
-				c->cmp_names[n++] = l->names[i];
-			}
-		}
-	}
-	c->nkey = cc->nkey;
-	c->ncmp = n;
-	c->has_group = cc->group != NULL;
-	for (s = 0; s < 2; s++) {
-		struct side *sd = &c->side[s];
-		size_t k = 0;
-		long col;
-
-		sd->nneed = c->nkey + c->ncmp + (c->has_group ? 1 : 0);
-		sd->need = xcalloc(sd->nneed, sizeof(*sd->need));
-		sd->cells = xcalloc(sd->nneed, sizeof(*sd->cells));
-		for (i = 0; i < c->nkey; i++, k++) {
-			if ((col = find_col(sd, key_name(cc, (int)s, i))) < 0)
-				return diag_error(d, "%s: no key column '%s'", sd->what,
-						  key_name(cc, (int)s, i));
-			sd->need[k] = (size_t)col;
-		}
-		for (i = 0; i < c->ncmp; i++, k++) {
-			const char *name = s == RIGHT ? c->cmp_right[i] : c->cmp_names[i];
-
-			if ((col = find_col(sd, name)) < 0)
-				return diag_error(d, "%s: no compared column '%s'", sd->what, name);
-			sd->need[k] = (size_t)col;
-		}
-		if (c->has_group) {
-			if ((col = find_col(sd, cc->group)) < 0)
-				return diag_error(d, "%s: no group column '%s'", sd->what, cc->group);
-			sd->need[k] = (size_t)col;
-		}
-	}
-	return 0;
-}
-
-/* ---- reading rows again --------------------------------------------------- */
-
-struct want {
-	uint64_t pos;		/* CSV sides: byte offset of the record */
-	const unsigned char *key;	/* query sides: the encoded key */
-	size_t klen;
-	struct rowcopy *out;
-};
-
-static int keep_spaces(unsigned char ch)
-{
-	(void)ch;
-	return 0;	/* RFC 4180: spaces are part of the field */
-}
-
-struct one_record {
-	struct rowcopy *out;
-	size_t ncols, n;
-	bool done;
-};
-
-static void one_field(void *s, size_t len, void *data)
-{
-	struct one_record *r = data;
-
-	if (r->done)
-		return;
-	if (r->n < r->ncols) {
-		if (s) {
-			r->out->cells[r->n] = xmalloc(len + 1);
-			memcpy(r->out->cells[r->n], s, len);
-			r->out->cells[r->n][len] = '\0';
-		}
-		r->out->lens[r->n] = len;
-	}
-	r->n++;
-}
-
-static void one_end(int ch, void *data)
-{
-	struct one_record *r = data;
-
-	(void)ch;
-	if (r->n > 0)
-		r->done = true;
-}
-
-static void rowcopy_init(struct rowcopy *rc, size_t ncols)
-{
-	rc->cells = xcalloc(ncols ? ncols : 1, sizeof(*rc->cells));
-	rc->lens = xcalloc(ncols ? ncols : 1, sizeof(*rc->lens));
-	rc->found = false;
-}
-
-static void rowcopy_free(struct rowcopy *rc, size_t ncols)
-{
-	size_t i;
-
-	if (!rc->cells)
-		return;
-	for (i = 0; i < ncols; i++)
-		free(rc->cells[i]);
-	free(rc->cells);
-	free(rc->lens);
-	rc->cells = NULL;
-	rc->lens = NULL;
-}
-
-/* Parse the record that begins at byte off of fd. */
-static int read_record_at(struct side *sd, int fd, uint64_t off, struct rowcopy *out,
-			  struct diag *d)
-{
-	struct csv_parser p;
-	struct one_record r = { out, sd->ncols, 0, false };
-	char buf[4096];
-	size_t want = 256;	/* most records are short: parse little past one */
-	int ret = 0;
-
-	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_EMPTY_IS_NULL) != 0)
-		return diag_error(d, "%s: out of memory", sd->path);
-	csv_set_space_func(&p, keep_spaces);
-	while (!r.done) {
-		ssize_t n = pread(fd, buf, want, (off_t)off);
-
-		if (want < sizeof(buf))
-			want *= 2;
-
-		if (n < 0) {
-			ret = diag_error(d, "%s: %s", sd->path, strerror(errno));
-			break;
-		}
-		if (n == 0) {
-			csv_fini(&p, one_field, one_end, &r);
-			break;
-		}
-		if (csv_parse(&p, buf, (size_t)n, one_field, one_end, &r) < (size_t)n && !r.done) {
-			ret = diag_error(d, "%s: changed while it was read", sd->path);
-			break;
-		}
-		off += (uint64_t)n;
-	}
-	csv_free(&p);
-	if (ret == 0 && (!r.done || r.n != sd->ncols))
-		ret = diag_error(d, "%s: changed while it was read", sd->path);
-	out->found = ret == 0;
-	return ret;
-}
-
-struct refetch {
-	struct side *sd;
-	struct want **sorted;	/* by key */
-	size_t n;
-	struct diag *d;
-};
-
-static int want_key_cmp(const void *a, const void *b)
-{
-	const struct want *x = *(const struct want *const *)a, *y = *(const struct want *const *)b;
-
-	return bytes_cmp(x->key, x->klen, y->key, y->klen);
-}
-
-static int refetch_row(void *ctx, size_t ncols, const struct cell *cells)
-{
-	struct refetch *rf = ctx;
-	struct side *sd = rf->sd;
-	struct want probe, *pp = &probe, **hit;
-	size_t i, klen;
-
-	if (ncols != sd->ncols)
-		return 0;
-	for (i = 0; i < sd->c->nkey; i++)
-		sd->cells[i] = cells[sd->need[i]];
-	if (encode_key(&sd->kbuf, &sd->kcap, sd->cells, sd->c->nkey, &klen) < 0)
-		return 0;
-	probe.key = sd->kbuf;
-	probe.klen = klen;
-	hit = bsearch(&pp, rf->sorted, rf->n, sizeof(*rf->sorted), want_key_cmp);
-	if (!hit || (*hit)->out->found)
-		return 0;
-	for (i = 0; i < ncols; i++) {
-		if (cells[i].s) {
-			(*hit)->out->cells[i] = xmalloc(cells[i].len + 1);
-			memcpy((*hit)->out->cells[i], cells[i].s, cells[i].len);
-			(*hit)->out->cells[i][cells[i].len] = '\0';
-		}
-		(*hit)->out->lens[i] = cells[i].len;
-	}
-	(*hit)->out->found = true;
-	return 0;
-}
-
-/* Append s as a PostgreSQL escape string literal (E'...'), which reads
- * the same whatever standard_conforming_strings says. */
-static void add_sql_string(struct strbuf *sb, const unsigned char *s, size_t len)
-{
-	size_t i;
-
-	sb_puts(sb, "E'");
-	for (i = 0; i < len; i++) {
-		if (s[i] == '\'' || s[i] == '\\')
-			sb_putc(sb, (char)s[i]);
-		sb_putc(sb, (char)s[i]);
-	}
-	sb_putc(sb, '\'');
-}
-
-/* A text value of a key field, for a filter. */
-struct ktext {
-	const unsigned char *s;
-	size_t len;
-};
-
-static int ktext_cmp(const void *a, const void *b)
-{
-	const struct ktext *x = a, *y = b;
-
-	return bytes_cmp(x->s, x->len, y->s, y->len);
-}
-
-/* The distinct text values of key field k over the n wanted keys, sorted,
- * into out (room for n); 0 when some wanted key is NULL or a number there. */
-static size_t field_texts(const struct side *sd, const struct want *w, size_t n, size_t k,
-			  struct ktext *out)
-{
-	struct kfield f;
-	const unsigned char *p;
-	size_t i, j, m;
-
-	for (i = 0; i < n; i++) {
-		for (j = 0, p = w[i].key; j <= k && j < sd->c->nkey; j++)
-			p = decode_field(p, &f);
-		if (f.type != KF_STRING)
-			return 0;
-		out[i] = (struct ktext){ f.s, f.len };
-	}
-	qsort(out, n, sizeof(*out), ktext_cmp);
-	for (i = m = 0; i < n; i++)
-		if (m == 0 || ktext_cmp(&out[m - 1], &out[i]) != 0)
-			out[m++] = out[i];
-	return m;
-}
-
-/* The filter on the key fields that hold text in every wanted key, the
- * field with the most distinct values first: CAST(k AS text) = ANY
- * (ARRAY[...]), which PostgreSQL tests with a hash per row in one scan,
- * where a hashed IN (VALUES ...) of whole keys would be a semi-join.
- * false when no field qualifies. */
-static bool add_text_filter(struct strbuf *sb, const struct side *sd, const struct want *w,
-			    size_t n)
-{
-	size_t nkey = sd->c->nkey, k, i, j, best, nf = 0;
-	struct ktext **vals = xcalloc(nkey, sizeof(*vals));
-	size_t *nd = xcalloc(nkey, sizeof(*nd));
-
-	for (k = 0; k < nkey; k++) {
-		vals[k] = xcalloc(n, sizeof(**vals));
-		nd[k] = field_texts(sd, w, n, k, vals[k]);
-	}
-	for (;;) {
-		for (k = 0, best = nkey; k < nkey; k++)
-			if (nd[k] && (best == nkey || nd[k] > nd[best]))
-				best = k;
-		if (best == nkey)
-			break;
-		sb_puts(sb, nf++ ? " AND CAST(" : "CAST(");
-		sb_add_sql_ident(sb, sd->names[sd->need[best]]);
-		sb_puts(sb, " AS text) = ANY (ARRAY[");
-		for (j = 0; j < nd[best]; j++) {
-			if (j)
-				sb_puts(sb, ", ");
-			add_sql_string(sb, vals[best][j].s, vals[best][j].len);
-		}
-		sb_puts(sb, "])");
-		nd[best] = 0;
-	}
-	for (i = 0; i < nkey; i++)
-		free(vals[i]);
-	free(vals);
-	free(nd);
-	return nf > 0;
-}
-
-/*
- * A query that reads again only (about) the rows of the n wanted keys of a
- * table side on PostgreSQL, or NULL: SELECT * FROM "t" WHERE the key fields
- * that are text in every wanted key are among the wanted values (see
- * add_text_filter); when there is none, per wanted row its text fields
- * equal as text and its NULL ones IS NULL, in a chain of ORs (at most 1000).
- * A number field is not filtered on (the value rules match 10 and 1e1), so
- * the result is a superset of the wanted rows, matched by key as the full
- * query's rows are; when some wanted row is not in it (a type whose text is
- * not what the side read), the caller runs the full query.  NULL when there
- * is nothing to narrow by: a query side, another kind of source, or a
- * wanted key whose fields are all numbers.
- */
-static char *narrow_sql(const struct side *sd, const struct want *w, size_t n)
-{
-	struct strbuf sb;
-	struct kfield f;
-	const unsigned char *p;
-	size_t i, k, nf;
-	bool filtered;
-
-	if (!sd->dbtable || source_config(sd->src)->type != SOURCE_POSTGRES || n == 0)
-		return NULL;
-	sb_init(&sb);
-	sb_puts(&sb, "SELECT * FROM ");
-	sb_add_sql_ident(&sb, sd->dbtable);
-	sb_puts(&sb, " WHERE ");
-	filtered = add_text_filter(&sb, sd, w, n);
-	if (!filtered && n > 1000) {
-		sb_release(&sb);
-		return NULL;
-	}
-	for (i = 0; !filtered && i < n; i++) {
-		sb_puts(&sb, i ? " OR (" : "(");
-		for (k = nf = 0, p = w[i].key; k < sd->c->nkey; k++) {
-			p = decode_field(p, &f);
-			if (f.type == KF_NUMBER)
-				continue;
-			sb_puts(&sb, nf++ ? " AND " : "");
-			if (f.type == KF_NULL) {
-				sb_add_sql_ident(&sb, sd->names[sd->need[k]]);
-				sb_puts(&sb, " IS NULL");
-				continue;
-			}
-			sb_puts(&sb, "CAST(");
-			sb_add_sql_ident(&sb, sd->names[sd->need[k]]);
-			sb_puts(&sb, " AS text) = ");
-			add_sql_string(&sb, f.s, f.len);
-		}
-		if (nf == 0) {
-			sb_release(&sb);
-			return NULL;
-		}
-		sb_putc(&sb, ')');
-	}
-	if (sb.overflow) {
-		sb_release(&sb);
-		return NULL;
-	}
-	return sb_detach(&sb, NULL);
-}
-
-/* Contract in compare_int.h. */
-void reread_init(struct reread *rd, size_t n)
-{
-	int s;
-
-	for (s = 0; s < 2; s++) {
-		rd->want[s] = xcalloc(n ? n : 1, sizeof(*rd->want[s]));
-		rd->rows[s] = xcalloc(n ? n : 1, sizeof(*rd->rows[s]));
-		rd->nwant[s] = 0;
-	}
-	rd->n = n;
-}
-
-/* Contract in compare_int.h. */
-void reread_add(struct reread *rd, int s, size_t i, const struct entry *e)
-{
-	rd->want[s][rd->nwant[s]++] = (struct want){ entry_pos(e, s), e->key, e->klen,
-						     &rd->rows[s][i] };
-}
-
-/* Contract in compare_int.h. */
-void reread_free(struct cmp *c, struct reread *rd)
-{
-	size_t i;
-	int s;
-
-	for (s = 0; s < 2; s++) {
-		for (i = 0; i < rd->n; i++)
-			rowcopy_free(&rd->rows[s][i], c->side[s].ncols);
-		free(rd->want[s]);
-		free(rd->rows[s]);
-	}
-}
-
-static int want_pos_cmp(const void *a, const void *b)
-{
-	uint64_t x = (*(const struct want *const *)a)->pos, y = (*(const struct want *const *)b)->pos;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Read the wanted rows of a side again, every column. */
-static int fetch_rows(struct side *sd, struct want *w, size_t n, struct diag *d)
-{
-	char *narrow;
-	size_t i;
-	int ret = 0;
-
-	for (i = 0; i < n; i++)
-		rowcopy_init(w[i].out, sd->ncols);
-	if (n == 0)
-		return 0;
-	if (sd->path) {
-		int fd = open_regular(sd->path, d);
-		struct want **byoff;
-
-		if (fd < 0)
-			return -1;
-		/* in file order: each read is near the one before */
-		byoff = xcalloc(n, sizeof(*byoff));
-		for (i = 0; i < n; i++)
-			byoff[i] = &w[i];
-		qsort(byoff, n, sizeof(*byoff), want_pos_cmp);
-		for (i = 0; i < n && ret == 0; i++)
-			ret = read_record_at(sd, fd, byoff[i]->pos, byoff[i]->out, d);
-		free(byoff);
-		close(fd);
-	} else {
-		struct refetch rf = { sd, xcalloc(n, sizeof(struct want *)), n, d };
-		struct row_sink sink = { query_skip_header, refetch_row, &rf };
-
-		for (i = 0; i < n; i++)
-			rf.sorted[i] = &w[i];
-		qsort(rf.sorted, n, sizeof(*rf.sorted), want_key_cmp);
-		if ((narrow = narrow_sql(sd, w, n))) {
-			struct diag ignored = { "" };
-
-			rf.d = &ignored;
-			ret = source_query(sd->qsrc, narrow, &sink, &ignored);
-			for (i = 0; i < n && ret == 0; i++)
-				if (!w[i].out->found)
-					ret = -1;
-			free(narrow);
-			rf.d = d;
-			/* not all found (or an error): the whole query decides */
-			for (i = 0; i < n && ret < 0; i++) {
-				rowcopy_free(w[i].out, sd->ncols);
-				rowcopy_init(w[i].out, sd->ncols);
-			}
-		}
-		if (!narrow || ret < 0)
-			ret = source_query(sd->qsrc, sd->sql, &sink, d);
-		free(rf.sorted);
-		for (i = 0; i < n && ret == 0; i++)
-			if (!w[i].out->found)
-				ret = diag_error(d, "%s: a row changed while it was read", sd->what);
-	}
-	return ret;
-}
-
-struct fetch_job {
-	struct side *sd;
-	struct want *w;
-	size_t n;
-	struct diag d;
-	int ret;
-};
-
-static void *fetch_job_run(void *arg)
-{
-	struct fetch_job *j = arg;
-
-	j->ret = fetch_rows(j->sd, j->w, j->n, &j->d);
-	return NULL;
-}
-
-/* fetch_rows of both sides: at once when their rows were read at once,
- * else left then right (not right after left failed).  The left side's
- * error comes first. */
-int fetch_both(struct cmp *c, struct reread *rd, struct diag *d)
-{
-	size_t nl = rd->nwant[LEFT], nr = rd->nwant[RIGHT];
-	struct fetch_job j[2] = { { &c->side[LEFT], rd->want[LEFT], nl, { "" }, 0 },
-				  { &c->side[RIGHT], rd->want[RIGHT], nr, { "" }, 0 } };
-	pthread_t tid;
-	bool threaded = false;
-	int s;
-
-	if (c->parallel && nl > 0 && nr > 0)
-		threaded = pthread_create(&tid, NULL, fetch_job_run, &j[RIGHT]) == 0;
-	fetch_job_run(&j[LEFT]);
-	if (threaded)
-		pthread_join(tid, NULL);
-	else if (j[LEFT].ret == 0)
-		fetch_job_run(&j[RIGHT]);
-	for (s = 0; s < 2; s++)
-		if (j[s].ret < 0)
-			return diag_error(d, "%s", j[s].d.msg);
-	return 0;
-}
-
-/* Contract in compare_int.h. */
-bool column_equal(const struct cmp *c, const struct rowcopy *l, const struct rowcopy *r,
-		  size_t j)
-{
-	size_t li = c->side[LEFT].need[c->nkey + j], ri = c->side[RIGHT].need[c->nkey + j];
-	const struct coltol *t = c->tols ? &c->tols[j] : NULL;
-
-	if (t && t->kind == COLTOL_RELATIVE)
-		return cv_equal_relative(l->cells[li], l->lens[li], r->cells[ri], r->lens[ri],
-					 &t->v);
-	if (t && t->kind == COLTOL_ABSOLUTE)
-		return cv_equal(l->cells[li], l->lens[li], r->cells[ri], r->lens[ri], &t->v);
-	return cv_equal(l->cells[li], l->lens[li], r->cells[ri], r->lens[ri],
-			c->has_tol ? &c->tol : NULL);
-}
 
 /* ---- samples -------------------------------------------------------------- */
 
@@ -1255,20 +190,6 @@ out:
 
 /* ---- setting up ----------------------------------------------------------- */
 
-/* SELECT * FROM "table" (for a table side on a database source). */
-static char *table_sql(struct arena *a, const char *table)
-{
-	struct strbuf sb;
-	char *s;
-
-	sb_init(&sb);
-	sb_puts(&sb, "SELECT * FROM ");
-	sb_add_sql_ident(&sb, table);
-	s = arena_strdup(a, sb.buf);
-	sb_release(&sb);
-	return s;
-}
-
 static int side_init(struct side *sd, struct cmp *c, int idx, struct source *src,
 		     struct arena *a, struct diag *d)
 {
@@ -1277,103 +198,36 @@ static int side_init(struct side *sd, struct cmp *c, int idx, struct source *src
 	const char *table = idx == LEFT ? cc->left_table : cc->right_table;
 	const char *query = idx == LEFT ? cc->left_query : cc->right_query;
 	const char *label = idx == LEFT ? "left" : "right";
-	const struct source_cfg *scfg;
+	struct diag e = { "" };
 
 	sd->c = c;
 	sd->idx = idx;
 	sd->src = src;
-	sd->qsrc = src;
 	if (!src)
 		return diag_error(d, "%s side: source '%s' is not open", label, sname ? sname : "?");
-	scfg = source_config(src);
-	if (table) {
-		sd->what = arena_printf(a, "%s %s:%s", label, scfg->name, table);
-		if (scfg->type == SOURCE_CSV) {
-			char *file = arena_printf(a, "%s.csv", table);
-
-			sd->table = table;
-			sd->path = path_join(a, scfg->path, file);
-			return 0;
-		}
-		sd->sql = table_sql(a, table);
-		sd->dbtable = table;
-	} else if (query) {
-		sd->what = arena_printf(a, "%s query on %s", label, scfg->name);
-		sd->sql = query;
-	} else {
+	if (table)
+		sd->what = arena_printf(a, "%s %s:%s", label, source_config(src)->name, table);
+	else if (query)
+		sd->what = arena_printf(a, "%s query on %s", label, source_config(src)->name);
+	else
 		return diag_error(d, "%s side: no table and no query", label);
-	}
-	if (source_error(src))
-		return diag_error(d, "%s: %s", sd->what, source_error(src));
+	if (source_scan_open(&sd->scan, src, table, table ? NULL : query, &e) < 0)
+		return diag_error(d, "%s: %s", sd->what, e.msg);
+	sd->tr = source_scan_traits(sd->scan);
 	return 0;
 }
 
-/* Whether two query sides can be read at the same time, each in a thread:
- * on two sources that allow it, or on one source with a sibling handle on
- * its cut (PostgreSQL), which the right side then reads through.  A source
- * without one (CSV, SQLite, or a second connection refused) keeps its two
- * sides one after the other. */
-static bool concurrent_sides(struct cmp *c)
-{
-	struct side *l = &c->side[LEFT], *r = &c->side[RIGHT];
-	struct diag ignored = { "" };
-	struct source *sib;
-
-	if (l->src != r->src)
-		return source_concurrent(l->src, r->src);
-	if (!(sib = source_sibling(r->src, &ignored)))
-		return false;
-	r->qsrc = sib;
-	return true;
-}
-
-/* About how many rows a CSV file holds: its size over the mean line length
- * of its first 64 KiB.  0 when unknown. */
-static uint64_t estimate_rows(const char *path)
-{
-	char buf[65536];
-	struct diag ignored;
-	int fd = open_regular(path, &ignored);
-	off_t size;
-	ssize_t n;
-	uint64_t lines = 0;
-	const char *p;
-
-	if (fd < 0)
-		return 0;
-	size = lseek(fd, 0, SEEK_END);
-	n = pread(fd, buf, sizeof(buf), 0);
-	close(fd);
-	if (size <= 0 || n <= 0)
-		return 0;
-	for (p = buf; (p = memchr(p, '\n', (size_t)(buf + n - p))); p++)
-		lines++;
-	return lines ? (uint64_t)size * lines / (uint64_t)n : 1;
-}
-
 /* About how many distinct keys the two sides bring, to size the key table
- * up front: the larger side's rows, from a CSV file's size or a PostgreSQL
- * table's planner estimate; 0 when neither side knows (a query side: the
- * table grows as rows arrive). */
+ * up front: the larger side's rows, as its source estimates them; 0 when
+ * neither side knows (a query side: the table grows as rows arrive). */
 static uint64_t estimate_keys(struct cmp *c)
 {
 	uint64_t most = 0, n;
-	long long est;
 	int s;
 
-	for (s = 0; s < 2; s++) {
-		struct side *sd = &c->side[s];
-
-		n = 0;
-		if (sd->path) {
-			n = estimate_rows(sd->path);
-		} else if (sd->dbtable) {
-			est = source_row_estimate(sd->src, sd->dbtable);
-			n = est > 0 ? (uint64_t)est : 0;
-		}
-		if (n > most)
+	for (s = 0; s < 2; s++)
+		if ((n = source_scan_estimate(c->side[s].scan)) > most)
 			most = n;
-	}
 	/* a stale estimate must not reserve absurd memory */
 	return most < ((uint64_t)1 << 32) ? most : (uint64_t)1 << 32;
 }
@@ -1391,7 +245,7 @@ static struct cmp *cmp_new(const struct check_cfg *cc)
 
 static void cmp_free(struct cmp *c)
 {
-	size_t i, k;
+	size_t k;
 	int s;
 
 	ktable_release(&c->kt);
@@ -1399,9 +253,7 @@ static void cmp_free(struct cmp *c)
 	for (s = 0; s < 2; s++) {
 		struct side *sd = &c->side[s];
 
-		for (i = 0; i < sd->ncols; i++)
-			free(sd->names[i]);
-		free(sd->names);
+		source_scan_free(sd->scan);
 		free(sd->colidx);
 		free(sd->need);
 		free(sd->cells);
@@ -1409,8 +261,6 @@ static void cmp_free(struct cmp *c)
 		gdict_free(&sd->groups);
 		for (k = 0; k < PIPE; k++)
 			free(sd->qkey[k]);
-		if (sd->sha)
-			sha256_final_hex(sd->sha, sd->sha256);
 	}
 	free(c->cmp_names);
 	free(c->cmp_right);
@@ -1474,20 +324,16 @@ int compare_plan(const struct check_cfg *cc, struct source *left, struct source 
 	struct source *srcs[2] = { left, right };
 	const char *tables[2] = { cc->left_table, cc->right_table };
 	const char *queries[2] = { cc->left_query, cc->right_query };
-	struct arena a;
 	int s, ret = 0;
 
-	arena_init(&a);
 	for (s = 0; s < 2 && ret == 0; s++) {
 		if (!srcs[s])
 			continue;
 		if (queries[s] && !tables[s])
 			ret = source_plan(srcs[s], queries[s], d);
-		else if (tables[s] && source_config(srcs[s])->type != SOURCE_CSV)
-			ret = source_plan(srcs[s], table_sql(&a, tables[s]), d);
-		/* a CSV table side is streamed from its file: nothing to load */
+		else if (tables[s])
+			ret = source_scan_plan(srcs[s], tables[s], d);
 	}
-	arena_release(&a);
 	return ret;
 }
 
@@ -1530,7 +376,7 @@ static bool auto_bisects(struct cmp *c, struct check_result *cr, struct arena *a
 	int s;
 
 	for (s = 0; s < 2; s++) {
-		est = source_row_estimate(c->side[s].src, c->side[s].dbtable);
+		est = source_row_estimate(c->side[s].src, source_scan_table(c->side[s].scan));
 		if (est > rows)
 			rows = est;
 	}
@@ -1556,21 +402,17 @@ static bool auto_bisects(struct cmp *c, struct check_result *cr, struct arena *a
 static bool bisect_sides(struct cmp *c, struct check_result *cr, struct arena *a)
 {
 	struct source *src[2] = { c->side[LEFT].src, c->side[RIGHT].src };
-	const char *tables[2] = { c->side[LEFT].dbtable, c->side[RIGHT].dbtable };
+	const char *tables[2] = { source_scan_table(c->side[LEFT].scan),
+				  source_scan_table(c->side[RIGHT].scan) };
 	struct bisect_plan p;
 	int s;
 
 	cr->strategy = "rows";
 	if (c->cc->strategy == STRATEGY_ROWS)
 		return false;
-	for (s = 0; s < 2; s++) {
-		if (!tables[s] || source_config(src[s])->type != source_config(src[LEFT])->type ||
-		    (source_config(src[s])->type != SOURCE_POSTGRES &&
-		     source_config(src[s])->type != SOURCE_SQLITE)) {
-			cr->strategy_note = "bisect needs two table sides, both PostgreSQL or "
-					    "both SQLite";
-			return false;
-		}
+	if (!source_scans_bisect(c->side[LEFT].scan, c->side[RIGHT].scan)) {
+		cr->strategy_note = "bisect needs two table sides, both PostgreSQL or both SQLite";
+		return false;
 	}
 	if (c->cc->strategy == STRATEGY_AUTO && !auto_bisects(c, cr, a))
 		return false;
@@ -1580,7 +422,7 @@ static bool bisect_sides(struct cmp *c, struct check_result *cr, struct arena *a
 		return false;
 	}
 	for (s = 0; s < 2; s++)
-		c->side[s].sql = arena_strdup(a, p.sql[s]);
+		source_scan_narrow_to(c->side[s].scan, p.sql[s]);
 	cr->strategy = "bisect";
 	cr->ranges = p.ranges;
 	cr->cut = p.per_shard ? "per shard" : NULL;
@@ -1620,11 +462,12 @@ int compare_eval(struct check_result *cr, struct source *left, struct source *ri
 	/* a bisected compare reads only the rows that differ */
 	keys = bisect_sides(c, cr, a) ? 0 : estimate_keys(c);
 	ktable_presize(&c->kt, keys);
-	/* CSV sides in threads of their own; two query sides too when they
-	 * can be read at once (otherwise here, in order) */
-	c->parallel = !c->side[LEFT].path && !c->side[RIGHT].path && concurrent_sides(c);
+	/* own_thread sides (files) in threads of their own; two others too
+	 * when their sources can read them at once (otherwise here, in order) */
+	c->parallel = !c->side[LEFT].tr.own_thread && !c->side[RIGHT].tr.own_thread &&
+		      source_scans_concurrent(c->side[LEFT].scan, c->side[RIGHT].scan);
 	for (s = 0; s < 2; s++)
-		if (c->side[s].path || c->parallel)
+		if (c->side[s].tr.own_thread || c->parallel)
 			c->side[s].threaded = pthread_create(&tid[s], NULL, side_read, &c->side[s]) == 0;
 	ktable_populate(&c->kt);
 	for (s = 0; s < 2; s++)
@@ -1639,12 +482,10 @@ int compare_eval(struct check_result *cr, struct source *left, struct source *ri
 			goto out;
 		}
 	}
-	for (s = 0; s < 2; s++)
-		cr->streamed[s] = c->side[s].path ? c->side[s].rows : c->side[s].rowno;
-	for (s = 0; s < 2; s++)
-		if (c->side[s].path)
-			source_note_input(c->side[s].src, c->side[s].table, c->side[s].rows,
-					  c->side[s].sha256);
+	for (s = 0; s < 2; s++) {
+		cr->streamed[s] = c->side[s].rowno;
+		source_scan_note(c->side[s].scan);
+	}
 
 	if (c->has_tol || c->tols) {
 		v.batch = xcalloc(VERIFY_BATCH, sizeof(*v.batch));

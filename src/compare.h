@@ -4,9 +4,9 @@
  * extra and changed; numbers compare numerically, NULL equals only NULL,
  * strings byte-exactly; a duplicate key is an error naming it).
  *
- * A side is SOURCE:TABLE or SOURCE with a query.  A CSV table side is
- * streamed straight from its file; any other side is read through
- * source_query as rows arrive.  Memory is proportional to one side's keys
+ * A side is SOURCE:TABLE or SOURCE with a query, read through its source's
+ * scan (source_scan.h), which decides how: a snapshot's CSV table straight
+ * from its file, anything else as SQL rows arrive.  Memory is proportional to one side's keys
  * plus a fixed-size digest of its compared values.  Results (findings,
  * groups, samples) are written into a check_result from the given arena.
  */
@@ -17,7 +17,8 @@
 #include "source.h"
 #include "sweep.h"
 
-/* Announce the SQL a compare check will run on its sources (query sides).
+/* Announce what a compare check will read to its sources (query sides,
+ * tables read with SQL).
  * -1 when it cannot be prepared (d says why). */
 int compare_plan(const struct check_cfg *cc, struct source *left, struct source *right,
 		 struct diag *d);

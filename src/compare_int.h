@@ -1,8 +1,9 @@
 /*
  * compare_int.h: what the parts of kind = compare share, and nothing
  * else includes: the state of one compare (struct cmp) with its two sides
- * (struct side), the rows read again, and the functions of compare.c that
- * verification and tallies (compare_verify.c) call.
+ * (struct side), the rows read again, and the functions of compare_read.c
+ * (the readers, the rows read again) that compare.c and verification and
+ * tallies (compare_verify.c) call.
  *
  * Ownership: a struct cmp is made and freed by compare.c (cmp_new,
  * cmp_free) and owns its key table, its sides' buffers and their group
@@ -27,6 +28,7 @@
 #include "compare_value.h"
 #include "config.h"
 #include "source.h"
+#include "source_scan.h"
 #include "util.h"
 
 /* What a key is, when it is a finding. */
@@ -46,12 +48,9 @@ struct side {
 	int idx;		/* LEFT or RIGHT */
 	const char *what;	/* "left snap:departments" for messages */
 	struct source *src;
-	struct source *qsrc;	/* what the rows are read through: src, or its sibling */
-	const char *table;	/* CSV table read from its file, or NULL */
-	const char *path;	/* that file */
-	const char *sql;	/* otherwise: the side's query */
-	const char *dbtable;	/* a table side on a database source, or NULL */
-	char **names;		/* header */
+	struct source_scan *scan;	/* how its source reads the side's rows */
+	struct scan_traits tr;	/* and what they are like */
+	const char *const *names;	/* header (the scan's) */
 	size_t ncols;
 	uint32_t *colidx;	/* names hashed: first column of a name + 1, 0 free */
 	size_t colmask;		/* slots of colidx - 1 */
@@ -61,13 +60,9 @@ struct side {
 	unsigned char *kbuf;	/* the current row's encoded key */
 	size_t kcap;
 	struct gdict groups;
-	long long rowno;	/* query sides: rows so far */
-	long long rows;		/* CSV sides: data rows */
-	struct progress progress;	/* query sides (csv_reader has its own) */
-	struct sha256_ctx *sha;
-	char sha256[65];
+	long long rowno;	/* rows so far */
 	struct kring ring;	/* rows in flight */
-	unsigned char *qkey[PIPE];	/* query sides: each ring row's key cells */
+	unsigned char *qkey[PIPE];	/* sides read again by key: each ring row's key cells */
 	size_t qkcap[PIPE];
 	struct diag d;
 	int ret;		/* of the read: 0 or -1 */
@@ -93,7 +88,7 @@ struct cmp {
 	struct cv_num tol;
 	struct ktable kt;	/* the key table (compare_table.h) */
 	struct side side[2];
-	bool parallel;		/* two query sides read at once (concurrent_sides) */
+	bool parallel;		/* two query sides read at once (source_scans_concurrent) */
 	atomic_int stop;	/* set when one side failed */
 	long long left_rows;	/* bisected: the left table's rows, else -1 */
 	void *reserve[2];	/* per side: address space held back, see hold_reserve */
@@ -118,6 +113,26 @@ void reread_add(struct reread *rd, int s, size_t i, const struct entry *e);
 
 /* Free rd's wants and row copies (rows of c's sides). */
 void reread_free(struct cmp *c, struct reread *rd);
+
+/* ---- compare_read.c: the readers ---- */
+
+/* Learn side sd's column names without reading its rows (its scan is
+ * open).  -1 with d set: the scan's error, or "WHAT: no columns". */
+int read_header(struct side *sd, struct diag *d);
+
+/* Decide the compared columns (given, or every non-key column both sides
+ * share) and where each needed cell is on each side (sd->need: keys,
+ * compared, group).  -1 with d naming a missing column. */
+int resolve_columns(struct cmp *c, struct diag *d);
+
+/* Read one side (a struct side *) into the key table, as a thread's
+ * function or called in line; sets sd->ret and sd->d.  A left side that
+ * fails stops the right one (c->stop), never the other way round. */
+void *side_read(void *arg);
+
+/* Give back the address space both sides hold in reserve (from either
+ * reader, or at the end). */
+void release_reserve(struct cmp *c);
 
 /* Read the rows rd wants from both sides into rd->rows.  -1 on error (d
  * says why). */

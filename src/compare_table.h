@@ -1,6 +1,6 @@
 /*
  * compare_table.h: the key table of kind = compare, one entry per distinct
- * key, filled by the two side readers at once (compare.c reads the sides).
+ * key, filled by the two side readers at once (compare_read.c reads the sides).
  *
  * An entry holds the encoded key (compare_key.h), a 64-bit digest of the
  * compared values of the side that brought the key first, where the row
@@ -65,7 +65,7 @@ enum { SEEN_LEFT = 1, SEEN_RIGHT = 2, DIFFERS = 4 };
 struct entry {
 	uint64_t digest;	/* of the compared values of the first side */
 	uint32_t group;		/* side << 31 | group id in that side's dict */
-	uint32_t pos_lo[2];	/* per side: CSV byte offset or query row number, */
+	uint32_t pos_lo[2];	/* per side: the scan's position of the row, */
 	uint8_t pos_hi[2];	/*   40 bits: pos_hi << 32 | pos_lo */
 	uint8_t flags;		/* SEEN_LEFT, SEEN_RIGHT, DIFFERS */
 	uint16_t klen;		/* bytes of key[] */
@@ -118,7 +118,7 @@ struct earena {
 struct pend {
 	uint64_t h;		/* key hash */
 	uint64_t digest;	/* of the compared values */
-	uint64_t pos;		/* byte offset or row number */
+	uint64_t pos;		/* the scan's position of the row */
 	long long line;		/* line or row number, for messages */
 	uint32_t gid;
 	uint32_t klen;

@@ -7,7 +7,7 @@
  *
  * A walk is walk_entries with one of the *_entry functions and its
  * context; the *_batch functions and explain_changes read rows again
- * through compare.c (fetch_both).  Ownership: the caller allocates and
+ * through compare_read.c (fetch_both).  Ownership: the caller allocates and
  * frees each context's arrays (batch, kept, picks, gmap, gcount, ...);
  * merge_groups returns an array the caller frees, whose names belong to
  * the sides' group values.  One thread, after the readers were joined.

@@ -826,3 +826,93 @@ int csv_read_file_libcsv(const char *path, csv_record_fn fn, void *ctx,
 {
 	return read_file(path, fn, ctx, opts, true, d);
 }
+
+/* ---- one record again, at its offset ------------------------------------ */
+
+/* The record being read again: its fields, copied (libcsv hands a field
+ * over only during its callback). */
+struct one_record {
+	struct csv_field *fields;
+	char **copies;		/* per field, NULL for NULL */
+	size_t n, cap;
+	bool done;
+};
+
+static void one_field(void *s, size_t len, void *data)
+{
+	struct one_record *r = data;
+	char *copy = NULL;
+
+	if (r->done)
+		return;
+	if (r->n == r->cap) {
+		r->cap = r->cap ? 2 * r->cap : 16;
+		r->fields = xrealloc(r->fields, r->cap * sizeof(*r->fields));
+		r->copies = xrealloc(r->copies, r->cap * sizeof(*r->copies));
+	}
+	if (s) {
+		copy = xmalloc(len + 1);
+		memcpy(copy, s, len);
+		copy[len] = '\0';
+	}
+	r->copies[r->n] = copy;
+	r->fields[r->n] = (struct csv_field){ copy, len };
+	r->n++;
+}
+
+static void one_end(int ch, void *data)
+{
+	struct one_record *r = data;
+
+	(void)ch;
+	if (r->n > 0)
+		r->done = true;
+}
+
+/* Contract in source_csv.h. */
+int csv_read_record_at(int fd, const char *path, uint64_t off, size_t nfields,
+		       csv_record_fn fn, void *ctx, struct diag *d)
+{
+	struct one_record r = { NULL, NULL, 0, 0, false };
+	struct csv_parser p;
+	uint64_t at = off;
+	char buf[4096];
+	size_t want = 256, i;	/* most records are short: parse little past one */
+	int ret = 0;
+
+	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_EMPTY_IS_NULL) != 0)
+		return diag_error(d, "%s: out of memory", path);
+	csv_set_space_func(&p, keep_spaces);
+	while (!r.done) {
+		ssize_t n = pread(fd, buf, want, (off_t)off);
+
+		if (want < sizeof(buf))
+			want *= 2;
+		if (n < 0) {
+			ret = diag_error(d, "%s: %s", path, strerror(errno));
+			break;
+		}
+		if (n == 0) {
+			csv_fini(&p, one_field, one_end, &r);
+			break;
+		}
+		if (csv_parse(&p, buf, (size_t)n, one_field, one_end, &r) < (size_t)n && !r.done) {
+			ret = diag_error(d, "%s: changed while it was read", path);
+			break;
+		}
+		off += (uint64_t)n;
+	}
+	csv_free(&p);
+	if (ret == 0 && (!r.done || r.n != nfields))
+		ret = diag_error(d, "%s: changed while it was read", path);
+	if (ret == 0) {
+		struct csv_record rec = { r.fields, r.n, 0, at, false };
+
+		ret = fn(ctx, &rec) < 0 ? -1 : 0;
+	}
+	for (i = 0; i < r.n; i++)
+		free(r.copies[i]);
+	free(r.copies);
+	free(r.fields);
+	return ret;
+}

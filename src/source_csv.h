@@ -50,4 +50,13 @@ int csv_read_file(const char *path, csv_record_fn fn, void *ctx,
 int csv_read_file_libcsv(const char *path, csv_record_fn fn, void *ctx,
 			 const struct csv_read_opts *opts, struct diag *d);
 
+/* Read again the one record that begins at byte off of the open file fd
+ * (path names it in messages), as libcsv parses it under the same rules
+ * (no UTF-8 or line checks: it was read whole before), into fn, whose
+ * record has no line (0).  -1 with d set when it is not a whole record of
+ * nfields fields ("PATH: changed while it was read"), on a read error, or
+ * when fn returned -1. */
+int csv_read_record_at(int fd, const char *path, uint64_t off, size_t nfields,
+		       csv_record_fn fn, void *ctx, struct diag *d);
+
 #endif

@@ -18,6 +18,7 @@
 
 #include "config.h"
 #include "source.h"
+#include "source_scan.h"
 #include "util.h"
 
 struct pg_source;
@@ -45,5 +46,17 @@ int pg_source_sibling(struct pg_source *ps, struct pg_source **out, struct diag 
 /* Whether the connection is gone for good. */
 bool pg_source_lost(const struct pg_source *ps);
 void pg_source_close(struct pg_source *ps);
+
+/* A query that reads again only (about) the rows of n keys of table
+ * (keys[i * nkey + k] is field k of key i, in column cols[k]), or NULL
+ * when there is nothing to narrow by: SELECT * FROM "t" WHERE the key
+ * fields that are text in every key are among the keys' values; when there
+ * is none, per key its text fields equal as text and its NULL ones IS NULL,
+ * in a chain of ORs (at most 1000).  A field the caller matches by value
+ * (any: a number) is not filtered on, so the result is a superset of the
+ * rows wanted, which the caller matches by key; NULL too when every field
+ * of a key is such.  malloc'd: the caller frees it. */
+char *pg_narrow_sql(const char *table, const char *const *cols, size_t nkey,
+		    const struct key_field *keys, size_t n);
 
 #endif

@@ -2,8 +2,10 @@
 # parquet_snapshot.sh BIN: a snapshot directory of Parquet files, written by
 # DuckDB from the demo's CSV files with the same column types, gives the same
 # report as the CSV files themselves, day after day (only the inputs'
-# digests differ: they are other files).  And T.csv beside T.parquet is an
-# error of the checks that read T, naming both files.
+# digests differ: they are other files), its compare check included; a
+# compare of a Parquet side with a CSV side finds what the CSV sides find.
+# And T.csv beside T.parquet is an error of the checks that read T, naming
+# both files.
 set -eu
 bin=$(realpath "$1")
 cd "$(dirname "$0")/../.."
@@ -17,11 +19,11 @@ trap 'rm -rf "$work"' EXIT
 cc -std=c11 -O1 -o "$work/parquet_copy" tests/integration/parquet_copy.c \
 	-isystem "$duck/include" -L"$duck/lib" -lduckdb -Wl,-rpath,"$(realpath "$duck/lib")"
 
-# the demo's checks, less its compare of two tables: compare streams a CSV
-# table side from its file itself
+# the demo's checks, its compare of two tables too (a Parquet table side is
+# read by DuckDB, a CSV one streamed from its file)
 for kind in csv parquet; do
 	mkdir -p "$work/$kind/snapshots"
-	sed '/^\[check "org-units-compare"\]/,$d' fixtures/demo/recon.ini > "$work/$kind/recon.ini"
+	cp fixtures/demo/recon.ini "$work/$kind/recon.ini"
 done
 for day in $(ls fixtures/demo/snapshots | grep -E '^[0-9]{4}-' | sort); do
 	rm -rf "$work/csv/snapshots/current" "$work/parquet/snapshots/current"
@@ -56,6 +58,33 @@ for name in sorted(os.listdir(a)):
 sys.exit(1 if bad else 0)
 PY
 echo "ok a Parquet snapshot gives the CSV snapshot's reports on all demo days"
+
+# one side Parquet, the other CSV: the compare's findings, groups and
+# samples are the all-CSV ones (the days before are not there: no "since")
+day=2026-11-05
+mkdir -p "$work/mixed/snapshots/current"
+cp fixtures/demo/recon.ini "$work/mixed/recon.ini"
+"$work/parquet_copy" "fixtures/demo/snapshots/$day" "$work/mixed/snapshots/current"
+rm "$work/mixed/snapshots/current/org_units.parquet"
+cp "fixtures/demo/snapshots/$day/org_units.csv" "$work/mixed/snapshots/current/"
+rc=0
+"$bin" run -c "$work/mixed/recon.ini" -o "$work/mixed/out" --date "$day" -q || rc=$?
+[ "$rc" -le 1 ] || { echo "FAIL parquet_snapshot: mixed $day: exit $rc"; exit 1; }
+python3 - "$work/csv/out/$day.json" "$work/mixed/out/$day.json" <<'PY'
+import json, sys
+def check(path):
+    j = json.load(open(path))
+    c = [c for c in j["checks"] if c["id"] == "org-units-compare"][0]
+    for g in c.get("groups", []):
+        g.pop("since", None)
+    return {k: c.get(k) for k in ("status", "drift", "findings", "groups", "samples",
+                                  "columns_changed", "error")}
+a, b = check(sys.argv[1]), check(sys.argv[2])
+if a != b or not a["drift"]:
+    print("FAIL parquet_snapshot: a Parquet side against a CSV side:\n %s\n %s" % (a, b))
+    sys.exit(1)
+PY
+echo "ok a compare of a Parquet side with a CSV side finds what two CSV sides find"
 
 # T.csv and T.parquet at once: the checks reading T fail, naming both
 cp fixtures/demo/snapshots/2026-11-05/ledger.csv "$work/parquet/snapshots/current/"

@@ -1,0 +1,141 @@
+/*
+ * source_pg_narrow.c: the SQL with which a PostgreSQL table reads again
+ * only (about) the rows of some keys (see pg_narrow_sql in source_pg.h).
+ */
+#include "source_pg.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Append s as a PostgreSQL escape string literal (E'...'), which reads
+ * the same whatever standard_conforming_strings says. */
+static void add_sql_string(struct strbuf *sb, const char *s, size_t len)
+{
+	size_t i;
+
+	sb_puts(sb, "E'");
+	for (i = 0; i < len; i++) {
+		if (s[i] == '\'' || s[i] == '\\')
+			sb_putc(sb, s[i]);
+		sb_putc(sb, s[i]);
+	}
+	sb_putc(sb, '\'');
+}
+
+static int text_cmp(const void *a, const void *b)
+{
+	const struct key_field *x = a, *y = b;
+	int c = memcmp(x->s, y->s, x->len < y->len ? x->len : y->len);
+
+	return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/* The distinct values of key field k over the n keys, sorted, into out
+ * (room for n); 0 when some key is NULL or a number there. */
+static size_t field_texts(const struct key_field *keys, size_t nkey, size_t n, size_t k,
+			  struct key_field *out)
+{
+	size_t i, m;
+
+	for (i = 0; i < n; i++) {
+		const struct key_field *f = &keys[i * nkey + k];
+
+		if (!f->s || f->any)
+			return 0;
+		out[i] = *f;
+	}
+	qsort(out, n, sizeof(*out), text_cmp);
+	for (i = m = 0; i < n; i++)
+		if (m == 0 || text_cmp(&out[m - 1], &out[i]) != 0)
+			out[m++] = out[i];
+	return m;
+}
+
+/* The filter on the key fields that hold text in every key, the field
+ * with the most distinct values first: CAST(k AS text) = ANY (ARRAY[...]),
+ * which PostgreSQL tests with a hash per row in one scan, where a hashed
+ * IN (VALUES ...) of whole keys would be a semi-join.  false when no field
+ * qualifies. */
+static bool add_text_filter(struct strbuf *sb, const char *const *cols, size_t nkey,
+			    const struct key_field *keys, size_t n)
+{
+	struct key_field **vals = xcalloc(nkey, sizeof(*vals));
+	size_t *nd = xcalloc(nkey, sizeof(*nd));
+	size_t k, j, best, nf = 0;
+
+	for (k = 0; k < nkey; k++) {
+		vals[k] = xcalloc(n, sizeof(**vals));
+		nd[k] = field_texts(keys, nkey, n, k, vals[k]);
+	}
+	for (;;) {
+		for (k = 0, best = nkey; k < nkey; k++)
+			if (nd[k] && (best == nkey || nd[k] > nd[best]))
+				best = k;
+		if (best == nkey)
+			break;
+		sb_puts(sb, nf++ ? " AND CAST(" : "CAST(");
+		sb_add_sql_ident(sb, cols[best]);
+		sb_puts(sb, " AS text) = ANY (ARRAY[");
+		for (j = 0; j < nd[best]; j++) {
+			if (j)
+				sb_puts(sb, ", ");
+			add_sql_string(sb, vals[best][j].s, vals[best][j].len);
+		}
+		sb_puts(sb, "])");
+		nd[best] = 0;
+	}
+	for (k = 0; k < nkey; k++)
+		free(vals[k]);
+	free(vals);
+	free(nd);
+	return nf > 0;
+}
+
+/* Contract in source_pg.h. */
+char *pg_narrow_sql(const char *table, const char *const *cols, size_t nkey,
+		    const struct key_field *keys, size_t n)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i, k, nf;
+	bool filtered;
+
+	if (n == 0)
+		return NULL;
+	sb_puts(&sb, "SELECT * FROM ");
+	sb_add_sql_ident(&sb, table);
+	sb_puts(&sb, " WHERE ");
+	filtered = add_text_filter(&sb, cols, nkey, keys, n);
+	if (!filtered && n > 1000) {
+		sb_release(&sb);
+		return NULL;
+	}
+	for (i = 0; !filtered && i < n; i++) {
+		sb_puts(&sb, i ? " OR (" : "(");
+		for (k = nf = 0; k < nkey; k++) {
+			const struct key_field *f = &keys[i * nkey + k];
+
+			if (f->any)
+				continue;
+			sb_puts(&sb, nf++ ? " AND " : "");
+			if (!f->s) {
+				sb_add_sql_ident(&sb, cols[k]);
+				sb_puts(&sb, " IS NULL");
+				continue;
+			}
+			sb_puts(&sb, "CAST(");
+			sb_add_sql_ident(&sb, cols[k]);
+			sb_puts(&sb, " AS text) = ");
+			add_sql_string(&sb, f->s, f->len);
+		}
+		if (nf == 0) {
+			sb_release(&sb);
+			return NULL;
+		}
+		sb_putc(&sb, ')');
+	}
+	if (sb.overflow) {
+		sb_release(&sb);
+		return NULL;
+	}
+	return sb_detach(&sb, NULL);
+}
