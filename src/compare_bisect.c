@@ -388,7 +388,8 @@ static int plan_buckets(struct bisect *b, const struct check_cfg *cc, struct bis
 		return -1;
 	keep(b, g, ng);
 	l.g = xcalloc(ng + 1, sizeof(*l.g));
-	memcpy(l.g, g, ng * sizeof(*g));
+	if (ng)	/* an empty table samples no key */
+		memcpy(l.g, g, ng * sizeof(*g));
 	l.ng = ng;
 	memset(job, 0, sizeof(job));
 	for (s = 0; s < 2; s++) {
