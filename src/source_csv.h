@@ -1,5 +1,5 @@
 /*
- * source_csv.h: streaming RFC 4180 reader over libcsv, with the contract's
+ * source_csv.h: streaming RFC 4180 reader over libcsv, with recon.ini(5)'s CSV
  * rules: UTF-8 validated, an optional BOM skipped, CRLF or LF, an empty
  * unquoted field is NULL and a quoted empty field is "", every record has as
  * many fields as the header (the first record).  Errors name the file, the

@@ -18,7 +18,7 @@
  * message recon recognises: the table is then loaded whole and the SQL
  * runs again).  Independent files load at once, one worker thread each.
  *
- * Typing follows the contract, per column, from the whole file.  The
+ * Typing follows recon.ini(5), per column, from the whole file.  The
  * first chunk of rows is held back and its fields classified; the column
  * types they call for (BIGINT, DECIMAL(38,S), DOUBLE, VARCHAR) are those of
  * the table, and later rows are converted straight into chunk vectors.  A

@@ -9,7 +9,7 @@
  * and records which tables and columns it reads; snapshot_load reads each
  * needed CSV file once with
  * recon's own reader (source_csv.h), types each needed column from the whole
- * file (BIGINT, DECIMAL(38,S), DOUBLE or text, as the contract says) and
+ * file (BIGINT, DECIMAL(38,S), DOUBLE or text, as recon.ini(5) says) and
  * appends it to DuckDB, several files at once on several threads; a large
  * file (stream_bytes) that a single planned SQL text reads is not copied
  * but parsed while that query runs (typed from its first rows, and again
