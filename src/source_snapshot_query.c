@@ -65,6 +65,46 @@ struct outcol {
 	char num[48];		/* this row's number as text */
 };
 
+/* Row row of a vector of whole numbers stored as type t into *v; false
+ * when t is not such a type (nor HUGEINT). */
+static bool whole_at(duckdb_type t, const void *data, idx_t row, i128 *v)
+{
+	switch (t) {
+	case DUCKDB_TYPE_TINYINT:
+		*v = ((const int8_t *)data)[row];
+		return true;
+	case DUCKDB_TYPE_SMALLINT:
+		*v = ((const int16_t *)data)[row];
+		return true;
+	case DUCKDB_TYPE_INTEGER:
+		*v = ((const int32_t *)data)[row];
+		return true;
+	case DUCKDB_TYPE_BIGINT:
+		*v = ((const int64_t *)data)[row];
+		return true;
+	case DUCKDB_TYPE_UTINYINT:
+		*v = ((const uint8_t *)data)[row];
+		return true;
+	case DUCKDB_TYPE_USMALLINT:
+		*v = ((const uint16_t *)data)[row];
+		return true;
+	case DUCKDB_TYPE_UINTEGER:
+		*v = ((const uint32_t *)data)[row];
+		return true;
+	case DUCKDB_TYPE_UBIGINT:
+		*v = ((const uint64_t *)data)[row];
+		return true;
+	case DUCKDB_TYPE_HUGEINT: {
+		duckdb_hugeint h = ((const duckdb_hugeint *)data)[row];
+
+		*v = (i128)(((u128)(uint64_t)h.upper << 64) | h.lower);
+		return true;
+	}
+	default:
+		return false;
+	}
+}
+
 static void cell_of(struct outcol *c, idx_t row, struct cell *cell)
 {
 	i128 v = 0;
@@ -98,36 +138,6 @@ static void cell_of(struct outcol *c, idx_t row, struct cell *cell)
 		cell->s = c->num;
 		cell->len = strlen(c->num);
 		return;
-	case DUCKDB_TYPE_TINYINT:
-		v = ((int8_t *)c->data)[row];
-		break;
-	case DUCKDB_TYPE_SMALLINT:
-		v = ((int16_t *)c->data)[row];
-		break;
-	case DUCKDB_TYPE_INTEGER:
-		v = ((int32_t *)c->data)[row];
-		break;
-	case DUCKDB_TYPE_BIGINT:
-		v = ((int64_t *)c->data)[row];
-		break;
-	case DUCKDB_TYPE_UTINYINT:
-		v = ((uint8_t *)c->data)[row];
-		break;
-	case DUCKDB_TYPE_USMALLINT:
-		v = ((uint16_t *)c->data)[row];
-		break;
-	case DUCKDB_TYPE_UINTEGER:
-		v = ((uint32_t *)c->data)[row];
-		break;
-	case DUCKDB_TYPE_UBIGINT:
-		v = ((uint64_t *)c->data)[row];
-		break;
-	case DUCKDB_TYPE_HUGEINT: {
-		duckdb_hugeint h = ((duckdb_hugeint *)c->data)[row];
-
-		v = (i128)(((u128)(uint64_t)h.upper << 64) | h.lower);
-		break;
-	}
 	case DUCKDB_TYPE_UHUGEINT: {
 		duckdb_uhugeint h = ((duckdb_uhugeint *)c->data)[row];
 		u128 u = ((u128)h.upper << 64) | h.lower;
@@ -146,29 +156,18 @@ static void cell_of(struct outcol *c, idx_t row, struct cell *cell)
 		return;
 	}
 	case DUCKDB_TYPE_DECIMAL:
+		/* stored as SMALLINT, INTEGER, BIGINT or HUGEINT */
 		scale = c->scale;
-		switch (c->internal) {
-		case DUCKDB_TYPE_SMALLINT:
-			v = ((int16_t *)c->data)[row];
-			break;
-		case DUCKDB_TYPE_INTEGER:
-			v = ((int32_t *)c->data)[row];
-			break;
-		case DUCKDB_TYPE_BIGINT:
-			v = ((int64_t *)c->data)[row];
-			break;
-		default: {
-			duckdb_hugeint h = ((duckdb_hugeint *)c->data)[row];
-
-			v = (i128)(((u128)(uint64_t)h.upper << 64) | h.lower);
-			break;
-		}
-		}
+		if (!whole_at(c->internal, c->data, row, &v))
+			whole_at(DUCKDB_TYPE_HUGEINT, c->data, row, &v);
 		break;
 	default:
-		cell->s = "";
-		cell->len = 0;
-		return;
+		if (!whole_at(c->type, c->data, row, &v)) {
+			cell->s = "";
+			cell->len = 0;
+			return;
+		}
+		break;
 	}
 	cell->len = format_i128(v, scale, c->num);
 	cell->s = c->num;

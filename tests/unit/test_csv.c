@@ -1079,6 +1079,31 @@ START_TEST(test_plain_number_columns_are_typed_exactly)
 }
 END_TEST
 
+/* A result's whole numbers and decimals print exactly, whatever DuckDB
+ * stores them as (signed and unsigned widths, HUGEINT, DECIMAL over each). */
+START_TEST(test_every_width_of_number_prints_exactly)
+{
+	struct fixture f;
+
+	fixture_open(&f, REAL "/pagila");
+	ck_assert_str_eq(query1(&f, "SELECT (-128)::TINYINT, (-32768)::SMALLINT, "
+				    "(-2147483648)::INTEGER, (-9223372036854775808)::BIGINT"),
+			 "-128|-32768|-2147483648|-9223372036854775808");
+	ck_assert_str_eq(query1(&f, "SELECT 255::UTINYINT, 65535::USMALLINT, "
+				    "4294967295::UINTEGER, 18446744073709551615::UBIGINT"),
+			 "255|65535|4294967295|18446744073709551615");
+	ck_assert_str_eq(query1(&f, "SELECT (-170141183460469231731687303715884105728)::HUGEINT, "
+				    "340282366920938463463374607431768211455::UHUGEINT"),
+			 "-170141183460469231731687303715884105728|"
+			 "340282366920938463463374607431768211455");
+	ck_assert_str_eq(query1(&f, "SELECT (-1.5)::DECIMAL(4,1), 12345.678::DECIMAL(9,3), "
+				    "(-0.05)::DECIMAL(18,2), "
+				    "12345678901234567890123456.789::DECIMAL(38,3)"),
+			 "-1.5|12345.678|-0.05|12345678901234567890123456.789");
+	fixture_close(&f);
+}
+END_TEST
+
 /* Rows go in by chunks of many rows: every value arrives, whichever its
  * place in a chunk (16,049 rows: full chunks and a partial last one). */
 START_TEST(test_every_value_is_loaded_across_chunks)
@@ -1569,6 +1594,7 @@ static Suite *csv_suite(void)
 	tcase_set_timeout(source, 60);
 	tcase_add_test(source, test_pagila_row_counts);
 	tcase_add_test(source, test_plain_number_columns_are_typed_exactly);
+	tcase_add_test(source, test_every_width_of_number_prints_exactly);
 	tcase_add_test(source, test_every_value_is_loaded_across_chunks);
 	tcase_add_test(source, test_columns_are_typed_by_the_contract);
 	tcase_add_test(source, test_a_late_value_retypes_its_column);
