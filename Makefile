@@ -196,9 +196,20 @@ tsan-run: all $(BUILD)/tests/test_compare $(BUILD)/tests/test_compare_table
 	./tests/integration/pg_compare_cut.sh $(BUILD)/recon
 
 # valgrind memcheck over the golden tests: the runner is handed a wrapper
-# that execs valgrind on $(BUILD)/recon.
+# that execs valgrind on $(BUILD)/recon.  Each case runs in its own
+# scratch directory, so two runners take every other case each, one per
+# core: valgrind runs one thread at a time and is the slowest stage.
+VALGRIND_CASES = $(sort $(patsubst tests/golden/%/runs,%,$(wildcard tests/golden/*/runs)))
 valgrind: all
-	RECON_REAL=$(CURDIR)/$(BUILD)/recon ./tests/golden/run.sh tests/robustness/valgrind-recon.sh
+	@export RECON_REAL=$(CURDIR)/$(BUILD)/recon; \
+	./tests/golden/run.sh tests/robustness/valgrind-recon.sh \
+		$(shell echo $(VALGRIND_CASES) | tr ' ' '\n' | awk 'NR % 2') > $(BUILD)/valgrind-1.log 2>&1 & \
+	p=$$!; \
+	./tests/golden/run.sh tests/robustness/valgrind-recon.sh \
+		$(shell echo $(VALGRIND_CASES) | tr ' ' '\n' | awk 'NR % 2 == 0') > $(BUILD)/valgrind-2.log 2>&1; \
+	s2=$$?; wait $$p; s1=$$?; \
+	cat $(BUILD)/valgrind-1.log $(BUILD)/valgrind-2.log; \
+	[ $$s1 = 0 ] && [ $$s2 = 0 ] && echo "valgrind: $(words $(VALGRIND_CASES)) golden cases clean"
 
 # libFuzzer targets (clang): each harness links the sources it needs from a
 # static library built with the fuzzer, ASan and UBSan instrumentation.
