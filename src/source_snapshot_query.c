@@ -284,6 +284,27 @@ static int stream_error(struct snapshot *sn, const char *msg, struct diag *d)
 	return 0;
 }
 
+
+/* What run returns for a query that failed with msg: a streamed scan's
+ * own error (stream_error's result); before any row reached the sink, 1
+ * once the table whose column was not loaded is loaded, to run again;
+ * else -1 with d set. */
+static int failed(struct snapshot *sn, const char *msg, bool began, struct diag *d)
+{
+	struct snap_table *t = unloaded(sn, msg);
+	int rc;
+
+	if (!began && (rc = stream_error(sn, msg, d)) != 0)
+		return rc;
+	if (t && !began) {
+		snap_mark_all(t);
+		snap_load_stale(sn, false);
+		return 1;
+	}
+	query_error(sn, msg, d);
+	return -1;
+}
+
 /* Run once: 0 done, -1 error, 1 a column not loaded was read (loaded now:
  * run again). */
 static int run(struct snapshot *sn, const char *sql, const struct row_sink *sink, bool *began,
@@ -335,19 +356,7 @@ static int run(struct snapshot *sn, const char *sql, const struct row_sink *sink
 	if (serial)
 		snap_exec(sn->con, sn->threads, NULL);
 	if (rc != DuckDBSuccess) {
-		struct snap_table *t = unloaded(sn, duckdb_result_error(&res));
-
-		if ((rc = stream_error(sn, duckdb_result_error(&res), d)) != 0) {
-			ret = rc;
-			goto out;
-		}
-		if (t && !*began) {
-			snap_mark_all(t);
-			snap_load_stale(sn, false);
-			ret = 1;
-			goto out;
-		}
-		query_error(sn, duckdb_result_error(&res), d);
+		ret = failed(sn, duckdb_result_error(&res), *began, d);
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
@@ -404,20 +413,7 @@ static int run(struct snapshot *sn, const char *sql, const struct row_sink *sink
 		duckdb_destroy_data_chunk(&chunk);
 	}
 	if (duckdb_result_error(&res)) {
-		struct snap_table *t = unloaded(sn, duckdb_result_error(&res));
-
-		if (!*began && (rc = stream_error(sn, duckdb_result_error(&res), d)) != 0) {
-			ret = rc;
-			goto out;
-		}
-
-		if (t && !*began) {
-			snap_mark_all(t);
-			snap_load_stale(sn, false);
-			ret = 1;
-			goto out;
-		}
-		query_error(sn, duckdb_result_error(&res), d);
+		ret = failed(sn, duckdb_result_error(&res), *began, d);
 		goto out;
 	}
 	if (!*began) {
