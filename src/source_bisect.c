@@ -78,17 +78,6 @@ int bisect_run(struct bisect_table *t, struct strbuf *sql, struct rows *out, str
 
 /* ---- SQL pieces ----------------------------------------------------------- */
 
-void bisect_add_literal(struct strbuf *sb, const char *s)
-{
-	sb_putc(sb, '\'');
-	for (; *s; s++) {
-		if (*s == '\'')
-			sb_putc(sb, '\'');
-		sb_putc(sb, *s);
-	}
-	sb_putc(sb, '\'');
-}
-
 /* The hash of the numeric expression n by value: numeric's own hash
  * leaves out the sign (1 and -1 hash alike) and gives NaN and both
  * infinities the seed, so the sign and infinity are added. */
@@ -193,7 +182,7 @@ static void add_bound(struct strbuf *sb, const struct bisect_table *t, char **b)
 		sb_addf(sb, "%s%s", i ? ", " : "", b[i]);
 	for (i = 0; i < t->nkey && !t->sqlite; i++) {
 		sb_puts(sb, i ? ", CAST(" : "CAST(");
-		bisect_add_literal(sb, b[i]);
+		sb_add_sql_string(sb, b[i]);
 		sb_addf(sb, " AS %s)", t->key[i].type);
 		if (t->key[i].collate)
 			sb_puts(sb, " COLLATE \"C\"");
@@ -364,7 +353,7 @@ static int find_unique(struct bisect_table *t, const char *const *keys, struct s
 			return 0;
 	sb_reset(sb);
 	sb_puts(sb, "SELECT count(*) FROM pg_catalog.pg_index i WHERE i.indrelid = to_regclass(");
-	bisect_add_literal(sb, t->table);
+	sb_add_sql_string(sb, t->table);
 	sb_addf(sb, ") AND i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL "
 		"AND i.indnkeyatts = %zu AND (SELECT array_agg(a.attname::text ORDER BY "
 		"a.attname::text COLLATE \"C\") FROM pg_catalog.pg_attribute a WHERE "
@@ -372,7 +361,7 @@ static int find_unique(struct bisect_table *t, const char *const *keys, struct s
 		"= (SELECT array_agg(k ORDER BY k COLLATE \"C\") FROM unnest(ARRAY[", t->nkey);
 	for (i = 0; i < t->nkey; i++) {
 		sb_puts(sb, i ? ", " : "");
-		bisect_add_literal(sb, keys[i]);
+		sb_add_sql_string(sb, keys[i]);
 	}
 	sb_puts(sb, "]::text[]) k)");
 	ret = bisect_run(t, sb, &r, d);
@@ -392,7 +381,7 @@ static int find_leaves(struct bisect_table *t, struct strbuf *sb, struct diag *d
 	sb_reset(sb);
 	sb_puts(sb, "SELECT p.relid::regclass::text, c.relkind = 'f' FROM "
 		"pg_catalog.pg_partition_tree(to_regclass(");
-	bisect_add_literal(sb, t->table);
+	sb_add_sql_string(sb, t->table);
 	sb_puts(sb, ")) p JOIN pg_catalog.pg_class c ON c.oid = p.relid "
 		"WHERE p.isleaf AND p.level > 0 ORDER BY 1");
 	ret = bisect_run(t, sb, &r, d);
@@ -412,9 +401,9 @@ static int find_leaves(struct bisect_table *t, struct strbuf *sb, struct diag *d
 		sb_puts(sb, "SELECT count(*) FROM pg_catalog.pg_index i JOIN pg_catalog.pg_attribute a "
 			"ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] "
 			"WHERE i.indpred IS NULL AND i.indrelid = to_regclass(");
-		bisect_add_literal(sb, t->table);
+		sb_add_sql_string(sb, t->table);
 		sb_puts(sb, ") AND a.attname = ");
-		bisect_add_literal(sb, t->key[0].plain);
+		sb_add_sql_string(sb, t->key[0].plain);
 		ret = bisect_run(t, sb, &r, d);
 		t->indexed = ret == 0 && r.n == 1 && r.cells[0] && strcmp(r.cells[0], "0") != 0 &&
 			     !t->foreign;
@@ -426,13 +415,13 @@ static int find_leaves(struct bisect_table *t, struct strbuf *sb, struct diag *d
 	sb_reset(sb);
 	sb_puts(sb, "SELECT count(*) FROM pg_catalog.pg_partitioned_table p "
 		"WHERE p.partrelid IN (SELECT relid FROM pg_catalog.pg_partition_tree(to_regclass(");
-	bisect_add_literal(sb, t->table);
+	sb_add_sql_string(sb, t->table);
 	sb_puts(sb, ")) WHERE NOT isleaf) AND (0 = ANY (p.partattrs::int2[]) OR EXISTS ("
 		"SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = p.partrelid "
 		"AND a.attnum = ANY (p.partattrs::int2[]) AND a.attname::text <> ALL (ARRAY[");
 	for (i = 0; i < t->nkey; i++) {
 		sb_puts(sb, i ? ", " : "");
-		bisect_add_literal(sb, t->key[i].plain);
+		sb_add_sql_string(sb, t->key[i].plain);
 	}
 	sb_puts(sb, "]::text[])))");
 	ret = bisect_run(t, sb, &r, d);
@@ -472,7 +461,7 @@ struct bisect_table *bisect_table_open(struct source *s, const char *table,
 		"a.attcollation <> 0, a.attnotnull FROM pg_catalog.pg_attribute a "
 		"JOIN pg_catalog.pg_type y "
 		"ON y.oid = a.atttypid WHERE a.attrelid = to_regclass(");
-	bisect_add_literal(&sb, t->table);
+	sb_add_sql_string(&sb, t->table);
 	sb_puts(&sb, ") AND a.attnum > 0 AND NOT a.attisdropped");
 	ret = bisect_run(t, &sb, &cat, d);
 	for (i = 0; i < nkey && ret == 0; i++)
@@ -602,7 +591,7 @@ static struct bisect_table *open_sqlite(struct source *s, const char *table,
 	t->table = sb_detach(&q, NULL);
 	sb_init(&sb);
 	sb_puts(&sb, "SELECT name, upper(type) FROM pragma_table_info(");
-	bisect_add_literal(&sb, table);
+	sb_add_sql_string(&sb, table);
 	sb_putc(&sb, ')');
 	ret = bisect_run(t, &sb, &cat, d);
 	for (i = 0; i < nkey && ret == 0; i++)

@@ -45,7 +45,7 @@ static void add_array(struct strbuf *sb, const struct bisect_table *t, char ***g
 	}
 	sb_putc(&a, '}');
 	sb_puts(sb, "CAST(");
-	bisect_add_literal(sb, a.buf);
+	sb_add_sql_string(sb, a.buf);
 	sb_addf(sb, " AS %s[])", t->key[0].type);
 	if (a.overflow)
 		sb->overflow = true;
@@ -193,7 +193,7 @@ int bisect_table_rows(struct bisect_table *t, long long *rows, struct diag *d)
 		"FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class p ON p.oid = i.inhrelid "
 		"WHERE i.inhparent = c.oid))::bigint FROM pg_catalog.pg_class c "
 		"WHERE c.oid = to_regclass(");
-	bisect_add_literal(&sb, t->table);
+	sb_add_sql_string(&sb, t->table);
 	sb_putc(&sb, ')');
 	ret = bisect_run(t, &sb, &r, d);
 	*rows = ret == 0 && r.n == 1 && r.cells[0] ? atoll(r.cells[0]) : -1;
@@ -294,7 +294,7 @@ int bisect_plan_settings(struct bisect_table *t, bool set, struct diag *d)
 
 	sb_init(&sb);
 	sb_puts(&sb, "SELECT current_setting('enable_sort'), set_config('enable_sort', ");
-	bisect_add_literal(&sb, set ? "off" : t->saved ? t->saved : "on");
+	sb_add_sql_string(&sb, set ? "off" : t->saved ? t->saved : "on");
 	sb_puts(&sb, ", true)");
 	ret = bisect_run(t, &sb, &r, d);
 	if (ret == 0 && set && r.n == 1) {

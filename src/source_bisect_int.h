@@ -49,8 +49,6 @@ struct rows {
 int bisect_run(struct bisect_table *t, struct strbuf *sql, struct rows *out, struct diag *d);
 void bisect_rows_free(struct rows *r);
 
-/* s as a SQL string literal. */
-void bisect_add_literal(struct strbuf *sb, const char *s);
 
 /* The condition of range r. */
 void bisect_add_range(struct strbuf *sb, const struct bisect_table *t,

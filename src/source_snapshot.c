@@ -185,18 +185,6 @@ int snap_exec(duckdb_connection con, const char *sql, struct diag *d)
 	return ret;
 }
 
-/* Append s as a single-quoted SQL string literal. */
-static void sb_add_sql_string(struct strbuf *sb, const char *s)
-{
-	sb_putc(sb, '\'');
-	for (; *s; s++) {
-		if (*s == '\'')
-			sb_putc(sb, '\'');
-		sb_putc(sb, *s);
-	}
-	sb_putc(sb, '\'');
-}
-
 /* main."T" over read_parquet(path), and the file's rows and digest. */
 static void open_parquet(struct snapshot *sn, struct snap_table *t)
 {

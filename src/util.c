@@ -182,6 +182,18 @@ int sb_add_sql_ident(struct strbuf *sb, const char *s)
 	return r | sb_putc(sb, '"');
 }
 
+int sb_add_sql_string(struct strbuf *sb, const char *s)
+{
+	int r = sb_putc(sb, '\'');
+
+	for (; *s; s++) {
+		if (*s == '\'')
+			r |= sb_putc(sb, '\'');
+		r |= sb_putc(sb, *s);
+	}
+	return r | sb_putc(sb, '\'');
+}
+
 char *sb_detach(struct strbuf *sb, size_t *len)
 {
 	char *p;

@@ -80,6 +80,9 @@ int sb_vaddf(struct strbuf *sb, const char *fmt, va_list ap) RECON_PRINTF(2, 0);
 /* Append s as a double-quoted SQL identifier ("a""b" for a"b), valid in
  * SQLite and PostgreSQL alike. */
 int sb_add_sql_ident(struct strbuf *sb, const char *s);
+/* Append s as a single-quoted SQL string literal ('it''s' for it's), as
+ * SQLite, DuckDB and PostgreSQL (standard_conforming_strings on) read it. */
+int sb_add_sql_string(struct strbuf *sb, const char *s);
 /* Give the buffer to the caller (free() it); sb is left empty. */
 char *sb_detach(struct strbuf *sb, size_t *len);
 
