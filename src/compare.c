@@ -519,6 +519,7 @@ int compare_eval(struct check_result *cr, struct source *left, struct source *ri
 	cr->scanned = t.keys + (c->left_rows >= 0 ? c->left_rows - c->side[LEFT].rowno : 0);
 	if (c->has_group && cr->changed > 0)
 		x.gchanged = xcalloc(ngroups * (c->ncmp ? c->ncmp : 1), sizeof(*x.gchanged));
+	x.ngroups = ngroups;
 	if (cc->explain && explain_changes(c, &x, cr, a) < 0)
 		goto out;
 	cr->ngroups = 0;
@@ -562,6 +563,9 @@ out:
 	free(x.changed);
 	free(x.classes);
 	free(x.gchanged);
+	free(x.more.changed);
+	free(x.more.classes);
+	free(x.more.gchanged);
 	free(v.batch);
 	free(t.picks);
 	for (i = 0; i < 3; i++)

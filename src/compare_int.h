@@ -38,6 +38,7 @@ enum finding { F_MISSING, F_EXTRA, F_CHANGED };
 struct rowcopy {
 	char **cells;		/* ncols; NULL = SQL NULL */
 	size_t *lens;
+	char *data;		/* the cells' text, one block */
 	bool found;
 };
 

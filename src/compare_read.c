@@ -59,12 +59,19 @@ static int copy_row(void *ctx, size_t i, const struct cell *cells, size_t ncols)
 	struct rowcopy *rc = ctx;
 	size_t k;
 
+	size_t size = 1;
+	char *p;
+
 	(void)i;
+	for (k = 0; k < ncols; k++)
+		size += cells[k].s ? cells[k].len + 1 : 0;
+	p = rc->data = xmalloc(size);	/* every cell in one block */
 	for (k = 0; k < ncols; k++) {
 		if (cells[k].s) {
-			rc->cells[k] = xmalloc(cells[k].len + 1);
-			memcpy(rc->cells[k], cells[k].s, cells[k].len);
-			rc->cells[k][cells[k].len] = '\0';
+			rc->cells[k] = p;
+			memcpy(p, cells[k].s, cells[k].len);
+			p[cells[k].len] = '\0';
+			p += cells[k].len + 1;
 		}
 		rc->lens[k] = cells[k].len;
 	}
@@ -463,25 +470,25 @@ struct want {
 	struct rowcopy *out;
 };
 
+/* cells and lens in one block, the cells' text in another (copy_row) */
 static void rowcopy_init(struct rowcopy *rc, size_t ncols)
 {
-	rc->cells = xcalloc(ncols ? ncols : 1, sizeof(*rc->cells));
-	rc->lens = xcalloc(ncols ? ncols : 1, sizeof(*rc->lens));
+	size_t n = ncols ? ncols : 1;
+
+	rc->cells = xcalloc(n, sizeof(*rc->cells) + sizeof(*rc->lens));
+	rc->lens = (size_t *)(void *)(rc->cells + n);
+	rc->data = NULL;
 	rc->found = false;
 }
 
 static void rowcopy_free(struct rowcopy *rc, size_t ncols)
 {
-	size_t i;
-
-	if (!rc->cells)
-		return;
-	for (i = 0; i < ncols; i++)
-		free(rc->cells[i]);
+	(void)ncols;
 	free(rc->cells);
-	free(rc->lens);
+	free(rc->data);
 	rc->cells = NULL;
 	rc->lens = NULL;
+	rc->data = NULL;
 }
 
 struct refetch {

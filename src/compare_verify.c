@@ -7,6 +7,7 @@
  */
 #include "compare_verify.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -229,25 +230,40 @@ int tally_entry(struct cmp *c, struct entry *e, void *ctx)
 	return 0;
 }
 
-static int explain_batch(struct cmp *c, struct explain *x)
+/* The changed rows e[0, n) read again and explained into x's counts, or
+ * into those of part (the second half's, merged at the end). */
+struct explain_part {
+	struct cmp *c;
+	struct explain *x;
+	struct entry **e;
+	size_t n;
+	long long *changed;
+	struct change_tally *classes;
+	long long *gchanged;
+	struct diag d;
+	int ret;
+};
+
+static void *explain_part_run(void *arg)
 {
+	struct explain_part *p = arg;
+	struct cmp *c = p->c;
 	struct reread rd;
 	size_t i, j;
-	int ret;
 
-	reread_init(&rd, x->n);
-	for (i = 0; i < x->n; i++) {
-		reread_add(&rd, LEFT, i, x->batch[i]);
-		reread_add(&rd, RIGHT, i, x->batch[i]);
+	reread_init(&rd, p->n);
+	for (i = 0; i < p->n; i++) {
+		reread_add(&rd, LEFT, i, p->e[i]);
+		reread_add(&rd, RIGHT, i, p->e[i]);
 	}
-	ret = fetch_both(c, &rd, x->d);
-	for (i = 0; i < x->n && ret == 0; i++) {
+	p->ret = fetch_both(c, &rd, &p->d);
+	for (i = 0; i < p->n && p->ret == 0; i++) {
 		const struct rowcopy *l = &rd.rows[LEFT][i], *r = &rd.rows[RIGHT][i];
-		const struct entry *e = x->batch[i];
+		const struct entry *e = p->e[i];
 		long long *g = NULL;
 
-		if (x->gchanged)
-			g = x->gchanged + (size_t)x->t->gmap[e->group >> 31][e->group & 0x7fffffffu] *
+		if (p->gchanged)
+			g = p->gchanged + (size_t)p->x->t->gmap[e->group >> 31][e->group & 0x7fffffffu] *
 						  c->ncmp;
 		for (j = 0; j < c->ncmp; j++) {
 			size_t li = c->side[LEFT].need[c->nkey + j];
@@ -255,16 +271,47 @@ static int explain_batch(struct cmp *c, struct explain *x)
 
 			if (column_equal(c, l, r, j))
 				continue;
-			x->changed[j]++;
+			p->changed[j]++;
 			if (g)
 				g[j]++;
-			change_tally_add(&x->classes[j], l->cells[li], l->lens[li], r->cells[ri],
+			change_tally_add(&p->classes[j], l->cells[li], l->lens[li], r->cells[ri],
 					 r->lens[ri]);
 		}
 	}
 	reread_free(c, &rd);
+	return NULL;
+}
+
+/* At least this many rows of a batch of two files are read again in two
+ * threads, a half each: each thread reads its rows of both files. */
+#define EXPLAIN_SPLIT 256
+
+static int explain_batch(struct cmp *c, struct explain *x)
+{
+	struct explain_part p[2] = {
+		{ c, x, x->batch, x->n, x->changed, x->classes, x->gchanged, { "" }, 0 },
+		{ c, x, NULL, 0, x->more.changed, x->more.classes, x->more.gchanged, { "" }, 0 },
+	};
+	pthread_t tid;
+	bool threaded = false;
+	int k;
+
+	if (x->more.changed && x->n >= EXPLAIN_SPLIT) {
+		p[1].n = x->n / 2;
+		p[0].n = x->n - p[1].n;
+		p[1].e = x->batch + p[0].n;
+		threaded = pthread_create(&tid, NULL, explain_part_run, &p[1]) == 0;
+		if (!threaded)
+			p[0].n = x->n;
+	}
+	explain_part_run(&p[0]);
+	if (threaded)
+		pthread_join(tid, NULL);
 	x->n = 0;
-	return ret;
+	for (k = 0; k < 2; k++)
+		if (p[k].ret < 0)
+			return diag_error(x->d, "%s", p[k].d.msg);
+	return 0;
 }
 
 static int explain_entry(struct cmp *c, struct entry *e, void *ctx)
@@ -283,14 +330,30 @@ static int explain_entry(struct cmp *c, struct entry *e, void *ctx)
 int explain_changes(struct cmp *c, struct explain *x, struct check_result *cr,
 		    struct arena *a)
 {
-	size_t j;
+	size_t ncmp = c->ncmp ? c->ncmp : 1, j;
 
 	x->batch = xcalloc(VERIFY_BATCH, sizeof(*x->batch));
-	x->changed = xcalloc(c->ncmp ? c->ncmp : 1, sizeof(*x->changed));
-	x->classes = xcalloc(c->ncmp ? c->ncmp : 1, sizeof(*x->classes));
+	x->changed = xcalloc(ncmp, sizeof(*x->changed));
+	x->classes = xcalloc(ncmp, sizeof(*x->classes));
+	/* files are read again by position, from any thread */
+	if (c->side[LEFT].tr.own_thread && c->side[RIGHT].tr.own_thread &&
+	    cr->changed >= EXPLAIN_SPLIT) {
+		x->more.changed = xcalloc(ncmp, sizeof(*x->more.changed));
+		x->more.classes = xcalloc(ncmp, sizeof(*x->more.classes));
+		if (x->gchanged)
+			x->more.gchanged = xcalloc(x->ngroups * ncmp, sizeof(*x->more.gchanged));
+	}
 	if (cr->changed > 0 &&
 	    (walk_entries(c, explain_entry, x) < 0 || explain_batch(c, x) < 0))
 		return -1;
+	if (x->more.changed) {
+		for (j = 0; j < c->ncmp; j++) {
+			x->changed[j] += x->more.changed[j];
+			change_tally_merge(&x->classes[j], &x->more.classes[j]);
+		}
+		for (j = 0; x->more.gchanged && j < x->ngroups * c->ncmp; j++)
+			x->gchanged[j] += x->more.gchanged[j];
+	}
 	cr->column_changes = arena_alloc(a, (c->ncmp ? c->ncmp : 1) * sizeof(*cr->column_changes));
 	cr->ncolumn_changes = c->ncmp;
 	for (j = 0; j < c->ncmp; j++) {

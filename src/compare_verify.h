@@ -85,6 +85,12 @@ struct explain {
 	long long *changed;	/* per compared column */
 	struct change_tally *classes;	/* per compared column */
 	long long *gchanged;	/* per group and compared column, or NULL */
+	size_t ngroups;		/* gchanged's groups */
+	struct {		/* a second thread's counts, when two read */
+		long long *changed;
+		struct change_tally *classes;
+		long long *gchanged;
+	} more;
 	struct diag *d;
 };
 

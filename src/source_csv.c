@@ -606,6 +606,30 @@ static size_t fast_lines(struct reader *r, char *buf, size_t a, size_t b, uint64
 	return line;
 }
 
+/* csv_parse of s[0, len) at file offset offset, in pieces that end at
+ * each CR but the last byte: libcsv ends a record at a lone CR, and the
+ * record after it begins there, not at the line's start (where it is read
+ * again).  Returns the bytes parsed, as csv_parse. */
+static size_t parse_pieces(struct reader *r, struct csv_parser *p, const char *s, size_t len,
+			   uint64_t offset)
+{
+	size_t n = 0;
+
+	for (;;) {
+		const char *cr = memchr(s + n, '\r', len - n);
+		size_t piece = cr && (size_t)(cr - s) + 1 < len ? (size_t)(cr - s) + 1 - n : len - n;
+		size_t got = csv_parse(p, s + n, piece, on_field, on_record, r);
+
+		n += got;
+		if (got < piece || n == len || r->status)
+			return n;
+		if (p->pstate == LIBCSV_ROW_NOT_BEGUN && s[n] != '\n') {
+			r->rec_offset = offset + n;
+			r->field_line = r->line;
+		}
+	}
+}
+
 /* Feed one line (or a piece of a long one) to libcsv.  whole: s is the
  * whole line.  -1 with r->d set on a format error, or when the callback
  * failed or stopped (r->status). */
@@ -640,7 +664,7 @@ static int feed(struct reader *r, struct csv_parser *p, const char *s, size_t le
 	if (nul)
 		return r->status = diag_error(r->d, "%s:%ld: NUL byte", r->path, r->line);
 	csv_set_space_func(p, whole && !trims ? NULL : keep_spaces);
-	n = csv_parse(p, s, len, on_field, on_record, r);
+	n = parse_pieces(r, p, s, len, offset);
 	if (r->status)
 		return -1;
 	if (n < len) {
@@ -869,6 +893,52 @@ static void one_end(int ch, void *data)
 		r->done = true;
 }
 
+/* The record at the start of buf[0, n) when its line holds no quote and
+ * no CR but one just before its newline (as fast_lines reads it): split in
+ * place, each field a C string, an empty one NULL.  1 when read (and fn
+ * called: its -1 fails), 0 when libcsv must read it. */
+static int one_fast(char *buf, size_t n, size_t nfields, uint64_t at, csv_record_fn fn,
+		    void *ctx, int *ret)
+{
+	struct csv_field small[32], *f = nfields <= 32 ? small : NULL;
+	char *nl = memchr(buf, '\n', n), *p, *end;
+	size_t k = 0;
+	bool whole = false;
+
+	if (!nl || nl == buf)
+		return 0;
+	end = nl[-1] == '\r' ? nl - 1 : nl;
+	if (memchr(buf, '"', (size_t)(end - buf)) || memchr(buf, '\r', (size_t)(end - buf)))
+		return 0;
+	if (!f)
+		f = xcalloc(nfields, sizeof(*f));
+	for (p = buf; k < nfields; k++) {
+		char *q = memchr(p, ',', (size_t)(end - p));
+
+		if (!q)
+			q = end;
+		f[k] = (struct csv_field){ q > p ? p : NULL, (size_t)(q - p) };
+		if (q == end) {
+			whole = true;
+			k++;
+			break;
+		}
+		*q = '\0';
+		p = q + 1;
+	}
+	if (whole && k == nfields) {
+		struct csv_record rec = { f, nfields, 0, at, false };
+
+		*end = '\0';
+		*ret = fn(ctx, &rec) < 0 ? -1 : 0;
+	} else {
+		k = 0;	/* another width: libcsv's reading says so */
+	}
+	if (f != small)
+		free(f);
+	return k == nfields;
+}
+
 /* Contract in source_csv.h. */
 int csv_read_record_at(int fd, const char *path, uint64_t off, size_t nfields,
 		       csv_record_fn fn, void *ctx, struct diag *d)
@@ -880,6 +950,12 @@ int csv_read_record_at(int fd, const char *path, uint64_t off, size_t nfields,
 	size_t want = 256, i;	/* most records are short: parse little past one */
 	int ret = 0;
 
+	if (nfields > 0) {
+		ssize_t n = pread(fd, buf, want, (off_t)off);
+
+		if (n > 0 && one_fast(buf, (size_t)n, nfields, at, fn, ctx, &ret))
+			return ret;
+	}
 	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_EMPTY_IS_NULL) != 0)
 		return diag_error(d, "%s: out of memory", path);
 	csv_set_space_func(&p, keep_spaces);

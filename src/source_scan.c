@@ -399,8 +399,9 @@ void source_scan_where(const struct source_scan *sc, uint64_t a, uint64_t b,
 		sb_addf(sb, "in rows %llu and %llu", (unsigned long long)a, (unsigned long long)b);
 }
 
+/* One call's state: its own cells, so that calls may run at once. */
 struct fetch {
-	struct source_scan *sc;
+	struct cell *cells;
 	scan_fetch_fn fn;
 	void *ctx;
 	size_t i;		/* the index of the row being read again */
@@ -409,19 +410,18 @@ struct fetch {
 static int fetch_record(void *ctx, const struct csv_record *rec)
 {
 	struct fetch *f = ctx;
-	struct source_scan *sc = f->sc;
 	size_t k;
 
 	for (k = 0; k < rec->nfields; k++)
-		sc->cells[k] = (struct cell){ rec->fields[k].s, rec->fields[k].len };
-	return f->fn(f->ctx, f->i, sc->cells, rec->nfields);
+		f->cells[k] = (struct cell){ rec->fields[k].s, rec->fields[k].len };
+	return f->fn(f->ctx, f->i, f->cells, rec->nfields);
 }
 
 /* Contract in source_scan.h. */
 int source_scan_fetch(struct source_scan *sc, const uint64_t *pos, size_t n, scan_fetch_fn fn,
 		      void *ctx, struct diag *d)
 {
-	struct fetch f = { sc, fn, ctx, 0 };
+	struct fetch f = { NULL, fn, ctx, 0 };
 	struct at *order;
 	size_t i;
 	int fd, ret = 0;
@@ -430,8 +430,7 @@ int source_scan_fetch(struct source_scan *sc, const uint64_t *pos, size_t n, sca
 		return 0;
 	if ((fd = open_regular(sc->path, d)) < 0)
 		return -1;
-	if (!sc->cells)
-		sc->cells = xcalloc(sc->ncols ? sc->ncols : 1, sizeof(*sc->cells));
+	f.cells = xcalloc(sc->ncols ? sc->ncols : 1, sizeof(*f.cells));
 	/* in file order: each read is near the one before */
 	order = xcalloc(n, sizeof(*order));
 	for (i = 0; i < n; i++)
@@ -442,6 +441,7 @@ int source_scan_fetch(struct source_scan *sc, const uint64_t *pos, size_t n, sca
 		ret = csv_read_record_at(fd, sc->path, order[i].pos, sc->ncols, fetch_record, &f, d);
 	}
 	free(order);
+	free(f.cells);
 	close(fd);
 	return ret;
 }

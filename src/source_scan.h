@@ -110,7 +110,8 @@ void source_scan_where(const struct source_scan *sc, uint64_t a, uint64_t b,
 typedef int (*scan_fetch_fn)(void *ctx, size_t i, const struct cell *cells, size_t ncols);
 
 /* Read again the n rows at pos[] of a by_position scan, in file order,
- * into fn.  -1 with d set when the file is gone or a row is not a whole
+ * into fn.  Unlike the scan's other calls, several threads may read one
+ * own_thread scan again at once.  -1 with d set when the file is gone or a row is not a whole
  * record of the header's width ("PATH: changed while it was read"), or
  * when fn returned -1. */
 int source_scan_fetch(struct source_scan *sc, const uint64_t *pos, size_t n, scan_fetch_fn fn,

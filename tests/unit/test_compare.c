@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "compare.h"
+#include "compare_classes.h"
 #include "compare_value.h"
 
 /* ---- fixture ------------------------------------------------------------ */
@@ -939,6 +940,79 @@ START_TEST(samples_are_stable_under_shuffling)
 }
 END_TEST
 
+/* 2,000 rows, 1,320 changed: enough for two threads to read the changed
+ * rows again and explain them, a half each.  Every count per column, per
+ * class and per group is the one the rules below give, whichever thread
+ * read the row; quoted lines (read again by libcsv) among them. */
+START_TEST(explain_counts_every_change_in_two_threads)
+{
+	struct fx f;
+	FILE *l, *r;
+	char path[128];
+	long long name[CHANGE_NCLASSES] = { 0 }, at = 0, gname[3] = { 0 }, gat[3] = { 0 };
+	long long changed = 0;
+	int i, g;
+
+	fx_init(&f);
+	f.cc.explain = true;
+	f.cc.group = "g";
+	snprintf(path, sizeof(path), "%s/l.csv", f.dir);
+	l = fopen(path, "w");
+	snprintf(path, sizeof(path), "%s/r.csv", f.dir);
+	r = fopen(path, "w");
+	fputs("id,g,name,at\n", l);
+	fputs("id,g,name,at\n", r);
+	for (i = 1; i <= 2000; i++) {
+		bool shift = i % 7 == 0, differs = true;
+
+		g = i % 3;
+		fprintf(l, "%d,g%d,n%d,2026-01-01 10:00:00\n", i, g, i);
+		fprintf(r, "%d,g%d,", i, g);
+		if (i % 2 == 0) {
+			fprintf(r, "n%d ", i);
+			name[CHANGE_WHITESPACE]++;
+		} else if (i % 3 == 0) {
+			fprintf(r, "N%d", i);
+			name[CHANGE_CASE]++;
+		} else if (i % 5 == 0) {
+			fprintf(r, "\"n,%d\"", i);
+			name[CHANGE_OTHER]++;
+		} else {
+			fprintf(r, "n%d", i);
+			differs = false;
+		}
+		fprintf(r, ",2026-01-01 %s:00:00\n", shift ? "12" : "10");
+		gname[g] += differs;
+		gat[g] += shift;
+		at += shift;
+		changed += differs || shift;
+	}
+	fclose(l);
+	fclose(r);
+	fx_run(&f);
+	assert_findings(&f, 0, 0, changed);
+	ck_assert_uint_eq(f.cr.ncolumn_changes, 3);
+	ck_assert_str_eq(f.cr.column_changes[0].column, "g");
+	ck_assert_int_eq(f.cr.column_changes[0].changed, 0);
+	ck_assert_str_eq(f.cr.column_changes[1].column, "name");
+	ck_assert_int_eq(f.cr.column_changes[1].changed, name[CHANGE_WHITESPACE] +
+			 name[CHANGE_CASE] + name[CHANGE_OTHER]);
+	for (g = 0; g < CHANGE_NCLASSES; g++)
+		ck_assert_int_eq(f.cr.column_changes[1].classes.n[g], name[g]);
+	ck_assert_str_eq(f.cr.column_changes[2].column, "at");
+	ck_assert_int_eq(f.cr.column_changes[2].changed, at);
+	ck_assert_int_eq(f.cr.column_changes[2].classes.n[CHANGE_TIMEZONE], at);
+	ck_assert_int_eq(f.cr.column_changes[2].classes.offset, 7200);
+	ck_assert_uint_eq(f.cr.ngroups, 3);
+	for (g = 0; g < 3; g++) {
+		ck_assert_ptr_nonnull(f.cr.groups[g].columns_changed);
+		ck_assert_int_eq(f.cr.groups[g].columns_changed[1], gname[g]);
+		ck_assert_int_eq(f.cr.groups[g].columns_changed[2], gat[g]);
+	}
+	fx_done(&f);
+}
+END_TEST
+
 START_TEST(samples_are_capped)
 {
 	struct fx f;
@@ -1249,6 +1323,7 @@ static Suite *compare_suite(void)
 	tcase_add_test(tc, query_side_duplicate_names_rows);
 	tcase_add_test(tc, samples_are_stable_under_shuffling);
 	tcase_add_test(tc, samples_are_capped);
+	tcase_add_test(tc, explain_counts_every_change_in_two_threads);
 	tcase_add_test(tc, files_read_are_recorded);
 	tcase_add_test(tc, wide_headers_take_linear_time);
 	tcase_add_test(tc, header_changed_before_streaming_is_an_error);

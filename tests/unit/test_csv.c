@@ -10,6 +10,7 @@
  */
 #include <check.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -791,6 +792,84 @@ static int digest_record(void *ctx, const struct csv_record *rec)
 	return 0;
 }
 
+/* Every record of a file as read, and as csv_read_record_at reads it
+ * again: its fields' digest (no line: a record read again has none), its
+ * offset and width. */
+struct reread_rec {
+	uint64_t h, offset;
+	size_t nfields;
+};
+struct reread_all {
+	struct reread_rec *r;
+	size_t n, cap;
+};
+
+static uint64_t fields_digest(const struct csv_record *rec)
+{
+	struct digest g = { 0xcbf29ce484222325ULL, 0 };
+	struct csv_record r = *rec;
+
+	r.line = 0;
+	digest_record(&g, &r);
+	return g.h;
+}
+
+static int note_record(void *ctx, const struct csv_record *rec)
+{
+	struct reread_all *a = ctx;
+
+	if (rec->header)
+		return 0;
+	if (a->n == a->cap) {
+		a->cap = a->cap ? 2 * a->cap : 64;
+		a->r = realloc(a->r, a->cap * sizeof(*a->r));
+		ck_assert_ptr_nonnull(a->r);
+	}
+	a->r[a->n++] = (struct reread_rec){ fields_digest(rec), rec->offset, rec->nfields };
+	return 0;
+}
+
+static int digest_one(void *ctx, const struct csv_record *rec)
+{
+	*(uint64_t *)ctx = fields_digest(rec);
+	return 0;
+}
+
+/* Each record of a file read whole, read again at its offset: the same
+ * fields, both where recon's reader splits the line and where libcsv
+ * must. */
+static void reread_as_read(const char *path, const char *what)
+{
+	struct reread_all a = { NULL, 0, 0 };
+	struct csv_read_opts opts = {NULL, false, NULL};
+	struct diag d = { "" };
+	int fd;
+
+	ck_assert_int_eq(csv_read_file(path, note_record, &a, &opts, &d), 0);
+	fd = open(path, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	for (size_t i = 0; i < a.n; i++) {
+		uint64_t h = 0;
+
+		ck_assert_msg(csv_read_record_at(fd, path, a.r[i].offset, a.r[i].nfields, digest_one,
+						 &h, &d) == 0,
+			      "%s: record at %llu not read again: %s", what,
+			      (unsigned long long)a.r[i].offset, d.msg);
+		ck_assert_msg(h == a.r[i].h, "%s: record at %llu read again differs", what,
+			      (unsigned long long)a.r[i].offset);
+	}
+	/* a width other than the record's is a change */
+	if (a.n > 0) {
+		uint64_t h = 0;
+
+		ck_assert_int_eq(csv_read_record_at(fd, path, a.r[0].offset, a.r[0].nfields + 1,
+						    digest_one, &h, &d), -1);
+		ck_assert_msg(strstr(d.msg, "changed while it was read"), "%s", d.msg);
+	}
+	close(fd);
+	free(a.r);
+}
+
 /* Read path with csv_read_file and with csv_read_file_libcsv (every line
  * through libcsv, the reference): the same result, error, records, lines,
  * offsets and row count.  Returns csv_read_file's result; its error in
@@ -815,6 +894,8 @@ static int same_as_libcsv(const char *path, const char *what, char *msg, size_t 
 		      "%s: %lld records, libcsv's %lld; their fields, lines or offsets differ", what,
 		      g.n, ref.n);
 	ck_assert_msg(rows == refrows, "%s: %lld rows, libcsv's %lld", what, rows, refrows);
+	if (rc == 0)
+		reread_as_read(path, what);
 	snprintf(msg, msgsize, "%s", d.msg);
 	return rc;
 }
