@@ -9,7 +9,7 @@
  *
  * With a key of one column on PostgreSQL (bisect_table_bucketed), the
  * work goes by levels: the first splits the table at a sample of keys
- * (about one per 4 * leaf rows) and each side sums every range in one
+ * (about one per 2 * leaf rows) and each side sums every range in one
  * query; each next level splits the ranges that still differ and hold
  * more than leaf rows at FANOUT - 1 quantiles of the larger side, again
  * one query per side for all of them.  The ranges that differ are kept in
@@ -368,7 +368,7 @@ out:
 }
 
 /* The bucketed plan (bisect_table_bucketed): the first level's bounds a
- * sample of keys of one side, about one per 4 * leaf rows, then one query
+ * sample of keys of one side, about one per 2 * leaf rows, then one query
  * per side per level. */
 static int plan_buckets(struct bisect *b, const struct check_cfg *cc, struct bisect_plan *p,
 			struct diag *d)
@@ -384,7 +384,7 @@ static int plan_buckets(struct bisect *b, const struct check_cfg *cc, struct bis
 	(void)cc;
 	if (bisect_table_rows(b->t[0], &rows, d) < 0)
 		return -1;
-	if (bisect_table_sample(b->t[a], rows, rows / (4 * b->leaf) + 1, &g, &ng, d) < 0)
+	if (bisect_table_sample(b->t[a], rows, rows / (2 * b->leaf) + 1, &g, &ng, d) < 0)
 		return -1;
 	keep(b, g, ng);
 	l.g = xcalloc(ng + 1, sizeof(*l.g));

@@ -819,6 +819,7 @@ void bisect_table_close(struct bisect_table *t)
 	free(t->nullkey);
 	free(t->order);
 	free(t->saved);
+	free(t->saved_mem);
 	for (i = 0; i < t->nleaf; i++)
 		free(t->leaf[i]);
 	free(t->leaf);

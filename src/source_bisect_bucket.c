@@ -282,9 +282,12 @@ int bisect_table_quantiles(struct bisect_table *t, char ***g, size_t ng, const l
  * inside the source's transaction (set_config(..., true)) from the first
  * such sum until bisect_table_close puts it back (!set): hash the buckets
  * rather than sort every row by bucket (the planner, which cannot count
- * the buckets, expects as many as rows).  Few buckets leave it alone: a
+ * the buckets, expects as many as rows), in a work_mem of at least
+ * BUCKET_MEM, where the hash of a first level's buckets (one per leaf
+ * rows) fits instead of spilling to disk.  Few buckets leave it alone: a
  * round trip costs more than either plan. */
 #define MANY_BUCKETS 256
+#define BUCKET_MEM "64MB"
 
 int bisect_plan_settings(struct bisect_table *t, bool set, struct diag *d)
 {
@@ -295,14 +298,25 @@ int bisect_plan_settings(struct bisect_table *t, bool set, struct diag *d)
 	sb_init(&sb);
 	sb_puts(&sb, "SELECT current_setting('enable_sort'), set_config('enable_sort', ");
 	sb_add_sql_string(&sb, set ? "off" : t->saved ? t->saved : "on");
+	sb_puts(&sb, ", true), current_setting('work_mem'), set_config('work_mem', ");
+	if (set)
+		sb_puts(&sb, "CASE WHEN pg_size_bytes(current_setting('work_mem')) < "
+			"pg_size_bytes('" BUCKET_MEM "') THEN '" BUCKET_MEM "' "
+			"ELSE current_setting('work_mem') END");
+	else
+		sb_add_sql_string(&sb, t->saved_mem ? t->saved_mem : "4MB");
 	sb_puts(&sb, ", true)");
 	ret = bisect_run(t, &sb, &r, d);
 	if (ret == 0 && set && r.n == 1) {
 		free(t->saved);
+		free(t->saved_mem);
 		t->saved = xstrdup(r.cells[0] ? r.cells[0] : "on");
+		t->saved_mem = xstrdup(r.cells[2] ? r.cells[2] : "4MB");
 	} else if (ret == 0) {
 		free(t->saved);
+		free(t->saved_mem);
 		t->saved = NULL;
+		t->saved_mem = NULL;
 	}
 	bisect_rows_free(&r);
 	sb_release(&sb);

@@ -32,6 +32,7 @@ struct bisect_table {
 	char *order;		/* the key as one row value, for < and >= */
 	char *saved;		/* enable_sort as it was before the bucket sums turned it
 				   off, NULL while untouched */
+	char *saved_mem;	/* work_mem as it was then */
 	char **leaf;		/* a partitioned table's leaf partitions, quoted */
 	size_t nleaf;
 	bool leaf_keyed;	/* partitioned by key columns only: a key's rows share a leaf */
@@ -59,7 +60,8 @@ void bisect_sum_from(struct bisect_sum *s, char *const *cells, bool distinct);
 
 bool bisect_is_int(const char *typname);
 
-/* Turn enable_sort off for the bucket sums (set) or put it back. */
+/* Turn enable_sort off and work_mem up for the bucket sums (set), or
+ * put them back. */
 int bisect_plan_settings(struct bisect_table *t, bool set, struct diag *d);
 
 /* The rows of many ranges (bucketed tables): bisect_table_select's SQL. */
