@@ -505,7 +505,13 @@ int compare_eval(struct check_result *cr, struct source *left, struct source *ri
 	t.cr = cr;
 	t.gnames = groups;
 	t.gwaived = xcalloc(ngroups ? ngroups : 1, sizeof(*t.gwaived));
-	walk_entries(c, tally_entry, &t);
+	if (cc->explain) {
+		x.ngroups = ngroups;
+		explain_begin(c, &x);
+		t.x = &x;
+	}
+	if (walk_entries(c, tally_entry, &t) < 0)
+		goto out;
 	keyset_take(&t.followed, cr, a);
 	sb_release(&t.key);
 	choose_samples(&t);
@@ -517,10 +523,7 @@ int compare_eval(struct check_result *cr, struct source *left, struct source *ri
 	cr->status = cr->drift > 0 ? STATUS_FAIL : STATUS_PASS;
 	/* the rows of ranges left out are keys on both sides, one each */
 	cr->scanned = t.keys + (c->left_rows >= 0 ? c->left_rows - c->side[LEFT].rowno : 0);
-	if (c->has_group && cr->changed > 0)
-		x.gchanged = xcalloc(ngroups * (c->ncmp ? c->ncmp : 1), sizeof(*x.gchanged));
-	x.ngroups = ngroups;
-	if (cc->explain && explain_changes(c, &x, cr, a) < 0)
+	if (cc->explain && explain_end(c, &x, cr, a) < 0)
 		goto out;
 	cr->ngroups = 0;
 	cr->groups = arena_alloc(a, (ngroups ? ngroups : 1) * sizeof(*cr->groups));

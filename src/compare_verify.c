@@ -227,6 +227,8 @@ int tally_entry(struct cmp *c, struct entry *e, void *ctx)
 		t->gcount[t->gmap[e->group >> 31][e->group & 0x7fffffffu]][kind]++;
 	offer(c, t, kind, e);
 	track_key(c, t, e);
+	if (kind == F_CHANGED && t->x)
+		return explain_add(c, t->x, e);
 	return 0;
 }
 
@@ -314,37 +316,41 @@ static int explain_batch(struct cmp *c, struct explain *x)
 	return 0;
 }
 
-static int explain_entry(struct cmp *c, struct entry *e, void *ctx)
-{
-	struct explain *x = ctx;
-
-	if ((e->flags & (SEEN_LEFT | SEEN_RIGHT | DIFFERS)) != (SEEN_LEFT | SEEN_RIGHT | DIFFERS))
-		return 0;
-	x->batch[x->n++] = e;
-	if (x->n == VERIFY_BATCH)
-		return explain_batch(c, x) < 0 ? -1 : 0;
-	return 0;
-}
-
 /* Contract in compare_verify.h. */
-int explain_changes(struct cmp *c, struct explain *x, struct check_result *cr,
-		    struct arena *a)
+void explain_begin(struct cmp *c, struct explain *x)
 {
-	size_t ncmp = c->ncmp ? c->ncmp : 1, j;
+	size_t ncmp = c->ncmp ? c->ncmp : 1;
 
 	x->batch = xcalloc(VERIFY_BATCH, sizeof(*x->batch));
 	x->changed = xcalloc(ncmp, sizeof(*x->changed));
 	x->classes = xcalloc(ncmp, sizeof(*x->classes));
+	if (c->has_group)
+		x->gchanged = xcalloc(x->ngroups * ncmp + 1, sizeof(*x->gchanged));
 	/* files are read again by position, from any thread */
-	if (c->side[LEFT].tr.own_thread && c->side[RIGHT].tr.own_thread &&
-	    cr->changed >= EXPLAIN_SPLIT) {
+	if (c->side[LEFT].tr.own_thread && c->side[RIGHT].tr.own_thread) {
 		x->more.changed = xcalloc(ncmp, sizeof(*x->more.changed));
 		x->more.classes = xcalloc(ncmp, sizeof(*x->more.classes));
 		if (x->gchanged)
-			x->more.gchanged = xcalloc(x->ngroups * ncmp, sizeof(*x->more.gchanged));
+			x->more.gchanged = xcalloc(x->ngroups * ncmp + 1,
+						   sizeof(*x->more.gchanged));
 	}
-	if (cr->changed > 0 &&
-	    (walk_entries(c, explain_entry, x) < 0 || explain_batch(c, x) < 0))
+}
+
+/* Contract in compare_verify.h. */
+int explain_add(struct cmp *c, struct explain *x, struct entry *e)
+{
+	x->batch[x->n++] = e;
+	if (x->n == VERIFY_BATCH)
+		return explain_batch(c, x);
+	return 0;
+}
+
+/* Contract in compare_verify.h. */
+int explain_end(struct cmp *c, struct explain *x, struct check_result *cr, struct arena *a)
+{
+	size_t j;
+
+	if (explain_batch(c, x) < 0)
 		return -1;
 	if (x->more.changed) {
 		for (j = 0; j < c->ncmp; j++) {

@@ -51,6 +51,8 @@ struct pick {
 	struct entry *e;
 };
 
+struct explain;
+
 struct tally {
 	long long keys;		/* entries walked: the rows compared */
 	long long count[3];
@@ -65,11 +67,13 @@ struct tally {
 	struct check_result *cr;	/* its waivers (findings.h) */
 	const char **gnames;	/* merged group names */
 	long long *gwaived;	/* per merged group: findings waived */
+	struct explain *x;	/* explains the changed rows, or NULL */
 };
 
 /* Count entry e's finding (none, missing, extra or changed) in t, per
  * group too, keep it for the samples when among the smallest of its kind,
- * and offer its key to the keys followed.  Always 0. */
+ * offer its key to the keys followed, and hand a changed row to t->x when
+ * set (explain_add).  -1 when that fails (t->x->d says why), else 0. */
 int tally_entry(struct cmp *c, struct entry *e, void *ctx);
 
 /* Choose t->picks from t->kept. */
@@ -94,10 +98,14 @@ struct explain {
 	struct diag *d;
 };
 
-/* Explain the changed rows into cr->column_changes (from a) and
- * x->gchanged.  -1 on error (x->d says why). */
-int explain_changes(struct cmp *c, struct explain *x, struct check_result *cr,
-		    struct arena *a);
+/* Explaining changed rows: x->t, x->d and x->ngroups set, then
+ * explain_begin; each changed row's entry to explain_add (the tally's walk
+ * hands them over); explain_end puts the counts into cr->column_changes
+ * (from a) and x->gchanged.  explain_add reads a full batch again and
+ * explain_end the rest: -1 on error (x->d says why). */
+void explain_begin(struct cmp *c, struct explain *x);
+int explain_add(struct cmp *c, struct explain *x, struct entry *e);
+int explain_end(struct cmp *c, struct explain *x, struct check_result *cr, struct arena *a);
 
 /* Merge both sides' group values into one sorted list (freed by the
  * caller; *nout names) and map each side's ids to it in t->gmap. */
