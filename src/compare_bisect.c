@@ -9,8 +9,9 @@
  *
  * With a key of one column on PostgreSQL (bisect_table_bucketed), the
  * work goes by levels: the first splits the table at a sample of keys
- * (about one per 2 * leaf rows) and each side sums every range in one
- * query; each next level splits the ranges that still differ and hold
+ * (about one per 2 * leaf rows), or evenly when the key is an integer
+ * whose statistics show it even enough (bisect_table_even), and each side
+ * sums every range in one query; each next level splits the ranges that still differ and hold
  * more than leaf rows at FANOUT - 1 quantiles of the larger side, again
  * one query per side for all of them.  The ranges that differ are kept in
  * key order from level to level (struct items), so neighbours to stream
@@ -384,8 +385,11 @@ static int plan_buckets(struct bisect *b, const struct check_cfg *cc, struct bis
 	(void)cc;
 	if (bisect_table_rows(b->t[0], &rows, d) < 0)
 		return -1;
-	if (bisect_table_sample(b->t[a], rows, rows / (2 * b->leaf) + 1, &g, &ng, d) < 0)
+	ret = bisect_table_even(b->t[a], rows / (2 * b->leaf) + 1, &g, &ng, d);
+	if (ret < 0 || (ret == 0 &&
+			bisect_table_sample(b->t[a], rows, rows / (2 * b->leaf) + 1, &g, &ng, d) < 0))
 		return -1;
+	ret = -1;
 	keep(b, g, ng);
 	l.g = xcalloc(ng + 1, sizeof(*l.g));
 	if (ng)	/* an empty table samples no key */

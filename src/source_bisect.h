@@ -103,6 +103,13 @@ bool bisect_table_unique(const struct bisect_table *t);
  * was never analysed.  -1 on error. */
 int bisect_table_rows(struct bisect_table *t, long long *rows, struct diag *d);
 
+/* With a key of integers whose histogram (pg_stats) shows no part much
+ * denser than the rest: about want bounds that step evenly from the
+ * key's least value to its greatest, with no scan of the table (1); 0
+ * when not so (bisect_table_sample then chooses them); -1 on error. */
+int bisect_table_even(struct bisect_table *t, long long want, char ****out, size_t *n,
+		      struct diag *d);
+
 /* About want keys (of rows, the table's rows) sorted and distinct, chosen
  * by a hash of the key, so the same keys each run: the first level's
  * bounds.  -1 on error. */

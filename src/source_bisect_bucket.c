@@ -4,6 +4,7 @@
  * per side per level, each row's range the width_bucket of its key over
  * the level's sorted bounds.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,11 +53,54 @@ static void add_array(struct strbuf *sb, const struct bisect_table *t, char ***g
 	sb_release(&a);
 }
 
-/* width_bucket of the key over g: 0 below g[0], i from g[i-1] on. */
+/* Whether the n bounds g of an integer key step evenly: g[i] = *g0 + i *
+ * *w, w > 0 (bisect_table_even's first level). */
+static bool even_bounds(const struct bisect_table *t, char ***g, size_t n, long long *g0,
+			long long *w)
+{
+	long long prev = 0, v;
+	size_t i;
+
+	if (n < 2 || !bisect_is_int(t->key[0].typname))
+		return false;
+	for (i = 0; i < n; i++) {
+		char *end;
+
+		errno = 0;
+		v = strtoll(g[i][0], &end, 10);
+		if (errno || end == g[i][0] || *end)
+			return false;
+		if (i == 1) {
+			if (v <= prev)
+				return false;
+			*w = v - prev;
+		} else if (i > 1 && (v <= prev || v - prev != *w)) {
+			return false;
+		}
+		if (i == 0)
+			*g0 = v;
+		prev = v;
+	}
+	return true;
+}
+
+/* width_bucket of the key over g: 0 below g[0], i from g[i-1] on; bounds
+ * that step evenly by arithmetic, which costs the database less than a
+ * search of the array. */
 static void add_bucket(struct strbuf *sb, const struct bisect_table *t, char ***g, size_t n)
 {
+	long long g0 = 0, w = 0;
+
 	if (n == 0) {
 		sb_puts(sb, "0");
+		return;
+	}
+	if (even_bounds(t, g, n, &g0, &w)) {
+		const char *k = t->key[0].name;
+
+		sb_addf(sb, "CASE WHEN %s < CAST(%lld AS int8) THEN 0 WHEN %s >= CAST(%s AS int8) "
+			"THEN %zu ELSE (%s - CAST(%lld AS int8)) / CAST(%lld AS int8) + 1 END",
+			k, g0, k, g[n - 1][0], n, k, g0, w);
 		return;
 	}
 	sb_addf(sb, "width_bucket(%s, ", t->order);
@@ -206,6 +250,106 @@ int bisect_table_rows(struct bisect_table *t, long long *rows, struct diag *d)
 		bisect_rows_free(&r);
 	}
 	sb_release(&sb);
+	return ret;
+}
+
+/* The histogram's bounds (text of an int8 array) into v (malloc'd); the
+ * number read, 0 when it is not one. */
+static size_t histogram(const char *text, long long **v)
+{
+	size_t n = 0, cap = 0;
+	const char *p = text;
+
+	*v = NULL;
+	if (!p || *p++ != '{')
+		return 0;
+	while (*p && *p != '}') {
+		char *end;
+		long long x;
+
+		errno = 0;
+		x = strtoll(p, &end, 10);
+		if (errno || end == p || (*end != ',' && *end != '}'))
+			break;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 128;
+			*v = xrealloc(*v, cap * sizeof(**v));
+		}
+		(*v)[n++] = x;
+		p = *end == ',' ? end + 1 : end;
+	}
+	if (*p != '}') {
+		free(*v);
+		*v = NULL;
+		return 0;
+	}
+	return n;
+}
+
+/* How many times the mean width a histogram bucket may be narrower:
+ * keys that dense put at most this many times the mean rows into an
+ * evenly stepped bucket. */
+#define EVEN_DENSITY 2
+
+int bisect_table_even(struct bisect_table *t, long long want, char ****out, size_t *n,
+		      struct diag *d)
+{
+	struct strbuf sb;
+	struct rows r = { 0 };
+	long long *h = NULL, lo, hi;
+	unsigned long long span, w, i, m;
+	size_t nh, k;
+	int ret;
+
+	*out = NULL;
+	*n = 0;
+	if (!bisect_is_int(t->key[0].typname) || want < 2)
+		return 0;
+	sb_init(&sb);
+	sb_puts(&sb, "SELECT (SELECT s.histogram_bounds::text FROM pg_catalog.pg_stats s "
+		"WHERE s.schemaname = n.nspname AND s.tablename = c.relname AND s.attname = ");
+	sb_add_sql_string(&sb, t->key[0].plain);
+	sb_addf(&sb, " ORDER BY s.inherited DESC LIMIT 1), (SELECT min(%s) FROM %s), "
+		"(SELECT max(%s) FROM %s) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
+		"ON n.oid = c.relnamespace WHERE c.oid = to_regclass(", t->key[0].name, t->table,
+		t->key[0].name, t->table);
+	sb_add_sql_string(&sb, t->table);
+	sb_putc(&sb, ')');
+	ret = bisect_run(t, &sb, &r, d);
+	sb_release(&sb);
+	if (ret < 0)
+		return -1;
+	nh = r.n == 1 ? histogram(r.cells[0], &h) : 0;
+	if (nh < 3 || !r.cells[1] || !r.cells[2])
+		goto out;
+	/* even enough: no histogram bucket narrower than 1 / EVEN_DENSITY
+	 * of their mean (keys in it that much denser than the mean) */
+	for (k = 1; k < nh; k++)
+		if (((double)h[k] - (double)h[k - 1]) * EVEN_DENSITY * (double)(nh - 1) <
+		    (double)h[nh - 1] - (double)h[0])
+			goto out;
+	lo = atoll(r.cells[1]);
+	hi = atoll(r.cells[2]);
+	span = (unsigned long long)hi - (unsigned long long)lo + 1;
+	if (hi < lo || span == 0 || span > (1ULL << 62))
+		goto out;
+	w = (span + (unsigned long long)want - 1) / (unsigned long long)want;
+	m = (span - 1) / w;	/* bounds lo + w, lo + 2w, ... up to hi */
+	if (m < 1)
+		goto out;
+	*out = xcalloc(m, sizeof(**out));
+	for (i = 1; i <= m; i++) {
+		char buf[32];
+
+		snprintf(buf, sizeof(buf), "%lld", (long long)((unsigned long long)lo + i * w));
+		(*out)[i - 1] = xcalloc(1, sizeof(char *));
+		(*out)[i - 1][0] = xstrdup(buf);
+	}
+	*n = m;
+	ret = 1;
+out:
+	free(h);
+	bisect_rows_free(&r);
 	return ret;
 }
 

@@ -11,7 +11,8 @@ may create tables):
   column text: numbers in several spellings, NULL against '', text that
   only looks numeric, duplicate keys in another spelling, tolerances);
 - typed pairs: keys of one or two columns of mixed types (integer, text,
-  numeric, date), half of them a primary key, and compared columns of integer, numeric (at other
+  numeric, date; a bigint key in two clusters far apart), half of them a
+  primary key, all analysed, and compared columns of integer, numeric (at other
   scales on the two sides), double precision, boolean, text, date and
   timestamp, with rows missing, extra and changed.
 Each check's bisect_rows is drawn small (1 to 60) so that ranges are split
@@ -41,14 +42,16 @@ def sql_lit(v):
 
 def typed_case(rng, name):
     """A pair of typed tables: (DDL columns, key, cols, left rows, right rows)."""
-    keys = rng.choice([[('k0', 'integer')], [('k0', 'text')],
+    keys = rng.choice([[('k0', 'integer')], [('k0', 'text')], [('k0', 'bigint')],
                        [('k0', 'integer'), ('k1', 'text')], [('k0', 'date'), ('k1', 'numeric')]])
     cols = [('v_int', 'bigint'), ('v_num', 'numeric'), ('v_dbl', 'double precision'),
             ('v_bool', 'boolean'), ('v_txt', 'text'), ('v_ts', 'timestamp')]
 
     def key_val(t, i):
-        if t == 'integer':
+        if t == 'integer':	# evenly spaced: bisect's first level steps evenly
             return str(i * 7 - 300)
+        if t == 'bigint':	# two clusters far apart: it takes a sample
+            return str(i * 7 if i % 2 else 10 ** 12 + i)
         if t == 'text':
             return rng.choice(['k', 'K', 'k ', 'é', '10', '1e1', 'a\'b']) + str(i)
         if t == 'date':
@@ -131,6 +134,9 @@ def load_typed(cases, sharded):
         subprocess.run([os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'lib',
                         'pg_cluster.sh'), 'shard', os.environ['REF_CLUSTER'], t, ddl, key],
                        check=True)
+    # statistics: the histogram that lets an integer key's first level step
+    # evenly (pg_stats)
+    script.extend('ANALYZE %s_%s;' % (c['name'], s) for c in cases for s in ('l', 'r'))
     subprocess.run(['psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1'] + os.environ['REF_PSQL'].split(),
                    input='\n'.join(script) + '\n', text=True, check=True)
 
@@ -147,6 +153,9 @@ def shard_text(work, cases):
                             'rid serial, ' + cols, 'rid'], check=True)
             script.append("\\copy %s_%s (%s) FROM '%s/snap/%s_%s.csv' (FORMAT csv, HEADER, ENCODING 'UTF8')"
                           % (c['name'], s, ', '.join(c['header']), work, c['name'], s))
+    # statistics: the histogram that lets an integer key's first level step
+    # evenly (pg_stats)
+    script.extend('ANALYZE %s_%s;' % (c['name'], s) for c in cases for s in ('l', 'r'))
     subprocess.run(['psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1'] + os.environ['REF_PSQL'].split(),
                    input='\n'.join(script) + '\n', text=True, check=True)
 
