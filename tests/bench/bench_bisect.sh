@@ -14,6 +14,9 @@
 # into wc -c: COPY's text, without the protocol's 5 bytes a row), whether
 # rows and bisect gave the same findings, groups and samples, and what auto
 # chose on its second run (the first has no previous drift and bisects).
+# The first level's time on the server (its two sums of every range, run
+# at once; the logged run's) shows the part no plan avoids: every row read
+# and hashed.
 # Targets: at 0.01% drift bisect sends at most 1% of the bytes of rows,
 # takes no longer, and is within 2x of the count(*).  BISECT_ROWS sets
 # bisect_rows (default: recon's).  Runs niced: the machine is shared.
@@ -122,7 +125,7 @@ bytes() {
 	: >"$LOGS"
 	nice "$BIN" run -c "$WORK/$1.ini" --date 2026-11-23 -q >/dev/null 2>&1 || true
 	psql_ "$HOST" -c "ALTER SYSTEM RESET log_min_duration_statement" -c "SELECT pg_reload_conf()" >/dev/null
-	python3 - "$LOGS" "$HOST" >"$WORK/bytes-$1" <<'PY'
+	python3 - "$LOGS" "$HOST" "$WORK/level1-$1" >"$WORK/bytes-$1" <<'PY'
 import os, re, subprocess, sys, tempfile
 seen, total, entries = {}, 0, []
 for line in open(sys.argv[1], errors='replace'):
@@ -151,6 +154,15 @@ for entry in entries:
         seen[sql] = n
     total += seen[sql]
 print(total)
+# the first level: the two sides' first sums of every range (at once), the
+# part of bisect no plan avoids (every row read and hashed)
+level1 = []
+for entry in entries:
+    m = re.search(r'LOG:  duration: ([0-9.]+) ms  execute [^:]*: COPY \(.*count\(\*\), sum\(', entry, re.S)
+    if m and len(level1) < 2:
+        level1.append(float(m.group(1)) / 1000)
+with open(sys.argv[3], 'w') as f:
+    f.write('%.3f\n' % max(level1 or [0]))
 PY
 }
 
@@ -183,7 +195,9 @@ print('%-7s %5s %8.2fs %8.2fs %8.2fs %8.2f %8.2f %14d %14d %7.2f%% %5s %s' % (
     t['bisect'] / t['rows'], t['bisect'] / max(t['count'], 0.001), by['rows'], by['bisect'],
     100.0 * by['bisect'] / max(by['rows'], 1), strip(r) == strip(b),
     a.get('strategy', '?') + (' (%s)' % a['strategy_note'] if a.get('strategy_note') else '')))
-print('  bisect: %s ranges compared, rows streamed %s' % (b.get('ranges'), b.get('rows_streamed')),
-      file=sys.stderr)
+l1 = float(open(os.path.join(w, 'level1-bisect')).read())
+print('  bisect: %s ranges compared, rows streamed %s; its first level %.2f s on the server '
+      '(%.1fx the count(*))' % (b.get('ranges'), b.get('rows_streamed'), l1,
+                                l1 / max(t['count'], 0.001)), file=sys.stderr)
 PY
 done
