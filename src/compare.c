@@ -45,7 +45,12 @@
  * (see choose_samples), so shuffled inputs give the same samples; only
  * their rows are read again to show the values (a side read again by key
  * first asks its source for a narrower read of the wanted keys, and reads
- * everything again when that misses a row).
+ * everything again when that misses a row).  The same walk hands each
+ * changed row to the explanation (explain = true), which reads the changed
+ * rows again in batches; a batch of two files is split between two
+ * threads, each reading its half from both files (source_scan_fetch may
+ * run in several threads on one file) and counting into its own tallies,
+ * merged when the walk ends.
  */
 #include "compare.h"
 
