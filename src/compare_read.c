@@ -527,13 +527,16 @@ static int refetch_row(void *ctx, const struct scan_row *row)
 }
 
 /* The wanted keys as their fields, for the source to narrow its read by
- * (a number is matched by value here, not by the source); *cols gets the
- * side's key column names.  Both malloc'd. */
+ * (a number as its canonical text, matched by value here: the source may
+ * miss a row that spells it otherwise, and then all is read again); *cols
+ * gets the side's key column names and *texts the numbers' text.  All
+ * malloc'd. */
 static struct key_field *key_fields(const struct side *sd, const struct want *w, size_t n,
-				    const char ***cols)
+				    const char ***cols, char **texts)
 {
-	size_t nkey = sd->c->nkey, i, k;
+	size_t nkey = sd->c->nkey, i, k, *at = xcalloc(n * nkey + 1, sizeof(*at));
 	struct key_field *f = xcalloc(n * nkey + 1, sizeof(*f));
+	struct strbuf num = STRBUF_INIT;
 	struct kfield kf;
 
 	*cols = xcalloc(nkey ? nkey : 1, sizeof(**cols));
@@ -547,8 +550,19 @@ static struct key_field *key_fields(const struct side *sd, const struct want *w,
 			f[i * nkey + k] = (struct key_field){
 				kf.type == KF_STRING ? (const char *)kf.s : NULL, kf.len,
 				kf.type == KF_NUMBER };
+			if (kf.type == KF_NUMBER) {
+				at[i * nkey + k] = num.len;
+				cv_num_text(&num, &kf.num);
+				f[i * nkey + k].len = num.len - at[i * nkey + k];
+				sb_putc(&num, '\0');
+			}
 		}
 	}
+	*texts = sb_detach(&num, NULL);
+	for (i = 0; i < n * nkey; i++)	/* the text moved as it grew */
+		if (f[i].any)
+			f[i].s = *texts + at[i];
+	free(at);
 	return f;
 }
 
@@ -603,17 +617,19 @@ static int fetch_by_key(struct side *sd, struct want *w, size_t n, struct diag *
 	struct diag ignored = { "" };
 	const char **cols;
 	struct key_field *keys;
+	char *texts;
 	size_t i;
 	int ret;
 
 	for (i = 0; i < n; i++)
 		rf.sorted[i] = &w[i];
 	qsort(rf.sorted, n, sizeof(*rf.sorted), want_key_cmp);
-	keys = key_fields(sd, w, n, &cols);
+	keys = key_fields(sd, w, n, &cols, &texts);
 	ret = source_scan_narrow(sd->scan, cols, sd->c->nkey, keys, n, refetch_row, &rf,
 				 &ignored);
 	free(keys);
 	free(cols);
+	free(texts);
 	for (i = 0; i < n && ret == 0; i++)
 		if (!w[i].out->found)
 			ret = -1;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "number.h"
+#include "util.h"
 
 /* Contract in compare_value.h. */
 bool cv_parse(const char *s, size_t len, struct cv_num *n)
@@ -341,4 +342,36 @@ uint64_t cv_hash_value(const char *s, size_t len)
 		return cv_mix(h, (uint64_t)(int64_t)n.exp * 4 + (uint64_t)(n.sign + 1));
 	}
 	return cv_hash(s, len, SEED_STR);
+}
+
+/* Contract in compare_value.h. */
+void cv_num_text(struct strbuf *sb, const struct cv_num *n)
+{
+	int32_t i;
+
+	if (n->sign == 0) {
+		sb_putc(sb, '0');
+		return;
+	}
+	if (n->sign < 0)
+		sb_putc(sb, '-');
+	if (n->exp > 40 || n->exp < -40) {
+		sb_putc(sb, n->digits[0]);
+		if (n->ndigits > 1) {
+			sb_putc(sb, '.');
+			sb_add(sb, n->digits + 1, n->ndigits - 1u);
+		}
+		sb_addf(sb, "e%ld", (long)n->exp - 1);
+	} else if (n->exp <= 0) {
+		sb_puts(sb, "0.");
+		for (i = n->exp; i < 0; i++)
+			sb_putc(sb, '0');
+		sb_add(sb, n->digits, n->ndigits);
+	} else {
+		for (i = 0; i < n->exp || i < n->ndigits; i++) {
+			if (i == n->exp)
+				sb_putc(sb, '.');
+			sb_putc(sb, i < n->ndigits ? n->digits[i] : '0');
+		}
+	}
 }

@@ -32,6 +32,12 @@ struct cv_num {
  * beyond the canonical range): compare it as a string. */
 bool cv_parse(const char *s, size_t len, struct cv_num *n);
 
+struct strbuf;
+
+/* Append n in canonical form as text: 1.5, -20, 0.003 (a far exponent as
+ * 1.5e40); an integer as PostgreSQL prints it. */
+void cv_num_text(struct strbuf *sb, const struct cv_num *n);
+
 /* Whether s[0..len) may be a number at all (it begins with a digit or a
  * minus and ends with a digit): the test to make before calling cv_parse
  * on every row, which most text fails at once. */

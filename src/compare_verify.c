@@ -75,39 +75,6 @@ int verify_entry(struct cmp *c, struct entry *e, void *ctx)
 	return 0;
 }
 
-/* A number in canonical form as text: 1.5, -20, 0.003 (a far exponent as
- * 1.5e40). */
-static void num_text(struct strbuf *sb, const struct cv_num *n)
-{
-	int32_t i;
-
-	if (n->sign == 0) {
-		sb_putc(sb, '0');
-		return;
-	}
-	if (n->sign < 0)
-		sb_putc(sb, '-');
-	if (n->exp > 40 || n->exp < -40) {
-		sb_putc(sb, n->digits[0]);
-		if (n->ndigits > 1) {
-			sb_putc(sb, '.');
-			sb_add(sb, n->digits + 1, n->ndigits - 1u);
-		}
-		sb_addf(sb, "e%ld", (long)n->exp - 1);
-	} else if (n->exp <= 0) {
-		sb_puts(sb, "0.");
-		for (i = n->exp; i < 0; i++)
-			sb_putc(sb, '0');
-		sb_add(sb, n->digits, n->ndigits);
-	} else {
-		for (i = 0; i < n->exp || i < n->ndigits; i++) {
-			if (i == n->exp)
-				sb_putc(sb, '.');
-			sb_putc(sb, i < n->ndigits ? n->digits[i] : '0');
-		}
-	}
-}
-
 /* A finding's key (findings.h): its key values joined with ", ", NULL as
  * "NULL", numbers in canonical form. */
 static void track_key(struct cmp *c, struct tally *t, const struct entry *e)
@@ -128,7 +95,7 @@ static void track_key(struct cmp *c, struct tally *t, const struct entry *e)
 		if (f.type == KF_NULL)
 			sb_add(&t->key, "NULL", 4);
 		else if (f.type == KF_NUMBER)
-			num_text(&t->key, &f.num);
+			cv_num_text(&t->key, &f.num);
 		else
 			sb_add(&t->key, f.s, f.len);
 	}

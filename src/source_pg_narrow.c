@@ -31,17 +31,22 @@ static int text_cmp(const void *a, const void *b)
 }
 
 /* The distinct values of key field k over the n keys, sorted, into out
- * (room for n); 0 when some key is NULL or a number there. */
+ * (room for n); 0 when some key is NULL there.  A number is its canonical
+ * text: an integer column prints it so (a number spelled otherwise, as in
+ * a text or numeric(p,2) column, is missed, and the caller reads every
+ * row again). */
 static size_t field_texts(const struct key_field *keys, size_t nkey, size_t n, size_t k,
-			  struct key_field *out)
+			  struct key_field *out, bool *number)
 {
 	size_t i, m;
 
+	*number = false;
 	for (i = 0; i < n; i++) {
 		const struct key_field *f = &keys[i * nkey + k];
 
-		if (!f->s || f->any)
+		if (!f->s)
 			return 0;
+		*number |= f->any;
 		out[i] = *f;
 	}
 	qsort(out, n, sizeof(*out), text_cmp);
@@ -54,19 +59,25 @@ static size_t field_texts(const struct key_field *keys, size_t nkey, size_t n, s
 /* The filter on the key fields that hold text in every key, the field
  * with the most distinct values first: CAST(k AS text) = ANY (ARRAY[...]),
  * which PostgreSQL tests with a hash per row in one scan, where a hashed
- * IN (VALUES ...) of whole keys would be a semi-join.  false when no field
- * qualifies. */
+ * IN (VALUES ...) of whole keys would be a semi-join.  Fields that hold a
+ * number in some key only when no other field qualifies (their text may
+ * miss a row).  false when no field qualifies. */
 static bool add_text_filter(struct strbuf *sb, const char *const *cols, size_t nkey,
 			    const struct key_field *keys, size_t n)
 {
 	struct key_field **vals = xcalloc(nkey, sizeof(*vals));
 	size_t *nd = xcalloc(nkey, sizeof(*nd));
+	bool *number = xcalloc(nkey ? nkey : 1, sizeof(*number)), text = false;
 	size_t k, j, best, nf = 0;
 
 	for (k = 0; k < nkey; k++) {
 		vals[k] = xcalloc(n, sizeof(**vals));
-		nd[k] = field_texts(keys, nkey, n, k, vals[k]);
+		nd[k] = field_texts(keys, nkey, n, k, vals[k], &number[k]);
+		text |= nd[k] && !number[k];
 	}
+	for (k = 0; text && k < nkey; k++)
+		if (number[k])
+			nd[k] = 0;
 	for (;;) {
 		for (k = 0, best = nkey; k < nkey; k++)
 			if (nd[k] && (best == nkey || nd[k] > nd[best]))
@@ -88,6 +99,7 @@ static bool add_text_filter(struct strbuf *sb, const char *const *cols, size_t n
 		free(vals[k]);
 	free(vals);
 	free(nd);
+	free(number);
 	return nf > 0;
 }
 

@@ -54,8 +54,11 @@ typedef int (*scan_row_fn)(void *ctx, const struct scan_row *row);
 struct key_field {
 	const char *s;		/* its text; NULL for SQL NULL */
 	size_t len;
-	bool any;		/* matched by the caller by value (a number):
-				   the source does not filter on it */
+	bool any;		/* a number, matched by the caller by value: s is
+				   its canonical text (10, 1.5), which the source
+				   may filter on, missing a row that spells it
+				   otherwise (1e1, 1.50); the caller then reads
+				   everything again */
 };
 
 /* Announce to s what reading table will run (source_plan): SELECT * on a

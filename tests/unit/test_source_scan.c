@@ -279,7 +279,7 @@ START_TEST(a_parquet_side_compares_by_value_with_a_csv_side)
 }
 END_TEST
 
-START_TEST(pg_narrows_on_text_key_fields_only)
+START_TEST(pg_narrows_on_text_key_fields_first)
 {
 	static const char *cols[] = { "tenant", "id" };
 	struct key_field keys[] = {
@@ -287,20 +287,41 @@ START_TEST(pg_narrows_on_text_key_fields_only)
 		{ "t'2", 3, false }, { "1e1", 3, true },
 		{ "t-1", 3, false }, { "7", 1, true },
 	};
-	struct key_field nulls[] = { { NULL, 0, false }, { "5", 1, true } };
+	struct key_field nulls[] = { { NULL, 0, false }, { "5", 1, true },
+				     { "a", 1, false }, { NULL, 0, false } };
 	struct key_field numbers[] = { { "1", 1, true }, { "5", 1, true } };
-	char *sql;
+	struct key_field many[2 * 1500];
+	char texts[1500][8], *sql;
+	size_t i;
 
 	sql = pg_narrow_sql("t", cols, 2, keys, 3);
 	ck_assert_str_eq(sql, "SELECT * FROM \"t\" WHERE CAST(\"tenant\" AS text) = "
 			      "ANY (ARRAY[E't''2', E't-1'])");
 	free(sql);
-	/* a NULL field: per key, IS NULL */
-	sql = pg_narrow_sql("t", cols, 2, nulls, 1);
-	ck_assert_str_eq(sql, "SELECT * FROM \"t\" WHERE (\"tenant\" IS NULL)");
+	/* a NULL in each field: per key, IS NULL (a number left to the caller) */
+	sql = pg_narrow_sql("t", cols, 2, nulls, 2);
+	ck_assert_str_eq(sql, "SELECT * FROM \"t\" WHERE (\"tenant\" IS NULL) OR "
+			      "(CAST(\"tenant\" AS text) = E'a' AND \"id\" IS NULL)");
 	free(sql);
-	/* numbers only: nothing to narrow by (the value rules match 10 and 1e1) */
-	ck_assert_ptr_null(pg_narrow_sql("t", cols, 2, numbers, 1));
+	/* numbers only: by their canonical text (an integer column prints
+	 * them so; the caller reads all again when a row spelled 1e1 is
+	 * missed), however many keys */
+	sql = pg_narrow_sql("t", cols, 2, numbers, 1);
+	ck_assert_str_eq(sql, "SELECT * FROM \"t\" WHERE CAST(\"tenant\" AS text) = ANY (ARRAY[E'1']) "
+			      "AND CAST(\"id\" AS text) = ANY (ARRAY[E'5'])");
+	free(sql);
+	for (i = 0; i < 1500; i++) {
+		snprintf(texts[i], sizeof(texts[i]), "%zu", i);
+		many[2 * i] = (struct key_field){ NULL, 0, false };
+		many[2 * i + 1] = (struct key_field){ texts[i], strlen(texts[i]), true };
+	}
+	/* a NULL in every key's first field: the second alone */
+	sql = pg_narrow_sql("t", cols, 2, many, 1500);
+	ck_assert_ptr_nonnull(sql);
+	ck_assert_ptr_nonnull(strstr(sql, "WHERE CAST(\"id\" AS text) = ANY (ARRAY[E'0', E'1', "));
+	ck_assert_ptr_nonnull(strstr(sql, "E'1499', E'15', "));
+	ck_assert_ptr_nonnull(strstr(sql, "E'999'])"));
+	free(sql);
 }
 END_TEST
 
@@ -315,7 +336,7 @@ static Suite *scan_suite(void)
 	tcase_add_test(tc, parquet_tables_are_read_by_the_engine_by_key);
 	tcase_add_test(tc, csv_beside_parquet_names_both_files);
 	tcase_add_test(tc, a_parquet_side_compares_by_value_with_a_csv_side);
-	tcase_add_test(tc, pg_narrows_on_text_key_fields_only);
+	tcase_add_test(tc, pg_narrows_on_text_key_fields_first);
 	suite_add_tcase(s, tc);
 	return s;
 }
