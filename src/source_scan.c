@@ -25,6 +25,7 @@ struct source_scan {
 	const char *table;	/* the table, or NULL for a query (borrowed) */
 	char *path;		/* a CSV file read as itself, or NULL */
 	char *sql;		/* otherwise what runs (malloc'd) */
+	bool narrowed;		/* sql is bisect's ranges (source_scan_narrow_to) */
 	char **names;		/* header */
 	size_t ncols;
 	struct cell *cells;	/* a file's current row */
@@ -454,7 +455,9 @@ int source_scan_narrow(struct source_scan *sc, const char *const *cols, size_t n
 	char *sql = NULL;
 	int ret;
 
-	if (sc->path || !sc->table || n == 0)
+	/* bisect's ranges hold few rows: read them again rather than have
+	 * the whole table filtered */
+	if (sc->path || !sc->table || sc->narrowed || n == 0)
 		return 1;
 	if (source_config(sc->src)->type == SOURCE_POSTGRES)
 		sql = pg_narrow_sql(sc->table, cols, nkey, keys, n);
@@ -478,6 +481,7 @@ void source_scan_narrow_to(struct source_scan *sc, const char *sql)
 {
 	free(sc->sql);
 	sc->sql = xstrdup(sql);
+	sc->narrowed = true;
 }
 
 /* About how many rows a CSV file holds: its size over the mean line length

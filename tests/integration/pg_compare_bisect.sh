@@ -84,6 +84,23 @@ right=$(c narrow "['rows_streamed']['right']")
 ranges=$(c narrow "['ranges']")
 [ "$ranges" -gt 2 ] || fail bisect_ranges "ranges $ranges"
 ok bisect_streams_the_differing_ranges
+# a bisected side's samples and changed rows are read again from its
+# ranges, not by a filter over the whole table (the server's log)
+sed -n '1,/^\[check "auto"\]/p' "$WORK/recon.ini" | sed '$d' >"$WORK/narrow.ini"
+sed -i "s|^output_dir = .*|output_dir = $WORK/out-narrow|" "$WORK/narrow.ini"
+echo "ALTER SYSTEM SET log_statement = 'all'; SELECT pg_reload_conf();" | admin_sql >/dev/null
+lines=$(wc -l <"$PGDIR/data/server.log")
+st=0
+"$BIN" run -c "$WORK/narrow.ini" --date 2026-11-22 -q || st=$?
+echo "ALTER SYSTEM RESET log_statement; SELECT pg_reload_conf();" | admin_sql >/dev/null
+expect narrow_only_exit "$st" 1
+tail -n +"$((lines + 1))" "$PGDIR/data/server.log" >"$WORK/narrow.log"
+grep -q 'FROM "b" WHERE (NOT ("id" IS NULL' "$WORK/narrow.log" ||
+	fail bisect_reads_its_ranges_again "no read of b's ranges in the server log"
+if grep -q 'WHERE CAST("id" AS text) = ANY' "$WORK/narrow.log"; then
+	fail bisect_reads_its_ranges_again "a filter over the whole table"
+fi
+ok bisect_reads_its_ranges_again
 expect fallback_strategy "$(c inet "['strategy']")" rows
 expect fallback_note "$(c inet "['strategy_note']")" "column 'addr' (inet) cannot be normalised in SQL"
 expect fallback_streams_everything "$(c inet "['rows_streamed']")" "{'left': 20000, 'right': 19999}"
