@@ -189,7 +189,7 @@ static int build_samples(struct cmp *c, struct tally *t, struct check_result *cr
 	}
 	cr->nsamples = n;
 out:
-	reread_free(c, &rd);
+	reread_free(&rd);
 	return ret;
 }
 

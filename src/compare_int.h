@@ -113,7 +113,7 @@ void reread_init(struct reread *rd, size_t n);
 void reread_add(struct reread *rd, int s, size_t i, const struct entry *e);
 
 /* Free rd's wants and row copies (rows of c's sides). */
-void reread_free(struct cmp *c, struct reread *rd);
+void reread_free(struct reread *rd);
 
 /* ---- compare_read.c: the readers ---- */
 

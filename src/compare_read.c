@@ -31,7 +31,7 @@
 /* ---- reading a side ------------------------------------------------------- */
 
 static void rowcopy_init(struct rowcopy *rc, size_t ncols);
-static void rowcopy_free(struct rowcopy *rc, size_t ncols);
+static void rowcopy_free(struct rowcopy *rc);
 
 /* Key column i's name on side s ("left:right" maps them). */
 static const char *key_name(const struct check_cfg *cc, int s, size_t i)
@@ -121,7 +121,7 @@ static void pend_key_text(struct side *sd, const struct pend *p, struct strbuf *
 	} else {
 		sb_puts(sb, "?");
 	}
-	rowcopy_free(&rc, sd->ncols);
+	rowcopy_free(&rc);
 	free(cells);
 }
 
@@ -481,9 +481,8 @@ static void rowcopy_init(struct rowcopy *rc, size_t ncols)
 	rc->found = false;
 }
 
-static void rowcopy_free(struct rowcopy *rc, size_t ncols)
+static void rowcopy_free(struct rowcopy *rc)
 {
-	(void)ncols;
 	free(rc->cells);
 	free(rc->data);
 	rc->cells = NULL;
@@ -587,14 +586,14 @@ void reread_add(struct reread *rd, int s, size_t i, const struct entry *e)
 }
 
 /* Contract in compare_int.h. */
-void reread_free(struct cmp *c, struct reread *rd)
+void reread_free(struct reread *rd)
 {
 	size_t i;
 	int s;
 
 	for (s = 0; s < 2; s++) {
 		for (i = 0; i < rd->n; i++)
-			rowcopy_free(&rd->rows[s][i], c->side[s].ncols);
+			rowcopy_free(&rd->rows[s][i]);
 		free(rd->want[s]);
 		free(rd->rows[s]);
 	}
@@ -636,7 +635,7 @@ static int fetch_by_key(struct side *sd, struct want *w, size_t n, struct diag *
 	if (ret != 0) {
 		/* not all found (or an error): the whole query decides */
 		for (i = 0; i < n; i++) {
-			rowcopy_free(w[i].out, sd->ncols);
+			rowcopy_free(w[i].out);
 			rowcopy_init(w[i].out, sd->ncols);
 		}
 		ret = source_scan_reread(sd->scan, refetch_row, &rf, d);

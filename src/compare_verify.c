@@ -57,7 +57,7 @@ int verify_batch(struct cmp *c, struct verify *v)
 		if (same)
 			v->batch[i]->flags &= (uint8_t)~DIFFERS;
 	}
-	reread_free(c, &rd);
+	reread_free(&rd);
 	v->n = 0;
 	return ret;
 }
@@ -247,7 +247,7 @@ static void *explain_part_run(void *arg)
 					 r->lens[ri]);
 		}
 	}
-	reread_free(c, &rd);
+	reread_free(&rd);
 	return NULL;
 }
 
