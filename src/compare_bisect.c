@@ -35,7 +35,6 @@
  */
 #include "compare_bisect.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,15 +94,9 @@ static void *job_run(void *arg)
 /* Run both sides' jobs, at once when b allows. */
 static int both(struct bisect *b, struct job j[2], struct diag *d)
 {
-	pthread_t tid;
-	bool threaded = b->parallel && pthread_create(&tid, NULL, job_run, &j[1]) == 0;
 	int s;
 
-	job_run(&j[0]);
-	if (threaded)
-		pthread_join(tid, NULL);
-	else
-		job_run(&j[1]);
+	run_pair(job_run, &j[0], &j[1], b->parallel);
 	for (s = 0; s < 2; s++)
 		if (j[s].ret < 0)
 			return diag_error(d, "%s", j[s].d.msg);
@@ -206,15 +199,9 @@ static void *bjob_run(void *arg)
 
 static int bboth(struct bisect *b, struct bjob j[2], struct diag *d)
 {
-	pthread_t tid;
-	bool threaded = b->parallel && pthread_create(&tid, NULL, bjob_run, &j[1]) == 0;
 	int s;
 
-	bjob_run(&j[0]);
-	if (threaded)
-		pthread_join(tid, NULL);
-	else
-		bjob_run(&j[1]);
+	run_pair(bjob_run, &j[0], &j[1], b->parallel);
 	for (s = 0; s < 2; s++)
 		if (j[s].ret < 0)
 			return diag_error(d, "%s", j[s].d.msg);

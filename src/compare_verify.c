@@ -7,7 +7,6 @@
  */
 #include "compare_verify.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -261,21 +260,16 @@ static int explain_batch(struct cmp *c, struct explain *x)
 		{ c, x, x->batch, x->n, x->changed, x->classes, x->gchanged, { "" }, 0 },
 		{ c, x, NULL, 0, x->more.changed, x->more.classes, x->more.gchanged, { "" }, 0 },
 	};
-	pthread_t tid;
-	bool threaded = false;
 	int k;
 
 	if (x->more.changed && x->n >= EXPLAIN_SPLIT) {
 		p[1].n = x->n / 2;
 		p[0].n = x->n - p[1].n;
 		p[1].e = x->batch + p[0].n;
-		threaded = pthread_create(&tid, NULL, explain_part_run, &p[1]) == 0;
-		if (!threaded)
-			p[0].n = x->n;
+		run_pair(explain_part_run, &p[0], &p[1], true);
+	} else {
+		explain_part_run(&p[0]);
 	}
-	explain_part_run(&p[0]);
-	if (threaded)
-		pthread_join(tid, NULL);
 	x->n = 0;
 	for (k = 0; k < 2; k++)
 		if (p[k].ret < 0)

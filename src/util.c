@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -579,4 +580,17 @@ double monotonic_seconds(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Contract in util.h. */
+void run_pair(void *(*fn)(void *), void *a, void *b, bool together)
+{
+	pthread_t tid;
+	bool threaded = together && pthread_create(&tid, NULL, fn, b) == 0;
+
+	fn(a);
+	if (threaded)
+		pthread_join(tid, NULL);
+	else
+		fn(b);
 }

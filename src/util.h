@@ -177,4 +177,8 @@ static inline void progress_update(struct progress *p, long long rows)
 	}
 }
 
+/* Run fn(a) and fn(b): fn(b) in a thread of its own, at the same time,
+ * when together is set and a thread can be had; otherwise after fn(a). */
+void run_pair(void *(*fn)(void *), void *a, void *b, bool together);
+
 #endif
