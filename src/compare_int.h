@@ -112,8 +112,13 @@ void reread_init(struct reread *rd, size_t n);
 /* Read entry i's row on side s again. */
 void reread_add(struct reread *rd, int s, size_t i, const struct entry *e);
 
-/* Free rd's wants and row copies (rows of c's sides). */
+/* Free rd's wants and row copies. */
 void reread_free(struct reread *rd);
+
+/* The rows of entries e[0..n-1] on both sides read again into rd
+ * (reread_init'ed here; reread_free frees it, also on error): fetch_both. */
+int reread_both(struct cmp *c, struct reread *rd, struct entry *const *e, size_t n,
+		struct diag *d);
 
 /* ---- compare_read.c: the readers ---- */
 

@@ -684,6 +684,20 @@ static void *fetch_job_run(void *arg)
 	return NULL;
 }
 
+/* Contract in compare_int.h. */
+int reread_both(struct cmp *c, struct reread *rd, struct entry *const *e, size_t n,
+		struct diag *d)
+{
+	size_t i;
+
+	reread_init(rd, n);
+	for (i = 0; i < n; i++) {
+		reread_add(rd, LEFT, i, e[i]);
+		reread_add(rd, RIGHT, i, e[i]);
+	}
+	return fetch_both(c, rd, d);
+}
+
 /* fetch_rows of both sides: at once when their rows were read at once,
  * else left then right (not right after left failed).  The left side's
  * error comes first. */

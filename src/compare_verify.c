@@ -42,12 +42,7 @@ int verify_batch(struct cmp *c, struct verify *v)
 	size_t i, j;
 	int ret;
 
-	reread_init(&rd, v->n);
-	for (i = 0; i < v->n; i++) {
-		reread_add(&rd, LEFT, i, v->batch[i]);
-		reread_add(&rd, RIGHT, i, v->batch[i]);
-	}
-	ret = fetch_both(c, &rd, v->d);
+	ret = reread_both(c, &rd, v->batch, v->n, v->d);
 	for (i = 0; i < v->n && ret == 0; i++) {
 		bool same = true;
 
@@ -219,12 +214,7 @@ static void *explain_part_run(void *arg)
 	struct reread rd;
 	size_t i, j;
 
-	reread_init(&rd, p->n);
-	for (i = 0; i < p->n; i++) {
-		reread_add(&rd, LEFT, i, p->e[i]);
-		reread_add(&rd, RIGHT, i, p->e[i]);
-	}
-	p->ret = fetch_both(c, &rd, &p->d);
+	p->ret = reread_both(c, &rd, p->e, p->n, &p->d);
 	for (i = 0; i < p->n && p->ret == 0; i++) {
 		const struct rowcopy *l = &rd.rows[LEFT][i], *r = &rd.rows[RIGHT][i];
 		const struct entry *e = p->e[i];
