@@ -273,6 +273,15 @@ int source_query(struct source *s, const char *sql, const struct row_sink *sink,
 	return source_sqlite_query(s->db, sql, sink, d);
 }
 
+/* Contract in source.h. */
+int source_query_ranges(struct source *s, const char *sql, const struct row_sink *sink,
+			struct diag *d)
+{
+	if (s->pg && !s->error)
+		return pg_source_query_ranges(s->pg, sql, sink, d);
+	return source_query(s, sql, sink, d);
+}
+
 /* Contract in source.h.  The sibling is a struct source of its own with
  * only a pg_source (no provenance: the parent lists the cut), so
  * source_query works on it unchanged. */

@@ -92,6 +92,14 @@ void source_load(struct source *s);
 int source_query(struct source *s, const char *sql, const struct row_sink *sink,
 		 struct diag *d);
 
+/* source_query of SQL that reads a few key ranges of a table, the ranges
+ * given in arrays (bisect's later levels and the rows it streams).  A
+ * planner cannot estimate such ranges and expects many rows: PostgreSQL
+ * would then compile the query (JIT) at a cost many times the query's
+ * own, so it plans this one without.  Other kinds run it as source_query. */
+int source_query_ranges(struct source *s, const char *sql, const struct row_sink *sink,
+			struct diag *d);
+
 /* A second handle on the same consistent cut as s, to query from another
  * thread while s is queried in this one (PostgreSQL: a second connection
  * whose transaction joins s's exported snapshot, opened on the first call

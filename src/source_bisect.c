@@ -67,13 +67,26 @@ void bisect_rows_free(struct rows *r)
 	memset(r, 0, sizeof(*r));
 }
 
-int bisect_run(struct bisect_table *t, struct strbuf *sql, struct rows *out, struct diag *d)
+static int run(struct bisect_table *t, struct strbuf *sql, bool ranges, struct rows *out,
+	       struct diag *d)
 {
 	struct row_sink sink = { rows_header, rows_row, out };
 
 	if (sql->overflow)
 		return diag_error(d, "bisect: SQL too long");
-	return source_query(t->src, sql->buf, &sink, d);
+	return ranges ? source_query_ranges(t->src, sql->buf, &sink, d)
+		      : source_query(t->src, sql->buf, &sink, d);
+}
+
+int bisect_run(struct bisect_table *t, struct strbuf *sql, struct rows *out, struct diag *d)
+{
+	return run(t, sql, false, out, d);
+}
+
+int bisect_run_ranges(struct bisect_table *t, struct strbuf *sql, struct rows *out,
+		      struct diag *d)
+{
+	return run(t, sql, true, out, d);
 }
 
 /* ---- SQL pieces ----------------------------------------------------------- */

@@ -139,6 +139,15 @@ static char ***range_edges(const struct bisect_range *rg, size_t nr, bool **insi
  * bounds with the table when an index on the key can find each range's
  * rows, else one scan that keeps the rows whose bucket among the ranges'
  * edges lies in a range (which postgres_fdw sends to a shard whole). */
+/* Whether add_from's SQL of nr ranges reads few rows here: through the
+ * key's index, or on shards, which leave the coordinator only their
+ * sums.  The first level (no ranges) and a table without an index on its
+ * key read every row, which JIT compiling pays for. */
+static bool few_rows(const struct bisect_table *t, size_t nr)
+{
+	return nr > 0 && (t->indexed || t->foreign);
+}
+
 static void add_from(struct strbuf *sb, const struct bisect_table *t, const char *name,
 		     const struct bisect_range *rg, size_t nr)
 {
@@ -410,7 +419,7 @@ int bisect_table_quantiles(struct bisect_table *t, char ***g, size_t ng, const l
 	for (i = 0; i <= ng; i++)
 		sb_addf(&sb, "%s%lld", i ? "," : "", step[i] > 0 ? step[i] : 1);
 	sb_puts(&sb, "}' AS int8[]))[g + 1] = 0 ORDER BY g, k");
-	ret = bisect_run(t, &sb, &r, d);
+	ret = few_rows(t, nr) ? bisect_run_ranges(t, &sb, &r, d) : bisect_run(t, &sb, &r, d);
 	if (ret == 0 && r.n) {
 		*bucket = xcalloc(r.n, sizeof(**bucket));
 		for (i = 0; i < r.n; i++)
@@ -508,7 +517,7 @@ int bisect_table_bucket_sums(struct bisect_table *t, char ***g, size_t ng,
 	}
 	memset(out, 0, (ng + 1) * sizeof(*out));
 	memset(nulls, 0, sizeof(*nulls));
-	ret = bisect_run(t, &sb, &r, d);
+	ret = few_rows(t, nr) ? bisect_run_ranges(t, &sb, &r, d) : bisect_run(t, &sb, &r, d);
 	for (i = 0; i < r.n && ret == 0; i++) {
 		idx = r.cells[i * 3] ? atoll(r.cells[i * 3]) : -2;
 		if (idx < -1 || idx > (long long)ng)

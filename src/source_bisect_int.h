@@ -48,6 +48,10 @@ struct rows {
 
 /* Run sql on t's source into out (bisect_rows_free frees it).  -1 on error. */
 int bisect_run(struct bisect_table *t, struct strbuf *sql, struct rows *out, struct diag *d);
+/* bisect_run of SQL that reads only ranges given in arrays (add_from's,
+ * source_query_ranges). */
+int bisect_run_ranges(struct bisect_table *t, struct strbuf *sql, struct rows *out,
+		      struct diag *d);
 void bisect_rows_free(struct rows *r);
 
 

@@ -27,6 +27,12 @@ int pg_source_open(struct pg_source **out, const struct source_cfg *cfg, struct 
 int pg_source_begin(struct pg_source *ps, struct diag *d);
 int pg_source_query(struct pg_source *ps, const char *sql, const struct row_sink *sink,
 		    struct diag *d);
+/* pg_source_query of SQL that reads a few key ranges given in arrays
+ * (source_query_ranges): inside the cut, planned with jit off, the
+ * setting local to the query's savepoint, which is rolled back after it
+ * (a read changes nothing a rollback could lose). */
+int pg_source_query_ranges(struct pg_source *ps, const char *sql, const struct row_sink *sink,
+			   struct diag *d);
 /* Prepare sql as the unnamed statement and describe it, never running
  * it: -1 with d set when it does not prepare or has a bind parameter
  * (source_param_error, what naming the SQL); else, when cols is not NULL,

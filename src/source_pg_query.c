@@ -58,7 +58,8 @@ static int query_error(struct pg_source *ps, const PGresult *r, bool cancelled,
 }
 
 /* After a query inside the cut: drop its savepoint, rolling back to it
- * first when the query failed, so the transaction stays usable. */
+ * first when the query failed, so the transaction stays usable, or when
+ * it ran with a setting of its own (no_jit). */
 static int end_savepoint(struct pg_source *ps, struct diag *d)
 {
 	struct diag ignored;
@@ -67,7 +68,7 @@ static int end_savepoint(struct pg_source *ps, struct diag *d)
 		ps->lost = true;
 		return -1;
 	}
-	if (PQtransactionStatus(ps->conn) == PQTRANS_INERROR &&
+	if ((PQtransactionStatus(ps->conn) == PQTRANS_INERROR || ps->no_jit) &&
 	    pg_exec_command(ps, "ROLLBACK TO SAVEPOINT recon_q", d ? d : &ignored) < 0)
 		return -1;
 	return pg_exec_command(ps, "RELEASE SAVEPOINT recon_q", d ? d : &ignored);
@@ -528,6 +529,7 @@ int pg_source_query(struct pg_source *ps, const char *sql, const struct row_sink
 		    struct diag *d)
 {
 	struct stream st;
+	struct diag ignored;
 	PGresult *desc = NULL;
 	bool retry = false;
 
@@ -541,6 +543,15 @@ int pg_source_query(struct pg_source *ps, const char *sql, const struct row_sink
 	}
 	if (ps->in_tx && pg_exec_command(ps, "SAVEPOINT recon_q", d) < 0)
 		return -1;
+	/* a server without the setting (before PostgreSQL 11) plans as ever */
+	if (ps->no_jit && pg_exec_command(ps, "SET LOCAL jit = off", &ignored) < 0) {
+		if (ps->lost)
+			st.ret = pg_lost_error(ps, d);
+		else if (end_savepoint(ps, d) < 0 || pg_exec_command(ps, "SAVEPOINT recon_q", d) < 0)
+			st.ret = -1;
+		if (st.ret < 0)
+			goto out;
+	}
 	if ((st.ret = describe(ps, sql, "query", &desc, d)) < 0)
 		goto out;
 	stream_init(&st, desc);
@@ -562,6 +573,18 @@ out:
 	if (ps->in_tx && !ps->lost && end_savepoint(ps, st.ret < 0 ? NULL : d) < 0 && st.ret == 0)
 		st.ret = -1;
 	return st.ret;
+}
+
+/* Contract in source_pg.h. */
+int pg_source_query_ranges(struct pg_source *ps, const char *sql, const struct row_sink *sink,
+			   struct diag *d)
+{
+	int ret;
+
+	ps->no_jit = ps->in_tx;
+	ret = pg_source_query(ps, sql, sink, d);
+	ps->no_jit = false;
+	return ret;
 }
 
 /* Contract in source_pg.h. */

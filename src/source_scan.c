@@ -332,6 +332,8 @@ static int sql_rows(struct source_scan *sc, const char *sql, struct progress *pr
 	struct sql_read rd = { sc, fn, ctx, 0, progress };
 	struct row_sink sink = { sql_skip_header, sql_row, &rd };
 
+	if (sc->narrowed)
+		return source_query_ranges(sc->through, sql, &sink, d);
 	return source_query(sc->through, sql, &sink, d);
 }
 

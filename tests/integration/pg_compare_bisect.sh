@@ -11,6 +11,7 @@ set -euo pipefail
 . "$(dirname "$0")/../lib/pg.sh"
 pg_setup "$1"
 cd "$(dirname "$0")/../.."
+. tests/lib/skip.sh
 export REF_PG_URL=$RO_URL REF_PSQL="-h $PGDIR -U postgres -d postgres"
 python3 tests/parity/compare_bisect.py "$BIN" "$WORK/parity" 200 22
 
@@ -101,6 +102,45 @@ if grep -q 'WHERE CAST("id" AS text) = ANY' "$WORK/narrow.log"; then
 	fail bisect_reads_its_ranges_again "a filter over the whole table"
 fi
 ok bisect_reads_its_ranges_again
+# JIT compiling is for the first level, which reads every row: a query of
+# a few ranges (later levels, the rows streamed) is planned without, its
+# compilation costing many times the query (auto_explain's plans, every
+# query's cost above jit_above_cost)
+if [ "$(echo 'SELECT pg_jit_available()' | admin_sql -At)" = t ]; then
+	admin_sql >/dev/null <<'SQL'
+ALTER SYSTEM SET session_preload_libraries = 'auto_explain';
+LOAD 'auto_explain';
+ALTER SYSTEM SET auto_explain.log_min_duration = 0;
+ALTER SYSTEM SET jit_above_cost = 0;
+SELECT pg_reload_conf();
+SQL
+	lines=$(wc -l <"$PGDIR/data/server.log")
+	st=0
+	"$BIN" run -c "$WORK/narrow.ini" --date 2026-11-22 -q || st=$?
+	admin_sql >/dev/null <<'SQL'
+ALTER SYSTEM RESET session_preload_libraries;
+ALTER SYSTEM RESET auto_explain.log_min_duration;
+ALTER SYSTEM RESET jit_above_cost;
+SELECT pg_reload_conf();
+SQL
+	expect jit_run_exit "$st" 1
+	tail -n +"$((lines + 1))" "$PGDIR/data/server.log" | python3 -c '
+import re, sys
+plans = re.split(r"\n(?=\S)", sys.stdin.read())
+plans = [p for p in plans if "Query Text:" in p and "recon_q" not in p]
+ranges = [p for p in plans if "NOT (\"id\" IS NULL) AND" in p]
+first = [p for p in plans if "count(*)" in p and "GROUP BY 1" in p and "NOT (\"id\" IS NULL) AND" not in p]
+print(len(ranges), sum("JIT:" in p for p in ranges), len(first), sum("JIT:" in p for p in first))
+' >"$WORK/jit.txt"
+	read -r nranges jitted nfirst fjitted <"$WORK/jit.txt"
+	[ "$nranges" -ge 4 ] && [ "$jitted" = 0 ] ||
+		fail bisect_ranges_without_jit "$jitted of $nranges plans of ranges compiled"
+	[ "$nfirst" -ge 2 ] && [ "$fjitted" = "$nfirst" ] ||
+		fail bisect_ranges_without_jit "$fjitted of $nfirst first levels compiled"
+	ok bisect_ranges_without_jit
+else
+	skip bisect_ranges_without_jit "this PostgreSQL has no JIT (pg_jit_available() is false)"
+fi
 expect fallback_strategy "$(c inet "['strategy']")" rows
 expect fallback_note "$(c inet "['strategy_note']")" "column 'addr' (inet) cannot be normalised in SQL"
 expect fallback_streams_everything "$(c inet "['rows_streamed']")" "{'left': 20000, 'right': 19999}"
