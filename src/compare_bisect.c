@@ -13,7 +13,8 @@
  * whose statistics show it even enough (bisect_table_even), and each side
  * sums every range in one query; each next level splits the ranges that still differ and hold
  * more than leaf rows at FANOUT - 1 quantiles of the larger side, again
- * one query per side for all of them.  The ranges that differ are kept in
+ * one query per side for all of them (the quantiles of a range of an
+ * integer key that holds every integer in it are worked out, not read).  The ranges that differ are kept in
  * key order from level to level (struct items), so neighbours to stream
  * join into one range.
  *
@@ -281,6 +282,7 @@ static int descend(struct bisect *b, int a, struct level *l, const size_t *k, si
 	struct level nl = { NULL, 0, { NULL, NULL }, NULL };
 	struct bisect_range *where = xcalloc(n, sizeof(*where));
 	long long *step = xcalloc(l->ng + 1, sizeof(*step));
+	long long *rows = xcalloc(l->ng + 1, sizeof(*rows));
 	char ***sub = NULL;
 	size_t *owner = NULL, *subk = NULL, nsub = 0, nwhere = 0, i, j, m = 0;
 	struct bjob job[2];
@@ -297,7 +299,9 @@ static int descend(struct bisect *b, int a, struct level *l, const size_t *k, si
 		else
 			where[nwhere++] = r;
 	}
-	if (bisect_table_quantiles(b->t[a], l->g, l->ng, step, where, nwhere, &sub, &subk,
+	for (i = 0; i <= l->ng; i++)
+		rows[i] = l->sum[a][i].rows;
+	if (bisect_table_quantiles(b->t[a], l->g, l->ng, step, rows, where, nwhere, &sub, &subk,
 				   &nsub, d) < 0)
 		goto out;
 	keep(b, sub, nsub);
@@ -350,6 +354,7 @@ out:
 	level_free(&nl);
 	free(where);
 	free(step);
+	free(rows);
 	free(owner);
 	free(subk);
 	return ret;

@@ -119,11 +119,13 @@ int bisect_table_sample(struct bisect_table *t, long long rows, long long want, 
 /* Within the ranges rg[0..nr-1] (buckets of g), the key of every step[k]-th
  * row of bucket k in key order but its first (step: ng + 1 counts, 0 for a
  * bucket not split), so that every part is smaller than its range: *n
- * keys into *out, sorted, each one's bucket into *bucket (malloc'ed).  -1
- * on error. */
+ * keys into *out, sorted, each one's bucket into *bucket (malloc'ed).
+ * rows[k] is the rows of bucket k on t: a bucket of an integer key that
+ * holds as many rows as integers holds every one of them, and its keys
+ * are found without reading it.  -1 on error. */
 int bisect_table_quantiles(struct bisect_table *t, char ***g, size_t ng, const long long *step,
-			   const struct bisect_range *rg, size_t nr, char ****out,
-			   size_t **bucket, size_t *n, struct diag *d);
+			   const long long *rows, const struct bisect_range *rg, size_t nr,
+			   char ****out, size_t **bucket, size_t *n, struct diag *d);
 
 /* The rows in the ranges rg[0..nr-1] (every row when nr is 0) by bucket of
  * g: out[0..ng], and into nulls the rows with a NULL key.  -1 on error. */

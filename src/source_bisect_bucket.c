@@ -394,18 +394,37 @@ int bisect_table_sample(struct bisect_table *t, long long rows, long long want, 
 	return ret;
 }
 
-int bisect_table_quantiles(struct bisect_table *t, char ***g, size_t ng, const long long *step,
-			   const struct bisect_range *rg, size_t nr, char ****out,
-			   size_t **bucket, size_t *n, struct diag *d)
+/* The integer whose text is s into *v. */
+static bool int_key(const char *s, long long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoll(s, &end, 10);
+	return !errno && end != s && !*end;
+}
+
+/* Whether bucket k of g, holding rows rows of a unique integer key, holds
+ * every integer from its lower bound *lo up to its upper one. */
+static bool dense(const struct bisect_table *t, char ***g, size_t ng, size_t k, long long rows,
+		  long long *lo)
+{
+	long long hi;
+
+	return bisect_is_int(t->key[0].typname) && k > 0 && k < ng && rows > 0 &&
+	       int_key(g[k - 1][0], lo) && int_key(g[k][0], &hi) && hi > *lo &&
+	       (unsigned long long)hi - (unsigned long long)*lo == (unsigned long long)rows;
+}
+
+/* The quantiles of the buckets listed in rg by reading them: keys and
+ * their buckets, sorted, into r (columns g, k). */
+static int read_quantiles(struct bisect_table *t, char ***g, size_t ng, const long long *step,
+			  const struct bisect_range *rg, size_t nr, struct rows *r, struct diag *d)
 {
 	struct strbuf sb;
-	struct rows r = { 0 };
 	size_t i;
 	int ret;
 
-	*out = NULL;
-	*bucket = NULL;
-	*n = 0;
 	sb_init(&sb);
 	sb_puts(&sb, "SELECT g, k FROM (SELECT ");
 	add_bucket(&sb, t, g, ng);
@@ -419,15 +438,91 @@ int bisect_table_quantiles(struct bisect_table *t, char ***g, size_t ng, const l
 	for (i = 0; i <= ng; i++)
 		sb_addf(&sb, "%s%lld", i ? "," : "", step[i] > 0 ? step[i] : 1);
 	sb_puts(&sb, "}' AS int8[]))[g + 1] = 0 ORDER BY g, k");
-	ret = few_rows(t, nr) ? bisect_run_ranges(t, &sb, &r, d) : bisect_run(t, &sb, &r, d);
-	if (ret == 0 && r.n) {
-		*bucket = xcalloc(r.n, sizeof(**bucket));
-		for (i = 0; i < r.n; i++)
-			(*bucket)[i] = r.cells[i * 2] ? (size_t)atoll(r.cells[i * 2]) : 0;
-		*out = take_keys(&r, 1, n);
-	}
-	bisect_rows_free(&r);
+	ret = few_rows(t, nr) ? bisect_run_ranges(t, &sb, r, d) : bisect_run(t, &sb, r, d);
 	sb_release(&sb);
+	return ret;
+}
+
+int bisect_table_quantiles(struct bisect_table *t, char ***g, size_t ng, const long long *step,
+			   const long long *rows, const struct bisect_range *rg, size_t nr,
+			   char ****out, size_t **bucket, size_t *n, struct diag *d)
+{
+	struct rows r = { 0 };
+	struct bisect_range *rest = xcalloc(nr + ng + 1, sizeof(*rest));
+	bool *full = xcalloc(ng + 1, sizeof(*full));
+	long long *lo = xcalloc(ng + 1, sizeof(*lo));
+	size_t i, k, m = 0, nrest = 0, ndense = 0, cap = 0;
+	int ret = 0;
+
+	*out = NULL;
+	*bucket = NULL;
+	*n = 0;
+	/* the buckets split that are not dense, to be read (neighbours as
+	 * one range, as in rg) */
+	for (k = 0; k <= ng; k++) {
+		if (step[k] <= 0)
+			continue;
+		if ((full[k] = dense(t, g, ng, k, rows[k], &lo[k]))) {
+			ndense++;
+			cap += (size_t)(rows[k] / step[k]);
+			continue;
+		}
+		{
+			struct bisect_range b = { k ? g[k - 1] : NULL, k < ng ? g[k] : NULL, false };
+
+			if (nrest && rest[nrest - 1].hi && rest[nrest - 1].hi == b.lo)
+				rest[nrest - 1].hi = b.hi;
+			else
+				rest[nrest++] = b;
+		}
+	}
+	if (ndense == 0)
+		ret = read_quantiles(t, g, ng, step, rg, nr, &r, d);
+	else if (nrest)
+		ret = read_quantiles(t, g, ng, step, rest, nrest, &r, d);
+	if (ret < 0 || r.n + cap == 0)
+		goto out;
+	*out = xcalloc(r.n + cap, sizeof(**out));
+	*bucket = xcalloc(r.n + cap, sizeof(**bucket));
+	for (k = 0, i = 0; k <= ng; k++) {
+		long long rn;
+
+		for (; i < r.n && r.cells[i * 2] && (size_t)atoll(r.cells[i * 2]) == k; i++) {
+			(*out)[m] = xcalloc(1, sizeof(char *));
+			(*out)[m][0] = r.cells[i * 2 + 1] ? r.cells[i * 2 + 1] : xstrdup("");
+			r.cells[i * 2 + 1] = NULL;
+			(*bucket)[m++] = k;
+		}
+		if (!full[k])
+			continue;
+		/* the rn-th row of the bucket (rn > 1, a multiple of the step)
+		 * is its rn-th integer */
+		for (rn = step[k]; rn <= rows[k]; rn += step[k]) {
+			char num[32];
+
+			if (rn < 2)
+				continue;
+			snprintf(num, sizeof(num), "%lld",
+				 (long long)((unsigned long long)lo[k] + (unsigned long long)rn - 1));
+			(*out)[m] = xcalloc(1, sizeof(char *));
+			(*out)[m][0] = xstrdup(num);
+			(*bucket)[m++] = k;
+		}
+	}
+	*n = m;
+	if (i < r.n) {
+		ret = diag_error(d, "bisect: a quantile out of its bucket");
+		bisect_bounds_free(t, *out, *n);
+		free(*bucket);
+		*out = NULL;
+		*bucket = NULL;
+		*n = 0;
+	}
+out:
+	bisect_rows_free(&r);
+	free(rest);
+	free(full);
+	free(lo);
 	return ret;
 }
 

@@ -17,6 +17,7 @@
 
 #include <libpq-fe.h>
 
+#include "source_bisect.h"
 #include "source_pg.h"
 
 #define PASSWORD "r3con-Test-Pw!"
@@ -706,6 +707,69 @@ START_TEST(locks_are_waited_for_boundedly_unless_the_session_says)
 }
 END_TEST
 
+
+/* Joined into one line of keys, each with its bucket: "k@b k@b ...". */
+static char *quantile_text(char ***q, const size_t *bucket, size_t n)
+{
+	struct strbuf sb;
+	size_t i;
+
+	sb_init(&sb);
+	for (i = 0; i < n; i++)
+		sb_addf(&sb, "%s%s@%zu", i ? " " : "", q[i][0], bucket[i]);
+	return sb_detach(&sb, NULL);
+}
+
+/* Bisect's quantiles of a bucket that holds every integer of its range
+ * are worked out rather than read: the same keys as the query gives. */
+START_TEST(quantiles_of_a_dense_bucket_are_its_integers)
+{
+	struct source_cfg cfg = cfg_of(admin_url, 0);
+	struct source *src;
+	struct bisect_table *t;
+	struct diag d = { "" };
+	const char *keys[] = { "id" }, *cols[] = { "v" };
+	char b[4][1][8] = { { "101" }, { "301" }, { "501" }, { "701" } };
+	char *bp[4][1] = { { b[0][0] }, { b[1][0] }, { b[2][0] }, { b[3][0] } };
+	char **g[4] = { bp[0], bp[1], bp[2], bp[3] };
+	/* buckets: below 101, [101, 301) whole, [301, 501) and [501, 701)
+	 * with gaps, from 701 on; the step of each split one */
+	long long step[5] = { 0, 7, 13, 0, 32 }, rows[5] = { 100, 200, 190, 200, 300 };
+	long long none[5] = { 0, 0, 0, 0, 0 };
+	struct bisect_range rg[2] = { { g[0], g[2], false }, { g[3], NULL, false } };
+	char ***q1, ***q2;
+	size_t *b1, *b2, n1, n2;
+	char *s1, *s2;
+
+	admin("DROP TABLE IF EXISTS q; CREATE TABLE q (id int PRIMARY KEY, v int);"
+	      "INSERT INTO q SELECT i, i FROM generate_series(1, 1000) i "
+	      "WHERE i NOT BETWEEN 400 AND 409 AND i NOT IN (550, 600);"
+	      "GRANT SELECT ON q TO recon_ro; ANALYZE q");
+	src = source_open(&cfg, NULL);
+	ck_assert_msg(!source_error(src), "%s", source_error(src));
+	t = bisect_table_open(src, "q", keys, 1, cols, 1, &d);
+	ck_assert_msg(t != NULL, "%s", d.msg);
+	/* rows as the level counted them: [101, 301) dense, [501, 701) one
+	 * short (a gap), so read; none: every bucket read */
+	rows[3] = 198;
+	ck_assert_int_eq(bisect_table_quantiles(t, g, 4, step, rows, rg, 2, &q1, &b1, &n1, &d), 0);
+	ck_assert_int_eq(bisect_table_quantiles(t, g, 4, step, none, rg, 2, &q2, &b2, &n2, &d), 0);
+	s1 = quantile_text(q1, b1, n1);
+	s2 = quantile_text(q2, b2, n2);
+	ck_assert_str_eq(s1, s2);
+	ck_assert_uint_eq(n1, 28 + 14 + 9);
+	ck_assert_str_eq(q1[0][0], "107");	/* the 7th row of [101, 301) */
+	free(s1);
+	free(s2);
+	free(b1);
+	free(b2);
+	bisect_bounds_free(t, q1, n1);
+	bisect_bounds_free(t, q2, n2);
+	bisect_table_close(t);
+	source_close(src);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("pg_source");
@@ -732,6 +796,7 @@ int main(void)
 	tcase_add_test(tc, prepare_gives_the_columns_and_runs_nothing);
 	tcase_add_test(tc, bind_parameters_are_errors_naming_them);
 	tcase_add_test(tc, locks_are_waited_for_boundedly_unless_the_session_says);
+	tcase_add_test(tc, quantiles_of_a_dense_bucket_are_its_integers);
 	suite_add_tcase(s, tc);
 	server_start();
 	sr = srunner_create(s);
