@@ -2,9 +2,11 @@
  * compare_bisect.c: which key ranges a compare streams (see
  * compare_bisect.h).
  *
- * A side that may hold a duplicate key is first counted whole, with its
- * distinct keys, so that a duplicate leaves the check to the rows
- * strategy and its error.  The rows with a NULL key cell are one range of
+ * A side that may hold a duplicate key is first searched for one (with a
+ * key of one column on PostgreSQL, the keys more than one row holds,
+ * grouped by the key, which an index serves, a shard's too; otherwise
+ * counted whole, with its distinct keys), so that a duplicate leaves the
+ * check to the rows strategy and its error.  The rows with a NULL key cell are one range of
  * their own (never split: NULL has no order).
  *
  * With a key of one column on PostgreSQL (bisect_table_bucketed), the
@@ -72,15 +74,17 @@ static void show(struct bisect *b)
 	b->progress.last = t;
 }
 
-/* One side's query of a step: the totals, or the sums of r's parts. */
+/* One side's query of a step: the totals, the sums of r's parts, or the
+ * count of duplicate keys. */
 struct job {
 	struct bisect_table *t;
-	const struct bisect_range *r;	/* NULL: the totals */
+	const struct bisect_range *r;	/* NULL: the totals or the duplicates */
 	char ***at;
 	size_t n;
-	struct bisect_sum *out;
+	struct bisect_sum *out;		/* NULL: the duplicates */
 	struct diag d;
 	int ret;
+	long long dups;
 };
 
 static void *job_run(void *arg)
@@ -88,7 +92,8 @@ static void *job_run(void *arg)
 	struct job *j = arg;
 
 	j->ret = j->r ? bisect_table_sums(j->t, j->r, j->at, j->n, j->out, &j->d)
-		      : bisect_table_total(j->t, j->out, &j->d);
+		 : j->out ? bisect_table_total(j->t, j->out, &j->d)
+			  : bisect_table_duplicates(j->t, &j->dups, &j->d);
 	return NULL;
 }
 
@@ -159,7 +164,7 @@ static int visit(struct bisect *b, const struct bisect_range *r, long long rows[
 		memset(j, 0, sizeof(j));
 		for (s = 0; s < 2; s++) {
 			sum[s] = xcalloc(n + 1, sizeof(*sum[s]));
-			j[s] = (struct job){ b->t[s], r, at, n, sum[s], { "" }, 0 };
+			j[s] = (struct job){ b->t[s], r, at, n, sum[s], { "" }, 0, 0 };
 		}
 		ret = both(b, j, d);
 	}
@@ -470,9 +475,19 @@ static int plan(struct bisect *b, const struct check_cfg *cc, struct bisect_plan
 			return diag_error(d, "key column '%s' is %s on the left and %s on the right",
 					  cc->key[i], bisect_table_key_type(b->t[0], i),
 					  bisect_table_key_type(b->t[1], i));
-	if (!bucketed || !bisect_table_unique(b->t[0]) || !bisect_table_unique(b->t[1])) {
-		struct job j[2] = { { b->t[0], NULL, NULL, 0, tot[0], { "" }, 0 },
-				    { b->t[1], NULL, NULL, 0, tot[1], { "" }, 0 } };
+	if (bucketed && (!bisect_table_unique(b->t[0]) || !bisect_table_unique(b->t[1]))) {
+		/* only whether a key repeats: the levels sum the rows */
+		struct job j[2] = { { b->t[0], NULL, NULL, 0, NULL, { "" }, 0, 0 },
+				    { b->t[1], NULL, NULL, 0, NULL, { "" }, 0, 0 } };
+
+		if (both(b, j, d) < 0)
+			return -1;
+		for (s = 0; s < 2; s++)
+			if (j[s].dups)
+				return diag_error(d, "the %s side has a duplicate key", side[s]);
+	} else if (!bucketed) {
+		struct job j[2] = { { b->t[0], NULL, NULL, 0, tot[0], { "" }, 0, 0 },
+				    { b->t[1], NULL, NULL, 0, tot[1], { "" }, 0, 0 } };
 
 		if (both(b, j, d) < 0)
 			return -1;

@@ -264,7 +264,8 @@ static int set_col(struct bcol *c, struct rows *cat, const char *name, int seed,
 	c->plain = xstrdup(name);
 	c->collate = row[3] && strcmp(row[3], "t") == 0;
 	for (e = exact; *e; e++)
-		c->unique_ok |= strcmp(row[2], *e) == 0 && row[4] && strcmp(row[4], "t") == 0;
+		c->exact |= strcmp(row[2], *e) == 0;
+	c->unique_ok = c->exact && row[4] && strcmp(row[4], "t") == 0;
 	if (!(c->expr = hash_expr(c->name, row[1], row[2], seed)))
 		return diag_error(d, "column '%s' (%s) cannot be normalised in SQL", name, row[1]);
 	return 0;
@@ -682,6 +683,51 @@ int bisect_table_total(struct bisect_table *t, struct bisect_sum out[2], struct 
 		bisect_sum_from(&out[r.cells[i * 4] && (strcmp(r.cells[i * 4], "t") == 0 ||
 						  strcmp(r.cells[i * 4], "1") == 0)],
 			 &r.cells[i * 4 + 1], true);
+	bisect_rows_free(&r);
+	sb_release(&sb);
+	return ret;
+}
+
+/* The keys of name (t or a leaf of it) that more than one row holds,
+ * grouped by the key's columns when SQL's equality is the compare's (an
+ * index can find the groups), else by the key's hash. */
+static void add_duplicates(struct strbuf *sb, const struct bisect_table *t, const char *name)
+{
+	size_t i;
+	bool exact = true;
+
+	for (i = 0; i < t->nkey; i++)
+		exact &= t->key[i].exact;
+	sb_addf(sb, "SELECT 1 FROM %s GROUP BY ", name);
+	for (i = 0; i < t->nkey && exact; i++)
+		sb_addf(sb, "%s%s", i ? ", " : "", t->key[i].name);
+	if (!exact)
+		sb_puts(sb, t->khash);
+	sb_puts(sb, " HAVING count(*) > 1");
+}
+
+int bisect_table_duplicates(struct bisect_table *t, long long *dups, struct diag *d)
+{
+	struct strbuf sb;
+	struct rows r = { 0 };
+	size_t i;
+	int ret;
+
+	sb_init(&sb);
+	sb_puts(&sb, "SELECT count(*) FROM (");
+	if (t->leaf_keyed) {
+		/* a key's rows share a leaf: each leaf's groups go whole to a
+		 * foreign one's shard */
+		for (i = 0; i < t->nleaf; i++) {
+			sb_puts(&sb, i ? " UNION ALL " : "");
+			add_duplicates(&sb, t, t->leaf[i]);
+		}
+	} else {
+		add_duplicates(&sb, t, t->table);
+	}
+	sb_puts(&sb, ") u");
+	ret = bisect_run(t, &sb, &r, d);
+	*dups = ret == 0 && r.n == 1 && r.cells[0] ? atoll(r.cells[0]) : 0;
 	bisect_rows_free(&r);
 	sb_release(&sb);
 	return ret;

@@ -74,6 +74,12 @@ const char *bisect_table_key_type(const struct bisect_table *t, size_t i);
  * out[1] those with a NULL key cell, with distinct keys.  -1 on error. */
 int bisect_table_total(struct bisect_table *t, struct bisect_sum out[2], struct diag *d);
 
+/* Into *dups, how many keys more than one row holds (the compare's rules'
+ * keys: NULL is one key), without the sums bisect_table_total adds: with
+ * the key's own equality an index finds them, on a shard too.  -1 on
+ * error. */
+int bisect_table_duplicates(struct bisect_table *t, long long *dups, struct diag *d);
+
 /* r split at the sorted bounds b[0..n-1] into n + 1 ranges: out[i] what
  * [b[i-1], b[i]) of r holds.  -1 on error. */
 int bisect_table_sums(struct bisect_table *t, const struct bisect_range *r, char ***b,

@@ -15,7 +15,8 @@ struct bcol {
 	char *plain;		/* the name unquoted */
 	char *expr;		/* its 64-bit hash, NULL for SQL NULL */
 	bool collate;		/* ordered with COLLATE "C" */
-	bool unique_ok;		/* NOT NULL, and SQL's equality is the compare's */
+	bool exact;		/* SQL's equality is the compare's */
+	bool unique_ok;		/* NOT NULL, and exact */
 };
 
 struct bisect_table {
