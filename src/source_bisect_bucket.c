@@ -5,6 +5,7 @@
  * the level's sorted bounds.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,6 +149,19 @@ static bool few_rows(const struct bisect_table *t, size_t nr)
 	return nr > 0 && (t->indexed || t->foreign);
 }
 
+/* WHERE the key lies in one of the ranges rg[0..nr-1] (nr > 0). */
+static void add_where(struct strbuf *sb, const struct bisect_table *t,
+		      const struct bisect_range *rg, size_t nr)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++) {
+		sb_puts(sb, i ? " OR (" : " WHERE (");
+		bisect_add_range(sb, t, &rg[i]);
+		sb_putc(sb, ')');
+	}
+}
+
 static void add_from(struct strbuf *sb, const struct bisect_table *t, const char *name,
 		     const struct bisect_range *rg, size_t nr)
 {
@@ -157,11 +171,19 @@ static void add_from(struct strbuf *sb, const struct bisect_table *t, const char
 
 	if (nr <= FEW_RANGES) {
 		sb_addf(sb, " FROM %s", name);
-		for (i = 0; i < nr; i++) {
-			sb_puts(sb, i ? " OR (" : " WHERE (");
-			bisect_add_range(sb, t, &rg[i]);
-			sb_putc(sb, ')');
+		add_where(sb, t, rg, nr);
+		return;
+	}
+	if (t->foreign) {
+		/* a shard's planner sees each few ranges' bounds and finds
+		 * their rows through its index on the key (a join with arrays
+		 * of bounds stays on the coordinator): FEW_RANGES a query */
+		sb_puts(sb, " FROM (");
+		for (i = 0; i < nr; i += FEW_RANGES) {
+			sb_addf(sb, "%sSELECT * FROM %s", i ? " UNION ALL " : "", name);
+			add_where(sb, t, rg + i, nr - i < FEW_RANGES ? nr - i : FEW_RANGES);
 		}
+		sb_puts(sb, ") AS s");
 		return;
 	}
 	if (!t->indexed) {
@@ -571,10 +593,53 @@ int bisect_plan_settings(struct bisect_table *t, bool set, struct diag *d)
 	return ret;
 }
 
+/* The index of bound b in g at or after from, or SIZE_MAX. */
+static size_t find_bound(char ***g, size_t ng, char **b, size_t from)
+{
+	for (; from < ng; from++)
+		if (g[from] == b)
+			return from;
+	return SIZE_MAX;
+}
+
+/* The sums by bucket of the rows of name in the ranges rg[0..nr-1] of a
+ * foreign table, FEW_RANGES a query (as add_from), each query's bucket
+ * found among the bounds of its own ranges only: each query goes whole to
+ * a shard, without the level's every bound. */
+static void add_sums_few(struct strbuf *sb, struct bisect_table *t, const char *name, char ***g,
+			 size_t ng, const struct bisect_range *rg, size_t nr)
+{
+	size_t i, m, i0, i1, at = 0;
+
+	for (i = 0; i < nr; i += FEW_RANGES) {
+		m = nr - i < FEW_RANGES ? nr - i : FEW_RANGES;
+		/* the bounds from the first range's lower one to the last's
+		 * upper one: the same buckets, numbered from i0 */
+		i0 = rg[i].lo ? find_bound(g, ng, rg[i].lo, at) : 0;
+		i1 = rg[i + m - 1].hi ? find_bound(g, ng, rg[i + m - 1].hi, i0 == SIZE_MAX ? 0 : i0)
+				      : ng - 1;
+		if (i0 == SIZE_MAX || i1 == SIZE_MAX || i1 < i0) {
+			i0 = 0;		/* not bounds of g: all of them */
+			i1 = ng - 1;
+		}
+		at = i1;
+		sb_addf(sb, "%sSELECT CASE WHEN %s THEN -1 ELSE %zu + ", i ? " UNION ALL " : "",
+			t->nullkey, i0);
+		add_bucket(sb, t, g + i0, i1 - i0 + 1);
+		sb_addf(sb, " END, count(*), %s(%s) FROM %s", t->sum, t->hash, name);
+		add_where(sb, t, rg + i, m);
+		sb_puts(sb, " GROUP BY 1");
+	}
+}
+
 /* The sums by bucket of one table (or leaf partition) name. */
 static void add_sums(struct strbuf *sb, struct bisect_table *t, const char *name, char ***g,
 		     size_t ng, const struct bisect_range *rg, size_t nr)
 {
+	if (t->foreign && nr > FEW_RANGES && ng > 0) {
+		add_sums_few(sb, t, name, g, ng, rg, nr);
+		return;
+	}
 	sb_addf(sb, "SELECT CASE WHEN %s THEN -1 ELSE ", t->nullkey);
 	add_bucket(sb, t, g, ng);
 	sb_addf(sb, " END, count(*), %s(%s)", t->sum, t->hash);
