@@ -103,9 +103,10 @@ static bool add_text_filter(struct strbuf *sb, const char *const *cols, size_t n
 	return nf > 0;
 }
 
-/* Contract in source_pg.h. */
-char *pg_narrow_sql(const char *table, const char *const *cols, size_t nkey,
-		    const struct key_field *keys, size_t n)
+/* pg_narrow_sql over table, or over the rows of query when table is
+ * NULL. */
+static char *narrow_sql(const char *table, const char *query, const char *const *cols,
+			size_t nkey, const struct key_field *keys, size_t n)
 {
 	struct strbuf sb = STRBUF_INIT;
 	size_t i, k, nf;
@@ -114,7 +115,10 @@ char *pg_narrow_sql(const char *table, const char *const *cols, size_t nkey,
 	if (n == 0)
 		return NULL;
 	sb_puts(&sb, "SELECT * FROM ");
-	sb_add_sql_ident(&sb, table);
+	if (table)
+		sb_add_sql_ident(&sb, table);
+	else
+		sb_addf(&sb, "(%s) AS r", query);
 	sb_puts(&sb, " WHERE ");
 	filtered = add_text_filter(&sb, cols, nkey, keys, n);
 	if (!filtered && n > 1000) {
@@ -150,4 +154,18 @@ char *pg_narrow_sql(const char *table, const char *const *cols, size_t nkey,
 		return NULL;
 	}
 	return sb_detach(&sb, NULL);
+}
+
+/* Contract in source_pg.h. */
+char *pg_narrow_sql(const char *table, const char *const *cols, size_t nkey,
+		    const struct key_field *keys, size_t n)
+{
+	return narrow_sql(table, NULL, cols, nkey, keys, n);
+}
+
+/* Contract in source_pg.h. */
+char *pg_narrow_sql_within(const char *query, const char *const *cols, size_t nkey,
+			   const struct key_field *keys, size_t n)
+{
+	return narrow_sql(NULL, query, cols, nkey, keys, n);
 }

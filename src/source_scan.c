@@ -457,12 +457,13 @@ int source_scan_narrow(struct source_scan *sc, const char *const *cols, size_t n
 	char *sql = NULL;
 	int ret;
 
-	/* bisect's ranges hold few rows: read them again rather than have
-	 * the whole table filtered */
-	if (sc->path || !sc->table || sc->narrowed || n == 0)
+	if (sc->path || !sc->table || n == 0)
 		return 1;
+	/* bisect's ranges: the keys among their rows, never a filter of the
+	 * whole table */
 	if (source_config(sc->src)->type == SOURCE_POSTGRES)
-		sql = pg_narrow_sql(sc->table, cols, nkey, keys, n);
+		sql = sc->narrowed ? pg_narrow_sql_within(sc->sql, cols, nkey, keys, n)
+				   : pg_narrow_sql(sc->table, cols, nkey, keys, n);
 	if (!sql)
 		return 1;
 	ret = sql_rows(sc, sql, NULL, fn, ctx, d);

@@ -133,8 +133,8 @@ int source_scan_narrow(struct source_scan *sc, const char *const *cols, size_t n
 int source_scan_reread(struct source_scan *sc, scan_row_fn fn, void *ctx, struct diag *d);
 
 /* Read the rows of sql instead of the whole table (strategy = bisect: the
- * key ranges that differ); sql is copied.  source_scan_narrow then reads
- * nothing (1): the ranges are read again whole. */
+ * key ranges that differ); sql is copied.  source_scan_narrow then keeps
+ * to them: the keys wanted among the rows of sql. */
 void source_scan_narrow_to(struct source_scan *sc, const char *sql);
 
 /* About how many rows sc holds, to size memory: a file's size over its
