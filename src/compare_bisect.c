@@ -407,6 +407,7 @@ static int plan_buckets(struct bisect *b, const struct check_cfg *cc, struct bis
 		p->rows[s] = job[s].nulls.rows;
 		for (k = 0; k <= ng; k++)
 			p->rows[s] += l.sum[s][k].rows;
+		bisect_table_set_rows(b->t[s], p->rows[s]);
 	}
 	a = p->rows[1] > p->rows[0];	/* quantiles from the larger side */
 	for (k = 0; k <= ng; k++)

@@ -109,6 +109,10 @@ bool bisect_table_unique(const struct bisect_table *t);
  * was never analysed.  -1 on error. */
 int bisect_table_rows(struct bisect_table *t, long long *rows, struct diag *d);
 
+/* The rows of t as the first level counted them, which decides how a
+ * later level reads a sharded table (bisect_table_bucket_sums). */
+void bisect_table_set_rows(struct bisect_table *t, long long rows);
+
 /* With a key of integers whose histogram (pg_stats) shows no part much
  * denser than the rest: about want bounds that step evenly from the
  * key's least value to its greatest, with no scan of the table (1); 0

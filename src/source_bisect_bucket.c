@@ -134,12 +134,6 @@ static char ***range_edges(const struct bisect_range *rg, size_t nr, bool **insi
 	return e;
 }
 
-/* FROM the rows of name (t or a leaf partition of it) whose key lies in
- * one of the sorted, disjoint ranges rg[0..nr-1] (every row when nr is 0).
- * A few ranges are an OR of conditions; more are a join of the ranges'
- * bounds with the table when an index on the key can find each range's
- * rows, else one scan that keeps the rows whose bucket among the ranges'
- * edges lies in a range (which postgres_fdw sends to a shard whole). */
 /* Whether add_from's SQL of nr ranges reads few rows here: through the
  * key's index, or on shards, which leave the coordinator only their
  * sums.  The first level (no ranges) and a table without an index on its
@@ -162,6 +156,29 @@ static void add_where(struct strbuf *sb, const struct bisect_table *t,
 	}
 }
 
+void bisect_table_set_rows(struct bisect_table *t, long long rows)
+{
+	t->rows = rows;
+}
+
+/* Whether the rows of nr ranges of a sharded table are read FEW_RANGES
+ * ranges a query, whose bounds each shard's planner sees (an index scan
+ * there), rather than by one scan of every shard: while the queries, a
+ * few round trips each, cost less than the scan, about one range per
+ * 2048 rows. */
+static bool per_few_ranges(const struct bisect_table *t, size_t nr)
+{
+	return t->foreign && nr > FEW_RANGES && (long long)nr <= t->rows / 2048;
+}
+
+/* FROM the rows of name (t or a leaf partition of it) whose key lies in
+ * one of the sorted, disjoint ranges rg[0..nr-1] (every row when nr is 0).
+ * A few ranges are an OR of conditions; more are a join of the ranges'
+ * bounds with the table when an index on the key can find each range's
+ * rows; on shards, while the ranges are few for the table
+ * (per_few_ranges), a UNION ALL of queries of FEW_RANGES ranges each;
+ * else one scan that keeps the rows whose bucket among the ranges' edges
+ * lies in a range (which postgres_fdw sends to a shard whole). */
 static void add_from(struct strbuf *sb, const struct bisect_table *t, const char *name,
 		     const struct bisect_range *rg, size_t nr)
 {
@@ -174,10 +191,8 @@ static void add_from(struct strbuf *sb, const struct bisect_table *t, const char
 		add_where(sb, t, rg, nr);
 		return;
 	}
-	if (t->foreign) {
-		/* a shard's planner sees each few ranges' bounds and finds
-		 * their rows through its index on the key (a join with arrays
-		 * of bounds stays on the coordinator): FEW_RANGES a query */
+	if (per_few_ranges(t, nr)) {
+		/* a join with arrays of bounds would stay on the coordinator */
 		sb_puts(sb, " FROM (");
 		for (i = 0; i < nr; i += FEW_RANGES) {
 			sb_addf(sb, "%sSELECT * FROM %s", i ? " UNION ALL " : "", name);
@@ -636,7 +651,7 @@ static void add_sums_few(struct strbuf *sb, struct bisect_table *t, const char *
 static void add_sums(struct strbuf *sb, struct bisect_table *t, const char *name, char ***g,
 		     size_t ng, const struct bisect_range *rg, size_t nr)
 {
-	if (t->foreign && nr > FEW_RANGES && ng > 0) {
+	if (per_few_ranges(t, nr) && ng > 0) {
 		add_sums_few(sb, t, name, g, ng, rg, nr);
 		return;
 	}
