@@ -8,7 +8,9 @@
 # foreign partition on each of three shards) and connects recon to the
 # coordinator; otherwise one server.
 #
-# Per drift: the median wall time of RUNS (default 3) runs of each, the
+# Per drift: one cold run of each (every server restarted with its files
+# out of the page cache: tests/lib/pg_server.sh cold), the median wall
+# time of RUNS (default 3) warm runs of each, the
 # bytes the server sent recon for each strategy (every COPY recon ran,
 # taken from the server's log of one more run and run again through psql
 # into wc -c: COPY's text, without the protocol's 5 bytes a row), whether
@@ -109,6 +111,16 @@ INI
 }
 for s in rows bisect auto; do config $s; done
 
+# cold: every server restarted with its files out of the page cache
+cold() {
+	local d
+	if [ "${SHARDED:-0}" = 1 ]; then
+		for d in c s1 s2 s3; do "$ROOT/tests/lib/pg_server.sh" cold "$PGDIR/$d"; done
+	else
+		"$ROOT/tests/lib/pg_server.sh" cold "$PGDIR"
+	fi
+}
+
 now() { date +%s.%N; }
 # measure NAME CMD...: append the seconds of one run to $WORK/NAME
 measure() {
@@ -171,7 +183,15 @@ for d in $DRIFTS; do
 	every=$(awk -v d="$d" 'BEGIN { printf "%d", 100 / d }')
 	echo "== drift $d%: one row in $every changed, missing and extra" >&2
 	drift "$every"
-	rm -rf "$WORK"/out-* "$WORK/count" "$WORK/rows" "$WORK/bisect"
+	rm -rf "$WORK"/out-* "$WORK/count" "$WORK/rows" "$WORK/bisect" "$WORK"/cold-*
+	cold
+	measure cold-count psql -X -q -At -h "$HOST" -U postgres -d postgres \
+		-c "SELECT (SELECT count(*) FROM a) + (SELECT count(*) FROM b)"
+	cold
+	measure cold-rows "$BIN" run -c "$WORK/rows.ini" --date 2026-11-22 -q
+	cold
+	measure cold-bisect "$BIN" run -c "$WORK/bisect.ini" --date 2026-11-22 -q
+	rm -rf "$WORK"/out-*
 	for i in $(seq "$RUNS"); do
 		measure count psql -X -q -At -h "$HOST" -U postgres -d postgres \
 			-c "SELECT (SELECT count(*) FROM a) + (SELECT count(*) FROM b)"
@@ -195,6 +215,10 @@ print('%-7s %5s %8.2fs %8.2fs %8.2fs %8.2f %8.2f %14d %14d %7.2f%% %5s %s' % (
     t['bisect'] / t['rows'], t['bisect'] / max(t['count'], 0.001), by['rows'], by['bisect'],
     100.0 * by['bisect'] / max(by['rows'], 1), strip(r) == strip(b),
     a.get('strategy', '?') + (' (%s)' % a['strategy_note'] if a.get('strategy_note') else '')))
+c = {k: float(open(os.path.join(w, 'cold-' + k)).read()) for k in ('count', 'rows', 'bisect')}
+print('  cold (servers restarted, files out of the page cache): count(*) %.2f s, rows %.2f s, '
+      'bisect %.2f s (%.2fx rows, %.2fx count(*))' % (c['count'], c['rows'], c['bisect'],
+      c['bisect'] / c['rows'], c['bisect'] / max(c['count'], 0.001)), file=sys.stderr)
 l1 = float(open(os.path.join(w, 'level1-bisect')).read())
 print('  bisect: %s ranges compared, rows streamed %s; its first level %.2f s on the server '
       '(%.1fx the count(*))' % (b.get('ranges'), b.get('rows_streamed'), l1,

@@ -5,6 +5,8 @@
 #                                  listens only on a unix socket in DIR, wait
 #                                  until it accepts connections
 #   tests/lib/pg_server.sh stop DIR    stop it (pg_ctl stop -m fast) and remove DIR
+#   tests/lib/pg_server.sh cold DIR    restart it with its files out of the
+#                                  page cache (benchmarks' cold runs)
 #
 # DIR must not exist or be empty (start) and should be short: the socket path
 # DIR/.s.PGSQL.5432 must stay under 108 bytes (mktemp -d /tmp/rpg.XXXXXX).
@@ -44,6 +46,14 @@ as_owner() {
 	fi
 }
 
+# Start the server of DIR's data with binaries BIN.
+run() {
+	local dir=$1 bin=$2
+	as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/data/server.log" -w -t 60 \
+		-o "-c listen_addresses='' -c unix_socket_directories='$dir' -c fsync=off -c full_page_writes=off -c synchronous_commit=off" \
+		start >/dev/null || { cat "$dir/data/server.log" >&2 || true; die "server did not start"; }
+}
+
 start() {
 	local dir=$1 bin
 	bin=$(bindir)
@@ -69,9 +79,7 @@ HBA
 	[ "$(id -u)" != 0 ] || chown postgres "$dir/pg_hba.conf.new"
 	as_owner cp "$dir/pg_hba.conf.new" "$dir/data/pg_hba.conf"
 	rm -f "$dir/pg_hba.conf.new"
-	as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/data/server.log" -w -t 60 \
-		-o "-c listen_addresses='' -c unix_socket_directories='$dir' -c fsync=off -c full_page_writes=off -c synchronous_commit=off" \
-		start >/dev/null || { cat "$dir/data/server.log" >&2 || true; die "server did not start"; }
+	run "$dir" "$bin"
 	psql -X -q -h "$dir" -U postgres -d postgres -v ON_ERROR_STOP=1 -v pw="$PASSWORD" <<'SQL' >/dev/null
 CREATE ROLE recon_ro LOGIN PASSWORD :'pw';
 GRANT pg_read_all_data TO recon_ro;
@@ -89,8 +97,21 @@ stop() {
 	rm -rf "$dir"
 }
 
+# Stop the server, drop its files from the page cache, start it again:
+# the next query reads from disk, as a first one after a while does.
+cold() {
+	local dir=$1 bin
+	[ -e "$dir/.recon-pg" ] || die "$dir was not made by server.sh start: not touching it"
+	bin=$(bindir)
+	as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
+	sync
+	find "$dir/data" -type f -exec dd of=/dev/null iflag=nocache count=0 status=none if={} \;
+	run "$dir" "$bin"
+}
+
 case "${1:-}" in
 start) [ $# -eq 2 ] || die "usage: server.sh start DIR"; start "$2" ;;
 stop) [ $# -eq 2 ] || die "usage: server.sh stop DIR"; stop "$2" ;;
-*) die "usage: server.sh start|stop DIR" ;;
+cold) [ $# -eq 2 ] || die "usage: server.sh cold DIR"; cold "$2" ;;
+*) die "usage: server.sh start|stop|cold DIR" ;;
 esac
