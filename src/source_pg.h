@@ -66,7 +66,7 @@ char *pg_narrow_sql(const char *table, const char *const *cols, size_t nkey,
 		    const struct key_field *keys, size_t n);
 /* pg_narrow_sql over the rows of query (bisect's ranges: each row of them
  * read through the key's index, the filter on the few of them): SELECT *
- * FROM (query) AS r WHERE ... */
+ * FROM (SELECT * FROM (query) AS q OFFSET 0) AS r WHERE ... */
 char *pg_narrow_sql_within(const char *query, const char *const *cols, size_t nkey,
 			   const struct key_field *keys, size_t n);
 

@@ -118,7 +118,10 @@ static char *narrow_sql(const char *table, const char *query, const char *const 
 	if (table)
 		sb_add_sql_ident(&sb, table);
 	else
-		sb_addf(&sb, "(%s) AS r", query);
+		/* OFFSET 0 keeps the filter out of the query: pushed into
+		 * it, the filter would be the planner's way to each row (a
+		 * scan of the whole table), not the query's ranges */
+		sb_addf(&sb, "(SELECT * FROM (%s) AS q OFFSET 0) AS r", query);
 	sb_puts(&sb, " WHERE ");
 	filtered = add_text_filter(&sb, cols, nkey, keys, n);
 	if (!filtered && n > 1000) {
