@@ -54,6 +54,16 @@ static void add_array(struct strbuf *sb, const struct bisect_table *t, char ***g
 	sb_release(&a);
 }
 
+/* The integer whose text is s into *v. */
+static bool int_key(const char *s, long long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoll(s, &end, 10);
+	return !errno && end != s && !*end;
+}
+
 /* Whether the n bounds g of an integer key step evenly: g[i] = *g0 + i *
  * *w, w > 0 (bisect_table_even's first level). */
 static bool even_bounds(const struct bisect_table *t, char ***g, size_t n, long long *g0,
@@ -65,11 +75,7 @@ static bool even_bounds(const struct bisect_table *t, char ***g, size_t n, long 
 	if (n < 2 || !bisect_is_int(t->key[0].typname))
 		return false;
 	for (i = 0; i < n; i++) {
-		char *end;
-
-		errno = 0;
-		v = strtoll(g[i][0], &end, 10);
-		if (errno || end == g[i][0] || *end)
+		if (!int_key(g[i][0], &v))
 			return false;
 		if (i == 1) {
 			if (v <= prev)
@@ -429,16 +435,6 @@ int bisect_table_sample(struct bisect_table *t, long long rows, long long want, 
 	bisect_rows_free(&r);
 	sb_release(&sb);
 	return ret;
-}
-
-/* The integer whose text is s into *v. */
-static bool int_key(const char *s, long long *v)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtoll(s, &end, 10);
-	return !errno && end != s && !*end;
 }
 
 /* Whether bucket k of g, holding rows rows of a unique integer key, holds
