@@ -287,7 +287,6 @@ static int descend(struct bisect *b, int a, struct level *l, const size_t *k, si
 	struct level nl = { NULL, 0, { NULL, NULL }, NULL };
 	struct bisect_range *where = xcalloc(n, sizeof(*where));
 	long long *step = xcalloc(l->ng + 1, sizeof(*step));
-	long long *rows = xcalloc(l->ng + 1, sizeof(*rows));
 	char ***sub = NULL;
 	size_t *owner = NULL, *subk = NULL, nsub = 0, nwhere = 0, i, j, m = 0;
 	struct bjob job[2];
@@ -304,10 +303,8 @@ static int descend(struct bisect *b, int a, struct level *l, const size_t *k, si
 		else
 			where[nwhere++] = r;
 	}
-	for (i = 0; i <= l->ng; i++)
-		rows[i] = l->sum[a][i].rows;
-	if (bisect_table_quantiles(b->t[a], l->g, l->ng, step, rows, where, nwhere, &sub, &subk,
-				   &nsub, d) < 0)
+	if (bisect_table_quantiles(b->t[a], l->g, l->ng, step, l->sum[a], &sub, &subk, &nsub,
+				   d) < 0)
 		goto out;
 	keep(b, sub, nsub);
 	/* the new bounds: each listed bucket's edges and its quantiles, a gap
@@ -359,7 +356,6 @@ out:
 	level_free(&nl);
 	free(where);
 	free(step);
-	free(rows);
 	free(owner);
 	free(subk);
 	return ret;
@@ -407,7 +403,6 @@ static int plan_buckets(struct bisect *b, const struct check_cfg *cc, struct bis
 		p->rows[s] = job[s].nulls.rows;
 		for (k = 0; k <= ng; k++)
 			p->rows[s] += l.sum[s][k].rows;
-		bisect_table_set_rows(b->t[s], p->rows[s]);
 	}
 	a = p->rows[1] > p->rows[0];	/* quantiles from the larger side */
 	for (k = 0; k <= ng; k++)

@@ -109,10 +109,6 @@ bool bisect_table_unique(const struct bisect_table *t);
  * was never analysed.  -1 on error. */
 int bisect_table_rows(struct bisect_table *t, long long *rows, struct diag *d);
 
-/* The rows of t as the first level counted them, which decides how a
- * later level reads a sharded table (bisect_table_bucket_sums). */
-void bisect_table_set_rows(struct bisect_table *t, long long rows);
-
 /* With a key of integers whose histogram (pg_stats) shows no part much
  * denser than the rest: about want bounds that step evenly from the
  * key's least value to its greatest, with no scan of the table (1); 0
@@ -126,19 +122,21 @@ int bisect_table_even(struct bisect_table *t, long long want, char ****out, size
 int bisect_table_sample(struct bisect_table *t, long long rows, long long want, char ****out,
 			size_t *n, struct diag *d);
 
-/* Within the ranges rg[0..nr-1] (buckets of g), the key of every step[k]-th
- * row of bucket k in key order but its first (step: ng + 1 counts, 0 for a
- * bucket not split), so that every part is smaller than its range: *n
+/* Within the buckets of g that step splits (step: ng + 1 counts, 0 for a
+ * bucket not split), the key of every step[k]-th row of bucket k in key
+ * order but its first, so that every part is smaller than its range: *n
  * keys into *out, sorted, each one's bucket into *bucket (malloc'ed).
- * rows[k] is the rows of bucket k on t: a bucket of an integer key that
- * holds as many rows as integers holds every one of them, and its keys
- * are found without reading it.  -1 on error. */
+ * sum[k] is bucket k's sums on t: a bucket of an integer key that holds
+ * as many rows as integers holds every one of them, and its keys are
+ * found without reading it.  -1 on error. */
 int bisect_table_quantiles(struct bisect_table *t, char ***g, size_t ng, const long long *step,
-			   const long long *rows, const struct bisect_range *rg, size_t nr,
-			   char ****out, size_t **bucket, size_t *n, struct diag *d);
+			   const struct bisect_sum *sum, char ****out, size_t **bucket, size_t *n,
+			   struct diag *d);
 
 /* The rows in the ranges rg[0..nr-1] (every row when nr is 0) by bucket of
- * g: out[0..ng], and into nulls the rows with a NULL key.  -1 on error. */
+ * g: out[0..ng], and into nulls the rows with a NULL key; every row's
+ * count also decides how later levels read a sharded table.  -1 on
+ * error. */
 int bisect_table_bucket_sums(struct bisect_table *t, char ***g, size_t ng,
 			     const struct bisect_range *rg, size_t nr, struct bisect_sum *out,
 			     struct bisect_sum *nulls, struct diag *d);

@@ -149,6 +149,13 @@ static bool few_rows(const struct bisect_table *t, size_t nr)
 	return nr > 0 && (t->indexed || t->foreign);
 }
 
+/* Run sql, which reads the rows of nr ranges (add_from), into out. */
+static int run_over(struct bisect_table *t, struct strbuf *sql, size_t nr, struct rows *out,
+		    struct diag *d)
+{
+	return few_rows(t, nr) ? bisect_run_ranges(t, sql, out, d) : bisect_run(t, sql, out, d);
+}
+
 /* WHERE the key lies in one of the ranges rg[0..nr-1] (nr > 0). */
 static void add_where(struct strbuf *sb, const struct bisect_table *t,
 		      const struct bisect_range *rg, size_t nr)
@@ -160,11 +167,6 @@ static void add_where(struct strbuf *sb, const struct bisect_table *t,
 		bisect_add_range(sb, t, &rg[i]);
 		sb_putc(sb, ')');
 	}
-}
-
-void bisect_table_set_rows(struct bisect_table *t, long long rows)
-{
-	t->rows = rows;
 }
 
 /* Whether the rows of nr ranges of a sharded table are read FEW_RANGES
@@ -471,33 +473,32 @@ static int read_quantiles(struct bisect_table *t, char ***g, size_t ng, const lo
 	for (i = 0; i <= ng; i++)
 		sb_addf(&sb, "%s%lld", i ? "," : "", step[i] > 0 ? step[i] : 1);
 	sb_puts(&sb, "}' AS int8[]))[g + 1] = 0 ORDER BY g, k");
-	ret = few_rows(t, nr) ? bisect_run_ranges(t, &sb, r, d) : bisect_run(t, &sb, r, d);
+	ret = run_over(t, &sb, nr, r, d);
 	sb_release(&sb);
 	return ret;
 }
 
 int bisect_table_quantiles(struct bisect_table *t, char ***g, size_t ng, const long long *step,
-			   const long long *rows, const struct bisect_range *rg, size_t nr,
-			   char ****out, size_t **bucket, size_t *n, struct diag *d)
+			   const struct bisect_sum *sum, char ****out, size_t **bucket, size_t *n,
+			   struct diag *d)
 {
 	struct rows r = { 0 };
-	struct bisect_range *rest = xcalloc(nr + ng + 1, sizeof(*rest));
+	struct bisect_range *rest = xcalloc(ng + 1, sizeof(*rest));
 	bool *full = xcalloc(ng + 1, sizeof(*full));
 	long long *lo = xcalloc(ng + 1, sizeof(*lo));
-	size_t i, k, m = 0, nrest = 0, ndense = 0, cap = 0;
+	size_t i, k, m = 0, nrest = 0, cap = 0;
 	int ret = 0;
 
 	*out = NULL;
 	*bucket = NULL;
 	*n = 0;
 	/* the buckets split that are not dense, to be read (neighbours as
-	 * one range, as in rg) */
+	 * one range) */
 	for (k = 0; k <= ng; k++) {
 		if (step[k] <= 0)
 			continue;
-		if ((full[k] = dense(t, g, ng, k, rows[k], &lo[k]))) {
-			ndense++;
-			cap += (size_t)(rows[k] / step[k]);
+		if ((full[k] = dense(t, g, ng, k, sum[k].rows, &lo[k]))) {
+			cap += (size_t)(sum[k].rows / step[k]);
 			continue;
 		}
 		{
@@ -509,9 +510,7 @@ int bisect_table_quantiles(struct bisect_table *t, char ***g, size_t ng, const l
 				rest[nrest++] = b;
 		}
 	}
-	if (ndense == 0)
-		ret = read_quantiles(t, g, ng, step, rg, nr, &r, d);
-	else if (nrest)
+	if (nrest)
 		ret = read_quantiles(t, g, ng, step, rest, nrest, &r, d);
 	if (ret < 0 || r.n + cap == 0)
 		goto out;
@@ -530,7 +529,7 @@ int bisect_table_quantiles(struct bisect_table *t, char ***g, size_t ng, const l
 			continue;
 		/* the rn-th row of the bucket (rn > 1, a multiple of the step)
 		 * is its rn-th integer */
-		for (rn = step[k]; rn <= rows[k]; rn += step[k]) {
+		for (rn = step[k]; rn <= sum[k].rows; rn += step[k]) {
 			char num[32];
 
 			if (rn < 2)
@@ -688,13 +687,18 @@ int bisect_table_bucket_sums(struct bisect_table *t, char ***g, size_t ng,
 	}
 	memset(out, 0, (ng + 1) * sizeof(*out));
 	memset(nulls, 0, sizeof(*nulls));
-	ret = few_rows(t, nr) ? bisect_run_ranges(t, &sb, &r, d) : bisect_run(t, &sb, &r, d);
+	ret = run_over(t, &sb, nr, &r, d);
 	for (i = 0; i < r.n && ret == 0; i++) {
 		idx = r.cells[i * 3] ? atoll(r.cells[i * 3]) : -2;
 		if (idx < -1 || idx > (long long)ng)
 			ret = diag_error(d, "bisect: unexpected range %lld", idx);
 		else
 			bisect_sum_from(idx < 0 ? nulls : &out[idx], &r.cells[i * 3 + 1], false);
+	}
+	if (ret == 0 && nr == 0) {	/* the first level: every row counted */
+		t->rows = nulls->rows;
+		for (i = 0; i <= ng; i++)
+			t->rows += out[i].rows;
 	}
 	bisect_rows_free(&r);
 	sb_release(&sb);

@@ -38,7 +38,7 @@ struct bisect_table {
 	size_t nleaf;
 	bool leaf_keyed;	/* partitioned by key columns only: a key's rows share a leaf */
 	bool foreign;		/* some leaf is a foreign table (a shard's) */
-	long long rows;		/* as the first level counted them, 0 before */
+	long long rows;		/* as the first level's bucket sums counted them, 0 before */
 	bool indexed;		/* an index on the (one, not collatable) key finds a
 				   range's rows, and no shard holds them */
 };

@@ -734,9 +734,10 @@ START_TEST(quantiles_of_a_dense_bucket_are_its_integers)
 	char **g[4] = { bp[0], bp[1], bp[2], bp[3] };
 	/* buckets: below 101, [101, 301) whole, [301, 501) and [501, 701)
 	 * with gaps, from 701 on; the step of each split one */
-	long long step[5] = { 0, 7, 13, 0, 32 }, rows[5] = { 100, 200, 190, 200, 300 };
-	long long none[5] = { 0, 0, 0, 0, 0 };
-	struct bisect_range rg[2] = { { g[0], g[2], false }, { g[3], NULL, false } };
+	long long step[5] = { 0, 7, 13, 0, 32 };
+	struct bisect_sum rows[5] = { { 100, 0, "" }, { 200, 0, "" }, { 190, 0, "" },
+				      { 200, 0, "" }, { 300, 0, "" } };
+	struct bisect_sum none[5] = { { 0, 0, "" } };
 	char ***q1, ***q2;
 	size_t *b1, *b2, n1, n2;
 	char *s1, *s2;
@@ -751,9 +752,9 @@ START_TEST(quantiles_of_a_dense_bucket_are_its_integers)
 	ck_assert_msg(t != NULL, "%s", d.msg);
 	/* rows as the level counted them: [101, 301) dense, [501, 701) one
 	 * short (a gap), so read; none: every bucket read */
-	rows[3] = 198;
-	ck_assert_int_eq(bisect_table_quantiles(t, g, 4, step, rows, rg, 2, &q1, &b1, &n1, &d), 0);
-	ck_assert_int_eq(bisect_table_quantiles(t, g, 4, step, none, rg, 2, &q2, &b2, &n2, &d), 0);
+	rows[3].rows = 198;
+	ck_assert_int_eq(bisect_table_quantiles(t, g, 4, step, rows, &q1, &b1, &n1, &d), 0);
+	ck_assert_int_eq(bisect_table_quantiles(t, g, 4, step, none, &q2, &b2, &n2, &d), 0);
 	s1 = quantile_text(q1, b1, n1);
 	s2 = quantile_text(q2, b2, n2);
 	ck_assert_str_eq(s1, s2);
