@@ -33,7 +33,6 @@ struct pg_source {
 	char *snapshot;			/* pg_current_snapshot() text, or NULL */
 	char *exported;			/* pg_export_snapshot() of the cut, or NULL */
 	bool in_tx;			/* the consistent cut is open */
-	bool no_jit;			/* this query: pg_source_query_ranges */
 	bool lost;			/* the connection is gone for good */
 };
 

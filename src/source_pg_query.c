@@ -59,8 +59,8 @@ static int query_error(struct pg_source *ps, const PGresult *r, bool cancelled,
 
 /* After a query inside the cut: drop its savepoint, rolling back to it
  * first when the query failed, so the transaction stays usable, or when
- * it ran with a setting of its own (no_jit). */
-static int end_savepoint(struct pg_source *ps, struct diag *d)
+ * it ran with a setting of its own (undo). */
+static int end_savepoint(struct pg_source *ps, bool undo, struct diag *d)
 {
 	struct diag ignored;
 
@@ -68,7 +68,7 @@ static int end_savepoint(struct pg_source *ps, struct diag *d)
 		ps->lost = true;
 		return -1;
 	}
-	if ((PQtransactionStatus(ps->conn) == PQTRANS_INERROR || ps->no_jit) &&
+	if ((PQtransactionStatus(ps->conn) == PQTRANS_INERROR || undo) &&
 	    pg_exec_command(ps, "ROLLBACK TO SAVEPOINT recon_q", d ? d : &ignored) < 0)
 		return -1;
 	return pg_exec_command(ps, "RELEASE SAVEPOINT recon_q", d ? d : &ignored);
@@ -523,10 +523,12 @@ static void stream_copy(struct stream *st, const char *sql, const PGresult *desc
  * recon_q, so its failure leaves the transaction usable.  Returns 0 (also
  * when the sink stopped early), or -1 with d set: "SQL error: MESSAGE
  * (SQLSTATE XXXXX)", "statement timeout (N s): ...", "source 'NAME':
- * connection lost...", or the sink's own message.
+ * connection lost...", or the sink's own message.  With no_jit (inside
+ * the cut only) the query is planned with jit off, set local to its
+ * savepoint, which is rolled back after it.
  */
-int pg_source_query(struct pg_source *ps, const char *sql, const struct row_sink *sink,
-		    struct diag *d)
+static int run_query(struct pg_source *ps, const char *sql, const struct row_sink *sink,
+		     bool no_jit, struct diag *d)
 {
 	struct stream st;
 	struct diag ignored;
@@ -544,10 +546,11 @@ int pg_source_query(struct pg_source *ps, const char *sql, const struct row_sink
 	if (ps->in_tx && pg_exec_command(ps, "SAVEPOINT recon_q", d) < 0)
 		return -1;
 	/* a server without the setting (before PostgreSQL 11) plans as ever */
-	if (ps->no_jit && pg_exec_command(ps, "SET LOCAL jit = off", &ignored) < 0) {
+	if (no_jit && pg_exec_command(ps, "SET LOCAL jit = off", &ignored) < 0) {
 		if (ps->lost)
 			st.ret = pg_lost_error(ps, d);
-		else if (end_savepoint(ps, d) < 0 || pg_exec_command(ps, "SAVEPOINT recon_q", d) < 0)
+		else if (end_savepoint(ps, true, d) < 0 ||
+			 pg_exec_command(ps, "SAVEPOINT recon_q", d) < 0)
 			st.ret = -1;
 		if (st.ret < 0)
 			goto out;
@@ -559,7 +562,7 @@ int pg_source_query(struct pg_source *ps, const char *sql, const struct row_sink
 		stream_copy(&st, sql, desc, &retry);
 	/* the refused COPY aborted the transaction: back to the savepoint */
 	if (retry && ps->in_tx &&
-	    (end_savepoint(ps, d) < 0 || pg_exec_command(ps, "SAVEPOINT recon_q", d) < 0))
+	    (end_savepoint(ps, no_jit, d) < 0 || pg_exec_command(ps, "SAVEPOINT recon_q", d) < 0))
 		st.ret = -1;
 	if (st.ret == 0 && !ps->lost && (st.ncols == 0 || retry))
 		stream_single_rows(&st, sql);
@@ -570,21 +573,23 @@ int pg_source_query(struct pg_source *ps, const char *sql, const struct row_sink
 out:
 	PQclear(desc);
 	stream_release(&st);
-	if (ps->in_tx && !ps->lost && end_savepoint(ps, st.ret < 0 ? NULL : d) < 0 && st.ret == 0)
+	if (ps->in_tx && !ps->lost && end_savepoint(ps, no_jit, st.ret < 0 ? NULL : d) < 0 &&
+	    st.ret == 0)
 		st.ret = -1;
 	return st.ret;
+}
+
+int pg_source_query(struct pg_source *ps, const char *sql, const struct row_sink *sink,
+		    struct diag *d)
+{
+	return run_query(ps, sql, sink, false, d);
 }
 
 /* Contract in source_pg.h. */
 int pg_source_query_ranges(struct pg_source *ps, const char *sql, const struct row_sink *sink,
 			   struct diag *d)
 {
-	int ret;
-
-	ps->no_jit = ps->in_tx;
-	ret = pg_source_query(ps, sql, sink, d);
-	ps->no_jit = false;
-	return ret;
+	return run_query(ps, sql, sink, ps->in_tx, d);
 }
 
 /* Contract in source_pg.h. */
@@ -608,7 +613,7 @@ int pg_source_prepare(struct pg_source *ps, const char *sql, const char *what,
 			cols->names[i] = xstrdup(PQfname(desc, i));
 	}
 	PQclear(desc);
-	if (ps->in_tx && !ps->lost && end_savepoint(ps, ret < 0 ? NULL : d) < 0 && ret == 0)
+	if (ps->in_tx && !ps->lost && end_savepoint(ps, false, ret < 0 ? NULL : d) < 0 && ret == 0)
 		ret = -1;
 	return ret;
 }
